@@ -1,0 +1,388 @@
+//! The command line: argument parsing and the printing of results. Each command is a thin
+//! layer over the headless core.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::progress::Progress;
+use crate::sample::{self, SampleSpec};
+use crate::store::{Project, queries};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mams",
+    version,
+    about = "MAMS, the Marketing Audit & Monitoring Studio: audit and monitoring of electric power marketing",
+    long_about = "MAMS, the Marketing Audit & Monitoring Studio.\n\nWithout a command, starts the desktop app \
+                  (on PROJECT if given, else on the last project, else on the bundled sample project)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Project file to open in the app.
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum InfoFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SqlFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the extracts of a fictional sample province (Parquet files and a manifest).
+    Sample {
+        /// Folder to write into (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of customer accounts.
+        #[arg(long, default_value_t = sample::COMMITTED.customers)]
+        customers: u64,
+        /// Number of billing months.
+        #[arg(long, default_value_t = sample::COMMITTED.months)]
+        months: u32,
+        /// Random seed: the same arguments always give the same files.
+        #[arg(long, default_value_t = sample::COMMITTED.seed)]
+        seed: u64,
+        /// First billing month, YYYY-MM.
+        #[arg(long, default_value = "2024-01", value_parser = parse_month)]
+        first_month: NaiveDate,
+    },
+    /// Load an extract folder (with a manifest.json, such as sample-db/) into a project,
+    /// creating the project if needed. All or nothing: one transaction.
+    Import {
+        /// Project file (.duckdb).
+        project: PathBuf,
+        /// Extract folder with a manifest.json.
+        dir: PathBuf,
+    },
+    /// Show what a project holds: schema version, each table's rows and months.
+    Info {
+        project: PathBuf,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Run one read-only SQL query on a project. Statements that would write are refused.
+    Sql {
+        project: PathBuf,
+        query: String,
+        #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+        format: SqlFormat,
+        /// Print at most this many rows in the table format (0: all).
+        #[arg(long, default_value_t = 1000)]
+        max_rows: usize,
+    },
+}
+
+fn parse_month(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a month: use YYYY-MM, for example 2024-01"))
+}
+
+/// Prints progress on stderr: one updating line on a terminal, a line per step otherwise.
+pub fn terminal_progress() -> Progress {
+    let tty = std::io::stderr().is_terminal();
+    let last = std::sync::Mutex::new(String::new());
+    Progress::new().with_listener(move |s| {
+        let pct = s
+            .fraction
+            .map(|f| format!("{:3.0}%", f * 100.0))
+            .unwrap_or_else(|| "  … ".into());
+        let mut err = std::io::stderr();
+        if tty {
+            let _ = write!(err, "\r\x1b[2K[{pct}] {}", s.message);
+            if s.fraction == Some(1.0) {
+                let _ = writeln!(err);
+            }
+        } else {
+            let mut last = last.lock().expect("progress line");
+            if *last != s.message {
+                let _ = writeln!(err, "[{pct}] {}", s.message);
+                *last = s.message.clone();
+            }
+        }
+    })
+}
+
+/// Runs a command; the caller prints the error and sets the exit code.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Sample {
+            out,
+            customers,
+            months,
+            seed,
+            first_month,
+        } => {
+            let spec = SampleSpec {
+                customers,
+                months,
+                seed,
+                first_month,
+            };
+            let t = std::time::Instant::now();
+            let m = sample::generate(&spec, &out, &terminal_progress())?;
+            let rows: u64 = m.tables.iter().map(|f| f.rows).sum();
+            eprintln!(
+                "wrote {} tables ({} rows) and {} to {} in {:.1} s",
+                m.tables.len(),
+                group_digits(rows),
+                sample::TRUTH_FILE,
+                out.display(),
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Import { project, dir } => {
+            let (_, report) = crate::import::build_project(&project, &dir, &terminal_progress())?;
+            eprintln!(
+                "{}: import {} stored {} rows in {} tables ({:.1} s)",
+                project.display(),
+                report.import_id,
+                group_digits(report.tables.iter().map(|(_, n)| n).sum()),
+                report.tables.len(),
+                report.seconds
+            );
+            Ok(())
+        }
+        Command::Info { project, format } => {
+            let p = Project::open_read_only(&project)?;
+            let info = queries::project_info(&p).context("cannot read the project")?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                InfoFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&info)?)?,
+                InfoFormat::Table => print_info(&mut out, &info)?,
+            }
+            Ok(())
+        }
+        Command::Sql {
+            project,
+            query,
+            format,
+            max_rows,
+        } => {
+            let p = Project::open_read_only(&project)?;
+            let limit = (format == SqlFormat::Table && max_rows > 0).then_some(max_rows);
+            let result = queries::run_sql(&p, &query, limit.map(|m| m + 1)).map_err(|e| refusal(&e))?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                SqlFormat::Table => print_table(&mut out, &result, max_rows)?,
+                SqlFormat::Csv => print_csv(&mut out, &result)?,
+                SqlFormat::Json => print_json(&mut out, &result)?,
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Words a DuckDB error of `mams sql` for a user; writes get a plain refusal.
+fn refusal(e: &duckdb::Error) -> anyhow::Error {
+    let msg = e.to_string();
+    let lower = msg.to_lowercase();
+    // Writes fail on the read-only connection; COPY TO and ATTACH fail because file access
+    // is switched off.
+    let refused = [
+        "read-only",
+        "read only",
+        "external access",
+        "disabled by configuration",
+    ];
+    if refused.iter().any(|r| lower.contains(r)) {
+        anyhow::anyhow!(
+            "refused: `mams sql` is read-only and this statement would write ({})",
+            msg.lines().next().unwrap_or("")
+        )
+    } else {
+        anyhow::anyhow!("query failed: {msg}")
+    }
+}
+
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn month(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn print_info(out: &mut impl Write, info: &queries::ProjectInfo) -> anyhow::Result<()> {
+    writeln!(out, "Project  {}", info.path)?;
+    writeln!(out, "Schema   version {}", info.schema_version)?;
+    if let Some(c) = &info.created_at {
+        writeln!(out, "Created  {c}")?;
+    }
+    writeln!(out, "Size     {:.1} MB", info.file_bytes as f64 / 1e6)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<18} {:>12}  {:<7}  {:<7}  {:>6}",
+        "table", "rows", "first", "last", "months"
+    )?;
+    for t in &info.tables {
+        let months = if t.first_month.is_some() {
+            t.months.to_string()
+        } else {
+            "-".into()
+        };
+        writeln!(
+            out,
+            "{:<18} {:>12}  {:<7}  {:<7}  {:>6}",
+            t.table,
+            group_digits(t.rows),
+            month(t.first_month),
+            month(t.last_month),
+            months
+        )?;
+    }
+    Ok(())
+}
+
+fn print_table(out: &mut impl Write, r: &queries::QueryResult, max_rows: usize) -> anyhow::Result<()> {
+    let shown = if max_rows > 0 {
+        r.rows.len().min(max_rows)
+    } else {
+        r.rows.len()
+    };
+    let cells: Vec<Vec<String>> = r.rows[..shown]
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| {
+                    let s = queries::value_to_string(v);
+                    if s.chars().count() > 48 {
+                        format!("{}…", s.chars().take(47).collect::<String>())
+                    } else {
+                        s
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let width = |s: &str| s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    let widths: Vec<usize> = (0..r.columns.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|row| width(&row[i]))
+                .chain([width(&r.columns[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |out: &mut dyn Write, vals: &[String]| -> std::io::Result<()> {
+        let parts: Vec<String> = vals
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v}{}", " ".repeat(w.saturating_sub(width(v)))))
+            .collect();
+        writeln!(out, "{}", parts.join("  ").trim_end())
+    };
+    line(out, &r.columns)?;
+    line(out, &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>())?;
+    for row in &cells {
+        line(out, row)?;
+    }
+    if r.rows.len() > shown {
+        writeln!(
+            out,
+            "(first {shown} rows shown; use --max-rows 0 or --format csv for all)"
+        )?;
+    } else {
+        writeln!(out, "({} row{})", shown, if shown == 1 { "" } else { "s" })?;
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn print_csv(out: &mut impl Write, r: &queries::QueryResult) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        r.columns
+            .iter()
+            .map(|c| csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    )?;
+    for row in &r.rows {
+        let vals: Vec<String> = row
+            .iter()
+            .map(|v| csv_field(&queries::value_to_string(v)))
+            .collect();
+        writeln!(out, "{}", vals.join(","))?;
+    }
+    Ok(())
+}
+
+fn print_json(out: &mut impl Write, r: &queries::QueryResult) -> anyhow::Result<()> {
+    let rows: Vec<serde_json::Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let obj: serde_json::Map<String, serde_json::Value> = r
+                .columns
+                .iter()
+                .cloned()
+                .zip(row.iter().map(queries::value_to_json))
+                .collect();
+            serde_json::Value::Object(obj)
+        })
+        .collect();
+    writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+    Ok(())
+}
+
+/// Validates a project path the app was asked to open.
+pub fn check_project_arg(p: &std::path::Path) -> anyhow::Result<()> {
+    if !p.exists() {
+        bail!("project file {} does not exist", p.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_group_and_csv_quotes() {
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(group_digits(12), "12");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert!(parse_month("2024-13").is_err());
+        assert_eq!(
+            parse_month("2024-02").unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! `mams import PROJECT DIR`: loads a manifest folder (such as `sample-db/`) into a project.
+//!
+//! Every file is checked before anything is written (it exists, it is Parquet, its columns
+//! are canonical and of compatible types). Then all tables are replaced in one transaction,
+//! with key and reference checks at the end: the project gets all of the folder or, on any
+//! error or a cancel, none of it.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+use crate::manifest::{self, Manifest, ManifestFile};
+use crate::model::{self, Table};
+use crate::progress::{Cancelled, Progress};
+use crate::store::Project;
+use crate::store::loading::{self, ImportEntry};
+
+/// What a folder import stored.
+#[derive(Debug, Clone)]
+pub struct FolderReport {
+    pub import_id: i64,
+    pub tables: Vec<(String, u64)>,
+    pub seconds: f64,
+}
+
+/// The file's columns, checked against the table: returns the canonical columns present.
+fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Result<Vec<String>> {
+    let cols = loading::parquet_columns(project, file).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot read it as Parquet ({})",
+            file.display(),
+            e.to_string().lines().next().unwrap_or("")
+        )
+    })?;
+    let mut present = Vec::new();
+    for fc in &cols {
+        let Some(c) = table.column(&fc.name) else {
+            bail!(
+                "{}: column '{}' is not a column of table {} (its columns: {})",
+                file.display(),
+                fc.name,
+                table.name,
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        if !loading::type_compatible(c.ty, &fc.ty) {
+            bail!(
+                "{}: column '{}' holds {} values, but {}.{} needs {}",
+                file.display(),
+                fc.name,
+                fc.ty,
+                table.name,
+                c.name,
+                c.ty.sql()
+            );
+        }
+        present.push(fc.name.clone());
+    }
+    let missing: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.required && !present.iter().any(|p| p == c.name))
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{}: required column(s) missing for table {}: {}",
+            file.display(),
+            table.name,
+            missing.join(", ")
+        );
+    }
+    Ok(present)
+}
+
+/// Reference checks a folder import makes: (table, column, parent table, parent column).
+const REFERENCES: &[(&str, &str, &str, &str)] = &[
+    ("org_units", "parent_id", "org_units", "unit_id"),
+    ("customers", "unit_id", "org_units", "unit_id"),
+    ("meter_reads", "customer_id", "customers", "customer_id"),
+    ("bills", "customer_id", "customers", "customer_id"),
+    ("payments", "bill_id", "bills", "bill_id"),
+];
+
+pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyhow::Result<FolderReport> {
+    let started = Instant::now();
+    let started_at = chrono::Local::now().naive_local();
+    let m = Manifest::read(dir)?;
+    progress.attach_interrupt(project.interrupt_handle());
+    progress.set(Some(0.0), "checking files");
+
+    // Everything that can be checked without writing is checked first.
+    let mut plan: Vec<(&Table, &ManifestFile, Vec<String>)> = Vec::new();
+    for t in model::TABLES {
+        if let Some(f) = m.tables.iter().find(|f| f.table == t.name) {
+            let present = check_columns(project, t, &dir.join(&f.file))?;
+            plan.push((t, f, present));
+        }
+    }
+    if plan.is_empty() {
+        bail!(
+            "{}: the manifest lists no tables",
+            dir.join(manifest::FILE_NAME).display()
+        );
+    }
+    let total_rows: u64 = plan.iter().map(|(_, f, _)| f.rows.max(1)).sum();
+    let source = dir.display().to_string();
+
+    let result = project.transaction(|p| {
+        let import_id = loading::next_import_id(p)?;
+        let mut done = 0u64;
+        let mut stored = Vec::new();
+        for (t, f, present) in &plan {
+            progress.check()?;
+            progress.set(
+                Some(done as f32 / total_rows as f32),
+                format!("loading {} ({} rows)", t.name, f.rows),
+            );
+            let path = dir.join(&f.file);
+            let n = loading::replace_table_from_parquet(p, t, &path, present)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), first_line(&e.to_string())))?;
+            if n != f.rows {
+                bail!(
+                    "{}: the manifest says {} rows but the file has {n}",
+                    path.display(),
+                    f.rows
+                );
+            }
+            if let Some((key, count)) = loading::duplicate_key(p, t)? {
+                bail!(
+                    "{}: key {} = {key} occurs {count} times; each {} row needs its own key",
+                    path.display(),
+                    t.key.join(" + "),
+                    t.name
+                );
+            }
+            let sha = manifest::sha256_file(&path)?;
+            let size = std::fs::metadata(&path)?.len();
+            loading::record_import(
+                p,
+                import_id,
+                &ImportEntry {
+                    kind: "folder",
+                    source: &source,
+                    table: t.name,
+                    file_name: &f.file,
+                    file_size: size,
+                    sha256: &sha,
+                    profile: None,
+                    rows_in: n,
+                    rows_stored: n,
+                    rows_rejected: 0,
+                    started_at,
+                },
+            )?;
+            stored.push((t.name.to_string(), n));
+            done += f.rows.max(1);
+        }
+        progress.set(Some(0.97), "checking references");
+        for (table, column, parent, parent_column) in REFERENCES {
+            if let Some((value, n)) = loading::dangling_reference(p, table, column, parent, parent_column)? {
+                bail!(
+                    "{}: {n} row(s) of {table} name a {column} that is not in {parent} (for example '{value}')",
+                    source
+                );
+            }
+        }
+        loading::rebuild_org_closure(p)?;
+        Ok(FolderReport {
+            import_id,
+            tables: stored,
+            seconds: 0.0,
+        })
+    });
+    let mut report = result.map_err(|e| {
+        if progress.is_cancelled() {
+            anyhow::Error::new(Cancelled)
+        } else {
+            e
+        }
+    })?;
+    report.seconds = started.elapsed().as_secs_f64();
+    progress.set(
+        Some(1.0),
+        format!(
+            "imported {} tables, {} rows in {:.1} s",
+            report.tables.len(),
+            report.tables.iter().map(|(_, n)| n).sum::<u64>(),
+            report.seconds
+        ),
+    );
+    Ok(report)
+}
+
+/// Builds (or refreshes) a project from a folder in one call: creates the file when it
+/// does not exist, and removes it again if that first import fails.
+pub fn build_project(
+    project_path: &Path,
+    dir: &Path,
+    progress: &Progress,
+) -> anyhow::Result<(Project, FolderReport)> {
+    // Check the folder before creating anything.
+    Manifest::read(dir)?;
+    let existed = project_path.exists();
+    let project = Project::open_or_create(project_path)?;
+    match import_folder(&project, dir, progress) {
+        Ok(report) => Ok((project, report)),
+        Err(e) => {
+            drop(project);
+            if !existed {
+                crate::store::remove_project_files(project_path);
+            }
+            Err(e).with_context(|| format!("nothing was imported into {}", project_path.display()))
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

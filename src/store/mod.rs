@@ -1,0 +1,396 @@
+//! The project file: one DuckDB database holding the imported data and everything MAMS
+//! records. All DuckDB access in MAMS goes through this module.
+
+pub mod loading;
+pub mod queries;
+pub mod schema;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use duckdb::{AccessMode, Config, Connection, InterruptHandle};
+
+pub use schema::SCHEMA_VERSION;
+
+/// Why a project could not be opened or created. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("project file {0} does not exist")]
+    NotFound(PathBuf),
+    #[error("{0} already exists; choose another name or open it instead")]
+    AlreadyExists(PathBuf),
+    #[error("{0} is not a DuckDB database file (it may be corrupt or of another format)")]
+    NotDuckDb(PathBuf),
+    #[error("{0} is a DuckDB database but not a MAMS project (it has no mams_meta table)")]
+    NotMams(PathBuf),
+    #[error(
+        "{path} was written by a newer MAMS (project schema version {found}; this MAMS reads up to {supported}). Update MAMS to open it; the file was left untouched"
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error(
+        "{path} is already open in another MAMS process or DuckDB client ({detail}). Close it there and try again"
+    )]
+    Locked { path: PathBuf, detail: String },
+    #[error("cannot open {path}: {detail}")]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("upgrading {path} to schema version {to} failed, nothing was changed: {detail}")]
+    MigrationFailed { path: PathBuf, to: i64, detail: String },
+}
+
+/// An open MAMS project.
+pub struct Project {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project")
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
+}
+
+/// DuckDB files carry the magic "DUCK" at byte 8.
+fn looks_like_duckdb(path: &Path) -> std::io::Result<bool> {
+    let mut head = [0u8; 12];
+    let mut f = std::fs::File::open(path)?;
+    let mut read = 0;
+    while read < head.len() {
+        let n = f.read(&mut head[read..])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        read += n;
+    }
+    Ok(&head[8..12] == b"DUCK")
+}
+
+fn classify_open_error(path: &Path, err: duckdb::Error) -> ProjectError {
+    let detail = err.to_string();
+    let lower = detail.to_lowercase();
+    if lower.contains("lock") {
+        let held_by = detail
+            .find("Conflicting lock is held in")
+            .map(|i| detail[i..].lines().next().unwrap_or("").to_string())
+            .unwrap_or_else(|| "the file is locked".to_string());
+        ProjectError::Locked {
+            path: path.to_path_buf(),
+            detail: held_by,
+        }
+    } else {
+        ProjectError::Unreadable {
+            path: path.to_path_buf(),
+            detail,
+        }
+    }
+}
+
+/// DuckDB settings of every connection MAMS opens: extensions are never downloaded (MAMS
+/// works offline; what it needs is compiled in), so a function that would need one fails
+/// at once with a clear error instead of trying the network.
+fn offline_config(mode: AccessMode, external_access: bool) -> duckdb::Result<Config> {
+    Config::default()
+        .access_mode(mode)?
+        .enable_external_access(external_access)?
+        .enable_autoload_extension(false)?
+        .with("autoinstall_known_extensions", "false")
+}
+
+fn connect(path: &Path, mode: AccessMode, external_access: bool) -> Result<Connection, ProjectError> {
+    let config = offline_config(mode, external_access).map_err(|e| classify_open_error(path, e))?;
+    Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))
+}
+
+/// A plain DuckDB database for MAMS's own scratch work (the sample generator writes its
+/// Parquet files through one), with the same offline settings as projects.
+pub fn scratch_database(path: &Path) -> duckdb::Result<Connection> {
+    Connection::open_with_flags(path, offline_config(AccessMode::ReadWrite, true)?)
+}
+
+/// Reads the schema version of a project without changing anything.
+fn inspect(path: &Path) -> Result<i64, ProjectError> {
+    if !path.exists() {
+        return Err(ProjectError::NotFound(path.to_path_buf()));
+    }
+    match looks_like_duckdb(path) {
+        Ok(true) => {}
+        Ok(false) => return Err(ProjectError::NotDuckDb(path.to_path_buf())),
+        Err(e) => {
+            return Err(ProjectError::Unreadable {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            });
+        }
+    }
+    let conn = connect(path, AccessMode::ReadOnly, false)?;
+    let has_meta: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'mams_meta'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| classify_open_error(path, e))?;
+    if has_meta == 0 {
+        return Err(ProjectError::NotMams(path.to_path_buf()));
+    }
+    let meta = |key: &str| -> Option<String> {
+        conn.query_row("SELECT value FROM mams_meta WHERE key = ?", [key], |r| r.get(0))
+            .ok()
+    };
+    if meta("app").as_deref() != Some(schema::APP_MARKER) {
+        return Err(ProjectError::NotMams(path.to_path_buf()));
+    }
+    let version = meta("schema_version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| ProjectError::Unreadable {
+            path: path.to_path_buf(),
+            detail: "mams_meta has no valid schema_version".into(),
+        })?;
+    if version > SCHEMA_VERSION {
+        return Err(ProjectError::NewerVersion {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
+}
+
+impl Project {
+    /// Opens an existing project for reading and writing, upgrading its schema if it is
+    /// older. A newer, foreign, corrupt or locked file is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Project, ProjectError> {
+        let version = inspect(path)?;
+        let conn = connect(path, AccessMode::ReadWrite, true)?;
+        let project = Project {
+            conn,
+            path: path.to_path_buf(),
+            read_only: false,
+        };
+        if version < SCHEMA_VERSION {
+            project.migrate(version)?;
+        }
+        Ok(project)
+    }
+
+    /// Opens a project so that nothing can be written: neither the project nor, through
+    /// COPY or ATTACH, any other file. Used for `mams sql` and `mams info`.
+    pub fn open_read_only(path: &Path) -> Result<Project, ProjectError> {
+        let version = inspect(path)?;
+        if version < SCHEMA_VERSION {
+            // An older project must be opened once read-write to be upgraded.
+            drop(Project::open(path)?);
+        }
+        let conn = connect(path, AccessMode::ReadOnly, false)?;
+        Ok(Project {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        })
+    }
+
+    /// Creates a new, empty project. Fails if the file exists. On failure no file is left.
+    pub fn create(path: &Path) -> Result<Project, ProjectError> {
+        if path.exists() {
+            return Err(ProjectError::AlreadyExists(path.to_path_buf()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| ProjectError::Unreadable {
+                path: path.to_path_buf(),
+                detail: format!("cannot create folder {}: {e}", dir.display()),
+            })?;
+        }
+        let result = connect(path, AccessMode::ReadWrite, true).and_then(|conn| {
+            let project = Project {
+                conn,
+                path: path.to_path_buf(),
+                read_only: false,
+            };
+            project.migrate(0)?;
+            Ok(project)
+        });
+        if result.is_err() {
+            remove_project_files(path);
+        }
+        result
+    }
+
+    /// Opens the project, creating it first if there is no file yet.
+    pub fn open_or_create(path: &Path) -> Result<Project, ProjectError> {
+        if path.exists() {
+            Project::open(path)
+        } else {
+            Project::create(path)
+        }
+    }
+
+    fn migrate(&self, from: i64) -> Result<(), ProjectError> {
+        let mut sql = format!("BEGIN TRANSACTION;\n{}", schema::migrations_from(from));
+        if from == 0 {
+            // Local time from the OS: DuckDB's own local time needs the ICU extension.
+            let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
+            sql.push_str(&format!(
+                "INSERT INTO mams_meta VALUES ('created_at', '{now}');\n"
+            ));
+        }
+        sql.push_str("COMMIT;");
+        self.conn.execute_batch(&sql).map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            ProjectError::MigrationFailed {
+                path: self.path.clone(),
+                to: SCHEMA_VERSION,
+                detail: e.to_string(),
+            }
+        })
+    }
+
+    /// Runs `f` in one transaction: everything it wrote is committed, or on any error
+    /// (a cancel included) nothing is.
+    pub fn transaction<T>(&self, f: impl FnOnce(&Project) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION")?;
+        let result = f(self).and_then(|v| {
+            self.conn.execute_batch("COMMIT")?;
+            Ok(v)
+        });
+        if result.is_err() {
+            // After a failed COMMIT DuckDB has already rolled back; ignore that error.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        result
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// A handle another thread can use to interrupt the query running now.
+    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        self.conn.interrupt_handle()
+    }
+
+    /// The project's name as shown to users: the file name without extension.
+    pub fn display_name(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
+}
+
+/// Removes a project file and its write-ahead log.
+pub fn remove_project_files(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push(".wal");
+    let _ = std::fs::remove_file(PathBuf::from(wal));
+}
+
+/// Quotes a string as a SQL literal (for the few places where DuckDB takes no parameter,
+/// such as a file name in `read_parquet`).
+pub fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Quotes an identifier.
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mams-store-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("p.duckdb")
+    }
+
+    #[test]
+    fn create_then_open_round_trips_the_schema_version() {
+        let path = tmp("roundtrip");
+        drop(Project::create(&path).unwrap());
+        assert!(matches!(
+            Project::create(&path),
+            Err(ProjectError::AlreadyExists(_))
+        ));
+        let p = Project::open(&path).unwrap();
+        let v: String = p
+            .conn()
+            .query_row(
+                "SELECT value FROM mams_meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION.to_string());
+    }
+
+    #[test]
+    fn refuses_foreign_newer_and_missing_files_without_touching_them() {
+        let path = tmp("refuse");
+        assert!(matches!(Project::open(&path), Err(ProjectError::NotFound(_))));
+
+        std::fs::write(&path, "customer_id,name\n1,a\n").unwrap();
+        assert!(matches!(Project::open(&path), Err(ProjectError::NotDuckDb(_))));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "customer_id,name\n1,a\n");
+        std::fs::remove_file(&path).unwrap();
+
+        // A DuckDB file of someone else's.
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("CREATE TABLE t AS SELECT 1 AS x").unwrap();
+        }
+        assert!(matches!(Project::open(&path), Err(ProjectError::NotMams(_))));
+        remove_project_files(&path);
+
+        // A project from a newer MAMS.
+        drop(Project::create(&path).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("UPDATE mams_meta SET value = '999' WHERE key = 'schema_version'")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Project::open(&path).unwrap_err();
+        assert!(
+            matches!(err, ProjectError::NewerVersion { found: 999, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer MAMS"));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "refused file must be unchanged"
+        );
+    }
+
+    #[test]
+    fn read_only_projects_refuse_writes_and_file_access() {
+        let path = tmp("ro");
+        drop(Project::create(&path).unwrap());
+        let p = Project::open_read_only(&path).unwrap();
+        assert!(p.conn().execute_batch("DELETE FROM customers").is_err());
+        let out = path.with_file_name("leak.csv");
+        let copy = format!("COPY (SELECT 1) TO {}", quote_literal(&out.to_string_lossy()));
+        assert!(p.conn().execute_batch(&copy).is_err());
+        assert!(!out.exists());
+    }
+}

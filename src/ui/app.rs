@@ -1,0 +1,319 @@
+//! The app shell: owns the worker and the UI state, lays out the top bar, navigation,
+//! status bar and the selected page, and applies job results.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::NaiveDate;
+
+use super::app_state::AppState;
+use super::dialogs::{Dialogs, Purpose};
+use super::i18n::{Lang, t};
+use super::jobs::{self, Msg, ProjectView, Scope};
+use super::pages::{self, Page};
+use super::{side_nav, status_bar, theme, top_bar};
+use crate::store::queries::ScopedCount;
+use crate::worker::Worker;
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Project named on the command line.
+    pub project: Option<PathBuf>,
+    /// Where settings are kept; None keeps them in memory only (tests).
+    pub settings_file: Option<PathBuf>,
+    /// Where the sample project is built on first start.
+    pub sample_project: PathBuf,
+    /// Bundled sample extracts, if any.
+    pub sample_db: Option<PathBuf>,
+    /// Start in this language instead of the saved one.
+    pub lang: Option<Lang>,
+}
+
+pub struct MamsApp {
+    pub state: AppState,
+    saved_state: AppState,
+    options: AppOptions,
+    ctx: Arc<OnceLock<egui::Context>>,
+    worker: Worker<Msg>,
+    dialogs: Dialogs,
+    /// Shared so that a frame can hold the view while it changes the app state.
+    pub project: Option<Arc<ProjectView>>,
+    /// Row counts for the selected unit and period, and the scope they were counted for.
+    pub scoped: Option<(Scope, Vec<ScopedCount>)>,
+    counts_job: Option<u64>,
+    /// An error to show in a modal dialog.
+    pub error: Option<String>,
+    /// The last thing that happened, for the status bar.
+    pub notice: Option<String>,
+    started: bool,
+    pub unit_search: String,
+    theme_applied: Option<bool>,
+}
+
+impl MamsApp {
+    pub fn new(options: AppOptions) -> Self {
+        let mut state = options
+            .settings_file
+            .as_deref()
+            .map(AppState::load)
+            .unwrap_or_default();
+        if let Some(lang) = options.lang {
+            state.lang = lang;
+        }
+        let ctx: Arc<OnceLock<egui::Context>> = Arc::default();
+        let wake_ctx = ctx.clone();
+        MamsApp {
+            saved_state: state.clone(),
+            state,
+            options,
+            worker: Worker::new(move || {
+                if let Some(c) = wake_ctx.get() {
+                    c.request_repaint();
+                }
+            }),
+            ctx,
+            dialogs: Dialogs::default(),
+            project: None,
+            scoped: None,
+            counts_job: None,
+            error: None,
+            notice: None,
+            started: false,
+            unit_search: String::new(),
+            theme_applied: None,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.state.lang
+    }
+
+    /// Queued and running jobs (for the status bar and for tests waiting on them).
+    pub fn jobs(&self) -> Vec<crate::worker::JobInfo> {
+        self.worker.jobs()
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.worker.is_busy()
+    }
+
+    fn spawn(
+        &mut self,
+        name_key: &str,
+        job: impl FnOnce(&mut crate::worker::WorkerState, &crate::progress::Progress) -> Msg + Send + 'static,
+    ) -> u64 {
+        let name = t(self.state.lang, name_key);
+        self.worker.spawn(name, job)
+    }
+
+    /// First frame: fonts, then open the project the user asked for, the last one, or the sample.
+    fn start(&mut self, ctx: &egui::Context) {
+        self.started = true;
+        let _ = self.ctx.set(ctx.clone());
+        theme::install_fonts(ctx);
+        let requested = self.options.project.clone();
+        let last = self.state.last_project.clone().filter(|p| p.exists());
+        match requested.or(last) {
+            Some(path) => {
+                self.spawn("job_open", jobs::open_project(path));
+            }
+            None => self.open_sample(),
+        }
+    }
+
+    pub fn open_sample(&mut self) {
+        let job = jobs::open_sample(
+            self.options.sample_project.clone(),
+            self.options.sample_db.clone(),
+        );
+        self.spawn("job_build_sample", job);
+    }
+
+    pub fn open_project(&mut self, path: PathBuf) {
+        self.spawn("job_open", jobs::open_project(path));
+    }
+
+    pub fn new_project(&mut self, path: PathBuf) {
+        self.spawn("job_new", jobs::new_project(path));
+    }
+
+    pub fn import_folder(&mut self, dir: PathBuf) {
+        self.spawn("job_import", jobs::import_folder(dir));
+    }
+
+    pub fn ask(&mut self, purpose: Purpose, ctx: &egui::Context) {
+        let title = match purpose {
+            Purpose::OpenProject => t(self.state.lang, "open_project"),
+            Purpose::NewProject => t(self.state.lang, "new_project"),
+            Purpose::ImportFolder => t(self.state.lang, "import_folder"),
+        };
+        self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
+    }
+
+    pub fn cancel_job(&self, id: u64) {
+        self.worker.cancel(id);
+    }
+
+    /// The selected period as a month, if it is one the project has.
+    pub fn period(&self) -> Option<NaiveDate> {
+        let p = self.state.period.as_deref()?;
+        NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d").ok()
+    }
+
+    pub fn set_period(&mut self, month: Option<NaiveDate>) {
+        self.state.period = month.map(|m| m.format("%Y-%m").to_string());
+        self.refresh_counts();
+    }
+
+    pub fn set_unit(&mut self, unit_id: String) {
+        if self.state.unit_id.as_deref() != Some(&unit_id) {
+            self.state.unit_id = Some(unit_id);
+            self.refresh_counts();
+        }
+    }
+
+    /// The selected unit, falling back to the root of the hierarchy.
+    pub fn unit_id(&self) -> Option<String> {
+        let org = &self.project.as_ref()?.org;
+        self.state
+            .unit_id
+            .clone()
+            .filter(|id| org.iter().any(|u| &u.unit_id == id))
+            .or_else(|| {
+                org.iter()
+                    .find(|u| u.parent_id.is_none())
+                    .map(|u| u.unit_id.clone())
+            })
+    }
+
+    fn refresh_counts(&mut self) {
+        let Some(unit_id) = self.unit_id() else {
+            return;
+        };
+        let scope = Scope {
+            unit_id,
+            month: self.period(),
+        };
+        if self.scoped.as_ref().is_some_and(|(s, _)| *s == scope) {
+            return;
+        }
+        if let Some(id) = self.counts_job.take() {
+            self.worker.cancel(id);
+        }
+        self.counts_job = Some(self.spawn("job_counts", jobs::scoped_counts(scope)));
+    }
+
+    /// Folds a job result into the UI state.
+    fn apply(&mut self, msg: Msg) {
+        match msg {
+            Msg::Opened(Ok(view)) => {
+                self.state.last_project = Some(view.path.clone());
+                self.scoped = None;
+                self.notice = None;
+                self.show_project(view);
+            }
+            Msg::Imported(Ok((report, view))) => {
+                let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+                self.notice = Some(format!(
+                    "{} {} {} {} ({:.1} s)",
+                    t(self.state.lang, "imported"),
+                    crate::cli::group_digits(rows),
+                    t(self.state.lang, "rows_in_tables"),
+                    report.tables.len(),
+                    report.seconds
+                ));
+                self.scoped = None;
+                self.show_project(view);
+            }
+            Msg::Opened(Err(e)) | Msg::Imported(Err(e)) => self.error = Some(e),
+            Msg::ScopedCounts(scope, Ok(counts)) => {
+                if self.unit_id().as_deref() == Some(scope.unit_id.as_str()) && self.period() == scope.month {
+                    self.scoped = Some((scope, counts));
+                }
+            }
+            Msg::ScopedCounts(_, Err(e)) => self.error = Some(e),
+            Msg::Cancelled => self.notice = Some(t(self.state.lang, "cancelled").to_string()),
+        }
+    }
+
+    fn show_project(&mut self, view: ProjectView) {
+        // Keep the period if the project has it, else take the latest month.
+        let months = &view.months;
+        let keep = self.period().is_some_and(|p| months.contains(&p));
+        if !keep {
+            self.state.period = months.last().map(|m| m.format("%Y-%m").to_string());
+        }
+        self.project = Some(Arc::new(view));
+        self.refresh_counts();
+    }
+
+    fn save_settings(&mut self) {
+        if self.state != self.saved_state {
+            if let Some(path) = &self.options.settings_file
+                && let Err(e) = self.state.save(path)
+            {
+                tracing::warn!("cannot save settings to {}: {e}", path.display());
+            }
+            self.saved_state = self.state.clone();
+        }
+    }
+
+    /// Draws one frame.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.started {
+            self.start(&ctx);
+        }
+        if self.theme_applied != Some(self.state.dark) {
+            theme::apply_theme(&ctx, self.state.dark);
+            self.theme_applied = Some(self.state.dark);
+        }
+        for (_, msg) in self.worker.poll() {
+            self.apply(msg);
+        }
+        if let Some((purpose, Some(path))) = self.dialogs.poll() {
+            match purpose {
+                Purpose::OpenProject => self.open_project(path),
+                Purpose::NewProject => self.new_project(path),
+                Purpose::ImportFolder => self.import_folder(path),
+            }
+        }
+
+        egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
+        egui::Panel::left("side_nav")
+            .resizable(false)
+            .exact_size(190.0)
+            .show(ui, |ui| side_nav::show(self, ui));
+        egui::CentralPanel::default().show(ui, |ui| match self.state.page {
+            Page::Overview => pages::overview::show(self, ui),
+        });
+
+        if let Some(err) = self.error.clone() {
+            let lang = self.state.lang;
+            let modal = egui::Modal::new(egui::Id::unique("error_modal")).show(&ctx, |ui| {
+                ui.set_max_width(520.0);
+                ui.heading(t(lang, "error"));
+                ui.add_space(6.0);
+                ui.label(err);
+                ui.add_space(10.0);
+                ui.button(t(lang, "ok")).clicked()
+            });
+            if modal.inner || modal.should_close() {
+                self.error = None;
+            }
+        }
+        self.save_settings();
+        // Progress bars move while a job runs.
+        if self.worker.is_busy() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl eframe::App for MamsApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        MamsApp::ui(self, ui);
+    }
+}

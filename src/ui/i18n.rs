@@ -1,0 +1,178 @@
+//! The translation layer: every UI string, in English and Simplified Chinese.
+//!
+//! UI code asks for a key (`t(lang, "open_project")`); a test checks that every key used
+//! under `src/ui/` is here, so a missing translation fails the build's tests, not a user.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        }
+    }
+
+    /// Picks the English or Chinese variant of a pair of labels from the data.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.is_empty() => en,
+            Lang::Zh if !zh.is_empty() => zh,
+            _ => {
+                if en.is_empty() {
+                    zh
+                } else {
+                    en
+                }
+            }
+        }
+    }
+}
+
+/// (key, English, Chinese)
+pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("menu_file", "File", "文件"),
+    ("new_project", "New project…", "新建项目…"),
+    ("open_project", "Open project…", "打开项目…"),
+    ("import_folder", "Import extract folder…", "导入数据文件夹…"),
+    ("open_sample", "Open the sample project", "打开示例项目"),
+    ("quit", "Quit", "退出"),
+    ("menu_view", "View", "视图"),
+    ("language", "Language", "语言"),
+    ("theme_dark", "Dark theme", "深色主题"),
+    ("theme_light", "Light theme", "浅色主题"),
+    ("project", "Project", "项目"),
+    ("period", "Period", "期间"),
+    ("org_unit", "Org unit", "单位"),
+    ("search_units", "Search units", "搜索单位"),
+    ("pages", "Pages", "页面"),
+    ("page_overview", "Project overview", "项目概览"),
+    ("org_tree", "Organisation", "组织机构"),
+    ("customers_short", "customers", "户"),
+    ("data_tables", "Data tables", "数据表"),
+    ("col_table", "Table", "数据表"),
+    ("col_rows", "Rows", "行数"),
+    ("col_in_unit", "In the unit", "本单位行数"),
+    ("col_in_period", "In the unit and period", "本单位本期行数"),
+    ("col_first", "First month", "起始月份"),
+    ("col_last", "Last month", "截止月份"),
+    ("col_months", "Months", "月数"),
+    ("col_coverage", "Months covered", "覆盖月份"),
+    ("not_in_time", "not tied to a month", "不按月份"),
+    ("import_history", "Import history", "导入记录"),
+    ("col_when", "When", "时间"),
+    ("col_kind", "Kind", "方式"),
+    ("col_source", "Source", "来源"),
+    ("col_file", "File", "文件"),
+    ("col_size", "Size", "大小"),
+    ("col_stored", "Rows stored", "入库行数"),
+    ("col_rejected", "Rejected", "拒收行数"),
+    ("col_sha", "SHA-256", "SHA-256"),
+    ("kind_folder", "Folder", "文件夹"),
+    ("kind_file", "File", "文件"),
+    (
+        "no_imports",
+        "Nothing has been imported yet: use File > Import extract folder.",
+        "尚未导入数据：请使用“文件 > 导入数据文件夹”。",
+    ),
+    ("schema_version", "Schema version", "结构版本"),
+    ("created", "Created", "创建时间"),
+    ("file_size", "File size", "文件大小"),
+    ("path", "File", "文件"),
+    ("ready", "Ready", "就绪"),
+    ("cancel", "Cancel", "取消"),
+    ("error", "Something went wrong", "出错了"),
+    ("ok", "OK", "确定"),
+    ("no_project", "No project is open", "未打开项目"),
+    (
+        "welcome_hint",
+        "Open a project, create a new one, or open the bundled sample province.",
+        "请打开已有项目、新建项目，或打开内置的示例省份。",
+    ),
+    (
+        "job_build_sample",
+        "Building the sample project",
+        "正在生成示例项目",
+    ),
+    ("job_open", "Opening the project", "正在打开项目"),
+    ("job_new", "Creating the project", "正在新建项目"),
+    ("job_overview", "Reading the project", "正在读取项目"),
+    ("job_counts", "Counting rows in the unit", "正在统计本单位数据"),
+    ("job_import", "Importing the folder", "正在导入文件夹"),
+    ("cancelled", "Cancelled", "已取消"),
+    ("imported", "Imported", "已导入"),
+    ("rows_in_tables", "rows into tables", "行，数据表数"),
+    ("empty_table", "empty", "无数据"),
+    ("whole_period", "All months", "全部月份"),
+    ("no_months", "No monthly data yet", "暂无月度数据"),
+    ("units_word", "units", "个单位"),
+    ("level", "Level", "层级"),
+];
+
+/// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    for (k, en, zh) in TEXTS {
+        if *k == key {
+            return match lang {
+                Lang::En => en,
+                Lang::Zh => zh,
+            };
+        }
+    }
+    debug_assert!(false, "missing translation key {key}");
+    // Leak once per unknown key at most in release: better than showing nothing.
+    Box::leak(key.to_string().into_boxed_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "duplicate key");
+        for (k, en, zh) in TEXTS {
+            assert!(!en.is_empty() && !zh.is_empty(), "{k}");
+        }
+    }
+
+    /// Every translation key used in the UI sources is in the table.
+    #[test]
+    fn every_key_used_in_the_ui_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+        let mut files = vec![dir.clone()];
+        let mut used = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let src = std::fs::read_to_string(&p).unwrap();
+                for pat in ["t(lang, \"", "tr(\"", ".t(\""] {
+                    for part in src.split(pat).skip(1) {
+                        if let Some(end) = part.find('"') {
+                            used.push((p.display().to_string(), part[..end].to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 20, "the scan found the UI's keys");
+        for (file, key) in used {
+            assert!(
+                TEXTS.iter().any(|(k, _, _)| *k == key),
+                "{file}: key '{key}' has no translation"
+            );
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The app's background jobs and the messages they send back. Every job runs on the
+//! worker thread through the headless core; its result comes back as one `Msg`, which
+//! `MamsApp::apply` folds into the UI state: the single place where that state changes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::import::{self, FolderReport};
+use crate::progress::{Cancelled, Progress};
+use crate::store::Project;
+use crate::store::queries::{self, ImportRecord, OrgUnit, ProjectInfo, ScopedCount};
+use crate::worker::WorkerState;
+
+/// What the UI shows of the open project.
+#[derive(Debug, Clone)]
+pub struct ProjectView {
+    pub path: PathBuf,
+    pub name: String,
+    pub info: ProjectInfo,
+    pub org: Vec<OrgUnit>,
+    pub imports: Vec<ImportRecord>,
+    pub months: Vec<NaiveDate>,
+}
+
+/// Rows per table in a scope (unit subtree, month).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub unit_id: String,
+    pub month: Option<NaiveDate>,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    /// A project was opened, created or built: the view of it, or why not.
+    Opened(Result<ProjectView, String>),
+    /// A folder was imported into the open project.
+    Imported(Result<(FolderReport, ProjectView), String>),
+    ScopedCounts(Scope, Result<Vec<ScopedCount>, String>),
+    /// The job stopped because the user cancelled it.
+    Cancelled,
+}
+
+fn describe(e: anyhow::Error) -> Result<String, ()> {
+    if e.downcast_ref::<Cancelled>().is_some() {
+        Err(())
+    } else {
+        Ok(format!("{e:#}"))
+    }
+}
+
+fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
+    Ok(ProjectView {
+        path: p.path().to_path_buf(),
+        name: p.display_name(),
+        info: queries::project_info(p)?,
+        org: queries::org_tree(p)?,
+        imports: queries::import_history(p)?,
+        months: queries::months(p)?,
+    })
+}
+
+/// Replaces the worker's project with the one `open` returns; the old one stays open if
+/// the new one fails. The same file is never opened twice in one process.
+fn switch_project(
+    state: &mut WorkerState,
+    path: &Path,
+    open: impl FnOnce() -> anyhow::Result<Project>,
+) -> anyhow::Result<ProjectView> {
+    if let Some(p) = &state.project
+        && same_file(p.path(), path)
+    {
+        return load_view(p);
+    }
+    let project = open()?;
+    let view = load_view(&project)?;
+    state.project = Some(project);
+    Ok(view)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn finish<T>(r: anyhow::Result<T>, wrap: impl FnOnce(Result<T, String>) -> Msg) -> Msg {
+    match r {
+        Ok(v) => wrap(Ok(v)),
+        Err(e) => match describe(e) {
+            Ok(text) => wrap(Err(text)),
+            Err(()) => Msg::Cancelled,
+        },
+    }
+}
+
+pub fn open_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        progress.set(None, path.display().to_string());
+        let r = switch_project(state, &path, || Ok(Project::open(&path)?));
+        finish(r, Msg::Opened)
+    }
+}
+
+pub fn new_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        progress.set(None, path.display().to_string());
+        let r = switch_project(state, &path, || Ok(Project::create(&path)?));
+        finish(r, Msg::Opened)
+    }
+}
+
+/// Opens the sample project, building it from the bundled extracts first if needed (or,
+/// where no extracts are bundled, from freshly generated ones).
+pub fn open_sample(
+    target: PathBuf,
+    bundled: Option<PathBuf>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = switch_project(state, &target, || {
+            if target.exists() {
+                return Ok(Project::open(&target)?);
+            }
+            let dir = match bundled {
+                Some(d) => d,
+                None => {
+                    let d = target.with_extension("extracts");
+                    crate::sample::generate(&crate::sample::SampleSpec::default(), &d, progress)?;
+                    d
+                }
+            };
+            let (project, _) = import::build_project(&target, &dir, progress)?;
+            Ok(project)
+        });
+        finish(r, Msg::Opened)
+    }
+}
+
+pub fn import_folder(dir: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = state
+                .project
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            let report = import::import_folder(p, &dir, progress)?;
+            Ok((report, load_view(p)?))
+        })();
+        finish(r, Msg::Imported)
+    }
+}
+
+pub fn scoped_counts(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            progress.check()?;
+            let p = state
+                .project
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("no project is open"))?;
+            Ok(queries::scoped_counts(p, &scope.unit_id, scope.month)?)
+        })();
+        finish(r, |r| Msg::ScopedCounts(scope, r))
+    }
+}

@@ -1,0 +1,45 @@
+//! The desktop app (egui): a thin layer over the headless core.
+
+pub mod app;
+pub mod app_state;
+pub mod dialogs;
+pub mod i18n;
+pub mod jobs;
+pub mod org;
+pub mod pages;
+pub mod side_nav;
+pub mod status_bar;
+pub mod theme;
+pub mod top_bar;
+
+use std::path::PathBuf;
+
+pub use app::{AppOptions, MamsApp};
+
+/// Starts the app window.
+pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+    if let Some(p) = &project {
+        crate::cli::check_project_arg(p)?;
+    }
+    let options = AppOptions {
+        project,
+        settings_file: Some(crate::paths::config_dir().join("settings.json")),
+        sample_project: crate::paths::sample_project(),
+        sample_db: crate::paths::bundled_sample_db(),
+        lang: None,
+    };
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("MAMS")
+            .with_app_id("mams")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([900.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "MAMS",
+        native,
+        Box::new(|_cc| Ok(Box::new(MamsApp::new(options)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot start the window: {e}"))
+}

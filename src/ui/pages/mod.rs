@@ -1,0 +1,23 @@
+//! The pages of the app, one file each. The side navigation lists `Page::ALL`: only pages
+//! that exist.
+
+pub mod overview;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Page {
+    #[default]
+    Overview,
+}
+
+impl Page {
+    pub const ALL: &'static [Page] = &[Page::Overview];
+
+    /// Translation key of the page's title.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Page::Overview => "page_overview",
+        }
+    }
+}

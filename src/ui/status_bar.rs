@@ -1,0 +1,52 @@
+//! The status bar: running jobs with their progress and a Cancel button, and the last notice.
+
+use egui::RichText;
+
+use super::app::MamsApp;
+use super::i18n::t;
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    ui.horizontal(|ui| {
+        let jobs = app.jobs();
+        if jobs.is_empty() {
+            ui.label(RichText::new(t(lang, "ready")).weak());
+        }
+        for job in jobs {
+            let snap = job.progress.snapshot();
+            match snap.fraction {
+                Some(f) if job.started => {
+                    ui.add(egui::ProgressBar::new(f).desired_width(160.0).show_percentage());
+                }
+                _ => {
+                    ui.spinner();
+                }
+            }
+            ui.label(RichText::new(&job.name).strong());
+            if !snap.message.is_empty() {
+                ui.label(RichText::new(&snap.message).weak());
+            }
+            if ui.small_button(t(lang, "cancel")).clicked() {
+                app.cancel_job(job.id);
+            }
+            ui.separator();
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(p) = &app.project {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {} · {}",
+                        t(lang, "schema_version"),
+                        p.info.schema_version,
+                        p.path.display()
+                    ))
+                    .weak()
+                    .small(),
+                );
+            }
+            if let Some(n) = &app.notice {
+                ui.label(n);
+            }
+        });
+    });
+}

@@ -1,0 +1,41 @@
+//! Fonts and visuals.
+
+use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+use egui::{FontData, FontFamily};
+
+/// Noto Sans SC, GB 2312 subset (OFL, see assets/fonts/README.md).
+const CJK_FALLBACK: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf");
+
+/// Adds the bundled Chinese font behind egui's own fonts, so Chinese text renders on a
+/// machine without CJK fonts; characters outside it still go to the system's fonts.
+pub fn install_fonts(ctx: &egui::Context) {
+    let families = [FontFamily::Proportional, FontFamily::Monospace]
+        .into_iter()
+        .map(|family| InsertFontFamily {
+            family,
+            priority: FontPriority::Lowest,
+        })
+        .collect();
+    ctx.add_font(FontInsert::new(
+        "noto-sans-sc-subset",
+        FontData::from_static(CJK_FALLBACK),
+        families,
+    ));
+}
+
+pub fn apply_theme(ctx: &egui::Context, dark: bool) {
+    ctx.set_theme(if dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    });
+}
+
+/// Colour of a status: ok, warning, problem.
+pub fn accent(dark: bool) -> egui::Color32 {
+    if dark {
+        egui::Color32::from_rgb(90, 170, 255)
+    } else {
+        egui::Color32::from_rgb(20, 100, 190)
+    }
+}

@@ -1,0 +1,384 @@
+//! The command line on a small generated project, the committed sample, and bad input.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use mams::manifest::Manifest;
+use mams::progress::Progress;
+use mams::sample::{self, SampleSpec};
+use mams::store::{Project, queries};
+
+fn file_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn same_arguments_give_the_same_bytes_and_another_seed_does_not() {
+    let a = tmp("det-a");
+    let b = tmp("det-b");
+    let c = tmp("det-c");
+    let spec = SampleSpec {
+        customers: 300,
+        months: 6,
+        ..SMALL
+    };
+    sample::generate(&spec, &a, &Progress::new()).unwrap();
+    let out = mams(&[
+        "sample",
+        "--out",
+        b.to_str().unwrap(),
+        "--customers",
+        "300",
+        "--months",
+        "6",
+        "--seed",
+        "11",
+        "--first-month",
+        "2024-01",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(file_bytes(&a), file_bytes(&b), "CLI and library runs differ");
+    sample::generate(&SampleSpec { seed: 12, ..spec }, &c, &Progress::new()).unwrap();
+    let customers = |d: &Path| std::fs::read(d.join("customers.parquet")).unwrap();
+    assert_ne!(customers(&a), customers(&c));
+    // No scratch files are left behind.
+    assert!(!a.join(".mams-sample-scratch.duckdb").exists());
+}
+
+#[test]
+fn the_committed_sample_db_is_what_the_documented_command_produces() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db");
+    let m = Manifest::read(&committed).expect("sample-db/ has a valid manifest");
+    let g = m.generator.as_ref().expect("generator arguments are recorded");
+    assert_eq!(
+        (g.customers, g.months, g.seed, g.first_month.as_str()),
+        (
+            sample::COMMITTED.customers,
+            sample::COMMITTED.months,
+            sample::COMMITTED.seed,
+            "2024-01"
+        )
+    );
+    let total: u64 = file_bytes(&committed).iter().map(|(_, b)| b.len() as u64).sum();
+    assert!(total < 25_000_000, "sample-db is {total} bytes");
+
+    let fresh = tmp("regenerated");
+    let again = sample::generate(&sample::COMMITTED, &fresh, &Progress::new()).unwrap();
+    // The content must match: every file's rows, compared through DuckDB, and the hashes.
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    for (old, new) in m
+        .tables
+        .iter()
+        .chain(&m.extras)
+        .zip(again.tables.iter().chain(&again.extras))
+    {
+        assert_eq!(old.table, new.table);
+        assert_eq!(old.rows, new.rows, "{}", old.table);
+        let sql = format!(
+            "SELECT count(*) FROM ((SELECT * FROM read_parquet('{0}') EXCEPT ALL SELECT * FROM read_parquet('{1}')) \
+             UNION ALL (SELECT * FROM read_parquet('{1}') EXCEPT ALL SELECT * FROM read_parquet('{0}')))",
+            committed.join(&old.file).display(),
+            fresh.join(&new.file).display()
+        );
+        let diff: i64 = conn.query_row(&sql, [], |r| r.get(0)).unwrap();
+        assert_eq!(diff, 0, "{} differs from the committed file", old.file);
+        assert_eq!(old.sha256, new.sha256, "{} has other bytes", old.file);
+    }
+}
+
+#[test]
+fn every_audit_theme_is_planted_and_the_data_looks_real() {
+    let dir = small_sample();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let q = |sql: &str| -> f64 {
+        let sql = sql.replace("DIR", &dir.display().to_string());
+        conn.query_row(&sql, [], |r| r.get::<_, f64>(0)).unwrap()
+    };
+    // Themes planted even in a small sample (the 24 are all in the committed one, below).
+    let themes = q("SELECT count(DISTINCT rule_id)::DOUBLE FROM 'DIR/planted_anomalies.parquet'");
+    assert!(themes >= 18.0, "only {themes} themes planted");
+    // Residential consumption peaks in summer: August above April.
+    let ratio = q(
+        "SELECT (sum(kwh) FILTER (WHERE month(b.billing_month) = 8)) / (sum(kwh) FILTER (WHERE month(b.billing_month) = 4)) \
+                   FROM 'DIR/bills.parquet' b JOIN 'DIR/customers.parquet' c USING (customer_id) WHERE c.customer_class = 'residential'",
+    );
+    assert!(ratio > 1.3, "summer/spring residential ratio {ratio}");
+    // Most of what is billed is collected, but not all: there are arrears.
+    let collected = q(
+        "SELECT (SELECT sum(amount) FROM 'DIR/payments.parquet') / (SELECT sum(amount) FROM 'DIR/bills.parquet')",
+    );
+    assert!((0.9..0.995).contains(&collected), "collection rate {collected}");
+    // Large industry is billed two-part, residential on the tiered tariff.
+    let wrong = q(
+        "SELECT count(*)::DOUBLE FROM 'DIR/customers.parquet' c WHERE c.customer_class = 'industrial_large' AND c.tariff_code <> 'I-LARGE' \
+                   AND customer_id NOT IN (SELECT entity_id FROM 'DIR/planted_anomalies.parquet')",
+    );
+    assert_eq!(wrong, 0.0);
+    // Outages interrupt customers, tickets have timings, vehicles move.
+    assert!(q("SELECT sum(customers_affected)::DOUBLE FROM 'DIR/outages.parquet'") > 0.0);
+    assert!(
+        q(
+            "SELECT avg(date_diff('minute', dispatched_at, arrived_at))::DOUBLE FROM 'DIR/tickets.parquet' WHERE ticket_type = 'fault_repair'"
+        ) > 10.0
+    );
+    assert!(q("SELECT count(DISTINCT (lon, lat))::DOUBLE FROM 'DIR/vehicle_positions.parquet'") > 100.0);
+
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db/planted_anomalies.parquet");
+    let n: i64 = conn
+        .query_row(
+            &format!("SELECT count(DISTINCT rule_id) FROM '{}'", committed.display()),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        n as usize,
+        sample::anomalies::THEMES.len(),
+        "every theme is planted in sample-db"
+    );
+}
+
+#[test]
+fn import_info_and_sql_work_on_a_generated_project() {
+    let dir = tmp("import-cli");
+    let project = dir.join("p.duckdb");
+    let out = mams(&[
+        "import",
+        project.to_str().unwrap(),
+        small_sample().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored"), "{}", stderr(&out));
+
+    let out = mams(&["info", project.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(info["schema_version"], 1);
+    let m = Manifest::read(small_sample()).unwrap();
+    for f in &m.tables {
+        let t = info["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == f.table.as_str())
+            .unwrap();
+        assert_eq!(t["rows"].as_u64().unwrap(), f.rows, "{}", f.table);
+    }
+    let bills = info["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "bills")
+        .unwrap();
+    assert_eq!(bills["months"], 14);
+    assert_eq!(bills["first_month"], "2024-01-01");
+
+    let out = mams(&["info", project.to_str().unwrap()]);
+    assert!(stdout(&out).contains("meter_reads"));
+
+    let out = mams(&[
+        "sql",
+        project.to_str().unwrap(),
+        "SELECT customer_class, count(*) AS n FROM customers GROUP BY 1 ORDER BY 1",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("customer_class,n\n"), "{text}");
+    let total: u64 = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, SMALL.customers);
+
+    let out = mams(&[
+        "sql",
+        project.to_str().unwrap(),
+        "SELECT 1 AS one",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap(),
+        serde_json::json!([{"one": 1}])
+    );
+
+    let before = std::fs::read(&project).unwrap();
+    for write in [
+        "DELETE FROM customers",
+        "CREATE TABLE x (a INT)",
+        "COPY customers TO '/tmp/mams-leak.csv'",
+    ] {
+        let out = mams(&["sql", project.to_str().unwrap(), write]);
+        assert!(!out.status.success(), "{write} was not refused");
+        assert!(stderr(&out).contains("read-only"), "{write}: {}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&project).unwrap(), before);
+
+    let out = mams(&["sql", project.to_str().unwrap(), "SELEC nonsense"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("query failed"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_folders_and_files_are_refused_and_the_project_is_unchanged() {
+    let project = small_project("bad-input");
+    let counts = |p: &Path| {
+        let p = Project::open_read_only(p).unwrap();
+        queries::project_info(&p).unwrap().tables
+    };
+    let before = counts(&project);
+    let proj = project.to_str().unwrap();
+
+    // A folder without a manifest.
+    let empty = tmp("no-manifest");
+    let out = mams(&["import", proj, empty.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("has no manifest.json"), "{}", stderr(&out));
+
+    // A manifest naming a file that is not there.
+    let broken = tmp("missing-file");
+    let mut m = Manifest::read(small_sample()).unwrap();
+    for f in &m.tables {
+        std::fs::copy(small_sample().join(&f.file), broken.join(&f.file)).unwrap();
+    }
+    m.extras.clear();
+    m.write(&broken).unwrap();
+    std::fs::remove_file(broken.join("bills.parquet")).unwrap();
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bills.parquet"), "{}", stderr(&out));
+
+    // A Parquet file with a column the table does not have, and one missing a required column.
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    conn.execute_batch(&format!(
+        "COPY (SELECT *, 1 AS surprise FROM read_parquet('{}')) TO '{}' (FORMAT parquet)",
+        small_sample().join("bills.parquet").display(),
+        broken.join("bills.parquet").display()
+    ))
+    .unwrap();
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("bills.parquet") && stderr(&out).contains("surprise"),
+        "{}",
+        stderr(&out)
+    );
+    conn.execute_batch(&format!(
+        "COPY (SELECT * EXCLUDE (kwh) FROM read_parquet('{}')) TO '{}' (FORMAT parquet)",
+        small_sample().join("bills.parquet").display(),
+        broken.join("bills.parquet").display()
+    ))
+    .unwrap();
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("kwh"), "{}", stderr(&out));
+
+    // A file that is not Parquet at all.
+    std::fs::write(broken.join("bills.parquet"), "bill_id,kwh\n1,2\n").unwrap();
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("Parquet"), "{}", stderr(&out));
+
+    // Duplicate keys fail inside the transaction: the tables loaded before it roll back.
+    conn.execute_batch(&format!(
+        "COPY (SELECT * FROM read_parquet('{0}') UNION ALL (SELECT * FROM read_parquet('{0}') LIMIT 1)) TO '{1}' (FORMAT parquet)",
+        small_sample().join("bills.parquet").display(),
+        broken.join("bills.parquet").display()
+    ))
+    .unwrap();
+    let mut m2 = Manifest::read(&broken).unwrap();
+    m2.tables.iter_mut().find(|f| f.table == "bills").unwrap().rows += 1;
+    m2.write(&broken).unwrap();
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("occurs 2 times"), "{}", stderr(&out));
+
+    assert_eq!(counts(&project), before, "a failed import changed the project");
+
+    // A missing project, and a file that is not a project.
+    let out = mams(&["info", "/nonexistent/p.duckdb"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("does not exist"));
+    let text = tmp("not-a-project").join("notes.duckdb");
+    std::fs::write(&text, "hello").unwrap();
+    let out = mams(&["info", text.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not a DuckDB database"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "hello");
+}
+
+#[test]
+fn a_failed_first_import_leaves_no_project_file_behind() {
+    let dir = tmp("no-leftover");
+    let project = dir.join("new.duckdb");
+    let broken = tmp("no-leftover-src");
+    let m = Manifest::read(small_sample()).unwrap();
+    for f in &m.tables {
+        std::fs::copy(small_sample().join(&f.file), broken.join(&f.file)).unwrap();
+    }
+    let mut m = m;
+    m.extras.clear();
+    m.tables.iter_mut().find(|f| f.table == "customers").unwrap().rows += 5;
+    m.write(&broken).unwrap();
+    let out = mams(&["import", project.to_str().unwrap(), broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("manifest says"), "{}", stderr(&out));
+    assert!(!project.exists());
+}
+
+#[test]
+fn newer_and_locked_projects_get_clear_messages() {
+    let project = small_project("newer");
+    {
+        let c = duckdb::Connection::open(&project).unwrap();
+        c.execute_batch("UPDATE mams_meta SET value = '7' WHERE key = 'schema_version'")
+            .unwrap();
+    }
+    let out = mams(&["info", project.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("newer MAMS"), "{}", stderr(&out));
+
+    let locked = small_project("locked");
+    let holder = Project::open(&locked).unwrap();
+    let out = mams(&["info", locked.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already open"), "{}", stderr(&out));
+    drop(holder);
+    let out = mams(&["info", locked.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn help_is_there_for_every_command() {
+    for cmd in [
+        vec!["--help"],
+        vec!["sample", "--help"],
+        vec!["import", "--help"],
+        vec!["info", "--help"],
+        vec!["sql", "--help"],
+    ] {
+        let out = mams(&cmd);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Usage"), "{cmd:?}");
+    }
+    let out = mams(&["sample", "--out", "/tmp/x", "--first-month", "2024-13"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("YYYY-MM"));
+}

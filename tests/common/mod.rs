@@ -1,0 +1,71 @@
+//! Helpers shared by the integration tests: a small generated sample and projects built
+//! from it, in a temporary folder of this test process.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use mams::progress::Progress;
+use mams::sample::{self, SampleSpec};
+
+/// A fresh, empty folder for one test.
+pub fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir()
+        .join(format!("mams-it-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub const SMALL: SampleSpec = SampleSpec {
+    customers: 900,
+    months: 14,
+    seed: 11,
+    first_month: match NaiveDate::from_ymd_opt(2024, 1, 1) {
+        Some(d) => d,
+        None => panic!(),
+    },
+};
+
+/// A small sample, generated once per test binary.
+pub fn small_sample() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tmp("small-sample");
+        sample::generate(&SMALL, &d, &Progress::new()).expect("generate the small sample");
+        d
+    })
+}
+
+/// A new project built from the small sample.
+pub fn small_project(name: &str) -> PathBuf {
+    let path = tmp(name).join("project.duckdb");
+    mams::import::build_project(&path, small_sample(), &Progress::new()).expect("build the project");
+    path
+}
+
+/// Runs the `mams` binary.
+pub fn mams(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mams"))
+        .args(args)
+        .env(
+            "MAMS_HOME",
+            std::env::temp_dir()
+                .join(format!("mams-it-{}", std::process::id()))
+                .join("home"),
+        )
+        .output()
+        .expect("run mams")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

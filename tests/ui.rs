@@ -1,0 +1,196 @@
+//! The real app on a small project, driven with egui_kittest: open every page, switch
+//! language, period and org unit, and check what is shown.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use mams::ui::i18n::Lang;
+use mams::ui::{AppOptions, MamsApp};
+
+fn harness(options: AppOptions) -> Harness<'static, MamsApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut MamsApp| app.ui(ui), MamsApp::new(options))
+}
+
+/// Steps frames until `done` holds (background DuckDB jobs finish between frames); on a
+/// timeout it saves a screenshot next to the test's temp files and fails.
+fn step_until(
+    h: &mut Harness<'static, MamsApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, MamsApp>) -> bool,
+) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        h.step();
+        if done(h) {
+            h.run_steps(2);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shot = tmp("ui-failures").join(format!("{}.png", what.replace(' ', "_")));
+    if let Ok(img) = h.render() {
+        let _ = img.save(&shot);
+    }
+    panic!("timed out waiting for {what} (screenshot: {})", shot.display());
+}
+
+fn idle(h: &Harness<'static, MamsApp>) -> bool {
+    !h.state().is_busy()
+}
+
+fn has_label(h: &Harness<'static, MamsApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn options_for(project: std::path::PathBuf) -> AppOptions {
+    AppOptions {
+        project: Some(project),
+        settings_file: None,
+        sample_project: tmp("unused-sample").join("sample.duckdb"),
+        sample_db: None,
+        lang: Some(Lang::En),
+    }
+}
+
+#[test]
+fn overview_shows_the_project_and_follows_language_period_and_unit() {
+    let project = small_project("ui-overview");
+    let mut h = harness(options_for(project));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+
+    // Where the user is: project, period, org unit; the first page with real numbers.
+    assert!(has_label(&h, "Project overview"));
+    assert!(has_label(&h, "Customer archive"));
+    assert!(has_label(&h, "Import history"));
+    let customers = mams::cli::group_digits(SMALL.customers);
+    assert!(
+        has_label(&h, &customers),
+        "the customer count {customers} is shown"
+    );
+    assert_eq!(h.state().period().unwrap().format("%Y-%m").to_string(), "2025-02");
+    assert!(has_label(&h, "2025-02"));
+
+    // The period picker drives the counts.
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(2);
+    // The list item, not a "2024-06" shown as text in the tables grid.
+    h.query_all_by_label("2024-06")
+        .find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label)
+        .expect("2024-06 in the period list")
+        .click();
+    step_until(&mut h, "counts for 2024-06", |h| {
+        idle(h)
+            && h.state()
+                .scoped
+                .as_ref()
+                .is_some_and(|(s, _)| s.month.map(|m| m.to_string()) == Some("2024-06-01".into()))
+    });
+    assert!(has_label(&h, "Period: 2024-06"));
+    let (_, counts) = h.state().scoped.clone().unwrap();
+    let bills = counts.iter().find(|c| c.table == "bills").unwrap();
+    assert!(bills.in_unit_and_month.unwrap() > 0 && bills.in_unit_and_month.unwrap() < bills.in_unit);
+
+    // Drill to a city from the org tree; the breadcrumb leads back up.
+    let city = h
+        .state()
+        .project
+        .as_ref()
+        .unwrap()
+        .org
+        .iter()
+        .find(|u| u.level == "city")
+        .unwrap()
+        .clone();
+    h.query_all_by_label(&city.name_en)
+        .next()
+        .expect("city in the org tree")
+        .click();
+    step_until(&mut h, "counts for a city", |h| {
+        idle(h)
+            && h.state()
+                .scoped
+                .as_ref()
+                .is_some_and(|(s, _)| s.unit_id == city.unit_id)
+    });
+    let (_, city_counts) = h.state().scoped.clone().unwrap();
+    let city_customers = city_counts
+        .iter()
+        .find(|c| c.table == "customers")
+        .unwrap()
+        .in_unit;
+    assert_eq!(city_customers, city.customers);
+    assert!(city_customers < SMALL.customers);
+
+    // Switch to Chinese at runtime.
+    h.get_by_label("中文").click();
+    h.run_steps(3);
+    assert!(has_label(&h, "项目概览"));
+    assert!(has_label(&h, "客户档案"));
+    assert!(has_label(&h, &city.name_zh));
+    assert!(!has_label(&h, "Project overview"));
+    h.get_by_label("English").click();
+    h.run_steps(3);
+    assert!(has_label(&h, "Project overview"));
+
+    // Every page in the navigation opens.
+    for page in mams::ui::pages::Page::ALL {
+        let title = mams::ui::i18n::t(Lang::En, page.title_key());
+        h.query_all_by_label(title)
+            .next()
+            .expect("page in the navigation")
+            .click();
+        h.run_steps(2);
+        assert_eq!(h.state().state.page, *page);
+    }
+}
+
+#[test]
+fn first_start_builds_the_sample_project_and_bad_projects_get_a_dialog() {
+    // First start: no project named, no settings: the sample is built from extracts.
+    let home = tmp("ui-first-start");
+    let options = AppOptions {
+        project: None,
+        settings_file: Some(home.join("settings.json")),
+        sample_project: home.join("sample.duckdb"),
+        sample_db: Some(small_sample().to_path_buf()),
+        lang: Some(Lang::En),
+    };
+    let mut h = harness(options.clone());
+    step_until(&mut h, "sample built", |h| h.state().project.is_some() && idle(h));
+    assert!(home.join("sample.duckdb").exists());
+    assert!(h.state().error.is_none());
+    drop(h);
+    // The next start opens the last project from the settings.
+    let mut h = harness(AppOptions {
+        sample_db: None,
+        ..options
+    });
+    step_until(&mut h, "last project reopened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    assert_eq!(
+        h.state().project.as_ref().unwrap().path,
+        home.join("sample.duckdb")
+    );
+    drop(h);
+
+    // A file that is not a project: a dialog that says so, and the file is untouched.
+    let bad = tmp("ui-bad").join("bad.duckdb");
+    std::fs::write(&bad, "not a database").unwrap();
+    let mut h = harness(options_for(bad.clone()));
+    step_until(&mut h, "error dialog", |h| h.state().error.is_some());
+    h.run_steps(2);
+    assert!(has_label(&h, "not a DuckDB database"));
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(h.state().error.is_none());
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), "not a database");
+}
