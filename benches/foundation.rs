@@ -93,6 +93,7 @@ fn case_open_app() {
         sample_project: dir.join("unused.duckdb"),
         sample_db: None,
         lang: None,
+        launched: None,
     };
     let t = Instant::now();
     let mut h = Harness::builder()

@@ -55,6 +55,7 @@ fn options_for(project: std::path::PathBuf) -> AppOptions {
         sample_project: tmp("unused-sample").join("sample.duckdb"),
         sample_db: None,
         lang: Some(Lang::En),
+        launched: None,
     }
 }
 
@@ -162,6 +163,7 @@ fn first_start_builds_the_sample_project_and_bad_projects_get_a_dialog() {
         sample_project: home.join("sample.duckdb"),
         sample_db: Some(small_sample().to_path_buf()),
         lang: Some(Lang::En),
+        launched: None,
     };
     let mut h = harness(options.clone());
     step_until(&mut h, "sample built", |h| h.state().project.is_some() && idle(h));

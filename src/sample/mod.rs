@@ -120,7 +120,7 @@ fn generate_into(
     let conn = crate::store::scratch_database(scratch).context("cannot create the scratch database")?;
     progress.attach_interrupt(conn.interrupt_handle());
     // One thread keeps the Parquet bytes identical from run to run.
-    conn.execute_batch("SET threads = 1; SET preserve_insertion_order = true; SET memory_limit = '1GB';")?;
+    conn.execute_batch("SET threads = 1; SET preserve_insertion_order = true; SET memory_limit = '256MB';")?;
     for t in model::TABLES {
         conn.execute_batch(&schema::create_table_sql(t))?;
     }

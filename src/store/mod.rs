@@ -383,6 +383,21 @@ mod tests {
     }
 
     #[test]
+    fn extensions_are_never_fetched_from_the_network() {
+        let path = tmp("offline");
+        let p = Project::create(&path).unwrap();
+        let started = std::time::Instant::now();
+        // localtimestamp lives in the ICU extension, which is not compiled in.
+        let err = p
+            .conn()
+            .execute_batch("SELECT localtimestamp")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.to_lowercase().contains("download"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
     fn read_only_projects_refuse_writes_and_file_access() {
         let path = tmp("ro");
         drop(Project::create(&path).unwrap());

@@ -157,7 +157,7 @@ pub fn org_tree(project: &Project) -> duckdb::Result<Vec<OrgUnit>> {
 
 const IMPORT_HISTORY_SQL: &str = "SELECT import_id, strftime(finished_at, '%Y-%m-%d %H:%M:%S'), kind, source, \
      table_name, file_name, file_size, sha256, rows_in, rows_stored, rows_rejected \
-     FROM imports ORDER BY import_id DESC, table_name";
+     FROM imports";
 
 pub fn import_history(project: &Project) -> duckdb::Result<Vec<ImportRecord>> {
     let mut stmt = project.conn().prepare(IMPORT_HISTORY_SQL)?;
@@ -176,7 +176,16 @@ pub fn import_history(project: &Project) -> duckdb::Result<Vec<ImportRecord>> {
             rows_rejected: r.get::<_, i64>(10)?.max(0) as u64,
         })
     })?;
-    rows.collect()
+    let mut records = rows.collect::<duckdb::Result<Vec<_>>>()?;
+    // Newest import first; within one, tables in load order (org units, customers, ...).
+    let order = |t: &str| {
+        model::TABLES
+            .iter()
+            .position(|m| m.name == t)
+            .unwrap_or(usize::MAX)
+    };
+    records.sort_by_key(|r| (std::cmp::Reverse(r.import_id), order(&r.table_name)));
+    Ok(records)
 }
 
 /// Tables whose months are the project's reporting periods. Payments, applications and

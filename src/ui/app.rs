@@ -28,6 +28,8 @@ pub struct AppOptions {
     pub sample_db: Option<PathBuf>,
     /// Start in this language instead of the saved one.
     pub lang: Option<Lang>,
+    /// When the process started, to log the time to the first frame and to the project.
+    pub launched: Option<std::time::Instant>,
 }
 
 pub struct MamsApp {
@@ -110,6 +112,9 @@ impl MamsApp {
     /// First frame: fonts, then open the project the user asked for, the last one, or the sample.
     fn start(&mut self, ctx: &egui::Context) {
         self.started = true;
+        if let Some(t) = self.options.launched {
+            tracing::info!("first frame {} ms after start", t.elapsed().as_millis());
+        }
         let _ = self.ctx.set(ctx.clone());
         theme::install_fonts(ctx);
         let requested = self.options.project.clone();
@@ -243,6 +248,11 @@ impl MamsApp {
         let keep = self.period().is_some_and(|p| months.contains(&p));
         if !keep {
             self.state.period = months.last().map(|m| m.format("%Y-%m").to_string());
+        }
+        if self.project.is_none()
+            && let Some(t) = self.options.launched
+        {
+            tracing::info!("project shown {} ms after start", t.elapsed().as_millis());
         }
         self.project = Some(Arc::new(view));
         self.refresh_counts();

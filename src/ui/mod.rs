@@ -18,6 +18,7 @@ pub use app::{AppOptions, MamsApp};
 
 /// Starts the app window.
 pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+    let launched = std::time::Instant::now();
     if let Some(p) = &project {
         crate::cli::check_project_arg(p)?;
     }
@@ -27,6 +28,7 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
         sample_project: crate::paths::sample_project(),
         sample_db: crate::paths::bundled_sample_db(),
         lang: None,
+        launched: Some(launched),
     };
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

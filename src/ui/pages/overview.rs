@@ -43,7 +43,8 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         });
         return;
     };
-    egui::ScrollArea::vertical()
+    // Both ways: on a small window the tables grid scrolls rather than being cut off.
+    egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.heading(RichText::new(format!("{} · {}", t(lang, "page_overview"), project.name)).strong());
@@ -69,7 +70,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
 
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
-                    ui.set_width(340.0);
+                    ui.set_width(360.0);
                     section(ui, t(lang, "org_tree"));
                     org_tree(app, ui, &project.org);
                 });
@@ -106,9 +107,16 @@ impl OrgTree<'_> {
         let count = format!("{} {}", group_digits(u.customers), t(lang, "customers_short"));
         let is_sel = self.selected.as_deref() == Some(u.unit_id.as_str());
         let row = |ui: &mut egui::Ui, clicked: &mut Option<String>| {
-            if ui
-                .selectable_label(is_sel, name)
-                .on_hover_text(&u.unit_id)
+            // Long names are cut to keep the count in view; the tooltip has them whole.
+            let room = (ui.available_width() - 76.0).max(60.0);
+            let button = egui::Button::selectable(is_sel, name).truncate();
+            let resp = ui.scope(|ui| {
+                ui.set_max_width(room);
+                ui.add(button)
+            });
+            if resp
+                .inner
+                .on_hover_text(format!("{name} ({})", u.unit_id))
                 .clicked()
             {
                 *clicked = Some(u.unit_id.clone());
@@ -290,7 +298,7 @@ fn right(ui: &mut egui::Ui, text: RichText) {
 
 /// A strip over the project's months, filled where the table has rows.
 fn coverage_bar(ui: &mut egui::Ui, s: &TableStats, months: &[NaiveDate], dark: bool) {
-    let (rect, resp) = ui.allocate_exact_size(egui::vec2(180.0, 12.0), egui::Sense::hover());
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(120.0, 12.0), egui::Sense::hover());
     let painter = ui.painter_at(rect);
     let bg = if dark {
         Color32::from_gray(60)
