@@ -61,13 +61,42 @@ pub enum Command {
         #[arg(long, default_value = "2024-01", value_parser = parse_month)]
         first_month: NaiveDate,
     },
-    /// Load an extract folder (with a manifest.json, such as sample-db/) into a project,
-    /// creating the project if needed. All or nothing: one transaction.
+    /// Load extracts into a project (created if needed), in one transaction.
+    ///
+    /// `mams import PROJECT DIR` loads an extract folder with a manifest.json (such as
+    /// sample-db/). `mams import PROJECT --table TABLE FILE...` loads CSV/TSV/TXT or Parquet
+    /// files into one table: encoding detected (UTF-8, GBK/GB18030, UTF-16), Chinese headers
+    /// matched to fields, values converted and checked; rejected rows are listed.
     Import {
         /// Project file (.duckdb).
         project: PathBuf,
-        /// Extract folder with a manifest.json.
-        dir: PathBuf,
+        /// An extract folder, or with --table the files to load.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Load the files into this table (see docs/data-model.md).
+        #[arg(long)]
+        table: Option<String>,
+        /// Use this saved column mapping instead of the suggested one.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Save the mapping used under this name, to reuse with --profile.
+        #[arg(long, value_name = "NAME")]
+        save_profile: Option<String>,
+        /// Text encoding of CSV files: utf-8, gbk, gb18030, utf-16le, utf-16be (default: detected).
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<crate::import::source::Encoding>,
+        /// Lines to skip before the header row (report titles).
+        #[arg(long, default_value_t = 0)]
+        skip_lines: u32,
+        /// Replace the months of the table that the files bring (otherwise refused).
+        #[arg(long)]
+        replace_period: bool,
+        /// Store nothing if any row is rejected (default: store the good rows).
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// Write the rejected rows (file, row, column, value, reason) to this CSV file.
+        #[arg(long, value_name = "OUT.csv")]
+        rejects: Option<PathBuf>,
     },
     /// Show what a project holds: schema version, each table's rows and months.
     Info {
@@ -85,6 +114,10 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         max_rows: usize,
     },
+}
+
+fn parse_encoding(s: &str) -> Result<crate::import::source::Encoding, String> {
+    crate::import::source::Encoding::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_month(s: &str) -> Result<NaiveDate, String> {
@@ -146,18 +179,46 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Import { project, dir } => {
-            let (_, report) = crate::import::build_project(&project, &dir, &terminal_progress())?;
-            eprintln!(
-                "{}: import {} stored {} rows in {} tables ({:.1} s)",
-                project.display(),
-                report.import_id,
-                group_digits(report.tables.iter().map(|(_, n)| n).sum()),
-                report.tables.len(),
-                report.seconds
-            );
-            Ok(())
-        }
+        Command::Import {
+            project,
+            paths,
+            table,
+            profile,
+            save_profile,
+            encoding,
+            skip_lines,
+            replace_period,
+            all_or_nothing,
+            rejects,
+        } => match table {
+            None => {
+                let [dir] = paths.as_slice() else {
+                    bail!("to load files name their table with --table; without it, name one extract folder");
+                };
+                let (_, report) = crate::import::build_project(&project, dir, &terminal_progress())?;
+                eprintln!(
+                    "{}: import {} stored {} rows in {} tables ({:.1} s)",
+                    project.display(),
+                    report.import_id,
+                    group_digits(report.tables.iter().map(|(_, n)| n).sum()),
+                    report.tables.len(),
+                    report.seconds
+                );
+                Ok(())
+            }
+            Some(table) => import_files(ImportArgs {
+                project,
+                table,
+                files: paths,
+                profile,
+                save_profile,
+                encoding,
+                skip_lines,
+                replace_period,
+                all_or_nothing,
+                rejects,
+            }),
+        },
         Command::Info { project, format } => {
             let p = Project::open_read_only(&project)?;
             let info = queries::project_info(&p).context("cannot read the project")?;
@@ -186,6 +247,118 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+struct ImportArgs {
+    project: PathBuf,
+    table: String,
+    files: Vec<PathBuf>,
+    profile: Option<String>,
+    save_profile: Option<String>,
+    encoding: Option<crate::import::source::Encoding>,
+    skip_lines: u32,
+    replace_period: bool,
+    all_or_nothing: bool,
+    rejects: Option<PathBuf>,
+}
+
+fn import_files(a: ImportArgs) -> anyhow::Result<()> {
+    use crate::import::file::{self, FileOptions, NothingStored};
+    for f in &a.files {
+        if !f.is_file() {
+            bail!("{} is not a file", f.display());
+        }
+    }
+    let existed = a.project.exists();
+    let project = Project::open_or_create(&a.project)?;
+    let mapping = match &a.profile {
+        Some(name) => Some(crate::store::profiles::load(&project, name)?),
+        None => None,
+    };
+    if let Some(m) = &mapping
+        && m.table != a.table
+    {
+        bail!(
+            "profile '{}' maps to table {}, not {}",
+            a.profile.as_deref().unwrap_or(""),
+            m.table,
+            a.table
+        );
+    }
+    let opts = FileOptions {
+        encoding: a.encoding,
+        skip_lines: a.skip_lines,
+        mapping,
+        profile: a.profile.clone(),
+        replace_period: a.replace_period,
+        all_or_nothing: a.all_or_nothing,
+    };
+    let result = file::import_files(&project, &a.table, &a.files, &opts, &terminal_progress());
+    let rejects = match &result {
+        Ok(r) => r.rejects.clone(),
+        Err(e) => e
+            .downcast_ref::<NothingStored>()
+            .map(|n| n.rejects.clone())
+            .unwrap_or_default(),
+    };
+    if let Some(out) = &a.rejects {
+        file::write_rejects_csv(out, &rejects).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            drop(project);
+            if !existed {
+                crate::store::remove_project_files(&a.project);
+            }
+            return Err(e);
+        }
+    };
+    if let (Some(name), Some(m)) = (&a.save_profile, &report.mapping) {
+        crate::store::profiles::save(&project, name, m)?;
+        eprintln!("saved the mapping as profile '{name}'");
+    }
+    eprintln!(
+        "{}: import {} stored {} of {} rows in {} ({} rejected{}){} in {:.1} s",
+        a.project.display(),
+        report.import_id,
+        group_digits(report.rows_stored),
+        group_digits(report.rows_in),
+        a.table,
+        group_digits(report.rows_rejected),
+        if a.rejects.is_some() && report.rows_rejected > 0 {
+            ", listed in the rejects file"
+        } else {
+            ""
+        },
+        if report.replaced_months.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", replacing {}",
+                report
+                    .replaced_months
+                    .iter()
+                    .map(|m| m.format("%Y-%m").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        report.seconds
+    );
+    // The first few rejects, so the user sees why without opening a file.
+    for r in report.rejects.iter().take(5) {
+        eprintln!(
+            "  rejected {} row {}: {}",
+            r.file,
+            r.reject
+                .row_number
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            r.reject.detail
+        );
+    }
+    Ok(())
 }
 
 /// Words a DuckDB error of `mams sql` for a user; writes get a plain refusal.

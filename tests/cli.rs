@@ -167,7 +167,7 @@ fn import_info_and_sql_work_on_a_generated_project() {
     let out = mams(&["info", project.to_str().unwrap(), "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(info["schema_version"], 1);
+    assert_eq!(info["schema_version"], mams::store::SCHEMA_VERSION);
     let m = Manifest::read(small_sample()).unwrap();
     for f in &m.tables {
         let t = info["tables"]
@@ -348,7 +348,7 @@ fn newer_and_locked_projects_get_clear_messages() {
     let project = small_project("newer");
     {
         let c = duckdb::Connection::open(&project).unwrap();
-        c.execute_batch("UPDATE mams_meta SET value = '7' WHERE key = 'schema_version'")
+        c.execute_batch("UPDATE mams_meta SET value = '99' WHERE key = 'schema_version'")
             .unwrap();
     }
     let out = mams(&["info", project.to_str().unwrap()]);

@@ -2,8 +2,10 @@
 //! records. All DuckDB access in MAMS goes through this module.
 
 pub mod loading;
+pub mod profiles;
 pub mod queries;
 pub mod schema;
+pub mod staging;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -380,6 +382,41 @@ mod tests {
             before,
             "refused file must be unchanged"
         );
+    }
+
+    #[test]
+    fn a_version_one_project_is_upgraded_on_open_and_keeps_its_data() {
+        let path = tmp("upgrade");
+        {
+            // A project as MAMS 0.1 (schema version 1) wrote it.
+            let c = Connection::open(&path).unwrap();
+            let v1 = format!(
+                "{}INSERT INTO mams_meta VALUES ('schema_version', '1');\
+                 INSERT INTO org_units (unit_id, level, name_zh) VALUES ('P', 'province', '省');",
+                schema::migration(0)
+            );
+            c.execute_batch(&v1).unwrap();
+        }
+        let p = Project::open(&path).unwrap();
+        let v: String = p
+            .conn()
+            .query_row(
+                "SELECT value FROM mams_meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION.to_string());
+        let units: i64 = p
+            .conn()
+            .query_row("SELECT count(*) FROM org_units", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(units, 1);
+        let rejects: i64 = p
+            .conn()
+            .query_row("SELECT count(*) FROM import_rejects", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rejects, 0);
     }
 
     #[test]

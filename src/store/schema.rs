@@ -8,13 +8,16 @@ use crate::codes;
 use crate::model::{self, Table};
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
 
 /// Tables MAMS records for itself, in every version-1 project.
 const APP_TABLES_V1: &str = include_str!("sql/app_tables_v1.sql");
+
+/// Version 2 adds what file imports keep: rejected rows and saved mappings.
+const IMPORT_TABLES_V2: &str = include_str!("sql/import_tables_v2.sql");
 
 /// DDL of one canonical table. Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
@@ -31,7 +34,7 @@ pub fn create_table_sql(t: &Table) -> String {
 }
 
 /// The SQL that takes a project from `from` to `from + 1`.
-fn migration(from: i64) -> String {
+pub fn migration(from: i64) -> String {
     match from {
         0 => {
             let mut sql = String::from(APP_TABLES_V1);
@@ -41,6 +44,7 @@ fn migration(from: i64) -> String {
             sql.push_str(&code_list_inserts());
             sql
         }
+        1 => IMPORT_TABLES_V2.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }
@@ -100,6 +104,16 @@ mod tests {
             )
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION.to_string());
+        for t in ["import_rejects", "import_profiles"] {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                    [t],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{t}");
+        }
         let labels: i64 = conn
             .query_row(
                 "SELECT count(*) FROM code_lists WHERE list = 'customer_class'",

@@ -1,0 +1,393 @@
+//! Importing files into one canonical table (`mams import PROJECT --table TABLE FILE...`).
+//!
+//! Each file is read into a staging table (DuckDB does the parsing), converted and
+//! validated there; its rejected rows are listed with file, row, column, value and reason.
+//! Then, in one transaction for all the files: months already stored are replaced only when
+//! asked, rows of tables without months replace stored rows with the same key, the good rows
+//! are inserted, and the import is recorded with its rejects. Any error, or a cancel, leaves
+//! the project as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+
+use super::mapping::{self, Mapping};
+use super::source::{self, Encoding, Kind};
+use crate::model::{self, Table};
+use crate::progress::{Cancelled, Progress};
+use crate::store::Project;
+use crate::store::loading::{self, ImportEntry};
+use crate::store::staging::{self, Reader, Reject};
+
+/// What the user chose for this import.
+#[derive(Debug, Clone, Default)]
+pub struct FileOptions {
+    /// Force the encoding instead of detecting it.
+    pub encoding: Option<Encoding>,
+    /// Lines before the header row (title lines of a report).
+    pub skip_lines: u32,
+    /// The mapping to use; None: the suggested one, if every required field is matched.
+    pub mapping: Option<Mapping>,
+    /// Name of the saved profile the mapping came from, for the record.
+    pub profile: Option<String>,
+    /// Replace the months of the table that the files bring.
+    pub replace_period: bool,
+    /// Store nothing when any row is rejected.
+    pub all_or_nothing: bool,
+}
+
+/// One rejected row, with the file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReject {
+    pub file: String,
+    pub reject: Reject,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub import_id: i64,
+    pub rows_in: u64,
+    pub rows_stored: u64,
+    pub rows_rejected: u64,
+    pub replaced_months: Vec<NaiveDate>,
+    pub rejects: Vec<FileReject>,
+    pub seconds: f64,
+    /// The mapping the (first) file was read with, to save as a profile.
+    pub mapping: Option<Mapping>,
+}
+
+/// Why nothing was stored, with the rejects found so far (for `--rejects`).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct NothingStored {
+    pub message: String,
+    pub rejects: Vec<FileReject>,
+}
+
+/// Reference checks by table: (field, parent table, parent column).
+fn references(table: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+    match table {
+        "org_units" => &[("parent_id", "org_units", "unit_id")],
+        "customers" => &[("unit_id", "org_units", "unit_id")],
+        "meter_reads" | "bills" | "orderly_plans" => &[("customer_id", "customers", "customer_id")],
+        "payments" => &[
+            ("customer_id", "customers", "customer_id"),
+            ("bill_id", "bills", "bill_id"),
+        ],
+        "applications" | "tickets" => &[
+            ("unit_id", "org_units", "unit_id"),
+            ("customer_id", "customers", "customer_id"),
+        ],
+        _ => &[("unit_id", "org_units", "unit_id")],
+    }
+}
+
+/// The mapping for a file: the given one (its columns must be in the file) or the
+/// suggested one when it matches every required field.
+pub fn mapping_for(
+    table: &Table,
+    file: &Path,
+    headers: &[String],
+    given: Option<&Mapping>,
+) -> anyhow::Result<Mapping> {
+    let m = match given {
+        Some(m) => {
+            let absent: Vec<&str> = m
+                .columns
+                .iter()
+                .filter(|c| c.field.is_some() && !headers.contains(&c.source))
+                .map(|c| c.source.as_str())
+                .collect();
+            if !absent.is_empty() {
+                bail!(
+                    "{}: the mapping expects column(s) {} that the file does not have (its columns: {})",
+                    file.display(),
+                    absent.join(", "),
+                    headers.join(", ")
+                );
+            }
+            m.clone()
+        }
+        None => mapping::suggest(headers, table),
+    };
+    let missing = m.missing_required(table);
+    if !missing.is_empty() {
+        let unmatched: Vec<&str> = m
+            .columns
+            .iter()
+            .filter(|c| c.field.is_none())
+            .map(|c| c.source.as_str())
+            .collect();
+        bail!(
+            "{}: no column could be matched with confidence to the required field(s) {} of {}; unmatched columns: {}. \
+             Rename the headers (see docs/data-model.md for the names MAMS knows) or save a profile that maps them",
+            file.display(),
+            missing.join(", "),
+            table.name,
+            if unmatched.is_empty() {
+                "none".to_string()
+            } else {
+                unmatched.join(", ")
+            }
+        );
+    }
+    Ok(m)
+}
+
+/// Reads, converts and validates one file into the staging table; returns its mapping
+/// and row count. Temporary UTF-8 copies are removed by the caller via `cleanup`.
+fn stage_file(
+    project: &Project,
+    table: &Table,
+    file: &Path,
+    opts: &FileOptions,
+    scratch_dir: &Path,
+    cleanup: &mut Vec<PathBuf>,
+    progress: &Progress,
+) -> anyhow::Result<(Mapping, u64)> {
+    let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if meta.len() == 0 {
+        bail!("{}: the file is empty (0 bytes)", file.display());
+    }
+    let kind = source::kind_of(file)?;
+    let (read_path, reader) = match kind {
+        Kind::Parquet => (file.to_path_buf(), Reader::Parquet),
+        Kind::Csv => {
+            let enc = match opts.encoding {
+                Some(e) => e,
+                None => source::detect_encoding(file)?,
+            };
+            let path = match source::utf8_copy(file, enc, scratch_dir, progress)? {
+                Some(copy) => {
+                    cleanup.push(copy.clone());
+                    copy
+                }
+                None => file.to_path_buf(),
+            };
+            let (delimiter, columns) = source::header(&path, opts.skip_lines)?;
+            (
+                path,
+                Reader::Csv {
+                    skip: opts.skip_lines,
+                    delimiter,
+                    columns,
+                },
+            )
+        }
+    };
+    let headers = staging::source_columns(project, &read_path, &reader).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot read it as {} ({})",
+            file.display(),
+            if kind == Kind::Parquet {
+                "Parquet"
+            } else {
+                "delimited text"
+            },
+            first_line(&e.to_string())
+        )
+    })?;
+    let mapping = mapping_for(table, file, &headers, opts.mapping.as_ref())?;
+    staging::reset_rejects(project)?;
+    progress.set(None, format!("reading {}", source::file_name(file)));
+    let rows = staging::stage(project, table, &mapping, &read_path, &reader)
+        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), first_line(&e.to_string())))?;
+    if rows == 0 {
+        bail!("{}: the file has a header but no data rows", file.display());
+    }
+    for (line, message) in staging::csv_errors(project)? {
+        staging::add_reject(
+            project,
+            None,
+            None,
+            None,
+            "malformed_line",
+            &format!("line {line}: {}", first_line(&message)),
+        )?;
+    }
+    progress.set(
+        None,
+        format!("checking {} rows of {}", rows, source::file_name(file)),
+    );
+    staging::validate(project, table, &mapping)?;
+    for (field, parent, parent_column) in references(table.name) {
+        if table.column(field).is_some() {
+            staging::check_reference(project, table, &mapping, field, parent, parent_column)?;
+        }
+    }
+    Ok((mapping, rows))
+}
+
+/// Imports `files` into `table`, all or nothing across the files.
+pub fn import_files(
+    project: &Project,
+    table_name: &str,
+    files: &[PathBuf],
+    opts: &FileOptions,
+    progress: &Progress,
+) -> anyhow::Result<FileReport> {
+    let started = Instant::now();
+    let started_at = chrono::Local::now().naive_local();
+    let Some(table) = model::table(table_name) else {
+        bail!(
+            "'{table_name}' is not a MAMS table (known: {})",
+            model::TABLES
+                .iter()
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    if files.is_empty() {
+        bail!("name at least one file to import into {table_name}");
+    }
+    progress.attach_interrupt(project.interrupt_handle());
+    let scratch_dir = project
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    let mut cleanup = Vec::new();
+    let mut all_rejects: Vec<FileReject> = Vec::new();
+    let result = project.transaction(|p| {
+        let import_id = loading::next_import_id(p)?;
+        let mut report = FileReport {
+            import_id,
+            ..FileReport::default()
+        };
+        for (i, file) in files.iter().enumerate() {
+            progress.check()?;
+            progress.set(
+                Some(i as f32 / files.len() as f32),
+                format!("{} ({} of {})", source::file_name(file), i + 1, files.len()),
+            );
+            let (mapping, rows) = stage_file(p, table, file, opts, &scratch_dir, &mut cleanup, progress)?;
+            report.mapping.get_or_insert(mapping);
+            // Months already stored: replaced only when asked.
+            let overlap = staging::overlapping_periods(p, table)?;
+            if !overlap.is_empty() {
+                if !opts.replace_period {
+                    let list: Vec<String> =
+                        overlap.iter().map(|(m, n)| format!("{} ({n} rows)", m.format("%Y-%m"))).collect();
+                    bail!(
+                        "{}: {} already holds {}; import again with --replace-period to replace exactly those months",
+                        file.display(),
+                        table.name,
+                        list.join(", ")
+                    );
+                }
+                let months: Vec<NaiveDate> = overlap.iter().map(|(m, _)| *m).collect();
+                staging::delete_periods(p, table, &months)?;
+                report.replaced_months.extend(months);
+            }
+            if table.period_column.is_none() {
+                staging::delete_matching_keys(p, table)?;
+            }
+            staging::reject_stored_keys(p, table)?;
+            let file_rejects: Vec<FileReject> = staging::rejects(p)?
+                .into_iter()
+                .map(|reject| FileReject {
+                    file: source::file_name(file),
+                    reject,
+                })
+                .collect();
+            let rejected_rows = staging::rejected_rows(p)?;
+            let malformed = file_rejects.iter().filter(|r| r.reject.reason == "malformed_line").count() as u64;
+            all_rejects.extend(file_rejects);
+            if opts.all_or_nothing && (rejected_rows > 0 || malformed > 0) {
+                bail!(
+                    "{}: {} row(s) rejected and all-or-nothing was asked: nothing was stored",
+                    file.display(),
+                    rejected_rows + malformed
+                );
+            }
+            let stored = staging::insert_good_rows(p, table)?;
+            let sha = crate::manifest::sha256_file(file)?;
+            let size = std::fs::metadata(file)?.len();
+            loading::record_import(
+                p,
+                import_id,
+                &ImportEntry {
+                    kind: "file",
+                    source: &file.display().to_string(),
+                    table: table.name,
+                    file_name: &source::file_name(file),
+                    file_size: size,
+                    sha256: &sha,
+                    profile: opts.profile.as_deref(),
+                    rows_in: rows + malformed,
+                    rows_stored: stored,
+                    rows_rejected: rejected_rows + malformed,
+                    started_at,
+                },
+            )?;
+            staging::keep_rejects(p, import_id, &source::file_name(file))?;
+            report.rows_in += rows + malformed;
+            report.rows_stored += stored;
+            report.rows_rejected += rejected_rows + malformed;
+        }
+        if report.rows_stored == 0 {
+            bail!("no row of the file(s) could be stored: every row was rejected");
+        }
+        if table.name == "org_units" {
+            loading::rebuild_org_closure(p)?;
+        }
+        Ok(report)
+    });
+    for f in cleanup {
+        let _ = std::fs::remove_file(f);
+    }
+    let _ = project
+        .conn()
+        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+    match result {
+        Ok(mut report) => {
+            report.rejects = all_rejects;
+            report.seconds = started.elapsed().as_secs_f64();
+            progress.set(
+                Some(1.0),
+                format!(
+                    "stored {} of {} rows in {} ({} rejected) in {:.1} s",
+                    report.rows_stored, report.rows_in, table.name, report.rows_rejected, report.seconds
+                ),
+            );
+            Ok(report)
+        }
+        Err(e) if progress.is_cancelled() => Err(anyhow::Error::new(Cancelled).context(e.to_string())),
+        Err(e) => Err(anyhow::Error::new(NothingStored {
+            message: format!("{e:#}"),
+            rejects: all_rejects,
+        })),
+    }
+}
+
+/// Writes rejects as CSV (UTF-8 with BOM, so Excel opens the Chinese right).
+pub fn write_rejects_csv(path: &Path, rejects: &[FileReject]) -> std::io::Result<()> {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("\u{feff}file,row,column,value,reason,detail\n");
+    for r in rejects {
+        let j = &r.reject;
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            field(&r.file),
+            j.row_number.map(|n| n.to_string()).unwrap_or_default(),
+            field(j.column.as_deref().unwrap_or("")),
+            field(j.value.as_deref().unwrap_or("")),
+            field(&j.reason),
+            field(&j.detail)
+        ));
+    }
+    std::fs::write(path, out)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

@@ -1,0 +1,186 @@
+//! Column mapping: which source column fills which canonical field, with what unit scale.
+//!
+//! Suggestions come from the header names: the canonical name itself, the Chinese headers
+//! listed in the data model (户号, 电量, 实收电费 ...), with units in brackets read as a
+//! scale (电量(万kWh) -> x 10,000).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ColType, Table};
+
+/// How one source column is used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMap {
+    /// The header as it appears in the file.
+    pub source: String,
+    /// The canonical field it fills; None: ignored.
+    pub field: Option<String>,
+    /// Multiplier to the canonical unit (10,000 for 万元 -> yuan).
+    #[serde(default = "one")]
+    pub scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A whole mapping for one table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub table: String,
+    pub columns: Vec<ColumnMap>,
+}
+
+impl Mapping {
+    /// The source column that fills `field`, if any.
+    pub fn source_of(&self, field: &str) -> Option<&ColumnMap> {
+        self.columns.iter().find(|c| c.field.as_deref() == Some(field))
+    }
+
+    /// Required fields of the table no column fills.
+    pub fn missing_required(&self, table: &Table) -> Vec<&'static str> {
+        table
+            .columns
+            .iter()
+            .filter(|c| c.required && self.source_of(c.name).is_none())
+            .map(|c| c.name)
+            .collect()
+    }
+}
+
+/// A header split into its name and the unit written in brackets, if any.
+fn split_unit(header: &str) -> (String, Option<String>) {
+    let h = header.trim().trim_start_matches('\u{feff}');
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if let (Some(a), Some(b)) = (h.find(open), h.rfind(close))
+            && a < b
+        {
+            let name = format!("{}{}", &h[..a], &h[b + close.len_utf8()..]);
+            let unit = h[a + open.len_utf8()..b].trim().to_string();
+            return (name.trim().to_string(), Some(unit));
+        }
+    }
+    (h.to_string(), None)
+}
+
+/// Lower case, no spaces, underscores or hyphens: "Customer ID" ~ "customer_id".
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The multiplier a unit written in a header implies (万 = 10,000).
+pub fn unit_scale(unit: &str) -> f64 {
+    let u = normalise(unit);
+    if u.starts_with('万') || u.starts_with("10k") || u.starts_with("tenthousand") {
+        10_000.0
+    } else if (u.starts_with('千') && !u.starts_with("千瓦"))
+        || u == "kyuan"
+        || u.starts_with("mwh")
+        || u.starts_with("兆瓦时")
+    {
+        1_000.0
+    } else {
+        1.0
+    }
+}
+
+/// The field a header names, if it names one with confidence.
+fn field_for(header: &str, table: &Table) -> Option<(&'static str, f64)> {
+    let (name, unit) = split_unit(header);
+    let n = normalise(&name);
+    let col = table
+        .columns
+        .iter()
+        .find(|c| normalise(c.name) == n || c.zh_headers.iter().any(|z| normalise(z) == n))?;
+    let scale = match (unit, col.ty) {
+        (Some(u), ColType::Real | ColType::Int) => unit_scale(&u),
+        _ => 1.0,
+    };
+    Some((col.name, scale))
+}
+
+/// The suggested mapping of a file's headers: each header matched by name; a field named
+/// twice goes to the first column that names it.
+pub fn suggest(headers: &[String], table: &Table) -> Mapping {
+    let mut used: Vec<&str> = Vec::new();
+    let columns = headers
+        .iter()
+        .map(|h| {
+            let found = field_for(h, table).filter(|(f, _)| !used.contains(f));
+            if let Some((f, _)) = found {
+                used.push(f);
+            }
+            ColumnMap {
+                source: h.clone(),
+                field: found.map(|(f, _)| f.to_string()),
+                scale: found.map(|(_, s)| s).unwrap_or(1.0),
+            }
+        })
+        .collect();
+    Mapping {
+        table: table.name.to_string(),
+        columns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model;
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn chinese_and_canonical_headers_are_matched_with_their_units() {
+        let m = suggest(
+            &headers(&[
+                "应收流水号",
+                "户号",
+                "电费年月",
+                "电量(万kWh)",
+                "应收电费（元）",
+                "备注",
+                "Customer ID",
+            ]),
+            &model::BILLS,
+        );
+        let f: Vec<_> = m.columns.iter().map(|c| (c.field.as_deref(), c.scale)).collect();
+        assert_eq!(
+            f,
+            vec![
+                (Some("bill_id"), 1.0),
+                (Some("customer_id"), 1.0),
+                (Some("billing_month"), 1.0),
+                (Some("kwh"), 10_000.0),
+                (Some("amount"), 1.0),
+                (None, 1.0),
+                // customer_id is already taken by 户号.
+                (None, 1.0),
+            ]
+        );
+        assert!(m.missing_required(&model::BILLS).is_empty());
+        let partial = suggest(&headers(&["户号", "电量"]), &model::BILLS);
+        assert_eq!(
+            partial.missing_required(&model::BILLS),
+            vec!["bill_id", "billing_month", "amount"]
+        );
+    }
+
+    #[test]
+    fn unit_words_give_scales() {
+        assert_eq!(unit_scale("万元"), 10_000.0);
+        assert_eq!(unit_scale("万kWh"), 10_000.0);
+        assert_eq!(unit_scale("kWh"), 1.0);
+        assert_eq!(unit_scale("千瓦时"), 1.0);
+        assert_eq!(unit_scale("MWh"), 1_000.0);
+        assert_eq!(
+            split_unit("电费（万元）"),
+            ("电费".to_string(), Some("万元".to_string()))
+        );
+    }
+}

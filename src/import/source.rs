@@ -1,0 +1,325 @@
+//! Source files: their kind, their text encoding, and a UTF-8 copy when DuckDB needs one.
+//!
+//! DuckDB reads UTF-8 CSV itself (fast and in parallel). GBK/GB18030 and UTF-16 files are
+//! first decoded to a UTF-8 copy with `encoding_rs`, streamed in 1 MB blocks.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::progress::Progress;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Csv,
+    Parquet,
+}
+
+/// The kind of a file by its name.
+pub fn kind_of(path: &Path) -> anyhow::Result<Kind> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => Ok(Kind::Csv),
+        "parquet" => Ok(Kind::Parquet),
+        _ => bail!(
+            "{}: cannot import .{ext} files; supported are .csv, .tsv, .txt (delimited text) and .parquet",
+            path.display()
+        ),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Gb18030,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Gb18030 => "GB18030",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+
+    /// Parses a name given on the command line (GBK and GB2312 read as GB18030, their
+    /// superset).
+    pub fn parse(s: &str) -> anyhow::Result<Encoding> {
+        match s.to_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" | "utf8bom" => Ok(Encoding::Utf8),
+            "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
+            "utf16" | "utf16le" => Ok(Encoding::Utf16Le),
+            "utf16be" => Ok(Encoding::Utf16Be),
+            _ => bail!("unknown encoding '{s}': use utf-8, gbk, gb18030, utf-16le or utf-16be"),
+        }
+    }
+}
+
+/// Guesses the encoding: a byte-order mark decides; otherwise UTF-8 if the whole file is
+/// valid UTF-8, else GB18030 (which reads GBK and GB2312 too).
+pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first = true;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(if carry.is_empty() {
+                Encoding::Utf8
+            } else {
+                Encoding::Gb18030
+            });
+        }
+        let mut chunk = std::mem::take(&mut carry);
+        chunk.extend_from_slice(&buf[..n]);
+        if first {
+            first = false;
+            if chunk.starts_with(&[0xFF, 0xFE]) {
+                return Ok(Encoding::Utf16Le);
+            }
+            if chunk.starts_with(&[0xFE, 0xFF]) {
+                return Ok(Encoding::Utf16Be);
+            }
+            if chunk.iter().take(8192).any(|b| *b == 0) {
+                bail!(
+                    "{}: this looks like a binary file, not delimited text (it has NUL bytes near the start)",
+                    path.display()
+                );
+            }
+        }
+        match std::str::from_utf8(&chunk) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => carry = chunk[e.valid_up_to()..].to_vec(),
+            Err(_) => return Ok(Encoding::Gb18030),
+        }
+    }
+}
+
+/// A UTF-8 copy of `path` (in `scratch_dir`) when it is in another encoding; None when
+/// DuckDB can read the file as it is.
+pub fn utf8_copy(
+    path: &Path,
+    enc: Encoding,
+    scratch_dir: &Path,
+    progress: &Progress,
+) -> anyhow::Result<Option<PathBuf>> {
+    let encoding = match enc {
+        Encoding::Utf8 => return Ok(None),
+        Encoding::Gb18030 => encoding_rs::GB18030,
+        Encoding::Utf16Le => encoding_rs::UTF_16LE,
+        Encoding::Utf16Be => encoding_rs::UTF_16BE,
+    };
+    let total = std::fs::metadata(path)?.len().max(1);
+    let out_path = scratch_dir.join(format!(
+        ".mams-import-{}-{}.csv",
+        std::process::id(),
+        file_stem(path)
+    ));
+    let mut input = std::fs::File::open(path)?;
+    let mut output = std::io::BufWriter::new(
+        std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
+    );
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut inbuf = vec![0u8; 1 << 20];
+    let mut outbuf = String::with_capacity(3 << 20);
+    let mut read = 0u64;
+    let mut malformed = 0u64;
+    let result = (|| -> anyhow::Result<()> {
+        loop {
+            progress.check()?;
+            let n = input.read(&mut inbuf)?;
+            read += n as u64;
+            let last = n == 0;
+            let mut src = &inbuf[..n];
+            loop {
+                outbuf.clear();
+                let (res, used, had_errors) = decoder.decode_to_string(src, &mut outbuf, last);
+                if had_errors {
+                    malformed += outbuf.matches('\u{FFFD}').count() as u64;
+                }
+                output.write_all(outbuf.as_bytes())?;
+                src = &src[used..];
+                if res == encoding_rs::CoderResult::InputEmpty {
+                    break;
+                }
+            }
+            if last {
+                break;
+            }
+            progress.set(
+                Some(0.3 * read as f32 / total as f32),
+                format!("decoding {} from {}", file_name(path), enc.name()),
+            );
+        }
+        output.flush()?;
+        // A handful of bad bytes is a damaged file; many mean the wrong encoding.
+        if malformed > 16 && malformed * 200 > read {
+            bail!(
+                "{}: {malformed} byte sequences are not valid {}; the file is probably in another encoding (try --encoding utf-8, gbk or utf-16)",
+                path.display(),
+                enc.name()
+            );
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(Some(out_path)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&out_path);
+            Err(e)
+        }
+    }
+}
+
+/// The header line of a text file (after `skip` lines), BOM removed.
+fn header_line(path: &Path, skip: u32) -> anyhow::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut head = vec![0u8; 256 * 1024];
+    let n = f.read(&mut head)?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let line = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .nth(skip as usize)
+        .unwrap_or("")
+        .to_string();
+    if line.trim().is_empty() {
+        bail!("{}: no header line (line {} is empty)", path.display(), skip + 1);
+    }
+    Ok(line)
+}
+
+/// The delimiter and the column names of a text file, read from its header line: the most
+/// frequent of tab, comma, semicolon and bar outside quotes (comma when there is none).
+/// Empty names become column_N and repeated ones get a suffix, as DuckDB needs unique names.
+pub fn header(path: &Path, skip: u32) -> anyhow::Result<(char, Vec<String>)> {
+    let line = header_line(path, skip)?;
+    let delimiter = sniff_delimiter(&line);
+    let mut names: Vec<String> = Vec::new();
+    let (mut cur, mut quoted) = (String::new(), false);
+    for ch in line.chars().chain(std::iter::once(delimiter)) {
+        if ch == '"' {
+            quoted = !quoted;
+        } else if ch == delimiter && !quoted {
+            let mut name = cur.trim().to_string();
+            if name.is_empty() {
+                name = format!("column_{}", names.len() + 1);
+            }
+            let base = name.clone();
+            let mut k = 2;
+            while names.contains(&name) {
+                name = format!("{base}_{k}");
+                k += 1;
+            }
+            names.push(name);
+            cur.clear();
+        } else {
+            cur.push(ch);
+        }
+    }
+    Ok((delimiter, names))
+}
+
+fn sniff_delimiter(line: &str) -> char {
+    let mut counts = [('\t', 0usize), (',', 0), (';', 0), ('|', 0)];
+    let mut quoted = false;
+    for ch in line.chars() {
+        if ch == '"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(d, _)| *d == ch) {
+            c.1 += 1;
+        }
+    }
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(_, n)| *n)
+        .map(|(d, _)| *d)
+        .unwrap_or(',')
+}
+
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .take(24)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mams-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn encodings_are_detected_and_decoded() {
+        let text = "户号,电量\n3100000001,120\n";
+        let utf8 = write("u.csv", text.as_bytes());
+        assert_eq!(detect_encoding(&utf8).unwrap(), Encoding::Utf8);
+        let bom = write("b.csv", &[b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat());
+        assert_eq!(detect_encoding(&bom).unwrap(), Encoding::Utf8);
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let gbk = write("g.csv", &gbk);
+        assert_eq!(detect_encoding(&gbk).unwrap(), Encoding::Gb18030);
+        let mut u16 = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            u16.extend_from_slice(&u.to_le_bytes());
+        }
+        let u16 = write("w.csv", &u16);
+        assert_eq!(detect_encoding(&u16).unwrap(), Encoding::Utf16Le);
+        let dir = gbk.parent().unwrap();
+        for (p, enc) in [(&gbk, Encoding::Gb18030), (&u16, Encoding::Utf16Le)] {
+            let copy = utf8_copy(p, enc, dir, &Progress::new()).unwrap().unwrap();
+            assert_eq!(std::fs::read_to_string(&copy).unwrap(), text);
+        }
+        let garbage = write("x.csv", &[0u8, 1, 2, 3, 0, 0, 159, 146, 150]);
+        assert!(
+            detect_encoding(&garbage)
+                .unwrap_err()
+                .to_string()
+                .contains("binary")
+        );
+        assert_eq!(Encoding::parse("GBK").unwrap(), Encoding::Gb18030);
+        assert!(Encoding::parse("latin9").is_err());
+    }
+
+    #[test]
+    fn text_that_is_not_in_the_named_encoding_is_refused() {
+        // 0xFF never starts a GB18030 character: hundreds of them are not a damaged file
+        // but the wrong encoding, and the message says what to try.
+        let bytes = [
+            b"a,b\n".as_slice(),
+            &[0xFF, b'1', b',', 0xFF, b'2', b'\n'].repeat(300),
+        ]
+        .concat();
+        let p = write("wrong.csv", &bytes);
+        let err = utf8_copy(&p, Encoding::Gb18030, p.parent().unwrap(), &Progress::new()).unwrap_err();
+        assert!(err.to_string().contains("another encoding"), "{err}");
+    }
+}

@@ -1,0 +1,53 @@
+//! Saved column mappings (import profiles), by name.
+
+use super::Project;
+use crate::import::mapping::Mapping;
+
+pub fn save(project: &Project, name: &str, mapping: &Mapping) -> anyhow::Result<()> {
+    let json = serde_json::to_string(mapping)?;
+    project.conn().execute(
+        "INSERT OR REPLACE INTO import_profiles VALUES (?, ?, ?, ?)",
+        duckdb::params![name, mapping.table, json, chrono::Local::now().naive_local()],
+    )?;
+    Ok(())
+}
+
+/// The profile called `name`; an error names the profiles there are.
+pub fn load(project: &Project, name: &str) -> anyhow::Result<Mapping> {
+    let json: Option<String> = project
+        .conn()
+        .query_row(
+            "SELECT mapping_json FROM import_profiles WHERE name = ?",
+            [name],
+            |r| r.get(0),
+        )
+        .ok();
+    match json {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| anyhow::anyhow!("profile '{name}' is damaged ({e}); save it again")),
+        None => {
+            let names = list(project)?
+                .into_iter()
+                .map(|(n, t)| format!("{n} ({t})"))
+                .collect::<Vec<_>>();
+            anyhow::bail!(
+                "no import profile called '{name}' in {} (profiles: {})",
+                project.path().display(),
+                if names.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        }
+    }
+}
+
+/// (name, table) of every profile.
+pub fn list(project: &Project) -> anyhow::Result<Vec<(String, String)>> {
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT name, table_name FROM import_profiles ORDER BY name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<duckdb::Result<_>>()?)
+}

@@ -1,0 +1,469 @@
+//! The SQL of importing one file into a canonical table: read it into a staging table
+//! (every value as text, converted to its canonical type beside it), list the rows that
+//! fail validation, and move the good rows into the table.
+//!
+//! Names of tables and fields come from the model; source column names and file paths
+//! come from the user and are always quoted.
+
+use std::path::Path;
+
+use super::{Project, quote_ident, quote_literal};
+use crate::import::mapping::Mapping;
+use crate::model::{ColType, Column, Table};
+
+pub const STAGE: &str = "mams_stage";
+pub const REJECTS: &str = "mams_rejects";
+
+/// How to read the file.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// A UTF-8 delimited text file; `skip` lines come before the header.
+    /// DuckDB does not sniff it: a damaged file would mislead the sniffer, so the header
+    /// is read by MAMS and every column is text.
+    Csv {
+        skip: u32,
+        delimiter: char,
+        columns: Vec<String>,
+    },
+    Parquet,
+}
+
+/// The table function that reads the file, every column as text.
+pub fn read_expr(file: &Path, reader: &Reader) -> String {
+    let path = quote_literal(&file.to_string_lossy());
+    match reader {
+        Reader::Csv {
+            skip,
+            delimiter,
+            columns,
+        } => {
+            let cols: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{}: 'VARCHAR'", quote_literal(c)))
+                .collect();
+            format!(
+                "read_csv({path}, auto_detect = false, header = true, skip = {skip}, delim = {}, quote = '\"', \
+                 escape = '\"', columns = {{{}}}, null_padding = true, store_rejects = true, \
+                 rejects_table = 'mams_csv_errors', rejects_scan = 'mams_csv_scans')",
+                quote_literal(&delimiter.to_string()),
+                cols.join(", ")
+            )
+        }
+        Reader::Parquet => format!("read_parquet({path})"),
+    }
+}
+
+/// The column names of the file, in order.
+pub fn source_columns(project: &Project, file: &Path, reader: &Reader) -> duckdb::Result<Vec<String>> {
+    let mut stmt = project
+        .conn()
+        .prepare(&format!("DESCRIBE SELECT * FROM {}", read_expr(file, reader)))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+/// Formats dates and times are read in, tried in order.
+const DATE_FORMATS: &str = "['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', \
+     '%Y/%m/%d %H:%M', '%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y年%m月', '%Y-%m', '%Y/%m']";
+
+/// Converts the text `raw` to the column's type; NULL when it does not convert.
+fn convert(col: &Column, raw: &str, scale: f64) -> String {
+    let text = format!("nullif(trim({raw}), '')");
+    // Full-width digits and separators as written by Chinese input methods; thousands
+    // separators dropped.
+    let number = format!(
+        "TRY_CAST(replace(replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ',', ''), ' ', '') AS DOUBLE)"
+    );
+    let scaled = if scale == 1.0 {
+        number
+    } else {
+        format!("({number} * {scale})")
+    };
+    // Compact forms (20261031, 202610) are expanded before parsing.
+    let date_text = format!(
+        "CASE WHEN regexp_full_match({text}, '\\d{{8}}') THEN substr({text}, 1, 4) || '-' || substr({text}, 5, 2) || '-' || substr({text}, 7, 2) \
+         WHEN regexp_full_match({text}, '\\d{{6}}') THEN substr({text}, 1, 4) || '-' || substr({text}, 5, 2) ELSE {text} END"
+    );
+    let timestamp = format!("try_strptime({date_text}, {DATE_FORMATS})");
+    match col.ty {
+        ColType::Text => text,
+        ColType::Real => scaled,
+        ColType::Int => format!("TRY_CAST(round({scaled}) AS BIGINT)"),
+        ColType::Bool => format!(
+            "CASE lower({text}) WHEN '1' THEN true WHEN 'true' THEN true WHEN 't' THEN true WHEN 'y' THEN true \
+             WHEN 'yes' THEN true WHEN '是' THEN true WHEN '0' THEN false WHEN 'false' THEN false WHEN 'f' THEN false \
+             WHEN 'n' THEN false WHEN 'no' THEN false WHEN '否' THEN false END"
+        ),
+        ColType::Date if col.name.contains("month") => format!("date_trunc('month', {timestamp})::DATE"),
+        ColType::Date => format!("{timestamp}::DATE"),
+        ColType::Timestamp => timestamp,
+    }
+}
+
+/// Creates the staging table: `__row` (data row number), then for every mapped field its
+/// raw text (`raw_<field>`) and converted value (`<field>`).
+pub fn stage(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    file: &Path,
+    reader: &Reader,
+) -> duckdb::Result<u64> {
+    let mut cols = vec!["row_number() OVER () AS __row".to_string()];
+    for c in table.columns {
+        match mapping.source_of(c.name) {
+            Some(m) => {
+                let raw = format!("src.{}", quote_ident(&m.source));
+                cols.push(format!("CAST({raw} AS VARCHAR) AS raw_{}", c.name));
+                cols.push(format!(
+                    "{} AS {}",
+                    convert(c, &format!("CAST({raw} AS VARCHAR)"), m.scale),
+                    c.name
+                ));
+            }
+            None => {
+                cols.push(format!("CAST(NULL AS VARCHAR) AS raw_{}", c.name));
+                cols.push(format!("CAST(NULL AS {}) AS {}", c.ty.sql(), c.name));
+            }
+        }
+    }
+    let sql = format!(
+        "CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {} FROM {} AS src",
+        cols.join(", "),
+        read_expr(file, reader)
+    );
+    project.conn().execute_batch(&sql)?;
+    let n: i64 = project
+        .conn()
+        .query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Lines the CSV reader could not parse (unbalanced quotes, too many columns...):
+/// (line, message) pairs.
+pub fn csv_errors(project: &Project) -> duckdb::Result<Vec<(i64, String)>> {
+    let exists: i64 = project.conn().query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'mams_csv_errors'",
+        [],
+        |r| r.get(0),
+    )?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT line, min(coalesce(error_message, error_type)) FROM mams_csv_errors GROUP BY line ORDER BY line")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    rows.collect()
+}
+
+/// Starts an empty rejects list.
+pub fn reset_rejects(project: &Project) -> duckdb::Result<()> {
+    project.conn().execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE {REJECTS} (row_number BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR);\
+         DROP TABLE IF EXISTS mams_csv_errors; DROP TABLE IF EXISTS mams_csv_scans;"
+    ))
+}
+
+pub fn add_reject(
+    project: &Project,
+    row: Option<i64>,
+    column: Option<&str>,
+    value: Option<&str>,
+    reason: &str,
+    detail: &str,
+) -> duckdb::Result<()> {
+    project.conn().execute(
+        &format!("INSERT INTO {REJECTS} VALUES (?, ?, ?, ?, ?)"),
+        duckdb::params![row, column, value, reason, detail],
+    )?;
+    Ok(())
+}
+
+/// Adds a reject for every staged row where `condition` holds; returns how many.
+fn reject_where(
+    project: &Project,
+    condition: &str,
+    column: &str,
+    source: &str,
+    reason: &str,
+    detail: &str,
+) -> duckdb::Result<u64> {
+    let sql =
+        format!("INSERT INTO {REJECTS} SELECT __row, ?, raw_{column}, ?, ? FROM {STAGE} WHERE {condition}");
+    let n = project
+        .conn()
+        .execute(&sql, duckdb::params![source, reason, detail])?;
+    Ok(n as u64)
+}
+
+/// Today, for the "date in the future" check, as the OS gives it.
+fn tomorrow() -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(1)).to_string()
+}
+
+/// Validates the staged rows field by field and row by row; the failures go to the
+/// rejects list. `references` are (field, parent table, parent column) checks.
+pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::Result<()> {
+    let tomorrow = tomorrow();
+    for c in table.columns {
+        let source = mapping
+            .source_of(c.name)
+            .map(|m| m.source.as_str())
+            .unwrap_or(c.name);
+        let name = c.name;
+        if mapping.source_of(name).is_some() && c.ty != ColType::Text {
+            let (reason, what) = match c.ty {
+                ColType::Real | ColType::Int => ("bad_number", "a number"),
+                ColType::Bool => ("bad_bool", "yes/no (1/0, true/false, 是/否)"),
+                _ => ("bad_date", "a date or time"),
+            };
+            reject_where(
+                project,
+                &format!("nullif(trim(raw_{name}), '') IS NOT NULL AND {name} IS NULL"),
+                name,
+                source,
+                reason,
+                &format!("{source}: not {what}"),
+            )?;
+        }
+        if c.required {
+            reject_where(
+                project,
+                &format!("nullif(trim(raw_{name}), '') IS NULL"),
+                name,
+                source,
+                "missing_required",
+                &format!("{source} is empty but {name} is required"),
+            )?;
+        }
+        if let Some(list) = c.code_list {
+            reject_where(
+                project,
+                &format!(
+                    "{name} IS NOT NULL AND {name} NOT IN (SELECT code FROM code_lists WHERE list = {})",
+                    quote_literal(list)
+                ),
+                name,
+                source,
+                "unknown_code",
+                &format!("{source}: not a code of list {list} (see docs/data-model.md)"),
+            )?;
+        }
+        if matches!(
+            c.unit,
+            "kWh" | "kVA" | "kW" | "kWh register" | "customers" | "day"
+        ) {
+            reject_where(
+                project,
+                &format!("{name} < 0"),
+                name,
+                source,
+                "negative",
+                &format!("{source}: {name} cannot be negative"),
+            )?;
+        }
+        if matches!(c.ty, ColType::Date | ColType::Timestamp)
+            && c.name != "meter_due_on"
+            && c.name != "valid_to"
+            && c.name != "deadline_at"
+        {
+            reject_where(
+                project,
+                &format!("{name} >= DATE '{tomorrow}'"),
+                name,
+                source,
+                "future_date",
+                &format!("{source}: the date is in the future"),
+            )?;
+        }
+    }
+    // Keys repeated inside the file: every row after the first.
+    let key = table.key.join(", ");
+    let key_raw = table
+        .key
+        .iter()
+        .map(|k| format!("coalesce(raw_{k}, '')"))
+        .collect::<Vec<_>>()
+        .join(" || ' / ' || ");
+    project.conn().execute(
+        &format!(
+            "INSERT INTO {REJECTS} SELECT __row, NULL, {key_raw}, 'duplicate_key', 'the key {} occurs more than once in the file' \
+             FROM (SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY __row) AS k FROM {STAGE} WHERE {}) WHERE k > 1",
+            table.key.join(" + "),
+            table.key.iter().map(|k| format!("{k} IS NOT NULL")).collect::<Vec<_>>().join(" AND ")
+        ),
+        [],
+    )?;
+    Ok(())
+}
+
+/// Rows naming a `field` value missing from `parent.parent_column` (and, for a table that
+/// refers to itself, from the file too) are rejected.
+pub fn check_reference(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    field: &str,
+    parent: &str,
+    parent_column: &str,
+) -> duckdb::Result<u64> {
+    if mapping.source_of(field).is_none() {
+        return Ok(0);
+    }
+    let source = mapping
+        .source_of(field)
+        .map(|m| m.source.as_str())
+        .unwrap_or(field);
+    let in_file = if parent == table.name {
+        format!(" AND {field} NOT IN (SELECT {parent_column} FROM {STAGE} WHERE {parent_column} IS NOT NULL)")
+    } else {
+        String::new()
+    };
+    reject_where(
+        project,
+        &format!("{field} IS NOT NULL AND {field} NOT IN (SELECT {parent_column} FROM {parent}){in_file}"),
+        field,
+        source,
+        "unknown_reference",
+        &format!("{source}: no such {parent_column} in {parent}"),
+    )
+}
+
+/// Months of the good rows that the table already has rows for: (month, stored rows).
+pub fn overlapping_periods(
+    project: &Project,
+    table: &Table,
+) -> duckdb::Result<Vec<(chrono::NaiveDate, u64)>> {
+    let Some(p) = table.period_column else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT date_trunc('month', t.{p})::DATE AS m, count(*) FROM {} t \
+         WHERE date_trunc('month', t.{p})::DATE IN (SELECT DISTINCT date_trunc('month', {p})::DATE FROM {STAGE} \
+         WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)) GROUP BY 1 ORDER BY 1",
+        table.name
+    );
+    let mut stmt = project.conn().prepare(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, chrono::NaiveDate>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
+    rows.collect()
+}
+
+/// Deletes the stored rows of the months the file brings.
+pub fn delete_periods(project: &Project, table: &Table, months: &[chrono::NaiveDate]) -> duckdb::Result<u64> {
+    let Some(p) = table.period_column else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for m in months {
+        n += project.conn().execute(
+            &format!(
+                "DELETE FROM {} WHERE date_trunc('month', {p})::DATE = ?",
+                table.name
+            ),
+            [m],
+        )? as u64;
+    }
+    Ok(n)
+}
+
+/// For a table not placed in time (the archive, org units...), stored rows with a key the
+/// file brings are replaced: the file is the newer snapshot.
+pub fn delete_matching_keys(project: &Project, table: &Table) -> duckdb::Result<u64> {
+    let key = table.key.join(", ");
+    let n = project.conn().execute(
+        &format!(
+            "DELETE FROM {} WHERE ({key}) IN (SELECT ({key}) FROM {STAGE} \
+             WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL))",
+            table.name
+        ),
+        [],
+    )?;
+    Ok(n as u64)
+}
+
+/// Good rows whose key is already stored (in months that are kept) are rejected.
+pub fn reject_stored_keys(project: &Project, table: &Table) -> duckdb::Result<u64> {
+    let key = table.key.join(", ");
+    let key_raw = table
+        .key
+        .iter()
+        .map(|k| format!("coalesce(raw_{k}, '')"))
+        .collect::<Vec<_>>()
+        .join(" || ' / ' || ");
+    let n = project.conn().execute(
+        &format!(
+            "INSERT INTO {REJECTS} SELECT __row, NULL, {key_raw}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \
+             FROM {STAGE} WHERE ({key}) IN (SELECT ({key}) FROM {}) \
+             AND __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            table.key.join(" + "),
+            table.name
+        ),
+        [],
+    )?;
+    Ok(n as u64)
+}
+
+/// Moves the rows without rejects into the table.
+pub fn insert_good_rows(project: &Project, table: &Table) -> duckdb::Result<u64> {
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    let n = project.conn().execute(
+        &format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {STAGE} WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            table.name,
+            names.join(", "),
+            names.join(", ")
+        ),
+        [],
+    )?;
+    Ok(n as u64)
+}
+
+/// One rejected row (or line) as listed to the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub row_number: Option<i64>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+    pub detail: String,
+}
+
+pub fn rejects(project: &Project) -> duckdb::Result<Vec<Reject>> {
+    let mut stmt = project.conn().prepare(&format!(
+        "SELECT row_number, column_name, value, reason, detail FROM {REJECTS} ORDER BY row_number NULLS FIRST, column_name"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Reject {
+            row_number: r.get(0)?,
+            column: r.get(1)?,
+            value: r.get(2)?,
+            reason: r.get(3)?,
+            detail: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Rows of the file that have at least one reject.
+pub fn rejected_rows(project: &Project) -> duckdb::Result<u64> {
+    let n: i64 = project.conn().query_row(
+        &format!("SELECT count(DISTINCT row_number) FROM {REJECTS} WHERE row_number IS NOT NULL"),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Keeps the rejects with the import record.
+pub fn keep_rejects(project: &Project, import_id: i64, file_name: &str) -> duckdb::Result<()> {
+    project.conn().execute(
+        &format!(
+            "INSERT INTO import_rejects SELECT ?, ?, row_number, column_name, value, reason, detail FROM {REJECTS}"
+        ),
+        duckdb::params![import_id, file_name],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! Importing single files (`mams import PROJECT --table TABLE FILE...`): encodings,
+//! Chinese headers, units, profiles, period replacement, and every kind of bad input,
+//! each leaving the project exactly as it was.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use mams::store::{Project, queries};
+
+/// Row counts of every table: what "the project exactly as before" is checked against.
+fn counts(project: &Path) -> Vec<(String, u64)> {
+    let p = Project::open_read_only(project).unwrap();
+    queries::project_info(&p)
+        .unwrap()
+        .tables
+        .into_iter()
+        .map(|t| (t.table, t.rows))
+        .collect()
+}
+
+fn sql(project: &Path, q: &str) -> String {
+    let out = mams(&["sql", project.to_str().unwrap(), q, "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().nth(1).unwrap_or("").to_string()
+}
+
+fn import(project: &Path, table: &str, file: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        project.to_str().unwrap(),
+        "--table",
+        table,
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    mams(&args)
+}
+
+/// Three customers of the small sample, with a bill month that is not in it (2026-06).
+fn bills_csv(rows: &[&str]) -> String {
+    let mut s = String::from("应收流水号,户号,电费年月,电量（万kWh）,应收电费\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn a_gbk_csv_with_chinese_headers_units_and_local_formats_imports() {
+    let project = small_project("gbk");
+    let dir = tmp("gbk-files");
+    let text = bills_csv(&[
+        "B1,3100000001,202606,\"0.0120\",\"1,234.50\"",
+        "B2,3100000002,2026年6月,０．０３,８８",
+        "B3,3100000003,2026/06/30,0.001,12.5",
+    ]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let file = write(&dir, "电费明细.csv", &gbk);
+    let before = sql(&project, "SELECT count(*) FROM bills");
+    let out = import(&project, "bills", &file, &["--save-profile", "monthly-bills"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored 3 of 3 rows"), "{}", stderr(&out));
+    assert_eq!(
+        sql(&project, "SELECT count(*) FROM bills")
+            .parse::<u64>()
+            .unwrap(),
+        before.parse::<u64>().unwrap() + 3
+    );
+    // 万kWh scaled to kWh, thousands separators and full-width digits read, months truncated.
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(kwh || '/' || amount || '/' || billing_month, ' ' ORDER BY bill_id) FROM bills WHERE bill_id LIKE 'B_'"
+        ),
+        "120.0/1234.5/2026-06-01 300.0/88.0/2026-06-01 10.0/12.5/2026-06-01"
+    );
+    // The import is recorded with its profile, and the profile imports the next file.
+    assert_eq!(
+        sql(&project, "SELECT profile FROM imports WHERE kind = 'file'"),
+        ""
+    );
+    let next = write(
+        &dir,
+        "next.csv",
+        bills_csv(&["B4,3100000004,202607,0.01,10"]).as_bytes(),
+    );
+    let out = import(&project, "bills", &next, &["--profile", "monthly-bills"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT profile FROM imports WHERE file_name = 'next.csv'"
+        ),
+        "monthly-bills"
+    );
+    let out = import(&project, "bills", &next, &["--profile", "nope"]);
+    assert!(stderr(&out).contains("monthly-bills (bills)"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_same_month_twice_is_refused_or_replaced_never_doubled() {
+    let project = small_project("replace");
+    let export = tmp("replace-files").join("bills-2025-02.csv");
+    // A file exported from the project itself uses the canonical names.
+    let out = mams(&[
+        "sql",
+        project.to_str().unwrap(),
+        "SELECT * FROM bills WHERE billing_month = DATE '2025-02-01'",
+        "--format",
+        "csv",
+    ]);
+    std::fs::write(&export, out.stdout).unwrap();
+    let before = counts(&project);
+    let out = import(&project, "bills", &export, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already holds 2025-02"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--replace-period"));
+    assert_eq!(counts(&project), before);
+    for _ in 0..2 {
+        let out = import(&project, "bills", &export, &["--replace-period"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            counts(&project),
+            before,
+            "re-importing a month must not double it"
+        );
+    }
+    // Tables without months: the file is a newer snapshot, rows with the same key replaced.
+    let archive = tmp("replace-files").join("customers.csv");
+    let out = mams(&[
+        "sql",
+        project.to_str().unwrap(),
+        "SELECT * FROM customers LIMIT 50",
+        "--format",
+        "csv",
+    ]);
+    std::fs::write(&archive, out.stdout).unwrap();
+    for _ in 0..2 {
+        let out = import(&project, "customers", &archive, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(counts(&project), before);
+}
+
+#[test]
+fn rejected_rows_are_listed_with_row_column_value_and_reason() {
+    let project = small_project("rejects");
+    let dir = tmp("rejects-files");
+    let file = write(
+        &dir,
+        "bad-rows.csv",
+        bills_csv(&[
+            "C1,3100000001,202606,0.01,10",
+            "C2,9999999999,202606,0.01,10",
+            "C3,3100000002,202606,abc,10",
+            "C4,3100000003,2026-13,0.01,10",
+            "C1,3100000004,202606,0.01,10",
+            "C5,3100000005,202606,-0.01,10",
+            "C6,,202606,0.01,10",
+            "C7,3100000006,209901,0.01,10",
+        ])
+        .as_bytes(),
+    );
+    let before = counts(&project);
+    let rejects = dir.join("rejects.csv");
+    // All or nothing: nothing stored, exit code non-zero, the rejects still written.
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--all-or-nothing", "--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nothing was stored"), "{}", stderr(&out));
+    assert_eq!(counts(&project), before);
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    for reason in [
+        "unknown_reference",
+        "bad_number",
+        "bad_date",
+        "duplicate_key",
+        "negative",
+        "missing_required",
+        "future_date",
+    ] {
+        assert!(listed.contains(reason), "{reason} missing from\n{listed}");
+    }
+    assert!(
+        listed.contains("bad-rows.csv,3,电量（万kWh）,abc,bad_number"),
+        "{listed}"
+    );
+    // The default stores the good row and keeps the rejects with the import record.
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored 1 of 8 rows"), "{}", stderr(&out));
+    assert_eq!(
+        sql(&project, "SELECT rows_rejected FROM imports WHERE kind = 'file'"),
+        "7"
+    );
+    assert_eq!(
+        sql(&project, "SELECT count(DISTINCT row_number) FROM import_rejects"),
+        "7"
+    );
+}
+
+#[test]
+fn bad_files_get_clear_messages_and_change_nothing() {
+    let project = small_project("bad-files");
+    let dir = tmp("bad-files-src");
+    let before = counts(&project);
+    let good_header = "应收流水号,户号,电费年月,电量,应收电费\n";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.csv", vec![], "empty"),
+        ("header-only.csv", good_header.as_bytes().to_vec(), "no data rows"),
+        (
+            "garbage.csv",
+            vec![0, 159, 146, 150, 0, 1, 2, 3, 255, 0],
+            "binary",
+        ),
+        (
+            "unknown-headers.csv",
+            b"a,b,c\n1,2,3\n".to_vec(),
+            "required field(s)",
+        ),
+        (
+            "all-bad.csv",
+            format!("{good_header}X,9999999999,202606,1,1\n").into_bytes(),
+            "every row was rejected",
+        ),
+        ("empty.parquet", vec![], "empty"),
+        ("not.parquet", b"PAR1 but not really".to_vec(), "Parquet"),
+        ("book.xlsx", b"PK\x03\x04".to_vec(), "cannot import .xlsx"),
+    ];
+    for (name, bytes, expect) in cases {
+        let file = write(&dir, name, &bytes);
+        let out = import(&project, "bills", &file, &[]);
+        assert!(!out.status.success(), "{name} was accepted");
+        let err = stderr(&out);
+        assert!(err.contains(expect), "{name}: expected '{expect}' in: {err}");
+        assert!(err.contains(name), "{name}: the message names the file: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(counts(&project), before, "{name} changed the project");
+    }
+    let out = import(&project, "clients", &dir.join("empty.csv"), &[]);
+    assert!(stderr(&out).contains("not a MAMS table"));
+}
+
+#[test]
+fn malformed_lines_are_reported_not_fatal() {
+    let project = small_project("malformed");
+    let dir = tmp("malformed-files");
+    // A ragged row (too many fields) and a truncated last line among good rows.
+    let text = "应收流水号,户号,电费年月,电量,应收电费\n\
+                D1,3100000001,202606,10,5\n\
+                D2,3100000002,202606,10,5,extra,fields\n\
+                D4,3100000004,202606,10,5\n\
+                D5,3100000005,2026";
+    let file = write(&dir, "ragged.csv", text.as_bytes());
+    let rejects = dir.join("r.csv");
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT count(*) FROM bills WHERE bill_id IN ('D1', 'D4')"
+        ),
+        "2"
+    );
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT count(*) FROM bills WHERE bill_id IN ('D2', 'D5')"
+        ),
+        "0"
+    );
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        listed.contains("malformed_line,line 3: Expected Number of Columns"),
+        "{listed}"
+    );
+    assert!(listed.contains("missing_required"), "{listed}");
+    assert!(listed.contains("bad_date"), "{listed}");
+
+    // An unbalanced quote runs to the end of the file: that line is reported, the rows
+    // before it are kept.
+    let text = "应收流水号,户号,电费年月,电量,应收电费\nE1,3100000001,202607,10,5\nE2,3100000002,202607,\"10,5\nE3,3100000003,202607,10,5\n";
+    let file = write(&dir, "quote.csv", text.as_bytes());
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sql(&project, "SELECT count(*) FROM bills WHERE bill_id = 'E1'"),
+        "1"
+    );
+    assert!(
+        std::fs::read_to_string(&rejects)
+            .unwrap()
+            .contains("unterminated quote")
+    );
+}
+
+#[test]
+fn random_bytes_never_panic_the_csv_path() {
+    // A small property test: random bytes, random lengths, with a valid header in front
+    // half of the time. Every outcome is a stored import or a clear refusal.
+    let project = small_project("fuzz");
+    let dir = tmp("fuzz-files");
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..12 {
+        let len = (next() % 600) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| (next() % 256) as u8).collect();
+        if i % 2 == 0 {
+            let mut with_header = "应收流水号,户号,电费年月,电量,应收电费\n".as_bytes().to_vec();
+            with_header.append(&mut bytes);
+            bytes = with_header;
+        }
+        let file = write(&dir, &format!("fuzz{i}.csv"), &bytes);
+        let out = import(&project, "bills", &file, &[]);
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "case {i}: {err}");
+        if !out.status.success() {
+            assert!(
+                err.starts_with("error: ") || err.contains("\nerror: "),
+                "case {i}: {err}"
+            );
+        }
+    }
+}
