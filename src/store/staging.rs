@@ -71,8 +71,11 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
     let text = format!("nullif(trim({raw}), '')");
     // Full-width digits and separators as written by Chinese input methods; thousands
     // separators dropped.
+    // Plain numbers take the fast path; only the rest is cleaned (DuckDB evaluates the
+    // second argument of coalesce only where the first is NULL).
     let number = format!(
-        "TRY_CAST(replace(replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ',', ''), ' ', '') AS DOUBLE)"
+        "coalesce(TRY_CAST({text} AS DOUBLE), \
+         TRY_CAST(replace(replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ',', ''), ' ', '') AS DOUBLE))"
     );
     let scaled = if scale == 1.0 {
         number
@@ -84,7 +87,9 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
         "CASE WHEN regexp_full_match({text}, '\\d{{8}}') THEN substr({text}, 1, 4) || '-' || substr({text}, 5, 2) || '-' || substr({text}, 7, 2) \
          WHEN regexp_full_match({text}, '\\d{{6}}') THEN substr({text}, 1, 4) || '-' || substr({text}, 5, 2) ELSE {text} END"
     );
-    let timestamp = format!("try_strptime({date_text}, {DATE_FORMATS})");
+    // ISO dates and times (what most systems export) take DuckDB's fast cast.
+    let timestamp =
+        format!("coalesce(TRY_CAST({text} AS TIMESTAMP), try_strptime({date_text}, {DATE_FORMATS}))");
     match col.ty {
         ColType::Text => text,
         ColType::Real => scaled,
@@ -100,8 +105,29 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
     }
 }
 
-/// Creates the staging table: `__row` (data row number), then for every mapped field its
-/// raw text (`raw_<field>`) and converted value (`<field>`).
+/// The row number of a staged row: its position in the file (1 = the first data row).
+/// The staging table is filled in file order, so this is its `rowid` counted from the
+/// first one (rowids of a table made inside a transaction do not start at 0); no window
+/// function has to number 10M rows.
+const ROW: &str = "(rowid - (SELECT min(rowid) FROM mams_stage) + 1)";
+
+/// Only converted fields keep their raw text (for the rejects list); a text field is its
+/// own raw value.
+fn keeps_raw(c: &Column) -> bool {
+    c.ty != ColType::Text
+}
+
+/// The text a reject shows as the value of field `c`.
+fn raw_value(c: &Column) -> String {
+    if keeps_raw(c) {
+        format!("raw_{}", c.name)
+    } else {
+        c.name.to_string()
+    }
+}
+
+/// Creates the staging table: every field converted to its type (`<field>`), and the
+/// raw text of the converted ones (`raw_<field>`).
 pub fn stage(
     project: &Project,
     table: &Table,
@@ -109,20 +135,20 @@ pub fn stage(
     file: &Path,
     reader: &Reader,
 ) -> duckdb::Result<u64> {
-    let mut cols = vec!["row_number() OVER () AS __row".to_string()];
+    let mut cols = Vec::new();
     for c in table.columns {
         match mapping.source_of(c.name) {
             Some(m) => {
-                let raw = format!("src.{}", quote_ident(&m.source));
-                cols.push(format!("CAST({raw} AS VARCHAR) AS raw_{}", c.name));
-                cols.push(format!(
-                    "{} AS {}",
-                    convert(c, &format!("CAST({raw} AS VARCHAR)"), m.scale),
-                    c.name
-                ));
+                let raw = format!("CAST(src.{} AS VARCHAR)", quote_ident(&m.source));
+                if keeps_raw(c) {
+                    cols.push(format!("{raw} AS raw_{}", c.name));
+                }
+                cols.push(format!("{} AS {}", convert(c, &raw, m.scale), c.name));
             }
             None => {
-                cols.push(format!("CAST(NULL AS VARCHAR) AS raw_{}", c.name));
+                if keeps_raw(c) {
+                    cols.push(format!("CAST(NULL AS VARCHAR) AS raw_{}", c.name));
+                }
                 cols.push(format!("CAST(NULL AS {}) AS {}", c.ty.sql(), c.name));
             }
         }
@@ -184,13 +210,15 @@ pub fn add_reject(
 fn reject_where(
     project: &Project,
     condition: &str,
-    column: &str,
+    column: &Column,
     source: &str,
     reason: &str,
     detail: &str,
 ) -> duckdb::Result<u64> {
-    let sql =
-        format!("INSERT INTO {REJECTS} SELECT __row, ?, raw_{column}, ?, ? FROM {STAGE} WHERE {condition}");
+    let sql = format!(
+        "INSERT INTO {REJECTS} SELECT {ROW}, ?, CAST({} AS VARCHAR), ?, ? FROM {STAGE} WHERE {condition}",
+        raw_value(column)
+    );
     let n = project
         .conn()
         .execute(&sql, duckdb::params![source, reason, detail])?;
@@ -221,7 +249,7 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
             reject_where(
                 project,
                 &format!("nullif(trim(raw_{name}), '') IS NOT NULL AND {name} IS NULL"),
-                name,
+                c,
                 source,
                 reason,
                 &format!("{source}: not {what}"),
@@ -230,8 +258,12 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
         if c.required {
             reject_where(
                 project,
-                &format!("nullif(trim(raw_{name}), '') IS NULL"),
-                name,
+                &if keeps_raw(c) {
+                    format!("nullif(trim(raw_{name}), '') IS NULL")
+                } else {
+                    format!("{name} IS NULL")
+                },
+                c,
                 source,
                 "missing_required",
                 &format!("{source} is empty but {name} is required"),
@@ -244,7 +276,7 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
                     "{name} IS NOT NULL AND {name} NOT IN (SELECT code FROM code_lists WHERE list = {})",
                     quote_literal(list)
                 ),
-                name,
+                c,
                 source,
                 "unknown_code",
                 &format!("{source}: not a code of list {list} (see docs/data-model.md)"),
@@ -257,7 +289,7 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
             reject_where(
                 project,
                 &format!("{name} < 0"),
-                name,
+                c,
                 source,
                 "negative",
                 &format!("{source}: {name} cannot be negative"),
@@ -271,7 +303,7 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
             reject_where(
                 project,
                 &format!("{name} >= DATE '{tomorrow}'"),
-                name,
+                c,
                 source,
                 "future_date",
                 &format!("{source}: the date is in the future"),
@@ -283,13 +315,13 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
     let key_raw = table
         .key
         .iter()
-        .map(|k| format!("coalesce(raw_{k}, '')"))
+        .map(|k| format!("coalesce(CAST({k} AS VARCHAR), '')"))
         .collect::<Vec<_>>()
         .join(" || ' / ' || ");
     project.conn().execute(
         &format!(
-            "INSERT INTO {REJECTS} SELECT __row, NULL, {key_raw}, 'duplicate_key', 'the key {} occurs more than once in the file' \
-             FROM (SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY __row) AS k FROM {STAGE} WHERE {}) WHERE k > 1",
+            "INSERT INTO {REJECTS} SELECT r, NULL, key_text, 'duplicate_key', 'the key {} occurs more than once in the file' \
+             FROM (SELECT {ROW} AS r, {key_raw} AS key_text, row_number() OVER (PARTITION BY {key} ORDER BY rowid) AS k FROM {STAGE} WHERE {}) WHERE k > 1",
             table.key.join(" + "),
             table.key.iter().map(|k| format!("{k} IS NOT NULL")).collect::<Vec<_>>().join(" AND ")
         ),
@@ -308,9 +340,9 @@ pub fn check_reference(
     parent: &str,
     parent_column: &str,
 ) -> duckdb::Result<u64> {
-    if mapping.source_of(field).is_none() {
+    let (Some(column), Some(_)) = (table.column(field), mapping.source_of(field)) else {
         return Ok(0);
-    }
+    };
     let source = mapping
         .source_of(field)
         .map(|m| m.source.as_str())
@@ -323,7 +355,7 @@ pub fn check_reference(
     reject_where(
         project,
         &format!("{field} IS NOT NULL AND {field} NOT IN (SELECT {parent_column} FROM {parent}){in_file}"),
-        field,
+        column,
         source,
         "unknown_reference",
         &format!("{source}: no such {parent_column} in {parent}"),
@@ -341,7 +373,7 @@ pub fn overlapping_periods(
     let sql = format!(
         "SELECT date_trunc('month', t.{p})::DATE AS m, count(*) FROM {} t \
          WHERE date_trunc('month', t.{p})::DATE IN (SELECT DISTINCT date_trunc('month', {p})::DATE FROM {STAGE} \
-         WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)) GROUP BY 1 ORDER BY 1",
+         WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)) GROUP BY 1 ORDER BY 1",
         table.name
     );
     let mut stmt = project.conn().prepare(&sql)?;
@@ -376,7 +408,7 @@ pub fn delete_matching_keys(project: &Project, table: &Table) -> duckdb::Result<
     let n = project.conn().execute(
         &format!(
             "DELETE FROM {} WHERE ({key}) IN (SELECT ({key}) FROM {STAGE} \
-             WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL))",
+             WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL))",
             table.name
         ),
         [],
@@ -390,14 +422,14 @@ pub fn reject_stored_keys(project: &Project, table: &Table) -> duckdb::Result<u6
     let key_raw = table
         .key
         .iter()
-        .map(|k| format!("coalesce(raw_{k}, '')"))
+        .map(|k| format!("coalesce(CAST({k} AS VARCHAR), '')"))
         .collect::<Vec<_>>()
         .join(" || ' / ' || ");
     let n = project.conn().execute(
         &format!(
-            "INSERT INTO {REJECTS} SELECT __row, NULL, {key_raw}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \
+            "INSERT INTO {REJECTS} SELECT {ROW}, NULL, {key_raw}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \
              FROM {STAGE} WHERE ({key}) IN (SELECT ({key}) FROM {}) \
-             AND __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+             AND {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
             table.key.join(" + "),
             table.name
         ),
@@ -411,7 +443,7 @@ pub fn insert_good_rows(project: &Project, table: &Table) -> duckdb::Result<u64>
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let n = project.conn().execute(
         &format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {STAGE} WHERE __row NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            "INSERT INTO {} ({}) SELECT {} FROM {STAGE} WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
             table.name,
             names.join(", "),
             names.join(", ")
