@@ -21,6 +21,10 @@ use crate::store::Project;
 use crate::store::loading::{self, ImportEntry};
 use crate::store::staging::{self, Reader, Reject};
 
+/// DuckDB's memory while importing; the rest of MAMS and the OS keep the remainder of a
+/// laptop's memory.
+const IMPORT_MEMORY_LIMIT: &str = "SET memory_limit = '1200MB'";
+
 /// What the user chose for this import.
 #[derive(Debug, Clone, Default)]
 pub struct FileOptions {
@@ -251,6 +255,8 @@ pub fn import_files(
         .unwrap_or_else(std::env::temp_dir);
     let mut cleanup = Vec::new();
     let mut all_rejects: Vec<FileReject> = Vec::new();
+    // Bounded memory for big files: DuckDB spills the staging data to disk beyond this.
+    project.conn().execute_batch(IMPORT_MEMORY_LIMIT)?;
     let result = project.transaction(|p| {
         let import_id = loading::next_import_id(p)?;
         let mut report = FileReport {
@@ -341,7 +347,7 @@ pub fn import_files(
     }
     let _ = project
         .conn()
-        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;");
     match result {
         Ok(mut report) => {
             report.rejects = all_rejects;
