@@ -85,9 +85,12 @@ pub enum Command {
         /// Text encoding of CSV files: utf-8, gbk, gb18030, utf-16le, utf-16be (default: detected).
         #[arg(long, value_parser = parse_encoding)]
         encoding: Option<crate::import::source::Encoding>,
-        /// Lines to skip before the header row (report titles).
+        /// Lines (or sheet rows) to skip before the header row (report titles).
         #[arg(long, default_value_t = 0)]
         skip_lines: u32,
+        /// The sheet of a workbook to read (default: the first sheet with data).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// Replace the months of the table that the files bring (otherwise refused).
         #[arg(long)]
         replace_period: bool,
@@ -187,6 +190,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             save_profile,
             encoding,
             skip_lines,
+            sheet,
             replace_period,
             all_or_nothing,
             rejects,
@@ -214,6 +218,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 save_profile,
                 encoding,
                 skip_lines,
+                sheet,
                 replace_period,
                 all_or_nothing,
                 rejects,
@@ -257,6 +262,7 @@ struct ImportArgs {
     save_profile: Option<String>,
     encoding: Option<crate::import::source::Encoding>,
     skip_lines: u32,
+    sheet: Option<String>,
     replace_period: bool,
     all_or_nothing: bool,
     rejects: Option<PathBuf>,
@@ -288,6 +294,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
     let opts = FileOptions {
         encoding: a.encoding,
         skip_lines: a.skip_lines,
+        sheet: a.sheet.clone(),
         mapping,
         profile: a.profile.clone(),
         replace_period: a.replace_period,

@@ -243,7 +243,7 @@ fn bad_files_get_clear_messages_and_change_nothing() {
         ),
         ("empty.parquet", vec![], "empty"),
         ("not.parquet", b"PAR1 but not really".to_vec(), "Parquet"),
-        ("book.xlsx", b"PK\x03\x04".to_vec(), "cannot import .xlsx"),
+        ("notes.docx", b"PK\x03\x04".to_vec(), "cannot import .docx"),
     ];
     for (name, bytes, expect) in cases {
         let file = write(&dir, name, &bytes);
@@ -354,4 +354,70 @@ fn random_bytes_never_panic_the_csv_path() {
             );
         }
     }
+}
+
+#[test]
+fn an_excel_sheet_with_a_title_row_imports_and_bad_workbooks_are_refused() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let project = small_project("excel");
+    let dir = tmp("excel-files");
+    let path = dir.join("营销系统导出.xlsx");
+    let mut wb = Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("说明").unwrap();
+    notes.write_string(0, 0, "本表由营销系统导出").unwrap();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("电费").unwrap();
+    sheet.write_string(0, 0, "2026年6月电费明细").unwrap();
+    for (c, h) in ["应收流水号", "户号", "电费年月", "电量", "应收电费", "发行日期"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, (id, cust)) in [("X1", "3100000001"), ("X2", "3100000002")].iter().enumerate() {
+        let row = r as u32 + 2;
+        sheet.write_string(row, 0, *id).unwrap();
+        sheet.write_string(row, 1, *cust).unwrap();
+        sheet.write_string(row, 2, "2026-06").unwrap();
+        sheet.write_number(row, 3, 321.0).unwrap();
+        sheet.write_number(row, 4, 181.46).unwrap();
+        sheet
+            .write_datetime_with_format(row, 5, ExcelDateTime::from_ymd(2026, 7, 3).unwrap(), &date)
+            .unwrap();
+    }
+    wb.save(&path).unwrap();
+
+    // Without --sheet the first sheet with data is read: here the notes, which map nothing.
+    let out = import(&project, "bills", &path, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("required field(s)"), "{}", stderr(&out));
+    let out = import(
+        &project,
+        "bills",
+        &path,
+        &["--sheet", "电费", "--skip-lines", "1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(bill_id || ' ' || kwh || ' ' || issued_on, ';' ORDER BY bill_id) FROM bills WHERE bill_id LIKE 'X_'"
+        ),
+        "X1 321.0 2026-07-03;X2 321.0 2026-07-03"
+    );
+    let out = import(&project, "bills", &path, &["--sheet", "Sheet9"]);
+    assert!(
+        stderr(&out).contains("no sheet called 'Sheet9' (sheets: 说明, 电费)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let before = counts(&project);
+    let broken = write(&dir, "broken.xlsx", b"PK\x03\x04 not a workbook");
+    let out = import(&project, "bills", &broken, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("password"), "{}", stderr(&out));
+    assert_eq!(counts(&project), before);
 }

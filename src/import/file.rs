@@ -30,8 +30,10 @@ const IMPORT_MEMORY_LIMIT: &str = "SET memory_limit = '1200MB'";
 pub struct FileOptions {
     /// Force the encoding instead of detecting it.
     pub encoding: Option<Encoding>,
-    /// Lines before the header row (title lines of a report).
+    /// Lines (or sheet rows) before the header row (title lines of a report).
     pub skip_lines: u32,
+    /// The sheet of a workbook to read; None: the first sheet with data.
+    pub sheet: Option<String>,
     /// The mapping to use; None: the suggested one, if every required field is matched.
     pub mapping: Option<Mapping>,
     /// Name of the saved profile the mapping came from, for the record.
@@ -158,6 +160,19 @@ fn stage_file(
     let kind = source::kind_of(file)?;
     let (read_path, reader) = match kind {
         Kind::Parquet => (file.to_path_buf(), Reader::Parquet),
+        Kind::Excel => {
+            let (csv, _) = super::excel::sheet_to_csv(file, opts.sheet.as_deref(), scratch_dir, progress)?;
+            cleanup.push(csv.clone());
+            let (delimiter, columns) = source::header(&csv, opts.skip_lines)?;
+            (
+                csv,
+                Reader::Csv {
+                    skip: opts.skip_lines,
+                    delimiter,
+                    columns,
+                },
+            )
+        }
         Kind::Csv => {
             let enc = match opts.encoding {
                 Some(e) => e,
@@ -345,9 +360,9 @@ pub fn import_files(
     for f in cleanup {
         let _ = std::fs::remove_file(f);
     }
-    let _ = project
-        .conn()
-        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;");
+    let _ = project.conn().execute_batch(
+        "DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;",
+    );
     match result {
         Ok(mut report) => {
             report.rejects = all_rejects;

@@ -2,6 +2,7 @@
 //! table in CSV or Parquet (`file`), with encoding detection (`source`) and column
 //! mapping (`mapping`).
 
+pub mod excel;
 pub mod file;
 pub mod folder;
 pub mod mapping;

@@ -13,6 +13,7 @@ use crate::progress::Progress;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Csv,
+    Excel,
     Parquet,
 }
 
@@ -24,9 +25,11 @@ pub fn kind_of(path: &Path) -> anyhow::Result<Kind> {
         .unwrap_or_default();
     match ext.as_str() {
         "csv" | "tsv" | "txt" => Ok(Kind::Csv),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(Kind::Excel),
         "parquet" => Ok(Kind::Parquet),
         _ => bail!(
-            "{}: cannot import .{ext} files; supported are .csv, .tsv, .txt (delimited text) and .parquet",
+            "{}: cannot import .{ext} files; supported are .csv, .tsv, .txt (delimited text), \
+             .xlsx, .xls, .xlsm, .xlsb, .ods (workbooks) and .parquet",
             path.display()
         ),
     }

@@ -1,0 +1,147 @@
+//! Excel workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) through `calamine`: one sheet is
+//! written out as a UTF-8 CSV copy, which then takes the same path as any text file.
+//! Dates stored as Excel serial numbers come out as ISO dates.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use calamine::{Data, Reader, open_workbook_auto};
+
+use crate::progress::Progress;
+
+/// The sheet names of a workbook, in order.
+pub fn sheet_names(path: &Path) -> anyhow::Result<Vec<String>> {
+    let wb = open(path)?;
+    Ok(wb.sheet_names())
+}
+
+fn open(path: &Path) -> anyhow::Result<calamine::Sheets<std::io::BufReader<std::fs::File>>> {
+    open_workbook_auto(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot open the workbook ({e}). It may be damaged or protected with a password; \
+             open it in Excel, remove the password and save it again",
+            path.display()
+        )
+    })
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            None => d.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes one sheet (the named one, or the first with data) as a UTF-8 CSV in
+/// `scratch_dir`; returns its path and the sheet's name.
+pub fn sheet_to_csv(
+    path: &Path,
+    sheet: Option<&str>,
+    scratch_dir: &Path,
+    progress: &Progress,
+) -> anyhow::Result<(PathBuf, String)> {
+    let mut wb = open(path)?;
+    let names = wb.sheet_names();
+    let name = match sheet {
+        Some(s) => {
+            if !names.iter().any(|n| n == s) {
+                bail!(
+                    "{}: no sheet called '{s}' (sheets: {})",
+                    path.display(),
+                    names.join(", ")
+                );
+            }
+            s.to_string()
+        }
+        None => {
+            let mut chosen = None;
+            for n in &names {
+                if wb.worksheet_range(n).map(|r| !r.is_empty()).unwrap_or(false) {
+                    chosen = Some(n.clone());
+                    break;
+                }
+            }
+            chosen.ok_or_else(|| anyhow::anyhow!("{}: every sheet is empty", path.display()))?
+        }
+    };
+    progress.set(
+        None,
+        format!(
+            "reading sheet {name} of {}",
+            crate::import::source::file_name(path)
+        ),
+    );
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read sheet '{name}' ({e})", path.display()))?;
+    if range.is_empty() {
+        bail!("{}: sheet '{name}' is empty", path.display());
+    }
+    let out_path = scratch_dir.join(format!(".mams-import-{}-sheet.csv", std::process::id()));
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
+    );
+    let write = (|| -> std::io::Result<()> {
+        for row in range.rows() {
+            let line: Vec<String> = row.iter().map(|c| csv_field(&cell_text(c))).collect();
+            out.write_all(line.join(",").as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    })();
+    if let Err(e) = write {
+        let _ = std::fs::remove_file(&out_path);
+        return Err(e).with_context(|| format!("cannot write {}", out_path.display()));
+    }
+    Ok((out_path, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_print_as_the_csv_path_reads_them() {
+        assert_eq!(cell_text(&Data::Float(12.0)), "12");
+        assert_eq!(cell_text(&Data::Float(12.5)), "12.5");
+        assert_eq!(cell_text(&Data::String("户号".into())), "户号");
+        assert_eq!(cell_text(&Data::Empty), "");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    #[test]
+    fn damaged_workbooks_get_a_message_that_says_what_to_do() {
+        let dir = std::env::temp_dir().join(format!("mams-excel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("broken.xlsx");
+        std::fs::write(&p, b"PK\x03\x04 this is not a real zip").unwrap();
+        let err = sheet_to_csv(&p, None, &dir, &Progress::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("broken.xlsx") && err.contains("password"), "{err}");
+    }
+}
