@@ -196,3 +196,76 @@ fn first_start_builds_the_sample_project_and_bad_projects_get_a_dialog() {
     assert!(h.state().error.is_none());
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), "not a database");
 }
+
+#[test]
+fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
+    let project = small_project("ui-import");
+    let dir = tmp("ui-import-files");
+    let text = "应收流水号,户号,电费年月,电量（万kWh）,应收电费\n\
+                U1,3100000001,202606,0.012,10\n\
+                U2,9999999999,202606,0.01,10\n\
+                U3,3100000003,202606,abc,10\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let file = dir.join("六月电费.csv");
+    std::fs::write(&file, &gbk).unwrap();
+
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    let bills_in = |h: &Harness<'static, MamsApp>| {
+        let p = h.state().project.clone().unwrap();
+        p.info.tables.iter().find(|t| t.table == "bills").unwrap().rows
+    };
+    let before = bills_in(&h);
+    // What a drop on the window does.
+    h.state_mut().import_dropped(vec![file.clone()]);
+    step_until(&mut h, "preview", |h| {
+        h.state().import.preview.is_some() && idle(h)
+    });
+    assert_eq!(h.state().state.page, mams::ui::pages::Page::Import);
+    let preview = h.state().import.preview.clone().unwrap();
+    assert_eq!(
+        preview.table, "bills",
+        "the table is guessed from the Chinese headers"
+    );
+    assert_eq!(preview.rows, 3);
+    assert_eq!(preview.rejected_rows, 2);
+    assert!(has_label(&h, "应收流水号"));
+    assert_eq!(preview.mapping.source_of("bill_id").unwrap().source, "应收流水号");
+    assert_eq!(preview.mapping.source_of("kwh").unwrap().scale, 10_000.0);
+    assert!(has_label(&h, "unknown_reference"));
+    assert!(has_label(&h, "Rows rejected: 2 / 3"));
+
+    if let Ok(img) = h.render() {
+        let _ = img.save(tmp("ui-shots-preview").join("import-preview.png"));
+    }
+    h.get_by_label("Import").click();
+    step_until(&mut h, "import done", |h| {
+        h.state().import.report.is_some() && idle(h)
+    });
+    assert!(has_label(&h, "Rows stored 1 / 3"));
+    // The overview's numbers follow the import.
+    assert_eq!(bills_in(&h), before + 1);
+
+    // The same month again: the page asks before replacing.
+    h.state_mut().import_dropped(vec![file]);
+    step_until(&mut h, "second preview", |h| {
+        h.state().import.preview.is_some() && idle(h)
+    });
+    assert!(has_label(&h, "The table already holds these months:"));
+    assert!(!h.state().import.ready());
+    h.get_by_label("Replace these months with the file's rows")
+        .click();
+    step_until(&mut h, "preview with replace", |h| {
+        h.state().import.preview.is_some() && idle(h) && h.state().import.ready()
+    });
+    h.get_by_label("Import").click();
+    step_until(&mut h, "re-import done", |h| {
+        h.state().import.report.is_some() && idle(h)
+    });
+    assert_eq!(bills_in(&h), before + 1, "not doubled");
+    if let Ok(img) = h.render() {
+        let _ = img.save(tmp("ui-shots").join("import.png"));
+    }
+}

@@ -142,17 +142,23 @@ pub fn mapping_for(
     Ok(m)
 }
 
-/// Reads, converts and validates one file into the staging table; returns its mapping
-/// and row count. Temporary UTF-8 copies are removed by the caller via `cleanup`.
-fn stage_file(
+/// A file made readable by DuckDB: the path it reads (a UTF-8 copy for other encodings
+/// and for workbooks), how, and the column names.
+struct Source {
+    path: PathBuf,
+    reader: Reader,
+    headers: Vec<String>,
+}
+
+/// Opens a file for reading. Temporary copies are removed by the caller via `cleanup`.
+fn open_source(
     project: &Project,
-    table: &Table,
     file: &Path,
     opts: &FileOptions,
     scratch_dir: &Path,
     cleanup: &mut Vec<PathBuf>,
     progress: &Progress,
-) -> anyhow::Result<(Mapping, u64)> {
+) -> anyhow::Result<Source> {
     let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     if meta.len() == 0 {
         bail!("{}: the file is empty (0 bytes)", file.display());
@@ -208,10 +214,43 @@ fn stage_file(
             first_line(&e.to_string())
         )
     })?;
-    let mapping = mapping_for(table, file, &headers, opts.mapping.as_ref())?;
+    Ok(Source {
+        path: read_path,
+        reader,
+        headers,
+    })
+}
+
+/// Reads, converts and validates one file into the staging table; returns its mapping
+/// and row count.
+fn stage_file(
+    project: &Project,
+    table: &Table,
+    file: &Path,
+    opts: &FileOptions,
+    scratch_dir: &Path,
+    cleanup: &mut Vec<PathBuf>,
+    progress: &Progress,
+) -> anyhow::Result<(Mapping, u64)> {
+    let src = open_source(project, file, opts, scratch_dir, cleanup, progress)?;
+    let mapping = mapping_for(table, file, &src.headers, opts.mapping.as_ref())?;
+    let rows = stage_and_validate(project, table, &mapping, &src, file, progress)?;
+    Ok((mapping, rows))
+}
+
+/// Stages the file with `mapping` and lists its rejects.
+fn stage_and_validate(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    src: &Source,
+    file: &Path,
+    progress: &Progress,
+) -> anyhow::Result<u64> {
+    let (read_path, reader) = (&src.path, &src.reader);
     staging::reset_rejects(project)?;
     progress.set(None, format!("reading {}", source::file_name(file)));
-    let rows = staging::stage(project, table, &mapping, &read_path, &reader)
+    let rows = staging::stage(project, table, mapping, read_path, reader)
         .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), first_line(&e.to_string())))?;
     if rows == 0 {
         bail!("{}: the file has a header but no data rows", file.display());
@@ -230,13 +269,13 @@ fn stage_file(
         None,
         format!("checking {} rows of {}", rows, source::file_name(file)),
     );
-    staging::validate(project, table, &mapping)?;
+    staging::validate(project, table, mapping)?;
     for (field, parent, parent_column) in references(table.name) {
         if table.column(field).is_some() {
-            staging::check_reference(project, table, &mapping, field, parent, parent_column)?;
+            staging::check_reference(project, table, mapping, field, parent, parent_column)?;
         }
     }
-    Ok((mapping, rows))
+    Ok(rows)
 }
 
 /// Imports `files` into `table`, all or nothing across the files.
@@ -411,4 +450,95 @@ pub fn write_rejects_csv(path: &Path, rejects: &[FileReject]) -> std::io::Result
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
+}
+
+/// What an import would do, worked out without storing anything.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub file: PathBuf,
+    /// Sheets of a workbook (empty for other files).
+    pub sheets: Vec<String>,
+    pub headers: Vec<String>,
+    pub table: String,
+    pub mapping: Mapping,
+    /// Required fields no column fills: the import cannot run until they are mapped.
+    pub missing_required: Vec<&'static str>,
+    /// The first rows as they would be stored, one string per canonical column.
+    pub sample: Vec<Vec<String>>,
+    pub rows: u64,
+    pub rejected_rows: u64,
+    pub rejects: Vec<Reject>,
+    /// Months the table already holds that the file brings: (month, stored rows).
+    pub overlapping: Vec<(NaiveDate, u64)>,
+}
+
+/// Reads and checks `file` for `table` (guessed from the headers when None) inside a
+/// transaction that is rolled back.
+pub fn preview(
+    project: &Project,
+    table: Option<&str>,
+    file: &Path,
+    opts: &FileOptions,
+    progress: &Progress,
+) -> anyhow::Result<Preview> {
+    progress.attach_interrupt(project.interrupt_handle());
+    let scratch_dir = project
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    let sheets = match source::kind_of(file)? {
+        Kind::Excel => super::excel::sheet_names(file)?,
+        _ => Vec::new(),
+    };
+    let mut cleanup = Vec::new();
+    let result = project.dry_run(|p| {
+        let src = open_source(p, file, opts, &scratch_dir, &mut cleanup, progress)?;
+        let table = match table {
+            Some(t) => model::table(t).ok_or_else(|| anyhow::anyhow!("'{t}' is not a MAMS table"))?,
+            None => mapping::best_table(&src.headers).unwrap_or(&model::TABLES[0]),
+        };
+        let mapping = match &opts.mapping {
+            Some(m) if m.table == table.name => m.clone(),
+            _ => mapping::suggest(&src.headers, table),
+        };
+        let missing_required = mapping.missing_required(table);
+        let mut preview = Preview {
+            file: file.to_path_buf(),
+            sheets: sheets.clone(),
+            headers: src.headers.clone(),
+            table: table.name.to_string(),
+            mapping: mapping.clone(),
+            missing_required: missing_required.clone(),
+            sample: Vec::new(),
+            rows: 0,
+            rejected_rows: 0,
+            rejects: Vec::new(),
+            overlapping: Vec::new(),
+        };
+        if missing_required.is_empty() {
+            preview.rows = stage_and_validate(p, table, &mapping, &src, file, progress)?;
+            preview.overlapping = staging::overlapping_periods(p, table)?;
+            if table.period_column.is_none() || opts.replace_period {
+                staging::delete_matching_keys(p, table)?;
+                staging::delete_periods(
+                    p,
+                    table,
+                    &preview.overlapping.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
+                )?;
+            }
+            staging::reject_stored_keys(p, table)?;
+            preview.sample = staging::sample_rows(p, table, 20)?;
+            preview.rejected_rows = staging::rejected_rows(p)?;
+            preview.rejects = staging::rejects(p)?.into_iter().take(2000).collect();
+        }
+        Ok(preview)
+    });
+    for f in cleanup {
+        let _ = std::fs::remove_file(f);
+    }
+    let _ = project
+        .conn()
+        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+    result
 }

@@ -126,6 +126,22 @@ pub fn suggest(headers: &[String], table: &Table) -> Mapping {
     }
 }
 
+/// The table whose required fields the headers match best (most matched, then fewest
+/// missing), if any required field matches at all.
+pub fn best_table(headers: &[String]) -> Option<&'static Table> {
+    crate::model::TABLES
+        .iter()
+        .map(|t| {
+            let m = suggest(headers, t);
+            let required = t.columns.iter().filter(|c| c.required).count();
+            let missing = m.missing_required(t).len();
+            (t, required - missing, missing)
+        })
+        .filter(|(_, matched, _)| *matched > 0)
+        .max_by_key(|(_, matched, missing)| (*matched as i64 * 10 - *missing as i64 * 11, *matched))
+        .map(|(t, _, _)| t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +185,23 @@ mod tests {
             partial.missing_required(&model::BILLS),
             vec!["bill_id", "billing_month", "amount"]
         );
+    }
+
+    #[test]
+    fn the_table_is_guessed_from_the_headers() {
+        let bills = headers(&["应收流水号", "户号", "电费年月", "电量", "应收电费"]);
+        assert_eq!(best_table(&bills).unwrap().name, "bills");
+        let archive = headers(&[
+            "户号",
+            "户名",
+            "供电单位",
+            "用电类别",
+            "电价码",
+            "用户状态",
+            "合同容量",
+        ]);
+        assert_eq!(best_table(&archive).unwrap().name, "customers");
+        assert!(best_table(&headers(&["a", "b"])).is_none());
     }
 
     #[test]

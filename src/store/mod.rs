@@ -269,6 +269,15 @@ impl Project {
         result
     }
 
+    /// Runs `f` in a transaction that is always rolled back: to try an import and look at
+    /// its result (the preview) without storing anything.
+    pub fn dry_run<T>(&self, f: impl FnOnce(&Project) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION")?;
+        let result = f(self);
+        let _ = self.conn.execute_batch("ROLLBACK");
+        result
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

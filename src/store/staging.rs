@@ -453,6 +453,27 @@ pub fn insert_good_rows(project: &Project, table: &Table) -> duckdb::Result<u64>
     Ok(n as u64)
 }
 
+/// The first `n` staged rows as they would be stored, as text.
+pub fn sample_rows(project: &Project, table: &Table, n: usize) -> duckdb::Result<Vec<Vec<String>>> {
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    let mut stmt = project.conn().prepare(&format!(
+        "SELECT {} FROM {STAGE} ORDER BY rowid LIMIT {n}",
+        names.join(", ")
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let mut row = Vec::with_capacity(names.len());
+        for i in 0..names.len() {
+            row.push(super::queries::value_to_string(
+                &r.get::<_, duckdb::types::Value>(i)?,
+            ));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
 /// One rejected row (or line) as listed to the user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reject {

@@ -51,6 +51,9 @@ pub struct MamsApp {
     started: bool,
     pub unit_search: String,
     theme_applied: Option<bool>,
+    /// The import page's choices and findings.
+    pub import: super::pages::import::ImportPage,
+    preview_job: Option<u64>,
 }
 
 impl MamsApp {
@@ -84,6 +87,8 @@ impl MamsApp {
             started: false,
             unit_search: String::new(),
             theme_applied: None,
+            import: Default::default(),
+            preview_job: None,
         }
     }
 
@@ -152,6 +157,8 @@ impl MamsApp {
             Purpose::OpenProject => t(self.state.lang, "open_project"),
             Purpose::NewProject => t(self.state.lang, "new_project"),
             Purpose::ImportFolder => t(self.state.lang, "import_folder"),
+            Purpose::ImportFiles => t(self.state.lang, "choose_files"),
+            Purpose::ExportRejects => t(self.state.lang, "export_rejects"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -209,6 +216,79 @@ impl MamsApp {
         self.counts_job = Some(self.spawn("job_counts", jobs::scoped_counts(scope)));
     }
 
+    /// What a closed file dialog answered (nothing: cancelled).
+    pub fn answer(&mut self, purpose: Purpose, paths: Vec<PathBuf>) {
+        let Some(first) = paths.first().cloned() else {
+            return;
+        };
+        match purpose {
+            Purpose::OpenProject => self.open_project(first),
+            Purpose::NewProject => self.new_project(first),
+            Purpose::ImportFolder => self.import_folder(first),
+            Purpose::ImportFiles => self.import_dropped(paths),
+            Purpose::ExportRejects => {
+                let rejects = self
+                    .import
+                    .report
+                    .as_ref()
+                    .map(|r| r.rejects.clone())
+                    .unwrap_or_default();
+                match crate::import::file::write_rejects_csv(&first, &rejects) {
+                    Ok(()) => {
+                        self.notice = Some(format!(
+                            "{} {}",
+                            t(self.state.lang, "rejects_written"),
+                            first.display()
+                        ))
+                    }
+                    Err(e) => self.error = Some(format!("cannot write {}: {e}", first.display())),
+                }
+            }
+        }
+    }
+
+    /// Files chosen or dropped for import: the import page opens on them.
+    pub fn import_dropped(&mut self, files: Vec<PathBuf>) {
+        self.import.set_files(files);
+        self.state.page = Page::Import;
+    }
+
+    /// Re-runs the preview when the import settings changed (one at a time: a newer
+    /// request cancels the older).
+    fn refresh_preview(&mut self) {
+        if !self.import.stale || self.project.is_none() {
+            return;
+        }
+        let Some(file) = self.import.files.first().cloned() else {
+            return;
+        };
+        self.import.stale = false;
+        if let Some(id) = self.preview_job.take() {
+            self.worker.cancel(id);
+        }
+        let job = jobs::preview(file, self.import.table.clone(), self.import.options());
+        self.preview_job = Some(self.spawn("job_preview", job));
+    }
+
+    /// Imports the chosen files with the page's settings.
+    pub fn import_files_now(&mut self) {
+        let Some(table) = self
+            .import
+            .table
+            .clone()
+            .or(self.import.preview.as_ref().map(|p| p.table.clone()))
+        else {
+            return;
+        };
+        let mut opts = self.import.options();
+        if opts.mapping.is_none() {
+            opts.mapping = self.import.preview.as_ref().map(|p| p.mapping.clone());
+        }
+        let save = Some(self.import.save_as.clone()).filter(|s| !s.trim().is_empty());
+        let job = jobs::import_files(table, self.import.files.clone(), opts, save);
+        self.spawn("job_import_files", job);
+    }
+
     /// Folds a job result into the UI state.
     fn apply(&mut self, msg: Msg) {
         match msg {
@@ -238,6 +318,30 @@ impl MamsApp {
                 }
             }
             Msg::ScopedCounts(_, Err(e)) => self.error = Some(e),
+            Msg::Preview(Ok(preview)) => {
+                if self.import.table.is_none() {
+                    self.import.table = Some(preview.table.clone());
+                }
+                self.import.preview = Some(preview);
+            }
+            Msg::Preview(Err(e)) => {
+                self.import.preview = None;
+                self.error = Some(e);
+            }
+            Msg::FilesImported(Ok((report, view))) => {
+                self.notice = Some(format!(
+                    "{} {} / {} ({} {})",
+                    t(self.state.lang, "stored_rows"),
+                    crate::cli::group_digits(report.rows_stored),
+                    crate::cli::group_digits(report.rows_in),
+                    t(self.state.lang, "rows_rejected"),
+                    crate::cli::group_digits(report.rows_rejected)
+                ));
+                self.import.report = Some(report);
+                self.scoped = None;
+                self.show_project(view);
+            }
+            Msg::FilesImported(Err(e)) => self.error = Some(e),
             Msg::Cancelled => self.notice = Some(t(self.state.lang, "cancelled").to_string()),
         }
     }
@@ -282,13 +386,22 @@ impl MamsApp {
         for (_, msg) in self.worker.poll() {
             self.apply(msg);
         }
-        if let Some((purpose, Some(path))) = self.dialogs.poll() {
-            match purpose {
-                Purpose::OpenProject => self.open_project(path),
-                Purpose::NewProject => self.new_project(path),
-                Purpose::ImportFolder => self.import_folder(path),
-            }
+        if let Some((purpose, paths)) = self.dialogs.poll() {
+            self.answer(purpose, paths);
         }
+        // Files dropped on the window go to the import page.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.import_dropped(dropped);
+        }
+        self.refresh_preview();
 
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
@@ -298,6 +411,7 @@ impl MamsApp {
             .show(ui, |ui| side_nav::show(self, ui));
         egui::CentralPanel::default().show(ui, |ui| match self.state.page {
             Page::Overview => pages::overview::show(self, ui),
+            Page::Import => pages::import::show(self, ui),
         });
 
         if let Some(err) = self.error.clone() {

@@ -9,11 +9,17 @@ pub enum Purpose {
     OpenProject,
     NewProject,
     ImportFolder,
+    /// Files for the import page.
+    ImportFiles,
+    /// Where to write the rejects of the last file import.
+    ExportRejects,
 }
 
+type Answer = (Purpose, Vec<PathBuf>);
+
 pub struct Dialogs {
-    tx: Sender<(Purpose, Option<PathBuf>)>,
-    rx: Receiver<(Purpose, Option<PathBuf>)>,
+    tx: Sender<Answer>,
+    rx: Receiver<Answer>,
     open: bool,
 }
 
@@ -40,9 +46,10 @@ impl Dialogs {
         let title = title.to_string();
         std::thread::spawn(move || {
             let project_filter = |d: rfd::FileDialog| d.add_filter("MAMS project (DuckDB)", &["duckdb"]);
-            let answer = match purpose {
-                Purpose::OpenProject => project_filter(rfd::FileDialog::new().set_title(&title)).pick_file(),
-                Purpose::NewProject => project_filter(rfd::FileDialog::new().set_title(&title))
+            let dialog = rfd::FileDialog::new().set_title(&title);
+            let answer: Vec<PathBuf> = match purpose {
+                Purpose::OpenProject => project_filter(dialog).pick_file().into_iter().collect(),
+                Purpose::NewProject => project_filter(dialog)
                     .set_file_name("project.duckdb")
                     .save_file()
                     .map(|p| {
@@ -51,16 +58,33 @@ impl Dialogs {
                         } else {
                             p
                         }
-                    }),
-                Purpose::ImportFolder => rfd::FileDialog::new().set_title(&title).pick_folder(),
+                    })
+                    .into_iter()
+                    .collect(),
+                Purpose::ImportFolder => dialog.pick_folder().into_iter().collect(),
+                Purpose::ImportFiles => dialog
+                    .add_filter(
+                        "Extracts (CSV, Excel, Parquet)",
+                        &[
+                            "csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods", "parquet",
+                        ],
+                    )
+                    .pick_files()
+                    .unwrap_or_default(),
+                Purpose::ExportRejects => dialog
+                    .add_filter("CSV", &["csv"])
+                    .set_file_name("rejects.csv")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
             };
             let _ = tx.send((purpose, answer));
             ctx.request_repaint();
         });
     }
 
-    /// The answer of the dialog, once the user closed it (None inside: cancelled).
-    pub fn poll(&mut self) -> Option<(Purpose, Option<PathBuf>)> {
+    /// The answer of the dialog once the user closed it (empty: cancelled).
+    pub fn poll(&mut self) -> Option<Answer> {
         let r = self.rx.try_recv().ok();
         if r.is_some() {
             self.open = false;

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::import::file::{self, FileOptions, FileReport, Preview};
+use crate::import::mapping::Mapping;
 use crate::import::{self, FolderReport};
 use crate::progress::{Cancelled, Progress};
 use crate::store::Project;
@@ -21,6 +23,8 @@ pub struct ProjectView {
     pub org: Vec<OrgUnit>,
     pub imports: Vec<ImportRecord>,
     pub months: Vec<NaiveDate>,
+    /// Saved import profiles: (name, mapping).
+    pub profiles: Vec<(String, Mapping)>,
 }
 
 /// Rows per table in a scope (unit subtree, month).
@@ -37,6 +41,10 @@ pub enum Msg {
     /// A folder was imported into the open project.
     Imported(Result<(FolderReport, ProjectView), String>),
     ScopedCounts(Scope, Result<Vec<ScopedCount>, String>),
+    /// What importing a file would do.
+    Preview(Result<Preview, String>),
+    /// Files were imported into one table.
+    FilesImported(Result<(FileReport, ProjectView), String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }
@@ -57,6 +65,10 @@ fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
         org: queries::org_tree(p)?,
         imports: queries::import_history(p)?,
         months: queries::months(p)?,
+        profiles: crate::store::profiles::list(p)?
+            .into_iter()
+            .filter_map(|(name, _)| crate::store::profiles::load(p, &name).ok().map(|m| (name, m)))
+            .collect(),
     })
 }
 
@@ -162,5 +174,47 @@ pub fn scoped_counts(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -
             Ok(queries::scoped_counts(p, &scope.unit_id, scope.month)?)
         })();
         finish(r, |r| Msg::ScopedCounts(scope, r))
+    }
+}
+
+pub fn preview(
+    file_path: PathBuf,
+    table: Option<String>,
+    opts: FileOptions,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = state
+                .project
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            file::preview(p, table.as_deref(), &file_path, &opts, progress)
+        })();
+        finish(r, Msg::Preview)
+    }
+}
+
+pub fn import_files(
+    table: String,
+    files: Vec<PathBuf>,
+    opts: FileOptions,
+    save_profile: Option<String>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = state
+                .project
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            let report = file::import_files(p, &table, &files, &opts, progress)?;
+            if let (Some(name), Some(m)) = (
+                save_profile.as_deref().filter(|n| !n.trim().is_empty()),
+                &report.mapping,
+            ) {
+                crate::store::profiles::save(p, name.trim(), m)?;
+            }
+            Ok((report, load_view(p)?))
+        })();
+        finish(r, Msg::FilesImported)
     }
 }

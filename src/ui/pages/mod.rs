@@ -1,6 +1,7 @@
 //! The pages of the app, one file each. The side navigation lists `Page::ALL`: only pages
 //! that exist.
 
+pub mod import;
 pub mod overview;
 
 use serde::{Deserialize, Serialize};
@@ -9,15 +10,17 @@ use serde::{Deserialize, Serialize};
 pub enum Page {
     #[default]
     Overview,
+    Import,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Overview];
+    pub const ALL: &'static [Page] = &[Page::Overview, Page::Import];
 
     /// Translation key of the page's title.
     pub fn title_key(self) -> &'static str {
         match self {
             Page::Overview => "page_overview",
+            Page::Import => "page_import",
         }
     }
 }

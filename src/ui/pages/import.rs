@@ -1,0 +1,496 @@
+//! Import files: choose (or drop) CSV, Excel or Parquet extracts, check how their columns
+//! map to the table's fields, look at the rows as they will be stored and at the rows that
+//! will be rejected, then import with progress and Cancel. The result lists the rejects,
+//! exportable to CSV.
+
+use std::path::PathBuf;
+
+use egui::{Color32, RichText};
+
+use crate::cli::group_digits;
+use crate::import::file::{FileOptions, FileReport, Preview};
+use crate::import::mapping::Mapping;
+use crate::import::source::Encoding;
+use crate::model;
+use crate::ui::app::MamsApp;
+use crate::ui::dialogs::Purpose;
+use crate::ui::i18n::{Lang, t};
+
+/// The page's state: what the user chose and what the worker found.
+#[derive(Default)]
+pub struct ImportPage {
+    pub files: Vec<PathBuf>,
+    /// The table chosen; None: guessed from the headers.
+    pub table: Option<String>,
+    pub encoding: Option<Encoding>,
+    pub sheet: Option<String>,
+    pub skip_lines: u32,
+    pub replace_period: bool,
+    pub all_or_nothing: bool,
+    /// The mapping as edited on the page (starts as the suggestion or a profile).
+    pub mapping: Option<Mapping>,
+    pub profile: Option<String>,
+    pub save_as: String,
+    pub preview: Option<Preview>,
+    pub report: Option<FileReport>,
+    /// The settings changed since the last preview.
+    pub stale: bool,
+}
+
+impl ImportPage {
+    /// New files: everything chosen for the old ones is dropped.
+    pub fn set_files(&mut self, files: Vec<PathBuf>) {
+        *self = ImportPage {
+            files,
+            stale: true,
+            ..ImportPage::default()
+        };
+    }
+
+    pub fn options(&self) -> FileOptions {
+        FileOptions {
+            encoding: self.encoding,
+            skip_lines: self.skip_lines,
+            sheet: self.sheet.clone(),
+            mapping: self.mapping.clone(),
+            profile: self.profile.clone(),
+            replace_period: self.replace_period,
+            all_or_nothing: self.all_or_nothing,
+        }
+    }
+
+    /// Whether the import can run as set up now.
+    pub fn ready(&self) -> bool {
+        self.preview.as_ref().is_some_and(|p| {
+            p.missing_required.is_empty() && p.rows > 0 && (p.overlapping.is_empty() || self.replace_period)
+        }) && !self.stale
+    }
+}
+
+fn encoding_label(lang: Lang, e: Option<Encoding>) -> String {
+    match e {
+        None => t(lang, "encoding_auto").to_string(),
+        Some(e) => e.name().to_string(),
+    }
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading(RichText::new(t(lang, "page_import")).strong());
+            ui.label(RichText::new(t(lang, "import_hint")).weak());
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button(t(lang, "choose_files")).clicked() {
+                    let ctx = ui.ctx().clone();
+                    app.ask(Purpose::ImportFiles, &ctx);
+                }
+                for f in &app.import.files {
+                    ui.label(RichText::new(crate::import::source::file_name(f)).monospace())
+                        .on_hover_text(f.display().to_string());
+                }
+            });
+            if app.import.files.is_empty() {
+                return;
+            }
+            ui.add_space(6.0);
+            settings(app, ui);
+            ui.add_space(8.0);
+            if let Some(report) = app.import.report.clone() {
+                result(app, ui, &report);
+                return;
+            }
+            let Some(preview) = app.import.preview.clone() else {
+                ui.spinner();
+                return;
+            };
+            mapping_editor(app, ui, &preview);
+            ui.add_space(8.0);
+            if !preview.missing_required.is_empty() {
+                ui.colored_label(
+                    Color32::from_rgb(200, 60, 40),
+                    format!(
+                        "{}: {}",
+                        t(lang, "map_required"),
+                        preview.missing_required.join(", ")
+                    ),
+                );
+                return;
+            }
+            sample(lang, ui, &preview);
+            ui.add_space(8.0);
+            rejects_summary(lang, ui, &preview.rejects, preview.rejected_rows, preview.rows);
+            ui.add_space(8.0);
+            commit_controls(app, ui, &preview);
+        });
+}
+
+fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let page = &mut app.import;
+    let before = (
+        page.table.clone(),
+        page.encoding,
+        page.sheet.clone(),
+        page.skip_lines,
+        page.profile.clone(),
+        page.replace_period,
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label(t(lang, "target_table"));
+        let current = page
+            .table
+            .as_deref()
+            .or(page.preview.as_ref().map(|p| p.table.as_str()))
+            .and_then(model::table)
+            .map(|m| lang.pick(m.label_en, m.label_zh).to_string())
+            .unwrap_or_default();
+        egui::ComboBox::from_id_salt("import_table")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for m in model::TABLES {
+                    ui.selectable_value(
+                        &mut page.table,
+                        Some(m.name.to_string()),
+                        lang.pick(m.label_en, m.label_zh),
+                    );
+                }
+            });
+        ui.separator();
+        ui.label(t(lang, "encoding"));
+        egui::ComboBox::from_id_salt("import_encoding")
+            .selected_text(encoding_label(lang, page.encoding))
+            .show_ui(ui, |ui| {
+                for e in [
+                    None,
+                    Some(Encoding::Utf8),
+                    Some(Encoding::Gb18030),
+                    Some(Encoding::Utf16Le),
+                    Some(Encoding::Utf16Be),
+                ] {
+                    ui.selectable_value(&mut page.encoding, e, encoding_label(lang, e));
+                }
+            });
+        if let Some(sheets) = page
+            .preview
+            .as_ref()
+            .map(|p| p.sheets.clone())
+            .filter(|s| !s.is_empty())
+        {
+            ui.separator();
+            ui.label(t(lang, "sheet"));
+            egui::ComboBox::from_id_salt("import_sheet")
+                .selected_text(page.sheet.clone().unwrap_or_else(|| sheets[0].clone()))
+                .show_ui(ui, |ui| {
+                    for s in sheets {
+                        ui.selectable_value(&mut page.sheet, Some(s.clone()), s);
+                    }
+                });
+        }
+        ui.separator();
+        ui.label(t(lang, "skip_lines"));
+        ui.add(egui::DragValue::new(&mut page.skip_lines).range(0..=50));
+        let profiles = app
+            .project
+            .as_ref()
+            .map(|p| p.profiles.clone())
+            .unwrap_or_default();
+        if !profiles.is_empty() {
+            ui.separator();
+            ui.label(t(lang, "profile"));
+            let mut chosen = page.profile.clone();
+            egui::ComboBox::from_id_salt("import_profile")
+                .selected_text(
+                    chosen
+                        .clone()
+                        .unwrap_or_else(|| t(lang, "no_profile").to_string()),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut chosen, None, t(lang, "no_profile"));
+                    for (name, m) in &profiles {
+                        ui.selectable_value(&mut chosen, Some(name.clone()), format!("{name} ({})", m.table));
+                    }
+                });
+            if chosen != page.profile {
+                page.mapping = chosen
+                    .as_ref()
+                    .and_then(|c| profiles.iter().find(|(n, _)| n == c).map(|(_, m)| m.clone()));
+                if let Some(m) = &page.mapping {
+                    page.table = Some(m.table.clone());
+                }
+                page.profile = chosen;
+            }
+        }
+    });
+    let after = (
+        page.table.clone(),
+        page.encoding,
+        page.sheet.clone(),
+        page.skip_lines,
+        page.profile.clone(),
+        page.replace_period,
+    );
+    if before != after {
+        // Another table needs another mapping; the rest keeps the edited one.
+        if before.0 != after.0 && page.profile.is_none() {
+            page.mapping = None;
+        }
+        page.stale = true;
+        page.report = None;
+    }
+}
+
+fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
+    let lang = app.lang();
+    let Some(table) = model::table(&preview.table) else {
+        return;
+    };
+    ui.label(RichText::new(t(lang, "column_mapping")).size(17.0).strong());
+    let mut mapping = app
+        .import
+        .mapping
+        .clone()
+        .unwrap_or_else(|| preview.mapping.clone());
+    let mut changed = false;
+    egui::Grid::new("mapping_grid")
+        .striped(true)
+        .num_columns(3)
+        .spacing([14.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new(t(lang, "source_column")).strong());
+            ui.label(RichText::new(t(lang, "field")).strong());
+            ui.label(RichText::new(t(lang, "scale")).strong());
+            ui.end_row();
+            for (i, col) in mapping.columns.iter_mut().enumerate() {
+                ui.label(&col.source);
+                let label = |f: &Option<String>| match f.as_deref().and_then(|f| table.column(f)) {
+                    Some(c) => format!("{}{}", c.name, if c.required { " *" } else { "" }),
+                    None => t(lang, "ignore_column").to_string(),
+                };
+                let before = col.field.clone();
+                egui::ComboBox::from_id_salt(("map_field", i))
+                    .selected_text(label(&col.field))
+                    .width(200.0)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut col.field, None, t(lang, "ignore_column"));
+                        for c in table.columns {
+                            ui.selectable_value(
+                                &mut col.field,
+                                Some(c.name.to_string()),
+                                label(&Some(c.name.to_string())),
+                            )
+                            .on_hover_text(c.description);
+                        }
+                    });
+                let numeric = col
+                    .field
+                    .as_deref()
+                    .and_then(|f| table.column(f))
+                    .is_some_and(|c| matches!(c.ty, model::ColType::Real | model::ColType::Int));
+                if numeric {
+                    let mut scale = col.scale;
+                    egui::ComboBox::from_id_salt(("map_scale", i))
+                        .selected_text(format!("x {}", group_digits(scale as u64)))
+                        .show_ui(ui, |ui| {
+                            for s in [1.0, 1_000.0, 10_000.0] {
+                                ui.selectable_value(&mut scale, s, format!("x {}", group_digits(s as u64)));
+                            }
+                        });
+                    if scale != col.scale {
+                        col.scale = scale;
+                        changed = true;
+                    }
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+                changed |= before != col.field;
+            }
+        });
+    if changed {
+        // A field goes to one column at most: the last choice wins.
+        app.import.mapping = Some(mapping);
+        app.import.stale = true;
+    }
+}
+
+fn sample(lang: Lang, ui: &mut egui::Ui, preview: &Preview) {
+    let Some(table) = model::table(&preview.table) else {
+        return;
+    };
+    ui.label(
+        RichText::new(format!(
+            "{} ({} {})",
+            t(lang, "preview_rows"),
+            group_digits(preview.rows),
+            t(lang, "rows_in_file")
+        ))
+        .size(17.0)
+        .strong(),
+    );
+    let shown: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| preview.mapping.source_of(c.name).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    egui::Grid::new("sample_grid")
+        .striped(true)
+        .spacing([12.0, 3.0])
+        .show(ui, |ui| {
+            for i in &shown {
+                let c = &table.columns[*i];
+                ui.label(RichText::new(c.name).strong()).on_hover_text(format!(
+                    "{} · {}",
+                    c.ty.sql(),
+                    c.description
+                ));
+            }
+            ui.end_row();
+            for i in &shown {
+                ui.label(RichText::new(table.columns[*i].ty.sql()).weak().small());
+            }
+            ui.end_row();
+            for row in &preview.sample {
+                for i in &shown {
+                    ui.label(row.get(*i).map(String::as_str).unwrap_or(""));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn rejects_summary(
+    lang: Lang,
+    ui: &mut egui::Ui,
+    rejects: &[crate::store::staging::Reject],
+    rejected_rows: u64,
+    rows: u64,
+) {
+    if rejects.is_empty() {
+        ui.label(RichText::new(t(lang, "no_rejects")).color(Color32::from_rgb(40, 140, 70)));
+        return;
+    }
+    ui.label(
+        RichText::new(format!(
+            "{}: {} / {}",
+            t(lang, "rows_rejected"),
+            group_digits(rejected_rows + rejects.iter().filter(|r| r.row_number.is_none()).count() as u64),
+            group_digits(rows)
+        ))
+        .size(17.0)
+        .strong()
+        .color(Color32::from_rgb(200, 110, 20)),
+    );
+    let mut by_reason: Vec<(String, usize)> = Vec::new();
+    for r in rejects {
+        match by_reason.iter_mut().find(|(k, _)| *k == r.reason) {
+            Some(e) => e.1 += 1,
+            None => by_reason.push((r.reason.clone(), 1)),
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (reason, n) in &by_reason {
+            ui.label(RichText::new(format!("{reason}: {n}")).monospace());
+        }
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("rejects_scroll")
+        .max_height(260.0)
+        .show(ui, |ui| {
+            egui::Grid::new("rejects_grid")
+                .striped(true)
+                .spacing([12.0, 3.0])
+                .show(ui, |ui| {
+                    for key in ["col_row", "col_column", "col_value", "col_reason", "col_detail"] {
+                        ui.label(RichText::new(t(lang, key)).strong());
+                    }
+                    ui.end_row();
+                    for r in rejects.iter().take(500) {
+                        ui.label(r.row_number.map(|n| n.to_string()).unwrap_or_default());
+                        ui.label(r.column.as_deref().unwrap_or(""));
+                        ui.label(r.value.as_deref().unwrap_or(""));
+                        ui.label(&r.reason);
+                        ui.label(&r.detail);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn commit_controls(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
+    let lang = app.lang();
+    if !preview.overlapping.is_empty() {
+        let months: Vec<String> = preview
+            .overlapping
+            .iter()
+            .map(|(m, n)| format!("{} ({})", m.format("%Y-%m"), group_digits(*n)))
+            .collect();
+        ui.colored_label(
+            Color32::from_rgb(200, 110, 20),
+            format!("{} {}", t(lang, "months_already_there"), months.join(", ")),
+        );
+        if ui
+            .checkbox(&mut app.import.replace_period, t(lang, "replace_months"))
+            .changed()
+        {
+            app.import.stale = true;
+        }
+    }
+    ui.checkbox(&mut app.import.all_or_nothing, t(lang, "all_or_nothing"));
+    ui.horizontal(|ui| {
+        ui.label(t(lang, "save_profile_as"));
+        ui.text_edit_singleline(&mut app.import.save_as);
+    });
+    ui.add_space(6.0);
+    let ready = app.import.ready() && !app.is_busy();
+    if ui
+        .add_enabled(
+            ready,
+            egui::Button::new(RichText::new(t(lang, "import_now")).strong())
+                .min_size(egui::vec2(160.0, 30.0)),
+        )
+        .clicked()
+    {
+        app.import_files_now();
+    }
+}
+
+fn result(app: &mut MamsApp, ui: &mut egui::Ui, report: &FileReport) {
+    let lang = app.lang();
+    ui.label(
+        RichText::new(format!(
+            "{} {} / {} · {} {} · {:.1} s",
+            t(lang, "stored_rows"),
+            group_digits(report.rows_stored),
+            group_digits(report.rows_in),
+            t(lang, "rows_rejected"),
+            group_digits(report.rows_rejected),
+            report.seconds
+        ))
+        .size(18.0)
+        .strong(),
+    );
+    if !report.replaced_months.is_empty() {
+        let months: Vec<String> = report
+            .replaced_months
+            .iter()
+            .map(|m| m.format("%Y-%m").to_string())
+            .collect();
+        ui.label(format!("{} {}", t(lang, "replaced_months"), months.join(", ")));
+    }
+    if !report.rejects.is_empty() {
+        let ctx = ui.ctx().clone();
+        if ui.button(t(lang, "export_rejects")).clicked() {
+            app.ask(Purpose::ExportRejects, &ctx);
+        }
+        let rejects: Vec<_> = report.rejects.iter().map(|r| r.reject.clone()).collect();
+        rejects_summary(lang, ui, &rejects, report.rows_rejected, report.rows_in);
+    }
+    if ui.button(t(lang, "import_more")).clicked() {
+        app.import.set_files(Vec::new());
+    }
+}
