@@ -97,8 +97,9 @@ pub enum Command {
         /// Store nothing if any row is rejected (default: store the good rows).
         #[arg(long)]
         all_or_nothing: bool,
-        /// Write the rejected rows (file, row, column, value, reason) to this CSV file.
-        #[arg(long, value_name = "OUT.csv")]
+        /// Write the rejected rows (file, row, column, value, reason) to this file: CSV, or
+        /// an Excel workbook when it ends in .xlsx.
+        #[arg(long, value_name = "OUT.csv|OUT.xlsx")]
         rejects: Option<PathBuf>,
     },
     /// Show what a project holds: schema version, each table's rows and months.
@@ -270,11 +271,7 @@ struct ImportArgs {
 
 fn import_files(a: ImportArgs) -> anyhow::Result<()> {
     use crate::import::file::{self, FileOptions, NothingStored};
-    for f in &a.files {
-        if !f.is_file() {
-            bail!("{} is not a file", f.display());
-        }
-    }
+    let files = crate::import::file::expand(&a.files)?;
     let existed = a.project.exists();
     let project = Project::open_or_create(&a.project)?;
     let mapping = match &a.profile {
@@ -300,7 +297,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         replace_period: a.replace_period,
         all_or_nothing: a.all_or_nothing,
     };
-    let result = file::import_files(&project, &a.table, &a.files, &opts, &terminal_progress());
+    let result = file::import_files(&project, &a.table, &files, &opts, &terminal_progress());
     let rejects = match &result {
         Ok(r) => r.rejects.clone(),
         Err(e) => e
@@ -309,7 +306,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
             .unwrap_or_default(),
     };
     if let Some(out) = &a.rejects {
-        file::write_rejects_csv(out, &rejects).with_context(|| format!("cannot write {}", out.display()))?;
+        file::write_rejects(out, &rejects)?;
     }
     let report = match result {
         Ok(r) => r,

@@ -198,6 +198,20 @@ fn rejected_rows_are_listed_with_row_column_value_and_reason() {
         listed.contains("bad-rows.csv,3,电量（万kWh）,abc,bad_number"),
         "{listed}"
     );
+    // As a workbook, read back with the Excel reader MAMS uses.
+    let xlsx = dir.join("rejects.xlsx");
+    import(
+        &project,
+        "bills",
+        &file,
+        &["--all-or-nothing", "--rejects", xlsx.to_str().unwrap()],
+    );
+    {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+        let range = wb.worksheet_range("rejects").unwrap();
+        assert_eq!(range.height(), 8, "a header and 7 rejects");
+    }
     // The default stores the good row and keeps the rejects with the import record.
     let out = import(
         &project,
@@ -420,4 +434,56 @@ fn an_excel_sheet_with_a_title_row_imports_and_bad_workbooks_are_refused() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("password"), "{}", stderr(&out));
     assert_eq!(counts(&project), before);
+}
+
+#[test]
+fn code_labels_are_translated_and_a_folder_of_monthly_files_loads_as_one_table() {
+    let project = small_project("codes");
+    let dir = tmp("codes-files");
+    // An archive extract that writes classes and statuses as their Chinese labels.
+    let text = "户号,户名,供电单位,用电类别,电价码,用户状态\n\
+                3199000001,新户甲,C01K01S01,居民生活,R-TIER,正常用电\n\
+                3199000002,新户乙,C01K01S01,Large industry,I-LARGE,normal\n\
+                3199000003,新户丙,C01K01S01,外星用电,R-TIER,正常用电\n";
+    let file = write(&dir, "archive.csv", text.as_bytes());
+    let rejects = dir.join("r.csv");
+    let out = import(
+        &project,
+        "customers",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(customer_class || '/' || status, ' ' ORDER BY customer_id) FROM customers WHERE customer_id LIKE '3199%'"
+        ),
+        "residential/normal industrial_large/normal"
+    );
+    assert!(
+        std::fs::read_to_string(&rejects)
+            .unwrap()
+            .contains("外星用电,unknown_code")
+    );
+
+    // Two monthly files in a folder, named with --table and the folder.
+    let months = tmp("codes-months");
+    for (m, id) in [("202607", "M1"), ("202608", "M2")] {
+        write(
+            &months,
+            &format!("bills-{m}.csv"),
+            bills_csv(&[&format!("{id},3100000001,{m},0.01,10")]).as_bytes(),
+        );
+    }
+    let out = import(&project, "bills", &months, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored 2 of 2 rows"), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT count(*) FROM imports WHERE kind = 'file' AND table_name = 'bills'"
+        ),
+        "2"
+    );
 }

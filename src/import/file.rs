@@ -250,7 +250,34 @@ fn stage_and_validate(
     let (read_path, reader) = (&src.path, &src.reader);
     staging::reset_rejects(project)?;
     progress.set(None, format!("reading {}", source::file_name(file)));
-    let rows = staging::stage(project, table, mapping, read_path, reader)
+    // Reading is the long part: rows per second and time left from DuckDB's progress.
+    let started = Instant::now();
+    let (watch, name) = (progress.clone(), source::file_name(file));
+    let estimated_rows = source::estimate_lines(read_path);
+    let report = move |fraction: f64, _: u64, _: u64| {
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        let left = if fraction > 0.0 {
+            secs * (1.0 - fraction) / fraction
+        } else {
+            0.0
+        };
+        let rate = estimated_rows
+            .map(|n| {
+                format!(
+                    "{} rows/s, ",
+                    crate::cli::group_digits((n as f64 * fraction / secs) as u64)
+                )
+            })
+            .unwrap_or_default();
+        watch.set(
+            Some(fraction as f32 * 0.8),
+            format!("reading {name}: {rate}about {:.0} s left", left.ceil()),
+        );
+    };
+    let rows = project
+        .watch_progress(report, || {
+            staging::stage(project, table, mapping, read_path, reader)
+        })
         .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), first_line(&e.to_string())))?;
     if rows == 0 {
         bail!("{}: the file has a header but no data rows", file.display());
@@ -421,6 +448,68 @@ pub fn import_files(
             rejects: all_rejects,
         })),
     }
+}
+
+/// The files to import: files as given, folders as the importable files in them (by name,
+/// so monthly files come in month order). Hidden files (MAMS's own copies among them) are
+/// left out.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read folder {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .filter(|f| !source::file_name(f).starts_with('.'))
+                .filter(|f| source::kind_of(f).is_ok())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("folder {} holds no CSV, Excel or Parquet files", p.display());
+            }
+            out.extend(found);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            bail!("{} does not exist", p.display());
+        }
+    }
+    Ok(out)
+}
+
+/// Writes rejects to `path`: an Excel workbook for .xlsx, else CSV.
+pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> {
+    let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !xlsx {
+        return write_rejects_csv(path, rejects).with_context(|| format!("cannot write {}", path.display()));
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("rejects")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in ["file", "row", "column", "value", "reason", "detail"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, r) in rejects.iter().enumerate() {
+        let row = i as u32 + 1;
+        let j = &r.reject;
+        sheet.write_string(row, 0, &r.file)?;
+        if let Some(n) = j.row_number {
+            sheet.write_number(row, 1, n as f64)?;
+        }
+        sheet.write_string(row, 2, j.column.as_deref().unwrap_or(""))?;
+        sheet.write_string(row, 3, j.value.as_deref().unwrap_or(""))?;
+        sheet.write_string(row, 4, &j.reason)?;
+        sheet.write_string(row, 5, &j.detail)?;
+    }
+    sheet.autofit();
+    wb.save(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// Writes rejects as CSV (UTF-8 with BOM, so Excel opens the Chinese right).

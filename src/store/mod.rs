@@ -290,6 +290,37 @@ impl Project {
         self.read_only
     }
 
+    /// Reports the progress of the queries `f` runs, every 250 ms, as (fraction, rows
+    /// processed, rows in all), from DuckDB's own estimate.
+    pub fn watch_progress<T>(
+        &self,
+        report: impl Fn(f64, u64, u64) + Send + 'static,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        if self.conn.set_query_progress_tracking(true).is_err() {
+            return f();
+        }
+        let handle = self.conn.progress_handle();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    let q = handle.query_progress();
+                    if let Some(pct) = q.percentage() {
+                        report(pct / 100.0, q.rows_processed(), q.total_rows_to_process());
+                    }
+                }
+            })
+        };
+        let result = f();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = watcher.join();
+        let _ = self.conn.set_query_progress_tracking(false);
+        result
+    }
+
     /// A handle another thread can use to interrupt the query running now.
     pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
         self.conn.interrupt_handle()

@@ -66,12 +66,34 @@ pub fn source_columns(project: &Project, file: &Path, reader: &Reader) -> duckdb
 const DATE_FORMATS: &str = "['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', \
      '%Y/%m/%d %H:%M', '%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y年%m月', '%Y-%m', '%Y/%m']";
 
+/// Translates the labels extracts use for coded values (居民生活, "Large industry") to the
+/// codes; a value that is already a code, or unknown, passes through (and an unknown one is
+/// rejected by the code-list check).
+fn code_translation(list: &str, text: &str) -> String {
+    let mut arms = String::new();
+    for c in crate::codes::list(list) {
+        for label in [c.zh, c.en] {
+            if label != c.code {
+                arms.push_str(&format!(
+                    " WHEN {} THEN {}",
+                    quote_literal(label),
+                    quote_literal(c.code)
+                ));
+            }
+        }
+    }
+    if arms.is_empty() {
+        text.to_string()
+    } else {
+        format!("CASE {text}{arms} ELSE {text} END")
+    }
+}
+
 /// Converts the text `raw` to the column's type; NULL when it does not convert.
 fn convert(col: &Column, raw: &str, scale: f64) -> String {
     let text = format!("nullif(trim({raw}), '')");
-    // Full-width digits and separators as written by Chinese input methods; thousands
-    // separators dropped.
-    // Plain numbers take the fast path; only the rest is cleaned (DuckDB evaluates the
+    // Full-width digits and separators as written by Chinese input methods and thousands
+    // separators are cleaned. Plain numbers take the fast path; only the rest is cleaned (DuckDB evaluates the
     // second argument of coalesce only where the first is NULL).
     let number = format!(
         "coalesce(TRY_CAST({text} AS DOUBLE), \
@@ -91,7 +113,10 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
     let timestamp =
         format!("coalesce(TRY_CAST({text} AS TIMESTAMP), try_strptime({date_text}, {DATE_FORMATS}))");
     match col.ty {
-        ColType::Text => text,
+        ColType::Text => match col.code_list {
+            Some(list) => code_translation(list, &text),
+            None => text,
+        },
         ColType::Real => scaled,
         ColType::Int => format!("TRY_CAST(round({scaled}) AS BIGINT)"),
         ColType::Bool => format!(

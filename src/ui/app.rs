@@ -233,7 +233,7 @@ impl MamsApp {
                     .as_ref()
                     .map(|r| r.rejects.clone())
                     .unwrap_or_default();
-                match crate::import::file::write_rejects_csv(&first, &rejects) {
+                match crate::import::file::write_rejects(&first, &rejects) {
                     Ok(()) => {
                         self.notice = Some(format!(
                             "{} {}",
@@ -241,7 +241,7 @@ impl MamsApp {
                             first.display()
                         ))
                     }
-                    Err(e) => self.error = Some(format!("cannot write {}: {e}", first.display())),
+                    Err(e) => self.error = Some(format!("{e:#}")),
                 }
             }
         }
@@ -249,6 +249,13 @@ impl MamsApp {
 
     /// Files chosen or dropped for import: the import page opens on them.
     pub fn import_dropped(&mut self, files: Vec<PathBuf>) {
+        let files = match crate::import::file::expand(&files) {
+            Ok(f) => f,
+            Err(e) => {
+                self.error = Some(format!("{e:#}"));
+                return;
+            }
+        };
         self.import.set_files(files);
         self.state.page = Page::Import;
     }

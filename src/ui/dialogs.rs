@@ -73,6 +73,7 @@ impl Dialogs {
                     .unwrap_or_default(),
                 Purpose::ExportRejects => dialog
                     .add_filter("CSV", &["csv"])
+                    .add_filter("Excel", &["xlsx"])
                     .set_file_name("rejects.csv")
                     .save_file()
                     .into_iter()

@@ -174,7 +174,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("import_now", "Import", "导入"),
     ("stored_rows", "Rows stored", "入库行数"),
     ("replaced_months", "Replaced months:", "已替换月份："),
-    ("export_rejects", "Export rejects to CSV…", "导出拒收记录（CSV）…"),
+    (
+        "export_rejects",
+        "Export rejects (CSV or Excel)…",
+        "导出拒收记录（CSV/Excel）…",
+    ),
     ("import_more", "Import other files", "导入其他文件"),
     ("job_preview", "Checking the file", "正在校验文件"),
     ("job_import_files", "Importing files", "正在导入文件"),
