@@ -248,6 +248,7 @@ fn stage_and_validate(
     progress: &Progress,
 ) -> anyhow::Result<u64> {
     let (read_path, reader) = (&src.path, &src.reader);
+    let t0 = Instant::now();
     staging::reset_rejects(project)?;
     progress.set(None, format!("reading {}", source::file_name(file)));
     // Reading is the long part: rows per second and time left from DuckDB's progress.
@@ -296,10 +297,13 @@ fn stage_and_validate(
         None,
         format!("checking {} rows of {}", rows, source::file_name(file)),
     );
+    tracing::debug!("import step: staged after {:?}", t0.elapsed());
     staging::validate(project, table, mapping)?;
+    tracing::debug!("import step: validated after {:?}", t0.elapsed());
     for (field, parent, parent_column) in references(table.name) {
         if table.column(field).is_some() {
             staging::check_reference(project, table, mapping, field, parent, parent_column)?;
+            tracing::debug!("import step: references checked after {:?}", t0.elapsed());
         }
     }
     Ok(rows)
@@ -351,9 +355,11 @@ pub fn import_files(
                 format!("{} ({} of {})", source::file_name(file), i + 1, files.len()),
             );
             let (mapping, rows) = stage_file(p, table, file, opts, &scratch_dir, &mut cleanup, progress)?;
+            let step = Instant::now();
             report.mapping.get_or_insert(mapping);
             // Months already stored: replaced only when asked.
             let overlap = staging::overlapping_periods(p, table)?;
+            tracing::debug!("import step: overlap checked after {:?}", step.elapsed());
             if !overlap.is_empty() {
                 if !opts.replace_period {
                     let list: Vec<String> =
@@ -373,6 +379,7 @@ pub fn import_files(
                 staging::delete_matching_keys(p, table)?;
             }
             staging::reject_stored_keys(p, table)?;
+            tracing::debug!("import step: stored keys checked after {:?}", step.elapsed());
             let file_rejects: Vec<FileReject> = staging::rejects(p)?
                 .into_iter()
                 .map(|reject| FileReject {
@@ -391,7 +398,9 @@ pub fn import_files(
                 );
             }
             let stored = staging::insert_good_rows(p, table)?;
+            tracing::debug!("import step: rows inserted after {:?}", step.elapsed());
             let sha = crate::manifest::sha256_file(file)?;
+            tracing::debug!("import step: hashed after {:?}", step.elapsed());
             let size = std::fs::metadata(file)?.len();
             loading::record_import(
                 p,
