@@ -67,41 +67,7 @@ pub enum Command {
     /// sample-db/). `mams import PROJECT --table TABLE FILE...` loads CSV/TSV/TXT or Parquet
     /// files into one table: encoding detected (UTF-8, GBK/GB18030, UTF-16), Chinese headers
     /// matched to fields, values converted and checked; rejected rows are listed.
-    Import {
-        /// Project file (.duckdb).
-        project: PathBuf,
-        /// An extract folder, or with --table the files to load.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Load the files into this table (see docs/data-model.md).
-        #[arg(long)]
-        table: Option<String>,
-        /// Use this saved column mapping instead of the suggested one.
-        #[arg(long, value_name = "NAME")]
-        profile: Option<String>,
-        /// Save the mapping used under this name, to reuse with --profile.
-        #[arg(long, value_name = "NAME")]
-        save_profile: Option<String>,
-        /// Text encoding of CSV files: utf-8, gbk, gb18030, utf-16le, utf-16be (default: detected).
-        #[arg(long, value_parser = parse_encoding)]
-        encoding: Option<crate::import::source::Encoding>,
-        /// Lines (or sheet rows) to skip before the header row (report titles).
-        #[arg(long, default_value_t = 0)]
-        skip_lines: u32,
-        /// The sheet of a workbook to read (default: the first sheet with data).
-        #[arg(long, value_name = "NAME")]
-        sheet: Option<String>,
-        /// Replace the months of the table that the files bring (otherwise refused).
-        #[arg(long)]
-        replace_period: bool,
-        /// Store nothing if any row is rejected (default: store the good rows).
-        #[arg(long)]
-        all_or_nothing: bool,
-        /// Write the rejected rows (file, row, column, value, reason) to this file: CSV, or
-        /// an Excel workbook when it ends in .xlsx.
-        #[arg(long, value_name = "OUT.csv|OUT.xlsx")]
-        rejects: Option<PathBuf>,
-    },
+    Import(ImportArgs),
     /// Show what a project holds: schema version, each table's rows and months.
     Info {
         project: PathBuf,
@@ -183,27 +149,15 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Import {
-            project,
-            paths,
-            table,
-            profile,
-            save_profile,
-            encoding,
-            skip_lines,
-            sheet,
-            replace_period,
-            all_or_nothing,
-            rejects,
-        } => match table {
+        Command::Import(args) => match &args.table {
             None => {
-                let [dir] = paths.as_slice() else {
+                let [dir] = args.paths.as_slice() else {
                     bail!("to load files name their table with --table; without it, name one extract folder");
                 };
-                let (_, report) = crate::import::build_project(&project, dir, &terminal_progress())?;
+                let (_, report) = crate::import::build_project(&args.project, dir, &terminal_progress())?;
                 eprintln!(
                     "{}: import {} stored {} rows in {} tables ({:.1} s)",
-                    project.display(),
+                    args.project.display(),
                     report.import_id,
                     group_digits(report.tables.iter().map(|(_, n)| n).sum()),
                     report.tables.len(),
@@ -211,19 +165,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-            Some(table) => import_files(ImportArgs {
-                project,
-                table,
-                files: paths,
-                profile,
-                save_profile,
-                encoding,
-                skip_lines,
-                sheet,
-                replace_period,
-                all_or_nothing,
-                rejects,
-            }),
+            Some(_) => import_files(args),
         },
         Command::Info { project, format } => {
             let p = Project::open_read_only(&project)?;
@@ -255,23 +197,48 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-struct ImportArgs {
-    project: PathBuf,
-    table: String,
-    files: Vec<PathBuf>,
-    profile: Option<String>,
-    save_profile: Option<String>,
-    encoding: Option<crate::import::source::Encoding>,
-    skip_lines: u32,
-    sheet: Option<String>,
-    replace_period: bool,
-    all_or_nothing: bool,
-    rejects: Option<PathBuf>,
+/// Arguments of `mams import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Project file (.duckdb).
+    pub project: PathBuf,
+    /// An extract folder, or with --table the files to load.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Load the files into this table (see docs/data-model.md).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Use this saved column mapping instead of the suggested one.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Save the mapping used under this name, to reuse with --profile.
+    #[arg(long, value_name = "NAME")]
+    pub save_profile: Option<String>,
+    /// Text encoding of CSV files: utf-8, gbk, gb18030, utf-16le, utf-16be (default: detected).
+    #[arg(long, value_parser = parse_encoding)]
+    pub encoding: Option<crate::import::source::Encoding>,
+    /// Lines (or sheet rows) to skip before the header row (report titles).
+    #[arg(long, default_value_t = 0)]
+    pub skip_lines: u32,
+    /// The sheet of a workbook to read (default: the first sheet with data).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Replace the months of the table that the files bring (otherwise refused).
+    #[arg(long)]
+    pub replace_period: bool,
+    /// Store nothing if any row is rejected (default: store the good rows).
+    #[arg(long)]
+    pub all_or_nothing: bool,
+    /// Write the rejected rows (file, row, column, value, reason) to this file: CSV, or
+    /// an Excel workbook when it ends in .xlsx.
+    #[arg(long, value_name = "OUT.csv|OUT.xlsx")]
+    pub rejects: Option<PathBuf>,
 }
 
 fn import_files(a: ImportArgs) -> anyhow::Result<()> {
     use crate::import::file::{self, FileOptions, NothingStored};
-    let files = crate::import::file::expand(&a.files)?;
+    let files = crate::import::file::expand(&a.paths)?;
+    let table = a.table.clone().unwrap_or_default();
     let existed = a.project.exists();
     let project = Project::open_or_create(&a.project)?;
     let mapping = match &a.profile {
@@ -279,13 +246,13 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         None => None,
     };
     if let Some(m) = &mapping
-        && m.table != a.table
+        && m.table != table
     {
         bail!(
             "profile '{}' maps to table {}, not {}",
             a.profile.as_deref().unwrap_or(""),
             m.table,
-            a.table
+            table
         );
     }
     let opts = FileOptions {
@@ -297,7 +264,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         replace_period: a.replace_period,
         all_or_nothing: a.all_or_nothing,
     };
-    let result = file::import_files(&project, &a.table, &files, &opts, &terminal_progress());
+    let result = file::import_files(&project, &table, &files, &opts, &terminal_progress());
     let rejects = match &result {
         Ok(r) => r.rejects.clone(),
         Err(e) => e
@@ -328,7 +295,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         report.import_id,
         group_digits(report.rows_stored),
         group_digits(report.rows_in),
-        a.table,
+        table,
         group_digits(report.rows_rejected),
         if a.rejects.is_some() && report.rows_rejected > 0 {
             ", listed in the rejects file"

@@ -337,12 +337,7 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
     }
     // Keys repeated inside the file: every row after the first.
     let key = table.key.join(", ");
-    let key_raw = table
-        .key
-        .iter()
-        .map(|k| format!("coalesce(CAST({k} AS VARCHAR), '')"))
-        .collect::<Vec<_>>()
-        .join(" || ' / ' || ");
+    let key_raw = key_text(table);
     project.conn().execute(
         &format!(
             "INSERT INTO {REJECTS} SELECT r, NULL, key_text, 'duplicate_key', 'the key {} occurs more than once in the file' \
@@ -353,6 +348,16 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
         [],
     )?;
     Ok(())
+}
+
+/// A row's key as one text ("3100000001 / 2025-12-01"), for the rejects list.
+fn key_text(table: &Table) -> String {
+    table
+        .key
+        .iter()
+        .map(|k| format!("coalesce(CAST({k} AS VARCHAR), '')"))
+        .collect::<Vec<_>>()
+        .join(" || ' / ' || ")
 }
 
 /// Rows naming a `field` value missing from `parent.parent_column` (and, for a table that
@@ -444,12 +449,7 @@ pub fn delete_matching_keys(project: &Project, table: &Table) -> duckdb::Result<
 /// Good rows whose key is already stored (in months that are kept) are rejected.
 pub fn reject_stored_keys(project: &Project, table: &Table) -> duckdb::Result<u64> {
     let key = table.key.join(", ");
-    let key_raw = table
-        .key
-        .iter()
-        .map(|k| format!("coalesce(CAST({k} AS VARCHAR), '')"))
-        .collect::<Vec<_>>()
-        .join(" || ' / ' || ");
+    let key_raw = key_text(table);
     let n = project.conn().execute(
         &format!(
             "INSERT INTO {REJECTS} SELECT {ROW}, NULL, {key_raw}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \

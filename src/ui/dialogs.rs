@@ -31,11 +31,6 @@ impl Default for Dialogs {
 }
 
 impl Dialogs {
-    /// True while a dialog is showing (a second one is not opened).
-    pub fn is_open(&self) -> bool {
-        self.open
-    }
-
     pub fn ask(&mut self, purpose: Purpose, title: &str, ctx: &egui::Context) {
         if self.open {
             return;

@@ -31,7 +31,7 @@ pub fn apply_theme(ctx: &egui::Context, dark: bool) {
     });
 }
 
-/// Colour of a status: ok, warning, problem.
+/// The accent colour (links, the MAMS mark, coverage bars) of the theme.
 pub fn accent(dark: bool) -> egui::Color32 {
     if dark {
         egui::Color32::from_rgb(90, 170, 255)
