@@ -64,9 +64,10 @@ pub enum Command {
     /// Load extracts into a project (created if needed), in one transaction.
     ///
     /// `mams import PROJECT DIR` loads an extract folder with a manifest.json (such as
-    /// sample-db/). `mams import PROJECT --table TABLE FILE...` loads CSV/TSV/TXT or Parquet
-    /// files into one table: encoding detected (UTF-8, GBK/GB18030, UTF-16), Chinese headers
-    /// matched to fields, values converted and checked; rejected rows are listed.
+    /// sample-db/). `mams import PROJECT --table TABLE FILE...` loads CSV/TSV/TXT, Excel or
+    /// Parquet files (or folders of them) into one table: encoding detected (UTF-8,
+    /// GBK/GB18030, UTF-16), Chinese headers matched to fields, values converted and checked;
+    /// rejected rows are listed. See docs/importing.md.
     Import(ImportArgs),
     /// Show what a project holds: schema version, each table's rows and months.
     Info {
