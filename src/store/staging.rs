@@ -136,23 +136,20 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
 /// function has to number 10M rows.
 const ROW: &str = "(rowid - (SELECT min(rowid) FROM mams_stage) + 1)";
 
-/// Only converted fields keep their raw text (for the rejects list); a text field is its
-/// own raw value.
-fn keeps_raw(c: &Column) -> bool {
-    c.ty != ColType::Text
-}
+/// Separators inside `__bad`: between fields, and between a field's name and raw text.
+const FIELD_SEP: &str = "chr(30)";
+const VALUE_SEP: &str = "chr(31)";
 
-/// The text a reject shows as the value of field `c`.
+/// The text a reject shows as the value of field `c` (conversion failures show the raw
+/// text, taken from `__bad`).
 fn raw_value(c: &Column) -> String {
-    if keeps_raw(c) {
-        format!("raw_{}", c.name)
-    } else {
-        c.name.to_string()
-    }
+    format!("CAST({} AS VARCHAR)", c.name)
 }
 
-/// Creates the staging table: every field converted to its type (`<field>`), and the
-/// raw text of the converted ones (`raw_<field>`).
+/// Creates the staging table: every field converted to its type (`<field>`), and
+/// `__bad`: for a row where some text did not convert, "field<US>raw text" per such field
+/// (separated by RS); '' for the (many) good rows. Keeping only that, not every raw value,
+/// halves what is written for a big file.
 pub fn stage(
     project: &Project,
     table: &Table,
@@ -161,23 +158,29 @@ pub fn stage(
     reader: &Reader,
 ) -> duckdb::Result<u64> {
     let mut cols = Vec::new();
+    let mut bad = Vec::new();
     for c in table.columns {
         match mapping.source_of(c.name) {
             Some(m) => {
                 let raw = format!("CAST(src.{} AS VARCHAR)", quote_ident(&m.source));
-                if keeps_raw(c) {
-                    cols.push(format!("{raw} AS raw_{}", c.name));
+                let converted = convert(c, &raw, m.scale);
+                if c.ty != ColType::Text {
+                    bad.push(format!(
+                        "CASE WHEN nullif(trim({raw}), '') IS NOT NULL AND ({converted}) IS NULL \
+                         THEN '{}' || {VALUE_SEP} || {raw} END",
+                        c.name
+                    ));
                 }
-                cols.push(format!("{} AS {}", convert(c, &raw, m.scale), c.name));
+                cols.push(format!("{converted} AS {}", c.name));
             }
-            None => {
-                if keeps_raw(c) {
-                    cols.push(format!("CAST(NULL AS VARCHAR) AS raw_{}", c.name));
-                }
-                cols.push(format!("CAST(NULL AS {}) AS {}", c.ty.sql(), c.name));
-            }
+            None => cols.push(format!("CAST(NULL AS {}) AS {}", c.ty.sql(), c.name)),
         }
     }
+    cols.push(if bad.is_empty() {
+        "'' AS __bad".to_string()
+    } else {
+        format!("concat_ws({FIELD_SEP}, {}) AS __bad", bad.join(", "))
+    });
     let sql = format!(
         "CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {} FROM {} AS src",
         cols.join(", "),
@@ -188,6 +191,11 @@ pub fn stage(
         .conn()
         .query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |r| r.get(0))?;
     Ok(n as u64)
+}
+
+/// Whether `__bad` names field `name` (its text did not convert).
+fn bad_has(name: &str) -> String {
+    format!("contains({FIELD_SEP} || __bad, {FIELD_SEP} || '{name}' || {VALUE_SEP})")
 }
 
 /// Lines the CSV reader could not parse (unbalanced quotes, too many columns...):
@@ -255,38 +263,57 @@ fn tomorrow() -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(1)).to_string()
 }
 
+/// Texts that did not convert to their field's type, from `__bad`, in one pass.
+fn conversion_failures(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::Result<()> {
+    let mut fields = Vec::new();
+    for c in table.columns.iter().filter(|c| c.ty != ColType::Text) {
+        let Some(m) = mapping.source_of(c.name) else {
+            continue;
+        };
+        let (reason, what) = match c.ty {
+            ColType::Real | ColType::Int => ("bad_number", "a number"),
+            ColType::Bool => ("bad_bool", "yes/no (1/0, true/false, 是/否)"),
+            _ => ("bad_date", "a date or time"),
+        };
+        fields.push(format!(
+            "({}, {}, {}, {})",
+            quote_literal(c.name),
+            quote_literal(&m.source),
+            quote_literal(reason),
+            quote_literal(&format!("{}: not {what}", m.source))
+        ));
+    }
+    if fields.is_empty() {
+        return Ok(());
+    }
+    project.conn().execute_batch(&format!(
+        "INSERT INTO {REJECTS} \
+         SELECT b.r, f.source, split_part(b.x, {VALUE_SEP}, 2), f.reason, f.detail \
+         FROM (SELECT rowid - (SELECT min(rowid) FROM {STAGE}) + 1 AS r, unnest(string_split(__bad, {FIELD_SEP})) AS x \
+               FROM {STAGE} WHERE __bad <> '') b \
+         JOIN (VALUES {}) AS f(field, source, reason, detail) ON split_part(b.x, {VALUE_SEP}, 1) = f.field",
+        fields.join(", ")
+    ))
+}
+
 /// Validates the staged rows field by field and row by row; the failures go to the
 /// rejects list. `references` are (field, parent table, parent column) checks.
 pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::Result<()> {
     let tomorrow = tomorrow();
+    conversion_failures(project, table, mapping)?;
     for c in table.columns {
         let source = mapping
             .source_of(c.name)
             .map(|m| m.source.as_str())
             .unwrap_or(c.name);
         let name = c.name;
-        if mapping.source_of(name).is_some() && c.ty != ColType::Text {
-            let (reason, what) = match c.ty {
-                ColType::Real | ColType::Int => ("bad_number", "a number"),
-                ColType::Bool => ("bad_bool", "yes/no (1/0, true/false, 是/否)"),
-                _ => ("bad_date", "a date or time"),
-            };
-            reject_where(
-                project,
-                &format!("nullif(trim(raw_{name}), '') IS NOT NULL AND {name} IS NULL"),
-                c,
-                source,
-                reason,
-                &format!("{source}: not {what}"),
-            )?;
-        }
         if c.required {
             reject_where(
                 project,
-                &if keeps_raw(c) {
-                    format!("nullif(trim(raw_{name}), '') IS NULL")
-                } else {
+                &if c.ty == ColType::Text {
                     format!("{name} IS NULL")
+                } else {
+                    format!("{name} IS NULL AND NOT {}", bad_has(name))
                 },
                 c,
                 source,
