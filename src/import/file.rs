@@ -563,6 +563,8 @@ pub struct Preview {
     pub missing_required: Vec<&'static str>,
     /// The first rows as they would be stored, one string per canonical column.
     pub sample: Vec<Vec<String>>,
+    /// The first rows of the file as they are, one string per source column.
+    pub raw_sample: Vec<Vec<String>>,
     pub rows: u64,
     pub rejected_rows: u64,
     pub rejects: Vec<Reject>,
@@ -596,9 +598,14 @@ pub fn preview(
             Some(t) => model::table(t).ok_or_else(|| anyhow::anyhow!("'{t}' is not a MAMS table"))?,
             None => mapping::best_table(&src.headers).unwrap_or(&model::TABLES[0]),
         };
+        let raw_sample = staging::raw_sample(p, &src.path, &src.reader, 200)?;
         let mapping = match &opts.mapping {
             Some(m) if m.table == table.name => m.clone(),
-            _ => mapping::suggest(&src.headers, table),
+            _ => {
+                let mut m = mapping::suggest(&src.headers, table);
+                mapping::suggest_from_values(&mut m, table, &raw_sample);
+                m
+            }
         };
         let missing_required = mapping.missing_required(table);
         let mut preview = Preview {
@@ -609,6 +616,7 @@ pub fn preview(
             mapping: mapping.clone(),
             missing_required: missing_required.clone(),
             sample: Vec::new(),
+            raw_sample: raw_sample.into_iter().take(3).collect(),
             rows: 0,
             rejected_rows: 0,
             rejects: Vec::new(),

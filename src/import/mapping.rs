@@ -126,6 +126,58 @@ pub fn suggest(headers: &[String], table: &Table) -> Mapping {
     }
 }
 
+/// Fills fields no header named from what the unmatched columns hold (a guess, for the
+/// import page to show; the command line never applies it on its own): 10-digit numbers
+/// are customer numbers, months fill the table's month field, values that are all codes
+/// or labels of one code list fill that coded field. `sample` rows follow `headers`.
+pub fn suggest_from_values(m: &mut Mapping, table: &Table, sample: &[Vec<String>]) {
+    let unfilled = |m: &Mapping, f: &str| table.column(f).is_some() && m.source_of(f).is_none();
+    for i in 0..m.columns.len() {
+        if m.columns[i].field.is_some() {
+            continue;
+        }
+        let values: Vec<&str> = sample
+            .iter()
+            .filter_map(|r| r.get(i).map(|v| v.trim()))
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.len() < 2 {
+            continue;
+        }
+        let all = |f: &dyn Fn(&str) -> bool| values.iter().all(|v| f(v));
+        let month = |v: &str| {
+            let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
+            digits.len() == 6
+                && v.len() <= 12
+                && digits[..2].parse::<u32>().is_ok_and(|c| (19..=21).contains(&c))
+        };
+        let guess: Option<&str> = if all(&|v| v.len() == 10 && v.chars().all(|c| c.is_ascii_digit()))
+            && unfilled(m, "customer_id")
+        {
+            Some("customer_id")
+        } else if all(&month) {
+            table
+                .period_column
+                .filter(|p| p.contains("month") && unfilled(m, p))
+        } else {
+            table
+                .columns
+                .iter()
+                .filter(|c| unfilled(m, c.name))
+                .find(|c| {
+                    c.code_list.is_some_and(|l| {
+                        let codes = crate::codes::list(l);
+                        all(&|v| codes.iter().any(|k| k.code == v || k.zh == v || k.en == v))
+                    })
+                })
+                .map(|c| c.name)
+        };
+        if let Some(f) = guess {
+            m.columns[i].field = Some(f.to_string());
+        }
+    }
+}
+
 /// The table whose required fields the headers match best (most matched, then fewest
 /// missing), if any required field matches at all.
 pub fn best_table(headers: &[String]) -> Option<&'static Table> {
@@ -202,6 +254,31 @@ mod tests {
         ]);
         assert_eq!(best_table(&archive).unwrap().name, "customers");
         assert!(best_table(&headers(&["a", "b"])).is_none());
+    }
+
+    #[test]
+    fn unnamed_columns_are_guessed_from_their_values() {
+        let mut m = suggest(&headers(&["编号", "A列", "B列", "类别"]), &model::BILLS);
+        let sample = vec![
+            vec!["X1".into(), "3100000001".into(), "202606".into(), "R-TIER".into()],
+            vec![
+                "X2".into(),
+                "3100000002".into(),
+                "2026-07".into(),
+                "大工业两部制".into(),
+            ],
+        ];
+        suggest_from_values(&mut m, &model::BILLS, &sample);
+        let f: Vec<_> = m.columns.iter().map(|c| c.field.as_deref()).collect();
+        assert_eq!(
+            f,
+            vec![
+                None,
+                Some("customer_id"),
+                Some("billing_month"),
+                Some("tariff_code")
+            ]
+        );
     }
 
     #[test]

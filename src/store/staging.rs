@@ -505,6 +505,31 @@ pub fn insert_good_rows(project: &Project, table: &Table) -> duckdb::Result<u64>
     Ok(n as u64)
 }
 
+/// The first `n` rows of the file as text, before any conversion.
+pub fn raw_sample(
+    project: &Project,
+    file: &Path,
+    reader: &Reader,
+    n: usize,
+) -> duckdb::Result<Vec<Vec<String>>> {
+    let mut stmt = project
+        .conn()
+        .prepare(&format!("SELECT * FROM {} LIMIT {n}", read_expr(file, reader)))?;
+    let mut rows = stmt.query([])?;
+    let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let mut row = Vec::with_capacity(width);
+        for i in 0..width {
+            row.push(super::queries::value_to_string(
+                &r.get::<_, duckdb::types::Value>(i)?,
+            ));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
 /// The first `n` staged rows as they would be stored, as text.
 pub fn sample_rows(project: &Project, table: &Table, n: usize) -> duckdb::Result<Vec<Vec<String>>> {
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();

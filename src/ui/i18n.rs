@@ -132,6 +132,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("source_column", "Column in the file", "文件中的列"),
     ("field", "Field", "字段"),
     ("scale", "Unit scale", "单位换算"),
+    ("example_values", "First values", "示例值"),
     ("ignore_column", "(ignore)", "（忽略）"),
     (
         "map_required",

@@ -256,12 +256,13 @@ fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
     let mut changed = false;
     egui::Grid::new("mapping_grid")
         .striped(true)
-        .num_columns(3)
+        .num_columns(4)
         .spacing([14.0, 4.0])
         .show(ui, |ui| {
             ui.label(RichText::new(t(lang, "source_column")).strong());
             ui.label(RichText::new(t(lang, "field")).strong());
             ui.label(RichText::new(t(lang, "scale")).strong());
+            ui.label(RichText::new(t(lang, "example_values")).strong());
             ui.end_row();
             for (i, col) in mapping.columns.iter_mut().enumerate() {
                 ui.label(&col.source);
@@ -305,6 +306,12 @@ fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
                 } else {
                     ui.label("");
                 }
+                let examples: Vec<&str> = preview
+                    .raw_sample
+                    .iter()
+                    .filter_map(|r| r.get(i).map(String::as_str))
+                    .collect();
+                ui.label(RichText::new(examples.join(" · ")).weak());
                 ui.end_row();
                 changed |= before != col.field;
             }
