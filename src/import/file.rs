@@ -592,6 +592,7 @@ pub fn preview(
         _ => Vec::new(),
     };
     let mut cleanup = Vec::new();
+    project.conn().execute_batch(IMPORT_MEMORY_LIMIT)?;
     let result = project.dry_run(|p| {
         let src = open_source(p, file, opts, &scratch_dir, &mut cleanup, progress)?;
         let table = match table {
@@ -643,8 +644,8 @@ pub fn preview(
     for f in cleanup {
         let _ = std::fs::remove_file(f);
     }
-    let _ = project
-        .conn()
-        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+    let _ = project.conn().execute_batch(
+        "DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;",
+    );
     result
 }
