@@ -25,6 +25,9 @@ use crate::store::staging::{self, Reader, Reject};
 /// laptop's memory.
 const IMPORT_MEMORY_LIMIT: &str = "SET memory_limit = '1200MB'";
 
+/// Rejects listed per file (to the screen and `--rejects`); all are kept in the project.
+pub const MAX_LISTED_REJECTS: usize = 100_000;
+
 /// What the user chose for this import.
 #[derive(Debug, Clone, Default)]
 pub struct FileOptions {
@@ -380,7 +383,7 @@ pub fn import_files(
             }
             staging::reject_stored_keys(p, table)?;
             tracing::debug!("import step: stored keys checked after {:?}", step.elapsed());
-            let file_rejects: Vec<FileReject> = staging::rejects(p)?
+            let file_rejects: Vec<FileReject> = staging::rejects(p, MAX_LISTED_REJECTS)?
                 .into_iter()
                 .map(|reject| FileReject {
                     file: source::file_name(file),
@@ -388,7 +391,7 @@ pub fn import_files(
                 })
                 .collect();
             let rejected_rows = staging::rejected_rows(p)?;
-            let malformed = file_rejects.iter().filter(|r| r.reject.reason == "malformed_line").count() as u64;
+            let malformed = staging::malformed_lines(p)?;
             all_rejects.extend(file_rejects);
             if opts.all_or_nothing && (rejected_rows > 0 || malformed > 0) {
                 bail!(
@@ -637,7 +640,7 @@ pub fn preview(
             staging::reject_stored_keys(p, table)?;
             preview.sample = staging::sample_rows(p, table, 20)?;
             preview.rejected_rows = staging::rejected_rows(p)?;
-            preview.rejects = staging::rejects(p)?.into_iter().take(2000).collect();
+            preview.rejects = staging::rejects(p, 2000)?;
         }
         Ok(preview)
     });

@@ -561,9 +561,13 @@ pub struct Reject {
     pub detail: String,
 }
 
-pub fn rejects(project: &Project) -> duckdb::Result<Vec<Reject>> {
+/// The first `limit` rejects, in file order. (All of them are kept in the project's
+/// `import_rejects`; a file of the wrong kind can have millions, which are not all held
+/// in memory.)
+pub fn rejects(project: &Project, limit: usize) -> duckdb::Result<Vec<Reject>> {
     let mut stmt = project.conn().prepare(&format!(
-        "SELECT row_number, column_name, value, reason, detail FROM {REJECTS} ORDER BY row_number NULLS FIRST, column_name"
+        "SELECT row_number, column_name, value, reason, detail FROM {REJECTS} \
+         ORDER BY row_number NULLS FIRST, column_name LIMIT {limit}"
     ))?;
     let rows = stmt.query_map([], |r| {
         Ok(Reject {
@@ -581,6 +585,16 @@ pub fn rejects(project: &Project) -> duckdb::Result<Vec<Reject>> {
 pub fn rejected_rows(project: &Project) -> duckdb::Result<u64> {
     let n: i64 = project.conn().query_row(
         &format!("SELECT count(DISTINCT row_number) FROM {REJECTS} WHERE row_number IS NOT NULL"),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Lines of the file that could not be read (their rejects have no row number).
+pub fn malformed_lines(project: &Project) -> duckdb::Result<u64> {
+    let n: i64 = project.conn().query_row(
+        &format!("SELECT count(*) FROM {REJECTS} WHERE row_number IS NULL"),
         [],
         |r| r.get(0),
     )?;
