@@ -98,6 +98,9 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.add_space(6.0);
             settings(app, ui);
             ui.add_space(8.0);
+            if running_jobs(app, ui) {
+                return;
+            }
             if let Some(report) = app.import.report.clone() {
                 result(app, ui, &report);
                 return;
@@ -125,6 +128,33 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.add_space(8.0);
             commit_controls(app, ui, &preview);
         });
+}
+
+/// While the file is checked or imported: its progress (rows per second, time left) and
+/// Cancel, in the page where the user is looking. True while something runs.
+fn running_jobs(app: &mut MamsApp, ui: &mut egui::Ui) -> bool {
+    let lang = app.lang();
+    let jobs = app.jobs();
+    for job in &jobs {
+        let snap = job.progress.snapshot();
+        ui.label(RichText::new(&job.name).size(17.0).strong());
+        ui.horizontal(|ui| {
+            match snap.fraction {
+                Some(f) if job.started => {
+                    ui.add(egui::ProgressBar::new(f).desired_width(360.0).show_percentage());
+                }
+                _ => {
+                    ui.spinner();
+                }
+            }
+            if ui.button(t(lang, "cancel")).clicked() {
+                app.cancel_job(job.id);
+            }
+        });
+        ui.label(RichText::new(&snap.message).weak());
+        ui.add_space(6.0);
+    }
+    !jobs.is_empty()
 }
 
 fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
