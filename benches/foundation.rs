@@ -10,24 +10,15 @@
 //! - `open-app`: the app on an existing sample project, headless: time to the first frame
 //!   and to the overview filled with the project's numbers (target < 1 s), peak memory.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use support::peak_rss_mb;
 
 use mams::progress::Progress;
 use mams::sample::{self, SampleSpec};
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join("mams-bench").join(name);

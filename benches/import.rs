@@ -7,25 +7,16 @@
 //! peak memory is its own. The baseline is DuckDB alone:
 //! `CREATE TABLE t AS SELECT * FROM read_csv(file)` on the same file.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use support::peak_rss_mb;
 
 use mams::import::file::{FileOptions, import_files};
 use mams::progress::Progress;
 use mams::store::Project;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join("mams-bench-import");

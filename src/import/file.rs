@@ -75,6 +75,16 @@ pub struct NothingStored {
     pub rejects: Vec<FileReject>,
 }
 
+/// Where decoded copies of files go: beside the project, on the disk the user chose for
+/// big data (the system temp folder may be small).
+fn scratch_dir(project: &Project) -> PathBuf {
+    project
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
 /// Reference checks by table: (field, parent table, parent column).
 fn references(table: &str) -> &'static [(&'static str, &'static str, &'static str)] {
     match table {
@@ -336,11 +346,7 @@ pub fn import_files(
         bail!("name at least one file to import into {table_name}");
     }
     progress.attach_interrupt(project.interrupt_handle());
-    let scratch_dir = project
-        .path()
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir);
+    let scratch_dir = scratch_dir(project);
     let mut cleanup = Vec::new();
     let mut all_rejects: Vec<FileReject> = Vec::new();
     // Bounded memory for big files: DuckDB spills the staging data to disk beyond this.
@@ -585,11 +591,7 @@ pub fn preview(
     progress: &Progress,
 ) -> anyhow::Result<Preview> {
     progress.attach_interrupt(project.interrupt_handle());
-    let scratch_dir = project
-        .path()
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir);
+    let scratch_dir = scratch_dir(project);
     let sheets = match source::kind_of(file)? {
         Kind::Excel => super::excel::sheet_names(file)?,
         _ => Vec::new(),
