@@ -322,6 +322,18 @@ fn stage_and_validate(
     Ok(rows)
 }
 
+/// Makes room for the staged rows as the import does: the stored `months` they bring are
+/// replaced; for a table without months, stored rows with their keys are (the file is the
+/// newer snapshot); rows whose key is still stored are then rejected.
+fn settle_with_stored(p: &Project, table: &Table, months: &[NaiveDate]) -> anyhow::Result<()> {
+    staging::delete_periods(p, table, months)?;
+    if table.period_column.is_none() {
+        staging::delete_matching_keys(p, table)?;
+    }
+    staging::reject_stored_keys(p, table)?;
+    Ok(())
+}
+
 /// Imports `files` into `table`, all or nothing across the files.
 pub fn import_files(
     project: &Project,
@@ -369,25 +381,19 @@ pub fn import_files(
             // Months already stored: replaced only when asked.
             let overlap = staging::overlapping_periods(p, table)?;
             tracing::debug!("import step: overlap checked after {:?}", step.elapsed());
-            if !overlap.is_empty() {
-                if !opts.replace_period {
-                    let list: Vec<String> =
-                        overlap.iter().map(|(m, n)| format!("{} ({n} rows)", m.format("%Y-%m"))).collect();
-                    bail!(
-                        "{}: {} already holds {}; import again with --replace-period to replace exactly those months",
-                        file.display(),
-                        table.name,
-                        list.join(", ")
-                    );
-                }
-                let months: Vec<NaiveDate> = overlap.iter().map(|(m, _)| *m).collect();
-                staging::delete_periods(p, table, &months)?;
-                report.replaced_months.extend(months);
+            if !overlap.is_empty() && !opts.replace_period {
+                let list: Vec<String> =
+                    overlap.iter().map(|(m, n)| format!("{} ({n} rows)", m.format("%Y-%m"))).collect();
+                bail!(
+                    "{}: {} already holds {}; import again with --replace-period to replace exactly those months",
+                    file.display(),
+                    table.name,
+                    list.join(", ")
+                );
             }
-            if table.period_column.is_none() {
-                staging::delete_matching_keys(p, table)?;
-            }
-            staging::reject_stored_keys(p, table)?;
+            let months: Vec<NaiveDate> = overlap.iter().map(|(m, _)| *m).collect();
+            settle_with_stored(p, table, &months)?;
+            report.replaced_months.extend(months);
             tracing::debug!("import step: stored keys checked after {:?}", step.elapsed());
             let file_rejects: Vec<FileReject> = staging::rejects(p, MAX_LISTED_REJECTS)?
                 .into_iter()
@@ -631,15 +637,9 @@ pub fn preview(
         if missing_required.is_empty() {
             preview.rows = stage_and_validate(p, table, &mapping, &src, file, progress)?;
             preview.overlapping = staging::overlapping_periods(p, table)?;
-            if table.period_column.is_none() || opts.replace_period {
-                staging::delete_matching_keys(p, table)?;
-                staging::delete_periods(
-                    p,
-                    table,
-                    &preview.overlapping.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
-                )?;
-            }
-            staging::reject_stored_keys(p, table)?;
+            // Counted as the import will run once the months are confirmed for replacing.
+            let months: Vec<NaiveDate> = preview.overlapping.iter().map(|(m, _)| *m).collect();
+            settle_with_stored(p, table, &months)?;
             preview.sample = staging::sample_rows(p, table, 20)?;
             preview.rejected_rows = staging::rejected_rows(p)?;
             preview.rejects = staging::rejects(p, 2000)?;

@@ -365,6 +365,16 @@ mod tests {
         dir.join("p.duckdb")
     }
 
+    fn stored_schema_version(p: &Project) -> String {
+        p.conn()
+            .query_row(
+                "SELECT value FROM mams_meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     #[test]
     fn create_then_open_round_trips_the_schema_version() {
         let path = tmp("roundtrip");
@@ -374,15 +384,7 @@ mod tests {
             Err(ProjectError::AlreadyExists(_))
         ));
         let p = Project::open(&path).unwrap();
-        let v: String = p
-            .conn()
-            .query_row(
-                "SELECT value FROM mams_meta WHERE key='schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(v, SCHEMA_VERSION.to_string());
+        assert_eq!(stored_schema_version(&p), SCHEMA_VERSION.to_string());
     }
 
     #[test]
@@ -438,15 +440,7 @@ mod tests {
             c.execute_batch(&v1).unwrap();
         }
         let p = Project::open(&path).unwrap();
-        let v: String = p
-            .conn()
-            .query_row(
-                "SELECT value FROM mams_meta WHERE key='schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(v, SCHEMA_VERSION.to_string());
+        assert_eq!(stored_schema_version(&p), SCHEMA_VERSION.to_string());
         let units: i64 = p
             .conn()
             .query_row("SELECT count(*) FROM org_units", [], |r| r.get(0))

@@ -51,3 +51,20 @@ pub fn list(project: &Project) -> anyhow::Result<Vec<(String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<duckdb::Result<_>>()?)
 }
+
+/// Every profile with its mapping, in one query; a damaged one is left out (and logged).
+pub fn all(project: &Project) -> anyhow::Result<Vec<(String, Mapping)>> {
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT name, mapping_json FROM import_profiles ORDER BY name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, json) = row?;
+        match serde_json::from_str(&json) {
+            Ok(m) => out.push((name, m)),
+            Err(e) => tracing::warn!("import profile '{name}' is damaged: {e}"),
+        }
+    }
+    Ok(out)
+}

@@ -273,7 +273,7 @@ impl MamsApp {
         if let Some(id) = self.preview_job.take() {
             self.worker.cancel(id);
         }
-        let job = jobs::preview(file, self.import.table.clone(), self.import.options());
+        let job = jobs::preview(file, self.import.table.clone(), self.import.opts.clone());
         self.preview_job = Some(self.spawn("job_preview", job));
     }
 
@@ -287,7 +287,7 @@ impl MamsApp {
         else {
             return;
         };
-        let mut opts = self.import.options();
+        let mut opts = self.import.opts.clone();
         if opts.mapping.is_none() {
             opts.mapping = self.import.preview.as_ref().map(|p| p.mapping.clone());
         }

@@ -57,6 +57,14 @@ fn describe(e: anyhow::Error) -> Result<String, ()> {
     }
 }
 
+/// The worker's project, or the error every job gives without one.
+fn open_project_in(state: &WorkerState) -> anyhow::Result<&Project> {
+    state
+        .project
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("open or create a project first"))
+}
+
 fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
     Ok(ProjectView {
         path: p.path().to_path_buf(),
@@ -65,10 +73,7 @@ fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
         org: queries::org_tree(p)?,
         imports: queries::import_history(p)?,
         months: queries::months(p)?,
-        profiles: crate::store::profiles::list(p)?
-            .into_iter()
-            .filter_map(|(name, _)| crate::store::profiles::load(p, &name).ok().map(|m| (name, m)))
-            .collect(),
+        profiles: crate::store::profiles::all(p)?,
     })
 }
 
@@ -152,10 +157,7 @@ pub fn open_sample(
 pub fn import_folder(dir: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = (|| {
-            let p = state
-                .project
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            let p = open_project_in(state)?;
             let report = import::import_folder(p, &dir, progress)?;
             Ok((report, load_view(p)?))
         })();
@@ -167,10 +169,7 @@ pub fn scoped_counts(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -
     move |state, progress| {
         let r = (|| {
             progress.check()?;
-            let p = state
-                .project
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("no project is open"))?;
+            let p = open_project_in(state)?;
             Ok(queries::scoped_counts(p, &scope.unit_id, scope.month)?)
         })();
         finish(r, |r| Msg::ScopedCounts(scope, r))
@@ -184,10 +183,7 @@ pub fn preview(
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = (|| {
-            let p = state
-                .project
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            let p = open_project_in(state)?;
             file::preview(p, table.as_deref(), &file_path, &opts, progress)
         })();
         finish(r, Msg::Preview)
@@ -202,10 +198,7 @@ pub fn import_files(
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = (|| {
-            let p = state
-                .project
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("open or create a project before importing"))?;
+            let p = open_project_in(state)?;
             let report = file::import_files(p, &table, &files, &opts, progress)?;
             if let (Some(name), Some(m)) = (
                 save_profile.as_deref().filter(|n| !n.trim().is_empty()),

@@ -9,7 +9,6 @@ use egui::{Color32, RichText};
 
 use crate::cli::group_digits;
 use crate::import::file::{FileOptions, FileReport, Preview};
-use crate::import::mapping::Mapping;
 use crate::import::source::Encoding;
 use crate::model;
 use crate::ui::app::MamsApp;
@@ -22,14 +21,9 @@ pub struct ImportPage {
     pub files: Vec<PathBuf>,
     /// The table chosen; None: guessed from the headers.
     pub table: Option<String>,
-    pub encoding: Option<Encoding>,
-    pub sheet: Option<String>,
-    pub skip_lines: u32,
-    pub replace_period: bool,
-    pub all_or_nothing: bool,
-    /// The mapping as edited on the page (starts as the suggestion or a profile).
-    pub mapping: Option<Mapping>,
-    pub profile: Option<String>,
+    /// Encoding, sheet, skipped lines, the edited mapping, profile, replace and
+    /// all-or-nothing: exactly what the import will be run with.
+    pub opts: FileOptions,
     pub save_as: String,
     pub preview: Option<Preview>,
     pub report: Option<FileReport>,
@@ -47,22 +41,12 @@ impl ImportPage {
         };
     }
 
-    pub fn options(&self) -> FileOptions {
-        FileOptions {
-            encoding: self.encoding,
-            skip_lines: self.skip_lines,
-            sheet: self.sheet.clone(),
-            mapping: self.mapping.clone(),
-            profile: self.profile.clone(),
-            replace_period: self.replace_period,
-            all_or_nothing: self.all_or_nothing,
-        }
-    }
-
     /// Whether the import can run as set up now.
     pub fn ready(&self) -> bool {
         self.preview.as_ref().is_some_and(|p| {
-            p.missing_required.is_empty() && p.rows > 0 && (p.overlapping.is_empty() || self.replace_period)
+            p.missing_required.is_empty()
+                && p.rows > 0
+                && (p.overlapping.is_empty() || self.opts.replace_period)
         }) && !self.stale
     }
 }
@@ -162,11 +146,11 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
     let page = &mut app.import;
     let before = (
         page.table.clone(),
-        page.encoding,
-        page.sheet.clone(),
-        page.skip_lines,
-        page.profile.clone(),
-        page.replace_period,
+        page.opts.encoding,
+        page.opts.sheet.clone(),
+        page.opts.skip_lines,
+        page.opts.profile.clone(),
+        page.opts.replace_period,
     );
     ui.horizontal_wrapped(|ui| {
         ui.label(t(lang, "target_table"));
@@ -191,7 +175,7 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
         ui.separator();
         ui.label(t(lang, "encoding"));
         egui::ComboBox::from_id_salt("import_encoding")
-            .selected_text(encoding_label(lang, page.encoding))
+            .selected_text(encoding_label(lang, page.opts.encoding))
             .show_ui(ui, |ui| {
                 for e in [
                     None,
@@ -200,7 +184,7 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
                     Some(Encoding::Utf16Le),
                     Some(Encoding::Utf16Be),
                 ] {
-                    ui.selectable_value(&mut page.encoding, e, encoding_label(lang, e));
+                    ui.selectable_value(&mut page.opts.encoding, e, encoding_label(lang, e));
                 }
             });
         if let Some(sheets) = page
@@ -212,16 +196,16 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.separator();
             ui.label(t(lang, "sheet"));
             egui::ComboBox::from_id_salt("import_sheet")
-                .selected_text(page.sheet.clone().unwrap_or_else(|| sheets[0].clone()))
+                .selected_text(page.opts.sheet.clone().unwrap_or_else(|| sheets[0].clone()))
                 .show_ui(ui, |ui| {
                     for s in sheets {
-                        ui.selectable_value(&mut page.sheet, Some(s.clone()), s);
+                        ui.selectable_value(&mut page.opts.sheet, Some(s.clone()), s);
                     }
                 });
         }
         ui.separator();
         ui.label(t(lang, "skip_lines"));
-        ui.add(egui::DragValue::new(&mut page.skip_lines).range(0..=50));
+        ui.add(egui::DragValue::new(&mut page.opts.skip_lines).range(0..=50));
         let profiles = app
             .project
             .as_ref()
@@ -230,7 +214,7 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
         if !profiles.is_empty() {
             ui.separator();
             ui.label(t(lang, "profile"));
-            let mut chosen = page.profile.clone();
+            let mut chosen = page.opts.profile.clone();
             egui::ComboBox::from_id_salt("import_profile")
                 .selected_text(
                     chosen
@@ -243,29 +227,29 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
                         ui.selectable_value(&mut chosen, Some(name.clone()), format!("{name} ({})", m.table));
                     }
                 });
-            if chosen != page.profile {
-                page.mapping = chosen
+            if chosen != page.opts.profile {
+                page.opts.mapping = chosen
                     .as_ref()
                     .and_then(|c| profiles.iter().find(|(n, _)| n == c).map(|(_, m)| m.clone()));
-                if let Some(m) = &page.mapping {
+                if let Some(m) = &page.opts.mapping {
                     page.table = Some(m.table.clone());
                 }
-                page.profile = chosen;
+                page.opts.profile = chosen;
             }
         }
     });
     let after = (
         page.table.clone(),
-        page.encoding,
-        page.sheet.clone(),
-        page.skip_lines,
-        page.profile.clone(),
-        page.replace_period,
+        page.opts.encoding,
+        page.opts.sheet.clone(),
+        page.opts.skip_lines,
+        page.opts.profile.clone(),
+        page.opts.replace_period,
     );
     if before != after {
         // Another table needs another mapping; the rest keeps the edited one.
-        if before.0 != after.0 && page.profile.is_none() {
-            page.mapping = None;
+        if before.0 != after.0 && page.opts.profile.is_none() {
+            page.opts.mapping = None;
         }
         page.stale = true;
         page.report = None;
@@ -280,6 +264,7 @@ fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
     ui.label(RichText::new(t(lang, "column_mapping")).size(17.0).strong());
     let mut mapping = app
         .import
+        .opts
         .mapping
         .clone()
         .unwrap_or_else(|| preview.mapping.clone());
@@ -348,7 +333,7 @@ fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
         });
     if changed {
         // A field goes to one column at most: the last choice wins.
-        app.import.mapping = Some(mapping);
+        app.import.opts.mapping = Some(mapping);
         app.import.stale = true;
     }
 }
@@ -471,13 +456,13 @@ fn commit_controls(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
             format!("{} {}", t(lang, "months_already_there"), months.join(", ")),
         );
         if ui
-            .checkbox(&mut app.import.replace_period, t(lang, "replace_months"))
+            .checkbox(&mut app.import.opts.replace_period, t(lang, "replace_months"))
             .changed()
         {
             app.import.stale = true;
         }
     }
-    ui.checkbox(&mut app.import.all_or_nothing, t(lang, "all_or_nothing"));
+    ui.checkbox(&mut app.import.opts.all_or_nothing, t(lang, "all_or_nothing"));
     ui.horizontal(|ui| {
         ui.label(t(lang, "save_profile_as"));
         ui.text_edit_singleline(&mut app.import.save_as);
