@@ -264,6 +264,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         profile: a.profile.clone(),
         replace_period: a.replace_period,
         all_or_nothing: a.all_or_nothing,
+        ..FileOptions::default()
     };
     let result = file::import_files(&project, &table, &files, &opts, &terminal_progress());
     let rejects = match &result {

@@ -7,6 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use mams::import::file::{FileOptions, FileReport, import_files};
+use mams::progress::Progress;
 use mams::store::{Project, queries};
 
 /// Row counts of every table: what "the project exactly as before" is checked against.
@@ -485,5 +487,142 @@ fn code_labels_are_translated_and_a_folder_of_monthly_files_loads_as_one_table()
             "SELECT count(*) FROM imports WHERE kind = 'file' AND table_name = 'bills'"
         ),
         "2"
+    );
+}
+
+/// Imports `file` into bills through the library, the fast (direct) way or staged only.
+fn import_bills(project: &Path, file: &Path, staged_only: bool, replace_period: bool) -> FileReport {
+    let p = Project::open(project).unwrap();
+    let opts = FileOptions {
+        staged_only,
+        replace_period,
+        ..FileOptions::default()
+    };
+    import_files(&p, "bills", &[file.to_path_buf()], &opts, &Progress::new()).unwrap()
+}
+
+/// The stored bills of June 2026, one line each.
+fn june_bills(project: &Path) -> Vec<String> {
+    let p = Project::open_read_only(project).unwrap();
+    let r = queries::run_sql(
+        &p,
+        "SELECT bill_id, customer_id, billing_month, tariff_code, kwh, amount, issued_on FROM bills \
+         WHERE billing_month = DATE '2026-06-01' ORDER BY bill_id",
+        Some(1000),
+    )
+    .unwrap();
+    r.rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(queries::value_to_string)
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+fn listed(report: &FileReport) -> Vec<String> {
+    report
+        .rejects
+        .iter()
+        .map(|r| {
+            let j = &r.reject;
+            format!("{:?} {:?} {:?} {}", j.row_number, j.column, j.value, j.reason)
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_read_straight_into_its_table_stores_and_rejects_exactly_as_the_staged_way() {
+    let dir = tmp("direct-files");
+    // ISO dates and plain numbers: DuckDB's parser reads it, so it goes the direct way.
+    let file = write(
+        &dir,
+        "june.csv",
+        b"bill_id,customer_id,billing_month,tariff_code,kwh,amount,issued_on\n\
+          B1,3100000001,2026-06-01,R-TIER,100,56.5,2026-07-03\n\
+          B2,9999999999,2026-06-01,R-TIER,100,56.5,2026-07-03\n\
+          B3, 3100000002 ,2026-06-01,\xe5\xb1\x85\xe6\xb0\x91\xe7\x94\x9f\xe6\xb4\xbb\xe7\x94\xa8\xe7\x94\xb5\xef\xbc\x88\xe9\x98\xb6\xe6\xa2\xaf\xef\xbc\x89,100,56.5,2026-07-03\n\
+          B4,3100000003,2026-06-01,NOPE,100,56.5,2026-07-03\n\
+          B1,3100000004,2026-06-01,R-TIER,100,56.5,2026-07-03\n\
+          B6,3100000005,2026-06-01,R-TIER,-5,56.5,2026-07-03\n\
+          B7,,2026-06-01,R-TIER,100,56.5,2026-07-03\n\
+          B8,3100000006,2026-06-01,R-TIER,,56.5,2026-07-03\n\
+          B9,3100000007,2099-01-01,R-TIER,100,56.5,2026-07-03\n\
+          \"\",3100000008,2026-06-01,R-TIER,100,56.5,2026-07-03\n\
+          B11,3100000009,2026-06-15,R-TIER,100,56.5,\n",
+    );
+    let direct = small_project("direct-way");
+    let staged = small_project("staged-way");
+    let fast = import_bills(&direct, &file, false, false);
+    let slow = import_bills(&staged, &file, true, false);
+    assert_eq!(fast.files_read_directly, 1);
+    assert_eq!(slow.files_read_directly, 0);
+    // B1, B3 (trimmed, its tariff label translated) and B11 (month truncated) are stored.
+    assert_eq!(fast.rows_stored, 3);
+    assert_eq!(fast.rows_rejected, 8);
+    assert_eq!(
+        june_bills(&direct),
+        [
+            "B1|3100000001|2026-06-01|R-TIER|100|56.5|2026-07-03",
+            "B11|3100000009|2026-06-01|R-TIER|100|56.5|",
+            "B3|3100000002|2026-06-01|R-TIER|100|56.5|2026-07-03",
+        ]
+    );
+    assert_eq!(june_bills(&direct), june_bills(&staged));
+    assert_eq!(listed(&fast), listed(&slow));
+    let reasons: Vec<&str> = fast.rejects.iter().map(|r| r.reject.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "unknown_reference",
+            "unknown_code",
+            "duplicate_key",
+            "negative",
+            "missing_required",
+            "missing_required",
+            "future_date",
+            "missing_required"
+        ]
+    );
+    assert_eq!(fast.rejects[0].reject.row_number, Some(2));
+    // The month again: refused, then replaced without doubling, the direct way.
+    let p = Project::open(&direct).unwrap();
+    let again = import_files(
+        &p,
+        "bills",
+        std::slice::from_ref(&file),
+        &FileOptions::default(),
+        &Progress::new(),
+    );
+    assert!(format!("{:#}", again.unwrap_err()).contains("already holds 2026-06 (3 rows)"));
+    drop(p);
+    let replaced = import_bills(&direct, &file, false, true);
+    assert_eq!(replaced.files_read_directly, 1);
+    assert_eq!(replaced.replaced_months.len(), 1);
+    assert_eq!(june_bills(&direct), june_bills(&staged));
+}
+
+#[test]
+fn a_value_the_parser_cannot_read_past_the_first_rows_falls_back_to_the_staged_way() {
+    let dir = tmp("fallback-files");
+    let mut text = String::from("bill_id,customer_id,billing_month,kwh,amount\n");
+    for i in 0..6000 {
+        let kwh = if i == 5500 {
+            "\"1,234\"".to_string()
+        } else {
+            (i % 300).to_string()
+        };
+        text.push_str(&format!("F{i},31{:08},2026-06-01,{kwh},10\n", i % 900 + 1));
+    }
+    let file = write(&dir, "late-surprise.csv", text.as_bytes());
+    let project = small_project("fallback");
+    let report = import_bills(&project, &file, false, false);
+    assert_eq!(report.files_read_directly, 0, "the direct read gave up");
+    assert_eq!(report.rows_stored, 6000);
+    assert_eq!(
+        sql(&project, "SELECT kwh FROM bills WHERE bill_id = 'F5500'"),
+        "1234"
     );
 }

@@ -19,7 +19,7 @@ use crate::model::{self, Table};
 use crate::progress::{Cancelled, Progress};
 use crate::store::Project;
 use crate::store::loading::{self, ImportEntry};
-use crate::store::staging::{self, Reader, Reject};
+use crate::store::staging::{self, Batch, Reader, Reject};
 
 /// DuckDB's memory while importing; the rest of MAMS and the OS keep the remainder of a
 /// laptop's memory.
@@ -45,6 +45,9 @@ pub struct FileOptions {
     pub replace_period: bool,
     /// Store nothing when any row is rejected.
     pub all_or_nothing: bool,
+    /// Read every file through the staging table, never straight into its table (slower;
+    /// tests use it to check that both ways store and reject the same rows).
+    pub staged_only: bool,
 }
 
 /// One rejected row, with the file it came from.
@@ -65,6 +68,8 @@ pub struct FileReport {
     pub seconds: f64,
     /// The mapping the (first) file was read with, to save as a profile.
     pub mapping: Option<Mapping>,
+    /// Files read straight into the table (the fast way; see `store::staging`).
+    pub files_read_directly: usize,
 }
 
 /// Why nothing was stored, with the rejects found so far (for `--rejects`).
@@ -234,9 +239,8 @@ fn open_source(
     })
 }
 
-/// Reads, converts and validates one file into the staging table; returns its mapping
-/// and row count.
-fn stage_file(
+/// Reads, converts and validates one file; returns its mapping and where its rows are.
+fn load_file(
     project: &Project,
     table: &Table,
     file: &Path,
@@ -244,22 +248,24 @@ fn stage_file(
     scratch_dir: &Path,
     cleanup: &mut Vec<PathBuf>,
     progress: &Progress,
-) -> anyhow::Result<(Mapping, u64)> {
+) -> anyhow::Result<(Mapping, Batch)> {
     let src = open_source(project, file, opts, scratch_dir, cleanup, progress)?;
     let mapping = mapping_for(table, file, &src.headers, opts.mapping.as_ref())?;
-    let rows = stage_and_validate(project, table, &mapping, &src, file, progress)?;
-    Ok((mapping, rows))
+    let batch = load_and_validate(project, table, &mapping, &src, file, opts.staged_only, progress)?;
+    Ok((mapping, batch))
 }
 
-/// Stages the file with `mapping` and lists its rejects.
-fn stage_and_validate(
+/// Reads the file with `mapping` (straight into the table when DuckDB parses it, else
+/// through the staging table) and lists its rejects.
+fn load_and_validate(
     project: &Project,
     table: &Table,
     mapping: &Mapping,
     src: &Source,
     file: &Path,
+    staged_only: bool,
     progress: &Progress,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Batch> {
     let (read_path, reader) = (&src.path, &src.reader);
     let t0 = Instant::now();
     staging::reset_rejects(project)?;
@@ -288,11 +294,32 @@ fn stage_and_validate(
             format!("reading {name}: {rate}about {:.0} s left", left.ceil()),
         );
     };
-    let rows = project
+    let batch = project
         .watch_progress(report, || {
-            staging::stage(project, table, mapping, read_path, reader)
+            let types = match staged_only {
+                true => None,
+                false => staging::direct_types(project, table, mapping, read_path, reader)?,
+            };
+            let direct = match types {
+                Some(types) => staging::insert_direct(project, table, mapping, read_path, reader, &types)?,
+                None => None,
+            };
+            match direct {
+                Some(batch) => Ok(batch),
+                None => {
+                    // Staged from the start again: the direct read left its errors behind.
+                    staging::reset_rejects(project)?;
+                    staging::stage(project, table, mapping, read_path, reader)
+                }
+            }
         })
         .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), first_line(&e.to_string())))?;
+    let rows = batch.rows;
+    tracing::debug!(
+        "import step: read (direct: {}) after {:?}",
+        batch.is_direct(),
+        t0.elapsed()
+    );
     if rows == 0 {
         bail!("{}: the file has a header but no data rows", file.display());
     }
@@ -310,27 +337,24 @@ fn stage_and_validate(
         None,
         format!("checking {} rows of {}", rows, source::file_name(file)),
     );
-    tracing::debug!("import step: staged after {:?}", t0.elapsed());
-    staging::validate(project, table, mapping)?;
+    staging::validate(project, table, mapping, &batch)?;
     tracing::debug!("import step: validated after {:?}", t0.elapsed());
-    for (field, parent, parent_column) in references(table.name) {
-        if table.column(field).is_some() {
-            staging::check_reference(project, table, mapping, field, parent, parent_column)?;
-            tracing::debug!("import step: references checked after {:?}", t0.elapsed());
-        }
+    for reference in references(table.name) {
+        staging::check_reference(project, table, mapping, &batch, *reference)?;
     }
-    Ok(rows)
+    tracing::debug!("import step: references checked after {:?}", t0.elapsed());
+    Ok(batch)
 }
 
 /// Makes room for the staged rows as the import does: the stored `months` they bring are
 /// replaced; for a table without months, stored rows with their keys are (the file is the
 /// newer snapshot); rows whose key is still stored are then rejected.
-fn settle_with_stored(p: &Project, table: &Table, months: &[NaiveDate]) -> anyhow::Result<()> {
-    staging::delete_periods(p, table, months)?;
+fn settle_with_stored(p: &Project, table: &Table, batch: &Batch, months: &[NaiveDate]) -> anyhow::Result<()> {
+    staging::delete_periods(p, table, batch, months)?;
     if table.period_column.is_none() {
-        staging::delete_matching_keys(p, table)?;
+        staging::delete_matching_keys(p, table, batch)?;
     }
-    staging::reject_stored_keys(p, table)?;
+    staging::reject_stored_keys(p, table, batch)?;
     Ok(())
 }
 
@@ -375,11 +399,18 @@ pub fn import_files(
                 Some(i as f32 / files.len() as f32),
                 format!("{} ({} of {})", source::file_name(file), i + 1, files.len()),
             );
-            let (mapping, rows) = stage_file(p, table, file, opts, &scratch_dir, &mut cleanup, progress)?;
+            // The file's fingerprint for the record, worked out while DuckDB reads it.
+            let hashing = {
+                let file = file.clone();
+                std::thread::spawn(move || crate::manifest::sha256_file(&file))
+            };
+            let (mapping, batch) = load_file(p, table, file, opts, &scratch_dir, &mut cleanup, progress)?;
+            let rows = batch.rows;
+            report.files_read_directly += usize::from(batch.is_direct());
             let step = Instant::now();
             report.mapping.get_or_insert(mapping);
             // Months already stored: replaced only when asked.
-            let overlap = staging::overlapping_periods(p, table)?;
+            let overlap = staging::overlapping_periods(p, table, &batch)?;
             tracing::debug!("import step: overlap checked after {:?}", step.elapsed());
             if !overlap.is_empty() && !opts.replace_period {
                 let list: Vec<String> =
@@ -392,7 +423,7 @@ pub fn import_files(
                 );
             }
             let months: Vec<NaiveDate> = overlap.iter().map(|(m, _)| *m).collect();
-            settle_with_stored(p, table, &months)?;
+            settle_with_stored(p, table, &batch, &months)?;
             report.replaced_months.extend(months);
             tracing::debug!("import step: stored keys checked after {:?}", step.elapsed());
             let file_rejects: Vec<FileReject> = staging::rejects(p, MAX_LISTED_REJECTS)?
@@ -412,9 +443,11 @@ pub fn import_files(
                     rejected_rows + malformed
                 );
             }
-            let stored = staging::insert_good_rows(p, table)?;
-            tracing::debug!("import step: rows inserted after {:?}", step.elapsed());
-            let sha = crate::manifest::sha256_file(file)?;
+            let stored = staging::store_good_rows(p, table, &batch)?;
+            tracing::debug!("import step: rows stored after {:?}", step.elapsed());
+            let sha = hashing
+                .join()
+                .map_err(|_| anyhow::anyhow!("{}: hashing the file failed", file.display()))??;
             tracing::debug!("import step: hashed after {:?}", step.elapsed());
             let size = std::fs::metadata(file)?.len();
             loading::record_import(
@@ -635,12 +668,13 @@ pub fn preview(
             overlapping: Vec::new(),
         };
         if missing_required.is_empty() {
-            preview.rows = stage_and_validate(p, table, &mapping, &src, file, progress)?;
-            preview.overlapping = staging::overlapping_periods(p, table)?;
+            let batch = load_and_validate(p, table, &mapping, &src, file, opts.staged_only, progress)?;
+            preview.rows = batch.rows;
+            preview.overlapping = staging::overlapping_periods(p, table, &batch)?;
             // Counted as the import will run once the months are confirmed for replacing.
             let months: Vec<NaiveDate> = preview.overlapping.iter().map(|(m, _)| *m).collect();
-            settle_with_stored(p, table, &months)?;
-            preview.sample = staging::sample_rows(p, table, 20)?;
+            settle_with_stored(p, table, &batch, &months)?;
+            preview.sample = staging::sample_rows(p, table, &batch, 20)?;
             preview.rejected_rows = staging::rejected_rows(p)?;
             preview.rejects = staging::rejects(p, 2000)?;
         }

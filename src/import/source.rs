@@ -131,37 +131,24 @@ pub fn utf8_copy(
     let mut output = std::io::BufWriter::new(
         std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
     );
-    let mut decoder = encoding.new_decoder_with_bom_removal();
-    let mut inbuf = vec![0u8; 1 << 20];
-    let mut outbuf = String::with_capacity(3 << 20);
     let mut read = 0u64;
     let mut malformed = 0u64;
     let result = (|| -> anyhow::Result<()> {
-        loop {
+        let mut written = |text: &str, bytes_in: u64, bad: u64| -> anyhow::Result<()> {
             progress.check()?;
-            let n = input.read(&mut inbuf)?;
-            read += n as u64;
-            let last = n == 0;
-            let mut src = &inbuf[..n];
-            loop {
-                outbuf.clear();
-                let (res, used, had_errors) = decoder.decode_to_string(src, &mut outbuf, last);
-                if had_errors {
-                    malformed += outbuf.matches('\u{FFFD}').count() as u64;
-                }
-                output.write_all(outbuf.as_bytes())?;
-                src = &src[used..];
-                if res == encoding_rs::CoderResult::InputEmpty {
-                    break;
-                }
-            }
-            if last {
-                break;
-            }
+            output.write_all(text.as_bytes())?;
+            read += bytes_in;
+            malformed += bad;
             progress.set(
                 Some(0.3 * read as f32 / total as f32),
                 format!("decoding {} from {}", file_name(path), enc.name()),
             );
+            Ok(())
+        };
+        if enc == Encoding::Gb18030 {
+            decode_lines_in_parallel(&mut input, encoding, &mut written)?;
+        } else {
+            decode_in_order(&mut input, encoding, &mut written)?;
         }
         output.flush()?;
         // A handful of bad bytes is a damaged file; many mean the wrong encoding.
@@ -181,6 +168,122 @@ pub fn utf8_copy(
             Err(e)
         }
     }
+}
+
+/// Receives decoded text in file order: (text, bytes of the file it came from, malformed
+/// sequences in it).
+type Sink<'a> = dyn FnMut(&str, u64, u64) -> anyhow::Result<()> + 'a;
+
+/// Decodes `bytes` whole into UTF-8; returns the text and its malformed sequences.
+fn decode_chunk(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool) -> (String, u64) {
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let (_, _, had_errors) = decoder.decode_to_string(bytes, &mut out, last);
+    let bad = if had_errors {
+        out.matches('\u{FFFD}').count() as u64
+    } else {
+        0
+    };
+    (out, bad)
+}
+
+/// Block size of decoding.
+const DECODE_BLOCK: usize = 4 << 20;
+
+/// Decodes the stream block by block on this thread (UTF-16: a block may end inside a
+/// character, so one decoder carries over).
+fn decode_in_order(
+    input: &mut impl Read,
+    encoding: &'static encoding_rs::Encoding,
+    sink: &mut Sink,
+) -> anyhow::Result<()> {
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut block = vec![0u8; DECODE_BLOCK];
+    loop {
+        let n = input.read(&mut block)?;
+        let (text, bad) = decode_chunk(&mut decoder, &block[..n], n == 0);
+        sink(&text, n as u64, bad)?;
+        if n == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// Decodes GBK/GB18030 on two threads. A line break (0x0A) is never part of a multi-byte
+/// character in these encodings, so blocks cut after a line break decode on their own;
+/// blocks are handed out in turn and their text is written back in the same turn, so the
+/// order is kept and at most a few blocks are in memory.
+fn decode_lines_in_parallel(
+    input: &mut (impl Read + Send),
+    encoding: &'static encoding_rs::Encoding,
+    sink: &mut Sink,
+) -> anyhow::Result<()> {
+    use std::sync::mpsc::sync_channel;
+    const WORKERS: usize = 2;
+    std::thread::scope(|scope| {
+        let mut to_workers = Vec::new();
+        let mut from_workers = Vec::new();
+        for _ in 0..WORKERS {
+            let (tx, rx) = sync_channel::<(bool, Vec<u8>)>(2);
+            let (done_tx, done_rx) = sync_channel::<(String, u64, u64)>(2);
+            scope.spawn(move || {
+                for (first, bytes) in rx {
+                    let mut decoder = if first {
+                        encoding.new_decoder_with_bom_removal()
+                    } else {
+                        encoding.new_decoder_without_bom_handling()
+                    };
+                    let (text, bad) = decode_chunk(&mut decoder, &bytes, true);
+                    if done_tx.send((text, bytes.len() as u64, bad)).is_err() {
+                        return;
+                    }
+                }
+            });
+            to_workers.push(tx);
+            from_workers.push(done_rx);
+        }
+        let reader = scope.spawn(move || -> std::io::Result<()> {
+            let mut carry: Vec<u8> = Vec::new();
+            let mut block = vec![0u8; DECODE_BLOCK];
+            let mut sent = 0;
+            loop {
+                let n = input.read(&mut block)?;
+                carry.extend_from_slice(&block[..n]);
+                // Cut after the last line break; the rest goes with the next block.
+                let cut = if n == 0 {
+                    carry.len()
+                } else {
+                    match carry.iter().rposition(|b| *b == b'\n') {
+                        Some(p) => p + 1,
+                        None => continue,
+                    }
+                };
+                let rest = carry.split_off(cut);
+                let chunk = std::mem::replace(&mut carry, rest);
+                if to_workers[sent % WORKERS].send((sent == 0, chunk)).is_err() || n == 0 {
+                    return Ok(());
+                }
+                sent += 1;
+            }
+        });
+        for i in 0.. {
+            let Ok((text, bytes, bad)) = from_workers[i % WORKERS].recv() else {
+                break;
+            };
+            sink(&text, bytes, bad)?;
+            if bytes == 0 {
+                break;
+            }
+        }
+        drop(from_workers);
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the file reader stopped"))??;
+        Ok(())
+    })
 }
 
 /// The header line of a text file (after `skip` lines), BOM removed.
@@ -291,6 +394,39 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, bytes).unwrap();
         p
+    }
+
+    #[test]
+    fn gbk_decoded_on_two_threads_equals_decoding_it_whole() {
+        // Several blocks of Chinese text, with lines of every length so that blocks end
+        // at different places, a last line without a line break, and one bad byte.
+        let mut text = String::new();
+        for i in 0..200_000 {
+            text.push_str(&format!(
+                "{i},国网某供电公司营业厅{},电量{}\n",
+                "用".repeat(i % 37),
+                i * 7
+            ));
+        }
+        text.push_str("最后一行");
+        let (mut bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        let mut bytes = bytes.to_mut().clone();
+        bytes[5_000_000] = 0xFF;
+        assert!(bytes.len() > 3 * DECODE_BLOCK);
+        let (whole, _, _) = encoding_rs::GB18030.decode(&bytes);
+        let mut out = String::new();
+        let (mut read, mut bad) = (0, 0);
+        decode_lines_in_parallel(&mut bytes.as_slice(), encoding_rs::GB18030, &mut |t, n, b| {
+            out.push_str(t);
+            read += n;
+            bad += b;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(read, bytes.len() as u64);
+        assert!(bad > 0);
+        assert_eq!(bad as usize, whole.matches('\u{FFFD}').count());
+        assert!(out == whole, "the texts differ");
     }
 
     #[test]

@@ -1,6 +1,14 @@
-//! The SQL of importing one file into a canonical table: read it into a staging table
-//! (every value as text, converted to its canonical type beside it), list the rows that
-//! fail validation, and move the good rows into the table.
+//! The SQL of importing one file into a canonical table. Two ways in:
+//! - **direct**: when DuckDB's own parser reads every mapped column (plain numbers, ISO
+//!   dates, as systems export them), the file goes straight into its table inside the
+//!   import's transaction, and the checks run on the rows it added; rejected rows are
+//!   deleted again. This is the fast way for big files.
+//! - **staged**: otherwise (full-width digits, 2026年10月, yes/no columns, Parquet, or any
+//!   line the direct read could not parse) every value is read as text into a staging
+//!   table and converted there by MAMS's tolerant rules, checked, and the good rows moved.
+//!
+//! Both give the same rejects, with the same row numbers. A [`Batch`] says where the rows
+//! being checked are.
 //!
 //! Names of tables and fields come from the model; source column names and file paths
 //! come from the user and are always quoted.
@@ -30,6 +38,12 @@ pub enum Reader {
 
 /// The table function that reads the file, every column as text.
 pub fn read_expr(file: &Path, reader: &Reader) -> String {
+    read_expr_typed(file, reader, &[])
+}
+
+/// The table function that reads the file, the columns named in `types` with their type
+/// (source column, DuckDB type), the others as text.
+fn read_expr_typed(file: &Path, reader: &Reader, types: &[(String, &str)]) -> String {
     let path = quote_literal(&file.to_string_lossy());
     match reader {
         Reader::Csv {
@@ -39,7 +53,10 @@ pub fn read_expr(file: &Path, reader: &Reader) -> String {
         } => {
             let cols: Vec<String> = columns
                 .iter()
-                .map(|c| format!("{}: 'VARCHAR'", quote_literal(c)))
+                .map(|c| {
+                    let ty = types.iter().find(|(s, _)| s == c).map_or("VARCHAR", |(_, t)| t);
+                    format!("{}: '{ty}'", quote_literal(c))
+                })
                 .collect();
             format!(
                 "read_csv({path}, auto_detect = false, header = true, skip = {skip}, delim = {}, quote = '\"', \
@@ -136,6 +153,252 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
 /// function has to number 10M rows.
 const ROW: &str = "(rowid - (SELECT min(rowid) FROM mams_stage) + 1)";
 
+/// Where the rows of the file being checked are.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// The relation that holds them: the staging table or the target table.
+    from: String,
+    /// Selects them in `from`.
+    only: String,
+    /// The row number in the file (1 = the first data row) of one of them.
+    row: String,
+    /// Selects the target table's rows stored before this file.
+    stored: String,
+    /// Read straight into the table: empty required fields hold a placeholder (the table
+    /// does not take NULL there), and there is no `__bad`.
+    direct: bool,
+    /// Rows the file brought.
+    pub rows: u64,
+}
+
+impl Batch {
+    fn staged(rows: u64) -> Batch {
+        Batch {
+            from: STAGE.to_string(),
+            only: "true".to_string(),
+            row: ROW.to_string(),
+            stored: "true".to_string(),
+            direct: false,
+            rows,
+        }
+    }
+
+    /// Whether the rows were read straight into the table.
+    pub fn is_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// Whether field `c` holds a value (not NULL, not the placeholder of a missing one).
+    fn present(&self, c: &Column) -> String {
+        if self.direct && c.required {
+            format!("({} IS NOT NULL AND NOT {})", c.name, is_placeholder(c))
+        } else {
+            format!("{} IS NOT NULL", c.name)
+        }
+    }
+
+    /// The batch's rows that have no reject.
+    fn good(&self) -> String {
+        format!(
+            "{} AND {} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            self.only, self.row
+        )
+    }
+}
+
+/// What a direct read stores in an empty required field, by type; those rows are rejected
+/// and deleted before the transaction ends. (Bool columns never go the direct way.)
+fn placeholder(ty: ColType) -> &'static str {
+    match ty {
+        ColType::Text => "chr(1) || 'mams:missing'",
+        ColType::Real => "'NaN'::DOUBLE",
+        ColType::Int => "(-9223372036854775807 - 1)",
+        ColType::Date => "'-infinity'::DATE",
+        ColType::Timestamp | ColType::Bool => "'-infinity'::TIMESTAMP",
+    }
+}
+
+fn is_placeholder(c: &Column) -> String {
+    match c.ty {
+        ColType::Real => format!("isnan({})", c.name),
+        ty => format!("{} = {}", c.name, placeholder(ty)),
+    }
+}
+
+/// The type DuckDB's CSV parser reads a field of type `ty` with on the direct way.
+fn native_type(ty: ColType) -> Option<&'static str> {
+    match ty {
+        ColType::Real | ColType::Int => Some("DOUBLE"),
+        ColType::Date => Some("DATE"),
+        ColType::Timestamp => Some("TIMESTAMP"),
+        ColType::Text | ColType::Bool => None,
+    }
+}
+
+/// Rows of the file's start that decide whether the direct way is tried.
+const DIRECT_SAMPLE_ROWS: usize = 5000;
+
+/// The types (source column, DuckDB type) to read the file with on the direct way, when
+/// DuckDB's parser reads every mapped value of the file's first rows as MAMS would (plain
+/// numbers, ISO dates). None for Parquet, for yes/no fields, and when some value needs
+/// MAMS's tolerant conversion; such a file is staged.
+pub fn direct_types(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    file: &Path,
+    reader: &Reader,
+) -> duckdb::Result<Option<Vec<(String, &'static str)>>> {
+    if matches!(reader, Reader::Parquet) {
+        return Ok(None);
+    }
+    let mut types = Vec::new();
+    let mut odd = Vec::new();
+    for c in table.columns.iter().filter(|c| c.ty != ColType::Text) {
+        let Some(m) = mapping.source_of(c.name) else {
+            continue;
+        };
+        let Some(ty) = native_type(c.ty) else {
+            return Ok(None);
+        };
+        // Spaces around a value are trimmed by MAMS but may not be by the parser.
+        let v = format!("src.{}", quote_ident(&m.source));
+        odd.push(format!(
+            "count(*) FILTER (WHERE nullif(trim({v}), '') IS NOT NULL AND ({v} <> trim({v}) OR TRY_CAST({v} AS {ty}) IS NULL))"
+        ));
+        types.push((m.source.clone(), ty));
+    }
+    if odd.is_empty() {
+        return Ok(Some(types));
+    }
+    let sql = format!(
+        "SELECT {} FROM (SELECT * FROM {} LIMIT {DIRECT_SAMPLE_ROWS}) AS src",
+        odd.iter()
+            .map(|o| format!("{o} = 0"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        read_expr(file, reader)
+    );
+    let all_native: bool = project.conn().query_row(&sql, [], |r| r.get(0))?;
+    Ok(all_native.then_some(types))
+}
+
+/// Reads the file straight into its table (see the module doc). Returns None, with the
+/// table as it was, when some line did not parse with `types` (a malformed line, a value
+/// that needs MAMS's tolerant conversion further down the file): the file is then staged.
+pub fn insert_direct(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    file: &Path,
+    reader: &Reader,
+    types: &[(String, &'static str)],
+) -> duckdb::Result<Option<Batch>> {
+    let conn = project.conn();
+    let last_stored = format!("SELECT coalesce(max(rowid), -1) FROM {}", table.name);
+    let after: i64 = conn.query_row(&last_stored, [], |r| r.get(0))?;
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for c in table.columns {
+        let Some(m) = mapping.source_of(c.name) else {
+            continue;
+        };
+        let v = format!("src.{}", quote_ident(&m.source));
+        let value = match c.ty {
+            ColType::Real if m.scale != 1.0 => format!("({v} * {})", m.scale),
+            ColType::Real | ColType::Timestamp => v,
+            ColType::Int => format!("TRY_CAST(round({v} * {}) AS BIGINT)", m.scale),
+            ColType::Date if c.name.contains("month") => format!("date_trunc('month', {v})::DATE"),
+            ColType::Date => v,
+            // Tidied afterwards, on the few rows that need it (see `tidy_text`).
+            ColType::Text | ColType::Bool => v,
+        };
+        names.push(c.name);
+        values.push(if c.required {
+            format!("coalesce({value}, {})", placeholder(c.ty))
+        } else {
+            value
+        });
+    }
+    let sql = format!(
+        "INSERT INTO {} ({}) SELECT {} FROM {} AS src",
+        table.name,
+        names.join(", "),
+        values.join(", "),
+        read_expr_typed(file, reader, types)
+    );
+    tracing::trace!("direct read: {sql}");
+    let started = std::time::Instant::now();
+    let n = conn.execute(&sql, [])? as u64;
+    tracing::debug!("import step: direct insert took {:?}", started.elapsed());
+    let new_rows = format!("rowid > {after}");
+    if !csv_errors(project)?.is_empty() {
+        conn.execute(&format!("DELETE FROM {} WHERE {new_rows}", table.name), [])?;
+        return Ok(None);
+    }
+    let first: i64 = conn.query_row(
+        &format!(
+            "SELECT coalesce(min(rowid), 0) FROM {} WHERE {new_rows}",
+            table.name
+        ),
+        [],
+        |r| r.get(0),
+    )?;
+    let batch = Batch {
+        from: table.name.to_string(),
+        only: new_rows,
+        // Rows are added in file order with consecutive rowids.
+        row: format!("(rowid - {first} + 1)"),
+        stored: format!("rowid <= {after}"),
+        direct: true,
+        rows: n,
+    };
+    tidy_text(project, table, mapping, &batch)?;
+    Ok(Some(batch))
+}
+
+/// Text read straight into the table is tidied as the staged way converts it (trimmed,
+/// empty as NULL, code-list labels as codes), but only on the rows that need it: finding
+/// them costs far less than trimming every value of a big file.
+fn tidy_text(project: &Project, table: &Table, mapping: &Mapping, batch: &Batch) -> duckdb::Result<()> {
+    let mut sets = Vec::new();
+    let mut needs_any = Vec::new();
+    for c in table.columns.iter().filter(|c| c.ty == ColType::Text) {
+        if mapping.source_of(c.name).is_none() {
+            continue;
+        }
+        let name = c.name;
+        let mut needs = format!("{name} LIKE ' %' OR {name} LIKE '% ' OR {name} = ''");
+        if let Some(list) = c.code_list {
+            needs.push_str(&format!(
+                " OR {name} NOT IN (SELECT code FROM code_lists WHERE list = {})",
+                quote_literal(list)
+            ));
+        }
+        let needs = format!("({} AND ({needs}))", batch.present(c));
+        let mut fixed = convert(c, name, 1.0);
+        if c.required {
+            fixed = format!("coalesce({fixed}, {})", placeholder(c.ty));
+        }
+        sets.push(format!("{name} = CASE WHEN {needs} THEN {fixed} ELSE {name} END"));
+        needs_any.push(needs);
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    project.conn().execute(
+        &format!(
+            "UPDATE {} SET {} WHERE {} AND ({})",
+            table.name,
+            sets.join(", "),
+            batch.only,
+            needs_any.join(" OR ")
+        ),
+        [],
+    )?;
+    Ok(())
+}
+
 /// Separators inside `__bad`: between fields, and between a field's name and raw text.
 const FIELD_SEP: &str = "chr(30)";
 const VALUE_SEP: &str = "chr(31)";
@@ -156,7 +419,7 @@ pub fn stage(
     mapping: &Mapping,
     file: &Path,
     reader: &Reader,
-) -> duckdb::Result<u64> {
+) -> duckdb::Result<Batch> {
     let mut cols = Vec::new();
     let mut bad = Vec::new();
     for c in table.columns {
@@ -190,7 +453,7 @@ pub fn stage(
     let n: i64 = project
         .conn()
         .query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |r| r.get(0))?;
-    Ok(n as u64)
+    Ok(Batch::staged(n as u64))
 }
 
 /// Whether `__bad` names field `name` (its text did not convert).
@@ -239,18 +502,20 @@ pub fn add_reject(
     Ok(())
 }
 
-/// Adds a reject for every staged row where `condition` holds; returns how many.
+/// Adds a reject for every row of the batch where `condition` holds, showing `value`;
+/// returns how many.
 fn reject_where(
     project: &Project,
+    batch: &Batch,
     condition: &str,
-    column: &Column,
+    value: &str,
     source: &str,
     reason: &str,
     detail: &str,
 ) -> duckdb::Result<u64> {
     let sql = format!(
-        "INSERT INTO {REJECTS} SELECT {ROW}, ?, CAST({} AS VARCHAR), ?, ? FROM {STAGE} WHERE {condition}",
-        raw_value(column)
+        "INSERT INTO {REJECTS} SELECT {}, ?, {value}, ?, ? FROM {} WHERE {} AND ({condition})",
+        batch.row, batch.from, batch.only
     );
     let n = project
         .conn()
@@ -296,40 +561,29 @@ fn conversion_failures(project: &Project, table: &Table, mapping: &Mapping) -> d
     ))
 }
 
-/// Validates the staged rows field by field and row by row; the failures go to the
-/// rejects list. `references` are (field, parent table, parent column) checks.
-pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::Result<()> {
+/// Validates the batch field by field and row by row; the failures go to the rejects
+/// list.
+pub fn validate(project: &Project, table: &Table, mapping: &Mapping, batch: &Batch) -> duckdb::Result<()> {
     let tomorrow = tomorrow();
-    conversion_failures(project, table, mapping)?;
+    if !batch.direct {
+        conversion_failures(project, table, mapping)?;
+    }
     for c in table.columns {
         let source = mapping
             .source_of(c.name)
             .map(|m| m.source.as_str())
             .unwrap_or(c.name);
         let name = c.name;
-        if c.required {
-            reject_where(
-                project,
-                &if c.ty == ColType::Text {
-                    format!("{name} IS NULL")
-                } else {
-                    format!("{name} IS NULL AND NOT {}", bad_has(name))
-                },
-                c,
-                source,
-                "missing_required",
-                &format!("{source} is empty but {name} is required"),
-            )?;
-        }
+        let present = batch.present(c);
+        let check = |condition: &str, reason: &str, detail: &str| {
+            reject_where(project, batch, condition, &raw_value(c), source, reason, detail)
+        };
         if let Some(list) = c.code_list {
-            reject_where(
-                project,
+            check(
                 &format!(
-                    "{name} IS NOT NULL AND {name} NOT IN (SELECT code FROM code_lists WHERE list = {})",
+                    "{present} AND {name} NOT IN (SELECT code FROM code_lists WHERE list = {})",
                     quote_literal(list)
                 ),
-                c,
-                source,
                 "unknown_code",
                 &format!("{source}: not a code of list {list} (see docs/data-model.md)"),
             )?;
@@ -338,11 +592,8 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
             c.unit,
             "kWh" | "kVA" | "kW" | "kWh register" | "customers" | "day"
         ) {
-            reject_where(
-                project,
-                &format!("{name} < 0"),
-                c,
-                source,
+            check(
+                &format!("{present} AND {name} < 0"),
                 "negative",
                 &format!("{source}: {name} cannot be negative"),
             )?;
@@ -352,29 +603,66 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping) -> duckdb::
             && c.name != "valid_to"
             && c.name != "deadline_at"
         {
-            reject_where(
-                project,
-                &format!("{name} >= DATE '{tomorrow}'"),
-                c,
-                source,
+            check(
+                &format!("{present} AND {name} >= DATE '{tomorrow}'"),
                 "future_date",
                 &format!("{source}: the date is in the future"),
             )?;
         }
+        if c.required {
+            let missing = match (batch.direct, c.ty) {
+                (true, _) => is_placeholder(c),
+                (false, ColType::Text) => format!("{name} IS NULL"),
+                (false, _) => format!("{name} IS NULL AND NOT {}", bad_has(name)),
+            };
+            reject_where(
+                project,
+                batch,
+                &missing,
+                "NULL",
+                source,
+                "missing_required",
+                &format!("{source} is empty but {name} is required"),
+            )?;
+        }
     }
-    // Keys repeated inside the file: every row after the first.
+    duplicate_keys(project, table, batch)
+}
+
+/// Keys repeated inside the file: every row after the first. The repeated keys are found
+/// first (usually none), so only their rows are numbered.
+fn duplicate_keys(project: &Project, table: &Table, batch: &Batch) -> duckdb::Result<()> {
     let key = table.key.join(", ");
-    let key_raw = key_text(table);
-    project.conn().execute(
-        &format!(
-            "INSERT INTO {REJECTS} SELECT r, NULL, key_text, 'duplicate_key', 'the key {} occurs more than once in the file' \
-             FROM (SELECT {ROW} AS r, {key_raw} AS key_text, row_number() OVER (PARTITION BY {key} ORDER BY rowid) AS k FROM {STAGE} WHERE {}) WHERE k > 1",
-            table.key.join(" + "),
-            table.key.iter().map(|k| format!("{k} IS NOT NULL")).collect::<Vec<_>>().join(" AND ")
-        ),
-        [],
-    )?;
-    Ok(())
+    let present = table
+        .key
+        .iter()
+        .filter_map(|k| table.column(k))
+        .map(|c| batch.present(c))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let conn = project.conn();
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE mams_repeated AS SELECT {key} FROM {} WHERE {} AND {present} \
+         GROUP BY ALL HAVING count(*) > 1",
+        batch.from, batch.only
+    ))?;
+    let repeated: i64 = conn.query_row("SELECT count(*) FROM mams_repeated", [], |r| r.get(0))?;
+    if repeated > 0 {
+        conn.execute(
+            &format!(
+                "INSERT INTO {REJECTS} SELECT r, NULL, key_text, 'duplicate_key', 'the key {} occurs more than once in the file' \
+                 FROM (SELECT {} AS r, {} AS key_text, row_number() OVER (PARTITION BY {key} ORDER BY rowid) AS k \
+                       FROM {} WHERE {} AND ({key}) IN (SELECT ({key}) FROM mams_repeated)) WHERE k > 1",
+                table.key.join(" + "),
+                batch.row,
+                key_text(table),
+                batch.from,
+                batch.only,
+            ),
+            [],
+        )?;
+    }
+    conn.execute_batch("DROP TABLE mams_repeated")
 }
 
 /// A row's key as one text ("3100000001 / 2025-12-01"), for the rejects list.
@@ -393,29 +681,31 @@ pub fn check_reference(
     project: &Project,
     table: &Table,
     mapping: &Mapping,
-    field: &str,
-    parent: &str,
-    parent_column: &str,
+    batch: &Batch,
+    (field, parent, parent_column): (&str, &str, &str),
 ) -> duckdb::Result<u64> {
-    let (Some(column), Some(_)) = (table.column(field), mapping.source_of(field)) else {
+    let (Some(column), Some(m)) = (table.column(field), mapping.source_of(field)) else {
         return Ok(0);
     };
-    let source = mapping
-        .source_of(field)
-        .map(|m| m.source.as_str())
-        .unwrap_or(field);
     let in_file = if parent == table.name {
-        format!(" AND {field} NOT IN (SELECT {parent_column} FROM {STAGE} WHERE {parent_column} IS NOT NULL)")
+        format!(
+            " AND {field} NOT IN (SELECT {parent_column} FROM {} WHERE {} AND {parent_column} IS NOT NULL)",
+            batch.from, batch.only
+        )
     } else {
         String::new()
     };
     reject_where(
         project,
-        &format!("{field} IS NOT NULL AND {field} NOT IN (SELECT {parent_column} FROM {parent}){in_file}"),
-        column,
-        source,
+        batch,
+        &format!(
+            "{} AND {field} NOT IN (SELECT {parent_column} FROM {parent}){in_file}",
+            batch.present(column)
+        ),
+        &raw_value(column),
+        &m.source,
         "unknown_reference",
-        &format!("{source}: no such {parent_column} in {parent}"),
+        &format!("{}: no such {parent_column} in {parent}", m.source),
     )
 }
 
@@ -423,15 +713,19 @@ pub fn check_reference(
 pub fn overlapping_periods(
     project: &Project,
     table: &Table,
+    batch: &Batch,
 ) -> duckdb::Result<Vec<(chrono::NaiveDate, u64)>> {
     let Some(p) = table.period_column else {
         return Ok(Vec::new());
     };
     let sql = format!(
-        "SELECT date_trunc('month', t.{p})::DATE AS m, count(*) FROM {} t \
-         WHERE date_trunc('month', t.{p})::DATE IN (SELECT DISTINCT date_trunc('month', {p})::DATE FROM {STAGE} \
-         WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)) GROUP BY 1 ORDER BY 1",
-        table.name
+        "SELECT date_trunc('month', {p})::DATE AS m, count(*) FROM {} WHERE {} \
+         AND date_trunc('month', {p})::DATE IN (SELECT DISTINCT date_trunc('month', {p})::DATE FROM {} WHERE {}) \
+         GROUP BY 1 ORDER BY 1",
+        table.name,
+        batch.stored,
+        batch.from,
+        batch.good()
     );
     let mut stmt = project.conn().prepare(&sql)?;
     let rows = stmt.query_map([], |r| {
@@ -441,7 +735,12 @@ pub fn overlapping_periods(
 }
 
 /// Deletes the stored rows of the months the file brings.
-pub fn delete_periods(project: &Project, table: &Table, months: &[chrono::NaiveDate]) -> duckdb::Result<u64> {
+pub fn delete_periods(
+    project: &Project,
+    table: &Table,
+    batch: &Batch,
+    months: &[chrono::NaiveDate],
+) -> duckdb::Result<u64> {
     let Some(p) = table.period_column else {
         return Ok(0);
     };
@@ -449,8 +748,8 @@ pub fn delete_periods(project: &Project, table: &Table, months: &[chrono::NaiveD
     for m in months {
         n += project.conn().execute(
             &format!(
-                "DELETE FROM {} WHERE date_trunc('month', {p})::DATE = ?",
-                table.name
+                "DELETE FROM {} WHERE {} AND date_trunc('month', {p})::DATE = ?",
+                table.name, batch.stored
             ),
             [m],
         )? as u64;
@@ -460,13 +759,15 @@ pub fn delete_periods(project: &Project, table: &Table, months: &[chrono::NaiveD
 
 /// For a table not placed in time (the archive, org units...), stored rows with a key the
 /// file brings are replaced: the file is the newer snapshot.
-pub fn delete_matching_keys(project: &Project, table: &Table) -> duckdb::Result<u64> {
+pub fn delete_matching_keys(project: &Project, table: &Table, batch: &Batch) -> duckdb::Result<u64> {
     let key = table.key.join(", ");
     let n = project.conn().execute(
         &format!(
-            "DELETE FROM {} WHERE ({key}) IN (SELECT ({key}) FROM {STAGE} \
-             WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL))",
-            table.name
+            "DELETE FROM {} WHERE {} AND ({key}) IN (SELECT ({key}) FROM {} WHERE {})",
+            table.name,
+            batch.stored,
+            batch.from,
+            batch.good()
         ),
         [],
     )?;
@@ -474,28 +775,56 @@ pub fn delete_matching_keys(project: &Project, table: &Table) -> duckdb::Result<
 }
 
 /// Good rows whose key is already stored (in months that are kept) are rejected.
-pub fn reject_stored_keys(project: &Project, table: &Table) -> duckdb::Result<u64> {
+pub fn reject_stored_keys(project: &Project, table: &Table, batch: &Batch) -> duckdb::Result<u64> {
+    // Often there is nothing stored to clash with (a new month after its months were
+    // replaced): then the join over every row of the file is not worth running.
+    let any_stored: bool = project.conn().query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
+            table.name, batch.stored
+        ),
+        [],
+        |r| r.get(0),
+    )?;
+    if !any_stored {
+        return Ok(0);
+    }
     let key = table.key.join(", ");
-    let key_raw = key_text(table);
     let n = project.conn().execute(
         &format!(
-            "INSERT INTO {REJECTS} SELECT {ROW}, NULL, {key_raw}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \
-             FROM {STAGE} WHERE ({key}) IN (SELECT ({key}) FROM {}) \
-             AND {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            "INSERT INTO {REJECTS} SELECT {}, NULL, {}, 'duplicate_key', 'the key {} is already stored (in a month this import does not replace)' \
+             FROM {} WHERE {} AND ({key}) IN (SELECT ({key}) FROM {} WHERE {})",
+            batch.row,
+            key_text(table),
             table.key.join(" + "),
-            table.name
+            batch.from,
+            batch.good(),
+            table.name,
+            batch.stored
         ),
         [],
     )?;
     Ok(n as u64)
 }
 
-/// Moves the rows without rejects into the table.
-pub fn insert_good_rows(project: &Project, table: &Table) -> duckdb::Result<u64> {
+/// Leaves the good rows of the batch in the table: moves them there from the staging
+/// table, or (direct) deletes the rejected ones. Returns how many are stored.
+pub fn store_good_rows(project: &Project, table: &Table, batch: &Batch) -> duckdb::Result<u64> {
+    let rejected = format!(
+        "{} IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+        batch.row
+    );
+    if batch.direct {
+        let deleted = project.conn().execute(
+            &format!("DELETE FROM {} WHERE {} AND {rejected}", table.name, batch.only),
+            [],
+        )?;
+        return Ok(batch.rows - deleted as u64);
+    }
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let n = project.conn().execute(
         &format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {STAGE} WHERE {ROW} NOT IN (SELECT row_number FROM {REJECTS} WHERE row_number IS NOT NULL)",
+            "INSERT INTO {} ({}) SELECT {} FROM {STAGE} WHERE NOT {rejected}",
             table.name,
             names.join(", "),
             names.join(", ")
@@ -531,11 +860,29 @@ pub fn raw_sample(
 }
 
 /// The first `n` staged rows as they would be stored, as text.
-pub fn sample_rows(project: &Project, table: &Table, n: usize) -> duckdb::Result<Vec<Vec<String>>> {
+pub fn sample_rows(
+    project: &Project,
+    table: &Table,
+    batch: &Batch,
+    n: usize,
+) -> duckdb::Result<Vec<Vec<String>>> {
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+    let values: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            if batch.direct && c.required {
+                format!("CASE WHEN {} THEN NULL ELSE {} END", is_placeholder(c), c.name)
+            } else {
+                c.name.to_string()
+            }
+        })
+        .collect();
     let mut stmt = project.conn().prepare(&format!(
-        "SELECT {} FROM {STAGE} ORDER BY rowid LIMIT {n}",
-        names.join(", ")
+        "SELECT {} FROM {} WHERE {} ORDER BY rowid LIMIT {n}",
+        values.join(", "),
+        batch.from,
+        batch.only
     ))?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
