@@ -75,6 +75,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+    /// Print the indicators of the Views for Leaders page for a month and an org unit:
+    /// value, target, last month, last year, status (the same numbers the cards show).
+    Kpi {
+        project: PathBuf,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// Org unit id (its subtree is counted); default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// Run one read-only SQL query on a project. Statements that would write are refused.
     Sql {
         project: PathBuf,
@@ -175,6 +188,30 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             match format {
                 InfoFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&info)?)?,
                 InfoFormat::Table => print_info(&mut out, &info)?,
+            }
+            Ok(())
+        }
+        Command::Kpi {
+            project,
+            period,
+            unit,
+            format,
+        } => {
+            let p = Project::open_read_only(&project)?;
+            let unit = crate::metrics::kpi::check_scope(&p, period, unit.as_deref())?;
+            let cards = crate::metrics::kpi::cards(&p, period, &unit, None)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                InfoFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "period": period.format("%Y-%m").to_string(),
+                        "unit": unit,
+                        "indicators": cards,
+                    }))?
+                )?,
+                InfoFormat::Table => print_cards(&mut out, period, &unit, &cards)?,
             }
             Ok(())
         }
@@ -459,6 +496,53 @@ fn print_table(out: &mut impl Write, r: &queries::QueryResult, max_rows: usize) 
         writeln!(out, "({} row{})", shown, if shown == 1 { "" } else { "s" })?;
     }
     Ok(())
+}
+
+fn print_cards(
+    out: &mut impl Write,
+    period: NaiveDate,
+    unit: &str,
+    cards: &[crate::metrics::kpi::Card],
+) -> anyhow::Result<()> {
+    use crate::metrics::format;
+    writeln!(out, "{} {}", unit, period.format("%Y-%m"))?;
+    let text = |s: String| duckdb::types::Value::Text(s);
+    let rows = cards
+        .iter()
+        .map(|c| {
+            let ind = c.indicator();
+            vec![
+                text(c.indicator.to_string()),
+                text(c.name_en.to_string()),
+                text(format::value(ind, c.value, "no data")),
+                text(c.unit.to_string()),
+                text(format::value(ind, c.target, "")),
+                text(format::change(ind, c.value, c.previous_month).unwrap_or_default()),
+                text(format::change(ind, c.value, c.previous_year).unwrap_or_default()),
+                text(
+                    c.status
+                        .map(|s| format!("{s:?}").to_lowercase())
+                        .unwrap_or_default(),
+                ),
+            ]
+        })
+        .collect();
+    let result = queries::QueryResult {
+        columns: [
+            "indicator",
+            "name",
+            "value",
+            "unit",
+            "target",
+            "vs last month",
+            "vs last year",
+            "status",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    print_table(out, &result, 0)
 }
 
 fn csv_field(s: &str) -> String {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod codes;
 pub mod import;
 pub mod manifest;
+pub mod metrics;
 pub mod model;
 pub mod paths;
 pub mod progress;

@@ -8,7 +8,7 @@ use crate::codes;
 use crate::model::{self, Table};
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -18,6 +18,9 @@ const APP_TABLES_V1: &str = include_str!("sql/app_tables_v1.sql");
 
 /// Version 2 adds what file imports keep: rejected rows and saved mappings.
 const IMPORT_TABLES_V2: &str = include_str!("sql/import_tables_v2.sql");
+
+/// Version 3 adds the targets of indicators.
+const TARGETS_V3: &str = include_str!("sql/targets_v3.sql");
 
 /// DDL of one canonical table. Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
@@ -45,6 +48,7 @@ pub fn migration(from: i64) -> String {
             sql
         }
         1 => IMPORT_TABLES_V2.to_string(),
+        2 => TARGETS_V3.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

@@ -1,0 +1,165 @@
+//! The indicator cards of the Views for Leaders page for a period and an org unit: value,
+//! target, change against last month and last year, 13 months of history, and a status.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use super::indicators::{Better, INDICATORS, Indicator, LEADER_CARDS, indicator};
+use crate::store::Project;
+use crate::store::kpi::{self, MonthTotals};
+
+/// Red, amber or green against the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The target is met.
+    Green,
+    /// Missed, but better than last month.
+    Amber,
+    /// Missed, and not better than last month.
+    Red,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Card {
+    pub indicator: &'static str,
+    pub name_en: &'static str,
+    pub name_zh: &'static str,
+    pub unit: &'static str,
+    /// None: no data, or nothing to divide by.
+    pub value: Option<f64>,
+    pub previous_month: Option<f64>,
+    pub previous_year: Option<f64>,
+    pub target: Option<f64>,
+    pub status: Option<Status>,
+    /// The 13 months ending with the period, oldest first.
+    pub history: Vec<(NaiveDate, Option<f64>)>,
+}
+
+impl Card {
+    pub fn indicator(&self) -> &'static Indicator {
+        indicator(self.indicator).expect("cards are made from the catalogue")
+    }
+}
+
+/// Months of history on a card (the sparkline), the period included.
+pub const HISTORY_MONTHS: u32 = 13;
+
+/// Green when the target is met; amber when missed but better than last month; red
+/// otherwise. None for indicators without a direction or without target or value.
+pub fn status(
+    better: Better,
+    value: Option<f64>,
+    target: Option<f64>,
+    previous: Option<f64>,
+) -> Option<Status> {
+    let (v, t) = (value?, target?);
+    let meets = |a: f64, b: f64| match better {
+        Better::Higher => a >= b,
+        Better::Lower => a <= b,
+        Better::Neither => false,
+    };
+    if better == Better::Neither {
+        return None;
+    }
+    Some(if meets(v, t) {
+        Status::Green
+    } else if previous.is_some_and(|p| meets(v, p) && v != p) {
+        Status::Amber
+    } else {
+        Status::Red
+    })
+}
+
+/// The first day of `period`'s month.
+pub fn month_start(period: NaiveDate) -> NaiveDate {
+    period.with_day(1).expect("day 1 exists")
+}
+
+/// Cards of the given indicators (LEADER_CARDS when None) for `period` and `unit`.
+pub fn cards(
+    project: &Project,
+    period: NaiveDate,
+    unit: &str,
+    ids: Option<&[&str]>,
+) -> anyhow::Result<Vec<Card>> {
+    let to = month_start(period);
+    let from = to - Months::new(HISTORY_MONTHS - 1);
+    let totals = kpi::month_totals(project, unit, from, to)?;
+    let targets = kpi::targets_for(project, unit)?;
+    let ids = ids.unwrap_or(LEADER_CARDS);
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(ind) = indicator(id) else {
+            anyhow::bail!(
+                "'{id}' is not an indicator (known: {})",
+                INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>().join(", ")
+            );
+        };
+        out.push(card(ind, &totals, &targets));
+    }
+    Ok(out)
+}
+
+/// One card from 13 months of totals (oldest first, the period last).
+pub fn card(ind: &'static Indicator, totals: &[MonthTotals], targets: &[(String, f64)]) -> Card {
+    let history: Vec<(NaiveDate, Option<f64>)> = totals
+        .iter()
+        .filter_map(|t| Some((t.month?, (ind.value)(t))))
+        .collect();
+    let at = |back: usize| history.len().checked_sub(1 + back).and_then(|i| history[i].1);
+    let (value, previous_month, previous_year) = (at(0), at(1), at(12));
+    let target = targets
+        .iter()
+        .find(|(i, _)| i == ind.id)
+        .map(|(_, t)| *t)
+        .or(ind.default_target);
+    Card {
+        indicator: ind.id,
+        name_en: ind.en,
+        name_zh: ind.zh,
+        unit: ind.unit_en,
+        value,
+        previous_month,
+        previous_year,
+        target,
+        status: status(ind.better, value, target, previous_month),
+        history,
+    }
+}
+
+/// The unit to count (`unit`, or the top unit) after checking that it exists and that the
+/// project has data for `period`; the errors say what there is instead.
+pub fn check_scope(project: &Project, period: NaiveDate, unit: Option<&str>) -> anyhow::Result<String> {
+    let tree = crate::store::queries::org_tree(project)?;
+    let unit = match unit {
+        Some(u) => {
+            if !tree.iter().any(|t| t.unit_id == u) {
+                let top: Vec<&str> = tree
+                    .iter()
+                    .filter(|t| t.level == "province" || t.level == "city")
+                    .map(|t| t.unit_id.as_str())
+                    .collect();
+                anyhow::bail!(
+                    "no org unit '{u}' in the project (units at the top: {})",
+                    top.join(", ")
+                );
+            }
+            u.to_string()
+        }
+        None => tree
+            .iter()
+            .find(|t| t.parent_id.is_none())
+            .map(|t| t.unit_id.clone())
+            .ok_or_else(|| anyhow::anyhow!("the project has no org units: import org_units first"))?,
+    };
+    let months = crate::store::queries::months(project)?;
+    let month = month_start(period);
+    if !months.contains(&month) {
+        let span = match (months.first(), months.last()) {
+            (Some(a), Some(b)) => format!("it holds {} to {}", a.format("%Y-%m"), b.format("%Y-%m")),
+            _ => "it holds no monthly data yet".to_string(),
+        };
+        anyhow::bail!("the project has no data for {}; {span}", month.format("%Y-%m"));
+    }
+    Ok(unit)
+}

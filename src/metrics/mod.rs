@@ -1,0 +1,7 @@
+//! Indicators of marketing and service (DOMAIN section 3; docs/metrics.md): what each one
+//! is, and its value for a period and an org unit. No UI here: the app's pages and
+//! `mams kpi` show the same numbers.
+
+pub mod format;
+pub mod indicators;
+pub mod kpi;

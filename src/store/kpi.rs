@@ -1,0 +1,108 @@
+//! The monthly sums behind the indicators (see `metrics::kpi` for the ratios).
+
+use chrono::NaiveDate;
+
+use super::Project;
+
+const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
+
+/// One month of one org unit (with the units below it): the sums the indicators are
+/// formed from. None: the source table has no data for the month.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthTotals {
+    pub month: Option<NaiveDate>,
+    /// Hours in the month (the period T of reliability indices).
+    pub hours: f64,
+    /// Customers served at the month's end.
+    pub customers: f64,
+    pub kwh: Option<f64>,
+    pub receivable: Option<f64>,
+    pub collected: Option<f64>,
+    pub arrears: Option<f64>,
+    pub supplied_kwh: Option<f64>,
+    pub sold_kwh: Option<f64>,
+    pub connections: Option<f64>,
+    pub connection_days: Option<f64>,
+    pub connections_over_limit: Option<f64>,
+    pub complaints: Option<f64>,
+    pub repairs_arrived: Option<f64>,
+    pub repair_arrival_minutes: Option<f64>,
+    pub satisfied: Option<f64>,
+    pub callbacks: Option<f64>,
+    pub tickets_due: Option<f64>,
+    pub tickets_on_time: Option<f64>,
+    pub interruptions: Option<f64>,
+    pub customer_minutes: Option<f64>,
+    pub customer_minutes_rs3: Option<f64>,
+}
+
+/// The totals of `unit` for every month from `from` to `to` (first days of months).
+pub fn month_totals(
+    project: &Project,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<MonthTotals>> {
+    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_SQL)?;
+    let rows = stmt.query_map(duckdb::params![unit, from, to], |r| {
+        let covered = |i: usize| r.get::<_, bool>(i);
+        let (bills, loss, conns, tickets, outages) =
+            (covered(2)?, covered(3)?, covered(4)?, covered(5)?, covered(6)?);
+        // A covered month without rows in the unit is zero; an uncovered one has no data.
+        let sum = |i: usize, has: bool| -> duckdb::Result<Option<f64>> {
+            let v: Option<f64> = r.get(i)?;
+            Ok(if has { Some(v.unwrap_or(0.0)) } else { None })
+        };
+        Ok(MonthTotals {
+            month: r.get(0)?,
+            hours: r.get::<_, i64>(1)? as f64,
+            customers: r.get::<_, i64>(7)? as f64,
+            kwh: sum(8, bills)?,
+            receivable: sum(9, bills)?,
+            collected: sum(10, bills)?,
+            arrears: sum(11, bills)?,
+            supplied_kwh: sum(12, loss)?,
+            sold_kwh: sum(13, loss)?,
+            connections: sum(14, conns)?,
+            connection_days: sum(15, conns)?,
+            connections_over_limit: sum(16, conns)?,
+            complaints: sum(17, tickets)?,
+            repairs_arrived: sum(18, tickets)?,
+            repair_arrival_minutes: sum(19, tickets)?,
+            satisfied: sum(20, tickets)?,
+            callbacks: sum(21, tickets)?,
+            tickets_due: sum(22, tickets)?,
+            tickets_on_time: sum(23, tickets)?,
+            interruptions: sum(24, outages)?,
+            customer_minutes: sum(25, outages)?,
+            customer_minutes_rs3: sum(26, outages)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The targets that apply to `unit`: for each indicator with one, the target of the unit
+/// itself or of the nearest unit above it. (indicator, target).
+pub fn targets_for(project: &Project, unit: &str) -> duckdb::Result<Vec<(String, f64)>> {
+    let mut stmt = project.conn().prepare_cached(
+        "SELECT indicator, arg_min(t.target, oc.depth) FROM indicator_targets t \
+         JOIN org_closure oc ON oc.ancestor_id = t.unit_id AND oc.unit_id = ? GROUP BY indicator",
+    )?;
+    let rows = stmt.query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Sets (or with None, removes) a unit's own target for an indicator.
+pub fn set_target(project: &Project, indicator: &str, unit: &str, target: Option<f64>) -> duckdb::Result<()> {
+    match target {
+        Some(t) => project.conn().execute(
+            "INSERT OR REPLACE INTO indicator_targets VALUES (?, ?, ?, now()::TIMESTAMP)",
+            duckdb::params![indicator, unit, t],
+        )?,
+        None => project.conn().execute(
+            "DELETE FROM indicator_targets WHERE indicator = ? AND unit_id = ?",
+            duckdb::params![indicator, unit],
+        )?,
+    };
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The indicators of DOMAIN section 3 on a tiny hand-built province whose answers are
+//! worked out by hand in the comments, and `mams kpi` printing the same numbers.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use common::*;
+use mams::metrics::kpi::{self, Card, Status};
+use mams::store::{Project, kpi as store_kpi, loading};
+
+const JUNE: NaiveDate = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+
+/// Province P with cities C1, C2 and C3 (C3 has nobody).
+fn tiny_province(name: &str) -> PathBuf {
+    let path = tmp(name).join("tiny.duckdb");
+    let p = Project::create(&path).unwrap();
+    p.conn()
+        .execute_batch(
+            "
+        INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
+          ('P', NULL, 'province', '省', 'urban'), ('C1', 'P', 'city', '一市', 'urban'),
+          ('C2', 'P', 'city', '二市', 'rural'), ('C3', 'P', 'city', '三市', 'rural');
+        -- Served at the end of June: A1, A2 (C1) and B1 (C2); B2 closed in May.
+        INSERT INTO customers (customer_id, name, unit_id, customer_class, tariff_code, status, status_date, opened_on) VALUES
+          ('A1', 'a1', 'C1', 'residential', 'R-TIER', 'normal', NULL, DATE '2020-01-01'),
+          ('A2', 'a2', 'C1', 'commercial', 'C-SINGLE', 'normal', NULL, DATE '2020-01-01'),
+          ('B1', 'b1', 'C2', 'commercial', 'C-SINGLE', 'normal', NULL, DATE '2020-01-01'),
+          ('B2', 'b2', 'C2', 'residential', 'R-TIER', 'closed', DATE '2025-05-15', DATE '2020-01-01');
+        INSERT INTO bills (bill_id, customer_id, billing_month, kwh, amount, due_on) VALUES
+          ('A1-05', 'A1', DATE '2025-05-01', 100, 50, DATE '2025-06-25'),
+          ('A1-06', 'A1', DATE '2025-06-01', 100, 60, DATE '2025-07-25'),
+          ('A2-06', 'A2', DATE '2025-06-01', 300, 240, DATE '2025-07-25'),
+          ('B1-06', 'B1', DATE '2025-06-01', 600, 300, DATE '2025-07-25');
+        INSERT INTO payments (payment_id, bill_id, customer_id, paid_at, amount) VALUES
+          ('p1', 'A1-05', 'A1', TIMESTAMP '2025-06-30 09:00:00', 20),
+          ('p2', 'A1-06', 'A1', TIMESTAMP '2025-07-20 09:00:00', 60),
+          ('p3', 'A2-06', 'A2', TIMESTAMP '2025-08-10 09:00:00', 200),
+          -- After the cut-off (end of August) for June's bills: not collected for June.
+          ('p4', 'A2-06', 'A2', TIMESTAMP '2025-09-05 09:00:00', 40);
+        INSERT INTO line_loss (area_id, unit_id, month, supplied_kwh, sold_kwh) VALUES
+          ('T1', 'C1', DATE '2025-06-01', 1000, 950),
+          ('T2', 'C2', DATE '2025-06-01', 500, 400);
+        INSERT INTO applications (application_id, unit_id, app_type, customer_class, voltage, dual_supply,
+                                  accepted_at, energised_at, pause_days) VALUES
+          ('X1', 'C1', 'new', 'residential', '220V', false,
+           TIMESTAMP '2025-06-02 09:00:00', TIMESTAMP '2025-06-10 15:00:00', 1),
+          ('X2', 'C2', 'new', 'commercial', '380V', false,
+           TIMESTAMP '2025-06-06 09:00:00', TIMESTAMP '2025-06-20 15:00:00', 0);
+        INSERT INTO tickets (ticket_id, unit_id, ticket_type, received_at, dispatched_at, arrived_at,
+                             closed_at, deadline_at, satisfaction) VALUES
+          ('t1', 'C1', 'complaint', TIMESTAMP '2025-06-03 09:00:00', NULL, NULL,
+           TIMESTAMP '2025-06-09 09:00:00', TIMESTAMP '2025-06-10 09:00:00', 'satisfied'),
+          ('t2', 'C2', 'fault_repair', TIMESTAMP '2025-06-04 10:00:00', TIMESTAMP '2025-06-04 10:10:00',
+           TIMESTAMP '2025-06-04 10:50:00', TIMESTAMP '2025-06-04 20:00:00', TIMESTAMP '2025-06-04 18:00:00', 'dissatisfied'),
+          ('t3', 'C2', 'fault_repair', TIMESTAMP '2025-06-05 07:50:00', TIMESTAMP '2025-06-05 08:00:00',
+           TIMESTAMP '2025-06-05 09:00:00', NULL, NULL, 'unreached'),
+          ('t4', 'C1', 'inquiry', TIMESTAMP '2025-05-30 09:00:00', NULL, NULL,
+           TIMESTAMP '2025-06-01 09:00:00', TIMESTAMP '2025-06-02 09:00:00', 'neutral');
+        INSERT INTO outages (outage_id, unit_id, start_at, end_at, planned, cause, customers_affected) VALUES
+          ('o1', 'C1', TIMESTAMP '2025-06-10 08:00:00', TIMESTAMP '2025-06-10 10:00:00', false, 'equipment', 2),
+          ('o2', 'C2', TIMESTAMP '2025-06-11 00:00:00', TIMESTAMP '2025-06-11 00:30:00', false, 'supply_shortage', 1),
+          -- Three minutes: momentary, not a sustained interruption.
+          ('o3', 'C2', TIMESTAMP '2025-06-12 00:00:00', TIMESTAMP '2025-06-12 00:03:00', false, 'equipment', 1);
+        ",
+        )
+        .unwrap();
+    loading::rebuild_org_closure(&p).unwrap();
+    path
+}
+
+fn cards_of(path: &Path, unit: &str) -> Vec<Card> {
+    let p = Project::open_read_only(path).unwrap();
+    let ids: Vec<&str> = mams::metrics::indicators::INDICATORS
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    kpi::cards(&p, JUNE, unit, Some(&ids)).unwrap()
+}
+
+fn value(cards: &[Card], id: &str) -> Option<f64> {
+    cards.iter().find(|c| c.indicator == id).unwrap().value
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+#[test]
+fn every_indicator_of_the_province_matches_the_hand_worked_answer() {
+    let path = tiny_province("kpi-province");
+    let c = cards_of(&path, "P");
+    let v = |id| value(&c, id);
+    // Sales 100 + 300 + 600; revenue 60 + 240 + 300; price 600 / 1000.
+    assert!(close(v("sales_kwh"), 1000.0));
+    assert!(close(v("revenue"), 600.0));
+    assert!(close(v("average_price"), 0.6));
+    // Collected by the end of August on June's bills: 60 + 200 of 600.
+    assert!(close(v("collection_rate"), 260.0 / 600.0 * 100.0));
+    // At the end of June only May's bill (50, due 25 June) is due; 20 of it was paid.
+    assert!(close(v("arrears"), 30.0));
+    // (1500 - 1350) / 1500.
+    assert!(close(v("line_loss_rate"), 10.0));
+    // X1: Mon 2 June to Tue 10 June = 6 working days, less 1 paused = 5 (limit 5: in
+    // time). X2: Fri 6 June to Fri 20 June = 10 working days (limit 6: over).
+    assert!(close(v("new_connections"), 2.0));
+    assert!(close(v("connection_days"), 7.5));
+    assert!(close(v("connections_over_limit"), 50.0));
+    // One complaint, 3 customers served.
+    assert!(close(v("complaints_per_10k"), 10_000.0 / 3.0));
+    // Due in June: t1 (on time), t2 (late), t4 (on time).
+    assert!(close(v("ticket_timeliness"), 200.0 / 3.0));
+    // Arrival 40 and 60 minutes after dispatch.
+    assert!(close(v("repair_arrival"), 50.0));
+    // Callbacks reached for June's tickets: t1 satisfied, t2 dissatisfied (t3 unreached).
+    assert!(close(v("satisfaction"), 50.0));
+    // Sustained: o1 (2 customers x 120 min) and o2 (1 x 30 min); 3 customers served.
+    assert!(close(v("saifi"), 1.0));
+    assert!(close(v("saidi"), 90.0));
+    assert!(close(v("caidi"), 90.0));
+    // T = 720 h; AIHC = 270 min / 60 / 3 = 1.5 h; RS-3 leaves out o2 (supply shortage).
+    assert!(close(v("rs1"), (1.0 - 1.5 / 720.0) * 100.0));
+    assert!(close(v("asai"), (1.0 - 1.5 / 720.0) * 100.0));
+    assert!(close(v("rs3"), (1.0 - (240.0 / 60.0 / 3.0) / 720.0) * 100.0));
+}
+
+#[test]
+fn a_unit_counts_its_subtree_and_nothing_to_divide_by_is_no_data() {
+    let path = tiny_province("kpi-units");
+    let c1 = cards_of(&path, "C1");
+    assert!(close(value(&c1, "sales_kwh"), 400.0));
+    assert!(close(value(&c1, "average_price"), 300.0 / 400.0));
+    assert!(close(value(&c1, "line_loss_rate"), 5.0));
+    // C2 had tickets in a month tickets cover: no complaint is zero, not "no data".
+    let c2 = cards_of(&path, "C2");
+    assert!(close(value(&c2, "complaints_per_10k"), 0.0));
+    // C3 has no customers, bills or tickets: every ratio is no data, never NaN.
+    let c3 = cards_of(&path, "C3");
+    for id in [
+        "average_price",
+        "collection_rate",
+        "complaints_per_10k",
+        "saifi",
+        "saidi",
+        "rs3",
+        "connection_days",
+        "satisfaction",
+    ] {
+        assert_eq!(value(&c3, id), None, "{id}");
+    }
+    // May has no line loss rows anywhere: no data, while June has a value.
+    let p = cards_of(&path, "P");
+    let loss = p.iter().find(|c| c.indicator == "line_loss_rate").unwrap();
+    assert_eq!(loss.history.len(), 13);
+    assert_eq!(loss.previous_month, None);
+    let sales = p.iter().find(|c| c.indicator == "sales_kwh").unwrap();
+    assert_eq!(sales.previous_month, Some(100.0));
+    assert_eq!(sales.previous_year, None);
+}
+
+#[test]
+fn targets_are_inherited_down_the_tree_and_give_the_status() {
+    let path = tiny_province("kpi-targets");
+    {
+        let p = Project::open(&path).unwrap();
+        store_kpi::set_target(&p, "collection_rate", "P", Some(50.0)).unwrap();
+        store_kpi::set_target(&p, "collection_rate", "C1", Some(40.0)).unwrap();
+    }
+    let card = |unit| {
+        cards_of(&path, unit)
+            .into_iter()
+            .find(|c| c.indicator == "collection_rate")
+            .unwrap()
+    };
+    // P: 43.3 % misses 50, but May was 20 / 50 = 40 %: better than last month, amber.
+    let p = card("P");
+    assert_eq!(p.target, Some(50.0));
+    assert!(close(p.previous_month, 40.0));
+    assert_eq!(p.status, Some(Status::Amber));
+    // C1 has its own 40: 260 / 300 = 86.7 % meets it.
+    let c1 = card("C1");
+    assert_eq!(c1.target, Some(40.0));
+    assert_eq!(c1.status, Some(Status::Green));
+    // C2 inherits P's 50: 0 of 300 collected, and no May bill to compare: red.
+    let c2 = card("C2");
+    assert_eq!(c2.target, Some(50.0));
+    assert_eq!(c2.status, Some(Status::Red));
+    // Removing C1's own target falls back to P's.
+    {
+        let p = Project::open(&path).unwrap();
+        store_kpi::set_target(&p, "collection_rate", "C1", None).unwrap();
+    }
+    assert_eq!(card("C1").target, Some(50.0));
+}
+
+#[test]
+fn mams_kpi_prints_the_numbers_the_cards_show() {
+    let path = tiny_province("kpi-cli");
+    let project = path.to_str().unwrap();
+    let out = mams(&["kpi", project, "--period", "2025-06", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["unit"], "P");
+    let p = Project::open_read_only(&path).unwrap();
+    let cards = kpi::cards(&p, JUNE, "P", None).unwrap();
+    let printed = json["indicators"].as_array().unwrap();
+    assert_eq!(printed.len(), cards.len());
+    for (j, c) in printed.iter().zip(&cards) {
+        assert_eq!(j["indicator"], c.indicator);
+        // (serde_json reads floats back to within an ulp.)
+        match c.value {
+            Some(v) => assert!(close(j["value"].as_f64(), v), "{}", c.indicator),
+            None => assert!(j["value"].is_null(), "{}", c.indicator),
+        }
+    }
+    drop(p);
+    let table = mams(&["kpi", project, "--period", "2025-06", "--unit", "C3"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(text.contains("Sales"), "{text}");
+    assert!(text.contains("no data"), "{text}");
+    assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+    let table = mams(&["kpi", project, "--period", "2025-06"]);
+    assert!(stdout(&table).contains("1,000"), "{}", stdout(&table));
+    // Bad input: an unknown unit, a month without data, a malformed month.
+    let out = mams(&["kpi", project, "--period", "2025-06", "--unit", "NOPE"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no org unit 'NOPE'"), "{}", stderr(&out));
+    let out = mams(&["kpi", project, "--period", "2030-01"]);
+    assert!(
+        stderr(&out).contains("no data for 2030-01; it holds 2025-05 to 2025-06"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mams(&["kpi", project, "--period", "June"]);
+    assert!(stderr(&out).contains("not a month"), "{}", stderr(&out));
+}
