@@ -269,3 +269,76 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
         let _ = img.save(tmp("ui-shots").join("import.png"));
     }
 }
+
+#[test]
+fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking() {
+    use mams::metrics::{format, kpi};
+    let project = small_project("ui-leaders");
+    // Tall enough that the ranking below the cards is on screen.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1500.0))
+        .build_ui_state(
+            |ui, app: &mut MamsApp| app.ui(ui),
+            MamsApp::new(options_for(project.clone())),
+        );
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    let loaded = |unit: String| {
+        move |h: &Harness<'static, MamsApp>| {
+            idle(h)
+                && h.state()
+                    .leaders
+                    .as_ref()
+                    .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
+        }
+    };
+    let top = h.state().unit_id().unwrap();
+    step_until(&mut h, "leader cards", loaded(top.clone()));
+    let period = h.state().period().unwrap();
+    // The card shows what the library (and `mams kpi`) computes for the scope.
+    let expected = |unit: &str| {
+        let p = mams::store::Project::open_read_only(&project).unwrap();
+        kpi::cards(&p, period, unit, None).unwrap()
+    };
+    let cards = expected(&top);
+    let sales = &cards[0];
+    assert_eq!(sales.indicator, "sales_kwh");
+    let shown = format::number(sales.value.unwrap(), 0);
+    assert!(has_label(&h, &shown), "sales {shown} shown");
+    for card in &cards {
+        assert!(has_label(&h, card.name_en), "card {}", card.name_en);
+    }
+    // A card opens its trend and the ranking of the units one level down.
+    h.query_all_by_label("Sales")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the Sales card")
+        .click();
+    h.run_steps(3);
+    assert!(has_label(&h, "Units one level down"));
+    let city = h
+        .state()
+        .project
+        .as_ref()
+        .unwrap()
+        .org
+        .iter()
+        .find(|u| u.parent_id.as_deref() == Some(top.as_str()))
+        .unwrap()
+        .clone();
+    // Clicking a unit in the ranking drills down: every card is then the city's.
+    h.query_all_by_label(&city.name_en)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Link)
+        .expect("the city in the ranking")
+        .click();
+    step_until(&mut h, "the city's cards", loaded(city.unit_id.clone()));
+    let city_sales = expected(&city.unit_id)[0].value.unwrap();
+    assert!(city_sales < sales.value.unwrap());
+    assert!(has_label(&h, &format::number(city_sales, 0)));
+    // In Chinese too.
+    h.get_by_label("中文").click();
+    h.run_steps(3);
+    assert!(has_label(&h, "领导视窗"));
+    assert!(has_label(&h, "售电量"));
+}

@@ -163,3 +163,27 @@ pub fn check_scope(project: &Project, period: NaiveDate, unit: Option<&str>) -> 
     }
     Ok(unit)
 }
+
+/// The value of every indicator in `ids` for each of `units` in `period` (for a ranking of
+/// units): (unit, values in the order of `ids`).
+pub fn unit_values(
+    project: &Project,
+    period: NaiveDate,
+    units: &[String],
+    ids: &[&str],
+) -> anyhow::Result<Vec<(String, Vec<Option<f64>>)>> {
+    let month = month_start(period);
+    let mut out = Vec::new();
+    for unit in units {
+        let totals = kpi::month_totals(project, unit, month, month)?;
+        let values = ids
+            .iter()
+            .map(|id| {
+                let ind = indicator(id)?;
+                totals.first().and_then(|t| (ind.value)(t))
+            })
+            .collect();
+        out.push((unit.clone(), values));
+    }
+    Ok(out)
+}

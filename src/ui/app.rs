@@ -54,6 +54,10 @@ pub struct MamsApp {
     /// The import page's choices and findings.
     pub import: super::pages::import::ImportPage,
     preview_job: Option<u64>,
+    /// The Views for Leaders page: its data and the scope it is for, and the open card.
+    pub leaders: Option<(Scope, Result<jobs::LeaderData, String>)>,
+    leaders_job: Option<(Scope, u64)>,
+    pub leaders_selected: Option<&'static str>,
 }
 
 impl MamsApp {
@@ -89,6 +93,9 @@ impl MamsApp {
             theme_applied: None,
             import: Default::default(),
             preview_job: None,
+            leaders: None,
+            leaders_job: None,
+            leaders_selected: None,
         }
     }
 
@@ -214,6 +221,37 @@ impl MamsApp {
             self.worker.cancel(id);
         }
         self.counts_job = Some(self.spawn("job_counts", jobs::scoped_counts(scope)));
+    }
+
+    /// Asks for the Views for Leaders data of the selected scope when the page shows
+    /// another one (a changed period or unit, or a new import).
+    fn refresh_leaders(&mut self) {
+        if self.state.page != Page::Leaders {
+            return;
+        }
+        let (Some(project), Some(unit_id)) = (self.project.clone(), self.unit_id()) else {
+            return;
+        };
+        let scope = Scope {
+            unit_id,
+            month: self.period(),
+        };
+        let shown = self.leaders.as_ref().is_some_and(|(s, _)| *s == scope);
+        let asked = self.leaders_job.as_ref().is_some_and(|(s, _)| *s == scope);
+        if shown || asked || scope.month.is_none() {
+            return;
+        }
+        if let Some((_, id)) = self.leaders_job.take() {
+            self.worker.cancel(id);
+        }
+        let below: Vec<String> = project
+            .org
+            .iter()
+            .filter(|u| u.parent_id.as_deref() == Some(scope.unit_id.as_str()))
+            .map(|u| u.unit_id.clone())
+            .collect();
+        let id = self.spawn("job_indicators", jobs::leader_data(scope.clone(), below));
+        self.leaders_job = Some((scope, id));
     }
 
     /// What a closed file dialog answered (nothing: cancelled).
@@ -349,6 +387,12 @@ impl MamsApp {
                 self.show_project(view);
             }
             Msg::FilesImported(Err(e)) => self.error = Some(e),
+            Msg::Leaders(scope, data) => {
+                if self.leaders_job.as_ref().is_some_and(|(s, _)| *s == scope) {
+                    self.leaders_job = None;
+                }
+                self.leaders = Some((scope, data));
+            }
             Msg::Cancelled => self.notice = Some(t(self.state.lang, "cancelled").to_string()),
         }
     }
@@ -366,6 +410,8 @@ impl MamsApp {
             tracing::info!("project shown {} ms after start", t.elapsed().as_millis());
         }
         self.project = Some(Arc::new(view));
+        // New data: the indicators are counted again.
+        self.leaders = None;
         self.refresh_counts();
     }
 
@@ -409,6 +455,7 @@ impl MamsApp {
             self.import_dropped(dropped);
         }
         self.refresh_preview();
+        self.refresh_leaders();
 
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
@@ -418,6 +465,7 @@ impl MamsApp {
             .show(ui, |ui| side_nav::show(self, ui));
         egui::CentralPanel::default().show(ui, |ui| match self.state.page {
             Page::Overview => pages::overview::show(self, ui),
+            Page::Leaders => pages::leaders::show(self, ui),
             Page::Import => pages::import::show(self, ui),
         });
 

@@ -45,8 +45,18 @@ pub enum Msg {
     Preview(Result<Preview, String>),
     /// Files were imported into one table.
     FilesImported(Result<(FileReport, ProjectView), String>),
+    /// The cards of the Views for Leaders page, and the units below for their rankings.
+    Leaders(Scope, Result<LeaderData, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
+}
+
+/// What the Views for Leaders page shows for one scope.
+#[derive(Debug, Clone)]
+pub struct LeaderData {
+    pub cards: Vec<crate::metrics::kpi::Card>,
+    /// Each unit one level down: its values of the cards' indicators, in card order.
+    pub units_below: Vec<(String, Vec<Option<f64>>)>,
 }
 
 fn describe(e: anyhow::Error) -> Result<String, ()> {
@@ -173,6 +183,26 @@ pub fn scoped_counts(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -
             Ok(queries::scoped_counts(p, &scope.unit_id, scope.month)?)
         })();
         finish(r, |r| Msg::ScopedCounts(scope, r))
+    }
+}
+
+pub fn leader_data(
+    scope: Scope,
+    units_below: Vec<String>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    use crate::metrics::{indicators::LEADER_CARDS, kpi};
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let period = scope
+                .month
+                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+            let cards = kpi::cards(p, period, &scope.unit_id, None)?;
+            progress.check()?;
+            let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
+            Ok(LeaderData { cards, units_below })
+        })();
+        finish(r, |r| Msg::Leaders(scope, r))
     }
 }
 

@@ -2,6 +2,7 @@
 //! that exist.
 
 pub mod import;
+pub mod leaders;
 pub mod overview;
 
 use serde::{Deserialize, Serialize};
@@ -10,16 +11,18 @@ use serde::{Deserialize, Serialize};
 pub enum Page {
     #[default]
     Overview,
+    Leaders,
     Import,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Overview, Page::Import];
+    pub const ALL: &'static [Page] = &[Page::Overview, Page::Leaders, Page::Import];
 
     /// Translation key of the page's title.
     pub fn title_key(self) -> &'static str {
         match self {
             Page::Overview => "page_overview",
+            Page::Leaders => "page_leaders",
             Page::Import => "page_import",
         }
     }

@@ -1,0 +1,432 @@
+//! Views for Leaders: a card per indicator for the selected period and org unit (value,
+//! target, change against last month and last year, 13 months of history, status); a
+//! card opens its trend and the ranking of the units one level down, which drill down.
+
+use chrono::NaiveDate;
+use egui::{Color32, RichText, Sense, Stroke, vec2};
+use egui_plot::{Bar, BarChart, GridMark, HLine, Line, Plot, PlotPoints, Points};
+
+use crate::metrics::format;
+use crate::metrics::indicators::{Better, LEADER_CARDS};
+use crate::metrics::kpi::{Card, Status};
+use crate::ui::app::MamsApp;
+use crate::ui::i18n::{Lang, t};
+use crate::ui::theme::accent;
+
+const CARD_WIDTH: f32 = 262.0;
+const CARD_HEIGHT: f32 = 150.0;
+
+pub fn status_color(status: Status) -> Color32 {
+    match status {
+        Status::Green => Color32::from_rgb(46, 160, 67),
+        Status::Amber => Color32::from_rgb(230, 160, 20),
+        Status::Red => Color32::from_rgb(215, 58, 58),
+    }
+}
+
+fn status_key(status: Status) -> &'static str {
+    match status {
+        Status::Green => "status_green",
+        Status::Amber => "status_amber",
+        Status::Red => "status_red",
+    }
+}
+
+/// Green when the change goes the indicator's better way, red when the other way.
+fn change_color(better: Better, v: Option<f64>, base: Option<f64>, ui: &egui::Ui) -> Color32 {
+    match (better, v, base) {
+        (Better::Higher, Some(v), Some(b)) if v > b => status_color(Status::Green),
+        (Better::Higher, Some(v), Some(b)) if v < b => status_color(Status::Red),
+        (Better::Lower, Some(v), Some(b)) if v < b => status_color(Status::Green),
+        (Better::Lower, Some(v), Some(b)) if v > b => status_color(Status::Red),
+        _ => ui.visuals().weak_text_color(),
+    }
+}
+
+fn unit_label(lang: Lang, en: &str, zh: &str) -> String {
+    lang.pick(en, zh).to_string()
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let Some(project) = app.project.clone() else {
+        ui.heading(t(lang, "no_project"));
+        return;
+    };
+    let unit_id = app.unit_id().unwrap_or_default();
+    let unit_name = project
+        .org
+        .iter()
+        .find(|u| u.unit_id == unit_id)
+        .map(|u| lang.pick(&u.name_en, &u.name_zh).to_string())
+        .unwrap_or_else(|| unit_id.clone());
+    let period = app.period();
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(t(lang, "page_leaders")).strong());
+        ui.label(
+            RichText::new(format!(
+                "{unit_name} · {}",
+                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
+            ))
+            .size(18.0),
+        );
+        let loading = app
+            .leaders
+            .as_ref()
+            .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period);
+        if loading {
+            ui.spinner();
+        }
+    });
+    if period.is_none() {
+        ui.label(t(lang, "no_months"));
+        return;
+    }
+    let Some((_, data)) = app.leaders.clone() else {
+        return;
+    };
+    let data = match data {
+        Ok(d) => d,
+        Err(e) => {
+            ui.colored_label(status_color(Status::Red), e);
+            return;
+        }
+    };
+    ui.add_space(6.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().item_spacing = vec2(10.0, 10.0);
+                for card in &data.cards {
+                    let selected = app.leaders_selected == Some(card.indicator);
+                    if card_ui(ui, lang, card, selected).clicked() {
+                        app.leaders_selected = if selected { None } else { Some(card.indicator) };
+                    }
+                }
+            });
+            ui.add_space(10.0);
+            let Some(id) = app.leaders_selected else {
+                ui.label(RichText::new(t(lang, "card_hint")).weak());
+                return;
+            };
+            let Some(card) = data.cards.iter().find(|c| c.indicator == id) else {
+                return;
+            };
+            ui.separator();
+            let ind = card.indicator();
+            ui.heading(format!(
+                "{} · {}",
+                lang.pick(ind.en, ind.zh),
+                unit_label(lang, ind.unit_en, ind.unit_zh)
+            ));
+            let column = LEADER_CARDS.iter().position(|c| *c == id).unwrap_or(0);
+            let mut ranking: Vec<(String, String, Option<f64>)> = data
+                .units_below
+                .iter()
+                .map(|(u, values)| {
+                    let name = project
+                        .org
+                        .iter()
+                        .find(|o| &o.unit_id == u)
+                        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+                        .unwrap_or_else(|| u.clone());
+                    (u.clone(), name, values.get(column).copied().flatten())
+                })
+                .collect();
+            // Best first; units without data last.
+            ranking.sort_by(|a, b| match (a.2, b.2) {
+                (Some(x), Some(y)) => match ind.better {
+                    Better::Lower => x.total_cmp(&y),
+                    _ => y.total_cmp(&x),
+                },
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.1.cmp(&b.1),
+            });
+            let half = (ui.available_width() - 20.0) / 2.0;
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(half.max(320.0));
+                    ui.label(RichText::new(t(lang, "trend_13_months")).strong());
+                    trend_plot(ui, lang, card);
+                });
+                ui.vertical(|ui| {
+                    ui.set_width(half.max(320.0));
+                    ui.label(RichText::new(t(lang, "units_below")).strong());
+                    if ranking.is_empty() {
+                        ui.label(RichText::new(t(lang, "no_units_below")).weak());
+                    } else if let Some(unit) = ranking_ui(ui, lang, card, &ranking) {
+                        app.set_unit(unit);
+                    }
+                });
+            });
+        });
+}
+
+/// One indicator card; the whole card is clickable.
+fn card_ui(ui: &mut egui::Ui, lang: Lang, card: &Card, selected: bool) -> egui::Response {
+    let ind = card.indicator();
+    let (rect, response) = ui.allocate_exact_size(vec2(CARD_WIDTH, CARD_HEIGHT), Sense::click());
+    let name = lang.pick(ind.en, ind.zh).to_string();
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &name));
+    let visuals = ui.visuals().clone();
+    let painter = ui.painter_at(rect);
+    let fill = if response.hovered() {
+        visuals.widgets.hovered.weak_bg_fill
+    } else {
+        visuals.extreme_bg_color
+    };
+    let border = if selected {
+        Stroke::new(2.0, accent(visuals.dark_mode))
+    } else {
+        Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
+    };
+    painter.rect(rect, 8.0, fill, border, egui::StrokeKind::Inside);
+    // The status as a band down the left edge.
+    if let Some(s) = card.status {
+        let band = egui::Rect::from_min_size(rect.min + vec2(1.0, 1.0), vec2(5.0, rect.height() - 2.0));
+        painter.rect_filled(
+            band,
+            egui::CornerRadius {
+                nw: 7,
+                sw: 7,
+                ne: 0,
+                se: 0,
+            },
+            status_color(s),
+        );
+    }
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect.shrink2(vec2(14.0, 8.0)))
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    let ui = &mut child;
+    ui.spacing_mut().item_spacing.y = 2.0;
+    // The card takes the click, not its texts.
+    ui.style_mut().interaction.selectable_labels = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(lang.pick(ind.en, ind.zh)).strong());
+        if let Some(s) = card.status {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(
+                    RichText::new(t(lang, status_key(s)))
+                        .size(12.0)
+                        .color(status_color(s)),
+                );
+            });
+        }
+    });
+    let unit = unit_label(lang, ind.unit_en, ind.unit_zh);
+    ui.horizontal(|ui| {
+        match card.value {
+            Some(v) => {
+                ui.label(RichText::new(format::number(v, ind.decimals)).size(26.0).strong());
+                ui.label(RichText::new(&unit).weak());
+            }
+            None => {
+                ui.label(RichText::new(t(lang, "no_data")).size(20.0).weak());
+            }
+        };
+    });
+    let change = |label: &str, base: Option<f64>, ui: &mut egui::Ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(label).size(12.0).weak());
+            let text = format::change(ind, card.value, base).unwrap_or_else(|| "—".to_string());
+            let color = change_color(ind.better, card.value, base, ui);
+            ui.label(RichText::new(text).size(12.0).color(color));
+        });
+    };
+    ui.horizontal(|ui| {
+        change(t(lang, "vs_last_month"), card.previous_month, ui);
+        ui.add_space(6.0);
+        change(t(lang, "vs_last_year"), card.previous_year, ui);
+    });
+    let target = card
+        .target
+        .map(|v| format!("{} {} {unit}", t(lang, "target"), format::number(v, ind.decimals)))
+        .unwrap_or_default();
+    ui.label(RichText::new(target).size(12.0).weak());
+    let spark = egui::Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), 30.0));
+    sparkline(ui.painter(), spark, &card.history, accent(visuals.dark_mode));
+    response.on_hover_text(format!(
+        "{}: {}",
+        t(lang, "last_13_months"),
+        card.history
+            .iter()
+            .map(|(m, v)| format!("{} {}", m.format("%Y-%m"), format::value(ind, *v, "—")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// The history as a small line; gaps where there is no data; the last point marked.
+fn sparkline(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    history: &[(NaiveDate, Option<f64>)],
+    color: Color32,
+) {
+    let values: Vec<f64> = history.iter().filter_map(|(_, v)| *v).collect();
+    let (Some(lo), Some(hi)) = (
+        values.iter().copied().reduce(f64::min),
+        values.iter().copied().reduce(f64::max),
+    ) else {
+        return;
+    };
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let n = history.len().max(2) - 1;
+    let point = |i: usize, v: f64| {
+        egui::pos2(
+            rect.left() + rect.width() * i as f32 / n as f32,
+            rect.bottom() - rect.height() * ((v - lo) / span) as f32,
+        )
+    };
+    let mut run: Vec<egui::Pos2> = Vec::new();
+    for (i, (_, v)) in history.iter().enumerate() {
+        match v {
+            Some(v) => run.push(point(i, *v)),
+            None => {
+                painter.add(egui::Shape::line(
+                    std::mem::take(&mut run),
+                    Stroke::new(1.5, color),
+                ));
+            }
+        }
+    }
+    if let Some(last) = run.last().copied() {
+        painter.add(egui::Shape::line(run, Stroke::new(1.5, color)));
+        painter.circle_filled(last, 3.0, color);
+    }
+}
+
+/// Months on the x axis as 2025-06.
+fn month_axis(months: Vec<NaiveDate>) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+            return String::new();
+        }
+        months
+            .get(i as usize)
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default()
+    }
+}
+
+fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) {
+    let ind = card.indicator();
+    let unit = unit_label(lang, ind.unit_en, ind.unit_zh);
+    let months: Vec<NaiveDate> = card.history.iter().map(|(m, _)| *m).collect();
+    let points: Vec<[f64; 2]> = card
+        .history
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| v.map(|v| [i as f64, v]))
+        .collect();
+    let color = accent(ui.visuals().dark_mode);
+    let decimals = ind.decimals;
+    let hover_months = months.clone();
+    let hover_unit = unit.clone();
+    Plot::new(("trend", card.indicator))
+        .height(260.0)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+        .x_axis_formatter(month_axis(months))
+        .y_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
+        .y_axis_label(unit)
+        .label_formatter(move |pos| {
+            let p = match pos {
+                egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
+                egui_plot::HoverPosition::Elsewhere { .. } => return None,
+            };
+            let month = hover_months.get(p.x.round().max(0.0) as usize)?;
+            Some(format!(
+                "{}\n{} {hover_unit}",
+                month.format("%Y-%m"),
+                format::number(p.y, decimals)
+            ))
+        })
+        .show(ui, |plot| {
+            plot.line(
+                Line::new(lang.pick(ind.en, ind.zh), PlotPoints::from(points.clone()))
+                    .color(color)
+                    .width(2.0),
+            );
+            plot.points(Points::new("", PlotPoints::from(points)).color(color).radius(3.0));
+            if let Some(target) = card.target {
+                plot.hline(
+                    HLine::new(t(lang, "target"), target)
+                        .color(status_color(Status::Amber))
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+}
+
+/// The units one level down, best first, as bars; returns the unit clicked to drill into.
+fn ranking_ui(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    card: &Card,
+    ranking: &[(String, String, Option<f64>)],
+) -> Option<String> {
+    let ind = card.indicator();
+    let neutral = accent(ui.visuals().dark_mode);
+    let n = ranking.len();
+    let bars: Vec<Bar> = ranking
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, name, v))| {
+            v.map(|v| {
+                // Against the target: the unit's bar is green or red like a card's band.
+                let fill = crate::metrics::kpi::status(ind.better, Some(v), card.target, None)
+                    .map(|s| status_color(if s == Status::Green { s } else { Status::Red }))
+                    .unwrap_or(neutral);
+                Bar::new((n - 1 - i) as f64, v)
+                    .name(format!("{name}: {}", format::number(v, ind.decimals)))
+                    .fill(fill)
+            })
+        })
+        .collect();
+    let names: Vec<String> = ranking.iter().rev().map(|(_, name, _)| name.clone()).collect();
+    let decimals = ind.decimals;
+    Plot::new(("ranking", card.indicator))
+        .height((n as f32 * 26.0 + 40.0).clamp(140.0, 260.0))
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show_grid([true, false])
+        .x_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
+        .y_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(lang.pick(ind.en, ind.zh), bars)
+                    .horizontal()
+                    .width(0.6),
+            );
+        });
+    let mut drill = None;
+    egui::Grid::new(("ranking_table", card.indicator))
+        .striped(true)
+        .show(ui, |ui| {
+            for (i, (unit, name, v)) in ranking.iter().enumerate() {
+                ui.label(format!("{}", i + 1));
+                if ui.link(name).on_hover_text(t(lang, "drill_down")).clicked() {
+                    drill = Some(unit.clone());
+                }
+                ui.label(format::value(ind, *v, t(lang, "no_data")));
+                ui.end_row();
+            }
+        });
+    drill
+}
