@@ -197,7 +197,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             unit,
             format,
         } => {
-            let p = Project::open_read_only(&project)?;
+            // Writable when it can be, to build the indicator sums once for later calls;
+            // read-only (the sums then computed on the fly) when the app has it open.
+            let p = Project::open(&project).or_else(|_| Project::open_read_only(&project))?;
             let unit = crate::metrics::kpi::check_scope(&p, period, unit.as_deref())?;
             let cards = crate::metrics::kpi::cards(&p, period, &unit, None)?;
             let mut out = std::io::stdout().lock();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use common::*;
+use mams::metrics::indicators::INDICATORS;
 use mams::metrics::kpi::{self, Card, Status};
 use mams::store::{Project, kpi as store_kpi, loading};
 
@@ -70,13 +71,32 @@ fn tiny_province(name: &str) -> PathBuf {
     path
 }
 
+/// Every indicator's card for June, as the app shows it (from the sums per unit and month
+/// a writable project builds); each month of each card is checked against the same
+/// indicator computed straight from the data tables.
 fn cards_of(path: &Path, unit: &str) -> Vec<Card> {
-    let p = Project::open_read_only(path).unwrap();
-    let ids: Vec<&str> = mams::metrics::indicators::INDICATORS
-        .iter()
-        .map(|i| i.id)
-        .collect();
-    kpi::cards(&p, JUNE, unit, Some(&ids)).unwrap()
+    let ids: Vec<&str> = INDICATORS.iter().map(|i| i.id).collect();
+    let p = Project::open(path).unwrap();
+    assert!(store_kpi::ensure_sums(&p).unwrap());
+    let cards = kpi::cards(&p, JUNE, unit, Some(&ids)).unwrap();
+    let from = cards[0].history[0].0;
+    let direct = store_kpi::month_totals_direct(&p, unit, from, JUNE).unwrap();
+    for card in &cards {
+        let ind = card.indicator();
+        for ((m, summed), totals) in card.history.iter().zip(&direct) {
+            let straight = (ind.value)(totals);
+            let same = match (summed, straight) {
+                (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                (x, y) => *x == y,
+            };
+            assert!(
+                same,
+                "{} of {unit} in {m}: from the sums {summed:?}, from the tables {straight:?}",
+                ind.id
+            );
+        }
+    }
+    cards
 }
 
 fn value(cards: &[Card], id: &str) -> Option<f64> {
@@ -235,4 +255,34 @@ fn mams_kpi_prints_the_numbers_the_cards_show() {
     );
     let out = mams(&["kpi", project, "--period", "June"]);
     assert!(stderr(&out).contains("not a month"), "{}", stderr(&out));
+}
+
+#[test]
+fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month() {
+    let path = small_project("kpi-sample");
+    let p = Project::open(&path).unwrap();
+    let months = mams::store::queries::months(&p).unwrap();
+    let (first, last) = (months[0], *months.last().unwrap());
+    let tree = mams::store::queries::org_tree(&p).unwrap();
+    let top = tree.iter().find(|u| u.parent_id.is_none()).unwrap();
+    let city = tree.iter().find(|u| u.level == "city").unwrap();
+    assert!(store_kpi::ensure_sums(&p).unwrap());
+    for unit in [&top.unit_id, &city.unit_id] {
+        let summed = store_kpi::month_totals(&p, unit, first, last).unwrap();
+        let direct = store_kpi::month_totals_direct(&p, unit, first, last).unwrap();
+        assert_eq!(summed.len(), months.len());
+        for (s, d) in summed.iter().zip(&direct) {
+            for ind in INDICATORS {
+                let (x, y) = ((ind.value)(s), (ind.value)(d));
+                let same = match (x, y) {
+                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                    (x, y) => x == y,
+                };
+                assert!(same, "{} of {unit} in {:?}: {x:?} vs {y:?}", ind.id, s.month);
+            }
+        }
+        // The sample has arrears, complaints and outages: the check is not vacuous.
+        let last_month = summed.last().unwrap();
+        assert!(last_month.arrears.unwrap() > 0.0 && last_month.interruptions.unwrap() > 0.0);
+    }
 }

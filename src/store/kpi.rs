@@ -1,10 +1,60 @@
 //! The monthly sums behind the indicators (see `metrics::kpi` for the ratios).
+//!
+//! They come from `kpi_unit_month`, sums per org unit and month built from the data tables
+//! when the indicators are first asked for after the data changed, so that switching the
+//! unit or the period sums a few hundred rows instead of scanning millions of bills. A
+//! project opened read-only with stale sums is answered from the data tables directly
+//! (the same definitions, slower).
 
 use chrono::NaiveDate;
 
 use super::Project;
 
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
+const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
+const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
+
+/// What the data tables hold, in short: the sums are current while this is unchanged.
+/// (Every change of data is an import, which adds a record and changes row counts.)
+const FINGERPRINT_SQL: &str = "SELECT concat_ws('/', (SELECT max(import_id) FROM imports),      (SELECT count(*) FROM customers), (SELECT count(*) FROM bills), (SELECT count(*) FROM payments),      (SELECT count(*) FROM line_loss), (SELECT count(*) FROM applications), (SELECT count(*) FROM tickets),      (SELECT count(*) FROM outages), (SELECT count(*) FROM org_units))";
+
+fn fingerprint(project: &Project) -> duckdb::Result<String> {
+    project.conn().query_row(FINGERPRINT_SQL, [], |r| r.get(0))
+}
+
+fn built_for(project: &Project) -> duckdb::Result<Option<String>> {
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT value FROM mams_meta WHERE key = 'kpi_fingerprint'")?;
+    let mut rows = stmt.query([])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
+}
+
+/// Makes `kpi_unit_month` current; returns whether it is (false: the project is open
+/// read-only and the sums are stale).
+pub fn ensure_sums(project: &Project) -> anyhow::Result<bool> {
+    let now = fingerprint(project)?;
+    if built_for(project)?.as_deref() == Some(now.as_str()) {
+        return Ok(true);
+    }
+    if project.is_read_only() {
+        return Ok(false);
+    }
+    let started = std::time::Instant::now();
+    project.transaction(|p| {
+        p.conn().execute_batch(REBUILD_SQL)?;
+        p.conn().execute(
+            "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
+            [&now],
+        )?;
+        Ok(())
+    })?;
+    tracing::info!("indicator sums rebuilt in {} ms", started.elapsed().as_millis());
+    Ok(true)
+}
 
 /// One month of one org unit (with the units below it): the sums the indicators are
 /// formed from. None: the source table has no data for the month.
@@ -43,7 +93,35 @@ pub fn month_totals(
     from: NaiveDate,
     to: NaiveDate,
 ) -> duckdb::Result<Vec<MonthTotals>> {
-    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_SQL)?;
+    let sql = match ensure_sums(project) {
+        Ok(true) => MONTH_TOTALS_SQL,
+        Ok(false) => MONTH_TOTALS_DIRECT_SQL,
+        Err(e) => {
+            tracing::warn!("indicator sums not rebuilt ({e:#}); reading the data tables");
+            MONTH_TOTALS_DIRECT_SQL
+        }
+    };
+    query_totals(project, sql, unit, from, to)
+}
+
+/// The same, always computed from the data tables (to check the sums against).
+pub fn month_totals_direct(
+    project: &Project,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<MonthTotals>> {
+    query_totals(project, MONTH_TOTALS_DIRECT_SQL, unit, from, to)
+}
+
+fn query_totals(
+    project: &Project,
+    sql: &str,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<MonthTotals>> {
+    let mut stmt = project.conn().prepare_cached(sql)?;
     let rows = stmt.query_map(duckdb::params![unit, from, to], |r| {
         let covered = |i: usize| r.get::<_, bool>(i);
         let (bills, loss, conns, tickets, outages) =

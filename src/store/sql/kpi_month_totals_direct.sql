@@ -1,0 +1,166 @@
+-- The sums behind every indicator of the Views for Leaders page, one row per month from
+-- $2 to $3 (first days of months), for org unit $1 and every unit below it.
+-- Ratios are formed from these sums in metrics/kpi.rs, so a ratio of a larger unit is
+-- always the ratio of its sums, never an average of ratios. Definitions: docs/metrics.md.
+WITH scope AS (
+    SELECT unit_id FROM org_closure WHERE ancestor_id = $1
+),
+months AS (
+    SELECT m::DATE AS m, (m + INTERVAL 1 MONTH)::DATE AS next_m
+    FROM range($2::DATE, $3::DATE + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m)
+),
+cust AS (
+    SELECT customer_id, opened_on, status, status_date
+    FROM customers WHERE unit_id IN (SELECT unit_id FROM scope)
+),
+-- Customers served at the end of each month: opened by then and not closed by then.
+served AS (
+    SELECT months.m, count(cust.customer_id) AS customers
+    FROM months LEFT JOIN cust
+      ON (cust.opened_on IS NULL OR cust.opened_on < months.next_m)
+     AND NOT (cust.status = 'closed' AND cust.status_date IS NOT NULL AND cust.status_date < months.next_m)
+    GROUP BY months.m
+),
+bill AS (
+    SELECT b.billing_month AS m, sum(b.kwh) AS kwh, sum(b.amount) AS receivable
+    FROM bills b JOIN cust USING (customer_id)
+    WHERE b.billing_month BETWEEN $2::DATE AND $3::DATE
+    GROUP BY 1
+),
+-- Collected on a month's bills: paid by the end of the second month after it (bills of a
+-- month are issued in the next one and fall due soon after).
+collected AS (
+    SELECT b.billing_month AS m, sum(p.amount) AS collected
+    FROM bills b JOIN cust USING (customer_id) JOIN payments p ON p.bill_id = b.bill_id
+    WHERE b.billing_month BETWEEN $2::DATE AND $3::DATE
+      AND p.paid_at < b.billing_month + INTERVAL 3 MONTH
+    GROUP BY 1
+),
+-- Arrears at the end of each month: what is still unpaid then of the bills due by then.
+due AS (
+    SELECT months.m, b.bill_id, b.amount, b.due_on
+    FROM months JOIN bills b ON b.due_on < months.next_m
+    JOIN cust USING (customer_id)
+),
+paid_by AS (
+    SELECT due.m, due.bill_id, sum(p.amount) AS paid
+    FROM due JOIN payments p ON p.bill_id = due.bill_id
+    JOIN months USING (m)
+    WHERE p.paid_at < months.next_m
+    GROUP BY 1, 2
+),
+arrears AS (
+    SELECT due.m, sum(greatest(due.amount - coalesce(paid_by.paid, 0), 0)) AS arrears
+    FROM due LEFT JOIN paid_by USING (m, bill_id)
+    GROUP BY 1
+),
+loss AS (
+    SELECT month AS m, sum(supplied_kwh) AS supplied, sum(sold_kwh) AS sold
+    FROM line_loss WHERE unit_id IN (SELECT unit_id FROM scope)
+      AND month BETWEEN $2::DATE AND $3::DATE
+    GROUP BY 1
+),
+-- New connections energised in the month: working days (Monday to Friday) from the day of
+-- acceptance to the day of energising, less the customer's pauses, against the time limit
+-- of its kind.
+conn AS (
+    SELECT date_trunc('month', a.energised_at)::DATE AS m,
+           count(*) AS connections,
+           sum(greatest(w.days - coalesce(a.pause_days, 0), 0)) AS connection_days,
+           count(*) FILTER (WHERE greatest(w.days - coalesce(a.pause_days, 0), 0) >
+               CASE WHEN a.customer_class = 'residential' THEN 5
+                    WHEN a.voltage IN ('220V', '380V') THEN 6
+                    WHEN a.dual_supply THEN 32 ELSE 22 END) AS connections_over_limit
+    FROM applications a,
+         LATERAL (SELECT count(*) AS days
+                  FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
+                  WHERE isodow(d) <= 5) w
+    WHERE a.unit_id IN (SELECT unit_id FROM scope)
+      AND a.energised_at >= $2::DATE AND a.energised_at < $3::DATE + INTERVAL 1 MONTH
+      AND a.accepted_at IS NOT NULL
+    GROUP BY 1
+),
+received AS (
+    SELECT date_trunc('month', received_at)::DATE AS m,
+           count(*) FILTER (WHERE ticket_type = 'complaint') AS complaints,
+           count(*) FILTER (WHERE ticket_type = 'fault_repair' AND arrived_at IS NOT NULL
+                            AND dispatched_at IS NOT NULL) AS repairs_arrived,
+           sum(epoch(arrived_at - dispatched_at) / 60.0)
+               FILTER (WHERE ticket_type = 'fault_repair' AND arrived_at IS NOT NULL
+                       AND dispatched_at IS NOT NULL) AS repair_arrival_minutes,
+           count(*) FILTER (WHERE satisfaction = 'satisfied') AS satisfied,
+           count(*) FILTER (WHERE satisfaction IN ('satisfied', 'neutral', 'dissatisfied')) AS callbacks
+    FROM tickets
+    WHERE unit_id IN (SELECT unit_id FROM scope)
+      AND received_at >= $2::DATE AND received_at < $3::DATE + INTERVAL 1 MONTH
+    GROUP BY 1
+),
+-- Tickets whose deadline falls in the month, and those closed by it.
+due_tickets AS (
+    SELECT date_trunc('month', deadline_at)::DATE AS m,
+           count(*) AS tickets_due,
+           count(*) FILTER (WHERE closed_at IS NOT NULL AND closed_at <= deadline_at) AS tickets_on_time
+    FROM tickets
+    WHERE unit_id IN (SELECT unit_id FROM scope)
+      AND deadline_at >= $2::DATE AND deadline_at < $3::DATE + INTERVAL 1 MONTH
+    GROUP BY 1
+),
+-- Sustained interruptions (over 5 minutes) starting in the month.
+cuts AS (
+    SELECT date_trunc('month', start_at)::DATE AS m,
+           sum(customers_affected) AS interruptions,
+           sum(customers_affected * epoch(end_at - start_at) / 60.0) AS customer_minutes,
+           sum(customers_affected * epoch(end_at - start_at) / 60.0)
+               FILTER (WHERE cause IS DISTINCT FROM 'supply_shortage') AS customer_minutes_rs3
+    FROM outages
+    WHERE unit_id IN (SELECT unit_id FROM scope)
+      AND start_at >= $2::DATE AND start_at < $3::DATE + INTERVAL 1 MONTH
+      AND end_at IS NOT NULL AND epoch(end_at - start_at) > 300
+    GROUP BY 1
+),
+-- Which months each source table covers anywhere in the project: there, a unit without
+-- rows has zero (no complaints), elsewhere it has no data.
+coverage AS (
+    SELECT months.m,
+           EXISTS (SELECT 1 FROM bills WHERE billing_month = months.m) AS has_bills,
+           EXISTS (SELECT 1 FROM line_loss WHERE month = months.m) AS has_loss,
+           EXISTS (SELECT 1 FROM applications WHERE energised_at >= months.m AND energised_at < months.next_m) AS has_connections,
+           EXISTS (SELECT 1 FROM tickets WHERE received_at >= months.m AND received_at < months.next_m) AS has_tickets,
+           EXISTS (SELECT 1 FROM outages WHERE start_at >= months.m AND start_at < months.next_m) AS has_outages
+    FROM months
+)
+SELECT months.m,
+       datediff('hour', months.m, months.next_m) AS hours,
+       coverage.has_bills, coverage.has_loss, coverage.has_connections, coverage.has_tickets, coverage.has_outages,
+       served.customers,
+       bill.kwh::DOUBLE AS kwh,
+       bill.receivable::DOUBLE AS receivable,
+       collected.collected::DOUBLE AS collected,
+       arrears.arrears::DOUBLE AS arrears,
+       loss.supplied::DOUBLE AS supplied,
+       loss.sold::DOUBLE AS sold,
+       conn.connections::DOUBLE AS connections,
+       conn.connection_days::DOUBLE AS connection_days,
+       conn.connections_over_limit::DOUBLE AS connections_over_limit,
+       received.complaints::DOUBLE AS complaints,
+       received.repairs_arrived::DOUBLE AS repairs_arrived,
+       received.repair_arrival_minutes::DOUBLE AS repair_arrival_minutes,
+       received.satisfied::DOUBLE AS satisfied,
+       received.callbacks::DOUBLE AS callbacks,
+       due_tickets.tickets_due::DOUBLE AS tickets_due,
+       due_tickets.tickets_on_time::DOUBLE AS tickets_on_time,
+       cuts.interruptions::DOUBLE AS interruptions,
+       cuts.customer_minutes::DOUBLE AS customer_minutes,
+       cuts.customer_minutes_rs3::DOUBLE AS customer_minutes_rs3
+FROM months
+JOIN coverage USING (m)
+LEFT JOIN served USING (m)
+LEFT JOIN bill USING (m)
+LEFT JOIN collected USING (m)
+LEFT JOIN arrears USING (m)
+LEFT JOIN loss USING (m)
+LEFT JOIN conn USING (m)
+LEFT JOIN received USING (m)
+LEFT JOIN due_tickets USING (m)
+LEFT JOIN cuts USING (m)
+ORDER BY months.m
