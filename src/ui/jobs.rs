@@ -194,6 +194,9 @@ pub fn leader_data(
     move |state, progress| {
         let r = (|| {
             let p = open_project_in(state)?;
+            // Building the sums after an import takes a while on a big project: Cancel
+            // interrupts it (one transaction: nothing is half-written).
+            progress.attach_interrupt(p.interrupt_handle());
             let period = scope
                 .month
                 .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
