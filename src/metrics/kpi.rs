@@ -173,17 +173,20 @@ pub fn unit_values(
     ids: &[&str],
 ) -> anyhow::Result<Vec<(String, Vec<Option<f64>>)>> {
     let month = month_start(period);
-    let mut out = Vec::new();
-    for unit in units {
-        let totals = kpi::month_totals(project, unit, month, month)?;
-        let values = ids
-            .iter()
-            .map(|id| {
-                let ind = indicator(id)?;
-                totals.first().and_then(|t| (ind.value)(t))
-            })
-            .collect();
-        out.push((unit.clone(), values));
-    }
-    Ok(out)
+    let names: Vec<&str> = units.iter().map(String::as_str).collect();
+    let totals = kpi::month_totals_of_units(project, &names, month, month)?;
+    Ok(units
+        .iter()
+        .zip(totals)
+        .map(|(unit, totals)| {
+            let values = ids
+                .iter()
+                .map(|id| {
+                    let ind = indicator(id)?;
+                    totals.first().and_then(|t| (ind.value)(t))
+                })
+                .collect();
+            (unit.clone(), values)
+        })
+        .collect())
 }

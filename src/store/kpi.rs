@@ -93,6 +93,17 @@ pub fn month_totals(
     from: NaiveDate,
     to: NaiveDate,
 ) -> duckdb::Result<Vec<MonthTotals>> {
+    let mut all = month_totals_of_units(project, &[unit], from, to)?;
+    Ok(all.pop().unwrap_or_default())
+}
+
+/// The totals of each of `units`, in order; whether the sums are current is checked once.
+pub fn month_totals_of_units(
+    project: &Project,
+    units: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<Vec<MonthTotals>>> {
     let sql = match ensure_sums(project) {
         Ok(true) => MONTH_TOTALS_SQL,
         Ok(false) => MONTH_TOTALS_DIRECT_SQL,
@@ -101,7 +112,10 @@ pub fn month_totals(
             MONTH_TOTALS_DIRECT_SQL
         }
     };
-    query_totals(project, sql, unit, from, to)
+    units
+        .iter()
+        .map(|u| query_totals(project, sql, u, from, to))
+        .collect()
 }
 
 /// The same, always computed from the data tables (to check the sums against).
