@@ -1,0 +1,16 @@
+-- The same customer complaining again within the given days of an earlier complaint.
+WITH c AS (
+    SELECT ticket_id, customer_id, unit_id, received_at,
+           lag(received_at) OVER w AS previous_at, lag(ticket_id) OVER w AS previous_ticket
+    FROM tickets
+    WHERE ticket_type = 'complaint' AND customer_id IS NOT NULL
+      AND received_at < ${to} + INTERVAL 1 MONTH
+    WINDOW w AS (PARTITION BY customer_id ORDER BY received_at)
+)
+SELECT 'customer' AS entity_type, customer_id AS entity_id, unit_id,
+       date_trunc('month', received_at)::DATE AS period,
+       0.0 AS amount, 0.9 AS confidence,
+       previous_ticket, previous_at, ticket_id, received_at,
+       round(epoch(received_at - previous_at) / 86400, 1) AS days_between
+FROM c
+WHERE previous_at IS NOT NULL AND received_at - previous_at <= INTERVAL (${days}) DAY
