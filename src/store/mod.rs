@@ -1,6 +1,7 @@
 //! The project file: one DuckDB database holding the imported data and everything MAMS
 //! records. All DuckDB access in MAMS goes through this module.
 
+pub mod audit;
 pub mod kpi;
 pub mod loading;
 pub mod profiles;

@@ -267,8 +267,18 @@ pub fn scoped_counts(
 /// Runs one SQL statement and returns its rows. On a read-only project a statement
 /// that would write fails; the caller words the refusal.
 pub fn run_sql(project: &Project, sql: &str, max_rows: Option<usize>) -> duckdb::Result<QueryResult> {
+    run_sql_with(project, sql, &[], max_rows)
+}
+
+/// `run_sql` with parameters bound to the statement's `?` or `$n`.
+pub fn run_sql_with(
+    project: &Project,
+    sql: &str,
+    params: &[&dyn duckdb::ToSql],
+    max_rows: Option<usize>,
+) -> duckdb::Result<QueryResult> {
     let mut stmt = project.conn().prepare(sql)?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params)?;
     let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
     let n = columns.len();
     let mut out = Vec::new();

@@ -8,7 +8,7 @@ use crate::codes;
 use crate::model::{self, Table};
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -24,6 +24,9 @@ const TARGETS_V3: &str = include_str!("sql/targets_v3.sql");
 
 /// Version 4 adds the prebuilt sums of the indicators per org unit and month.
 const KPI_SUMS_V4: &str = include_str!("sql/kpi_sums_v4.sql");
+
+/// Version 5 adds the audit: runs, suspects, the trail, rule parameters, project rules.
+const AUDIT_V5: &str = include_str!("sql/audit_v5.sql");
 
 /// DDL of one canonical table. Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
@@ -53,6 +56,7 @@ pub fn migration(from: i64) -> String {
         1 => IMPORT_TABLES_V2.to_string(),
         2 => TARGETS_V3.to_string(),
         3 => KPI_SUMS_V4.to_string(),
+        4 => AUDIT_V5.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

@@ -1,0 +1,165 @@
+//! Turns a suspect's evidence into the sentence an auditor reads, from the rule's template:
+//! `{name}` is replaced by the evidence value of that name, numbers with thousands
+//! separators, codes by their label in the language of the template.
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::codes;
+use crate::metrics::format::number;
+
+/// Evidence of one suspect: (name, value) in the order the rule's query returned them.
+pub type Evidence = Vec<(String, Value)>;
+
+/// The code list that labels an evidence field, for the fields rules commonly return.
+fn code_list(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "customer_class" => "customer_class",
+        "tariff_code" | "usual_tariff" => "tariff",
+        "industry_code" => "industry",
+        "pf_standard" | "required" => "pf_standard",
+        "status" => "customer_status",
+        "ticket_type" => "ticket_type",
+        "wiring" => "wiring",
+        "voltage" => "voltage",
+        _ => return None,
+    })
+}
+
+/// A value as a sentence shows it.
+pub fn show(field: &str, v: &Value, zh: bool) -> String {
+    match v {
+        Value::Null => if zh { "无" } else { "none" }.to_string(),
+        Value::Bool(b) => match (b, zh) {
+            (true, false) => "yes",
+            (false, false) => "no",
+            (true, true) => "是",
+            (false, true) => "否",
+        }
+        .to_string(),
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            let decimals = if x.fract() == 0.0 {
+                0
+            } else if x.abs() >= 100.0 {
+                1
+            } else {
+                2
+            };
+            let text = number(x, decimals);
+            // 0.850 -> 0.85, 1.50 -> 1.5
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        }
+        Value::String(s) => {
+            if let Some(code) = code_list(field).and_then(|l| codes::lookup(l, s)) {
+                return if zh { code.zh } else { code.en }.to_string();
+            }
+            // Timestamps read better without seconds.
+            if s.len() == 19 && s.as_bytes().get(10) == Some(&b' ') && s.ends_with(":00") {
+                return s[..16].to_string();
+            }
+            s.clone()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Reads evidence as stored (a JSON array of [name, value] pairs); anything else is empty.
+pub fn evidence_from_json(text: &str) -> Evidence {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(pairs)) => pairs
+            .into_iter()
+            .filter_map(|p| match p {
+                Value::Array(mut kv) if kv.len() == 2 => {
+                    let v = kv.pop()?;
+                    let k = kv.pop()?.as_str()?.to_string();
+                    Some((k, v))
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The sentence of a stored suspect, in English or Chinese.
+pub fn sentence(rule: &super::rules::Rule, s: &crate::store::audit::SuspectRow, zh: bool) -> String {
+    let mut ev = evidence_from_json(&s.evidence_json);
+    if !ev.iter().any(|(k, _)| k == "amount") {
+        ev.push(("amount".into(), serde_json::json!(s.amount)));
+    }
+    render(rule.explanation_template(zh), &ev, s.period, zh)
+}
+
+/// Fills `template`. `{period}` is the suspect's month (YYYY-MM); a name the evidence does
+/// not have is left as it is, so a mistake in a template shows instead of vanishing.
+pub fn render(template: &str, evidence: &Evidence, period: Option<NaiveDate>, zh: bool) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = &after[..end];
+        let value = if name == "period" {
+            period.map(|p| p.format("%Y-%m").to_string())
+        } else {
+            evidence
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(k, v)| show(k, v, zh))
+        };
+        match value {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn templates_read_as_sentences() {
+        let ev: Evidence = vec![
+            ("change_pct".into(), json!(-83.0)),
+            ("kwh_before".into(), json!(12400.0)),
+            ("kwh_after".into(), json!(2100.0)),
+            ("capacity_kva".into(), json!(630.0)),
+            ("customer_class".into(), json!("residential")),
+            ("ratio".into(), json!(0.850)),
+            ("at".into(), json!("2025-03-01 09:30:00")),
+        ];
+        let p = NaiveDate::from_ymd_opt(2025, 3, 1);
+        assert_eq!(
+            render(
+                "kWh fell {change_pct} % from {kwh_before} to {kwh_after} while capacity stayed {capacity_kva} kVA ({period})",
+                &ev,
+                p,
+                false
+            ),
+            "kWh fell -83 % from 12,400 to 2,100 while capacity stayed 630 kVA (2025-03)"
+        );
+        assert_eq!(
+            render("{customer_class} {ratio} {at}", &ev, p, true),
+            "居民生活 0.85 2025-03-01 09:30"
+        );
+        assert_eq!(render("{missing} {", &ev, None, false), "{missing} {");
+    }
+}

@@ -1,0 +1,526 @@
+//! What the audit keeps in the project: runs, suspects with their triage state, the
+//! append-only trail, rule parameters and project rules. The rule queries themselves run
+//! here too, each as one SELECT inside a transaction that is always rolled back.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use duckdb::params;
+
+use super::Project;
+use super::queries::{QueryResult, run_sql_with};
+
+const WRAPPER: &str = include_str!("sql/audit_rule_wrapper.sql");
+const UPDATE_KNOWN: &str = include_str!("sql/audit_update_known.sql");
+const INSERT_NEW: &str = include_str!("sql/audit_insert_new.sql");
+const MARK_GONE: &str = include_str!("sql/audit_mark_gone.sql");
+
+/// Why a rule's query gave no suspects.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RuleQueryError {
+    #[error("{0}")]
+    Sql(String),
+    #[error("it ran longer than {0} s and was stopped")]
+    Timeout(u64),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// DuckDB reports positions as "LINE n:" of the statement it saw; the rule's query starts
+/// on the wrapper's second line, so its line n is the wrapper's n + 1.
+fn rule_lines(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find("LINE ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 5..];
+        let digits: String = after.chars().take_while(|c| c.is_ascii_digit()).collect();
+        match digits.parse::<i64>() {
+            Ok(n) if n > 1 => out.push_str(&format!("line {} of the query", n - 1)),
+            _ => out.push_str("LINE "),
+        }
+        rest = &after[digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs one bound rule query for the months `from`..=`to` and the org unit `unit` (its
+/// subtree), stopping it after `timeout`. The query is put inside a subquery, so anything
+/// but a single SELECT is a syntax error, and the transaction it runs in is rolled back.
+pub fn rule_rows(
+    project: &Project,
+    bound_sql: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: &str,
+    timeout: Option<Duration>,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<QueryResult, RuleQueryError> {
+    let sql = WRAPPER.replacen("{rule}", bound_sql.trim().trim_end_matches(';'), 1);
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let watchdog = timeout.map(|t| {
+        let handle = project.interrupt_handle();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(t) {
+                handle.interrupt();
+                true
+            } else {
+                false
+            }
+        })
+    });
+    let result =
+        project.dry_run(|p| run_sql_with(p, &sql, &[&from, &to, &unit], None).map_err(anyhow::Error::from));
+    drop(done_tx);
+    let timed_out = watchdog.map(|w| w.join().unwrap_or(false)).unwrap_or(false);
+    match result {
+        Ok(r) => Ok(r),
+        Err(_) if timed_out => Err(RuleQueryError::Timeout(timeout.map(|t| t.as_secs()).unwrap_or(0))),
+        Err(_) if cancelled() => Err(RuleQueryError::Cancelled),
+        Err(e) => Err(RuleQueryError::Sql(rule_lines(&e.to_string()))),
+    }
+}
+
+/// The columns a bound rule query returns, found without running it (LIMIT 0), or why it
+/// cannot run: a syntax error (with its line in the rule), an unknown table or column, or
+/// anything but a single SELECT.
+pub fn rule_columns(project: &Project, bound_sql: &str) -> Result<Vec<String>, RuleQueryError> {
+    let sql = format!(
+        "SELECT * FROM (\n{}\n) AS q LIMIT 0",
+        bound_sql.trim().trim_end_matches(';')
+    );
+    project
+        .dry_run(|p| run_sql_with(p, &sql, &[], Some(0)).map_err(anyhow::Error::from))
+        .map(|r| r.columns)
+        .map_err(|e| RuleQueryError::Sql(rule_lines(&e.to_string())))
+}
+
+/// A suspect as a run found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub rule_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub period: Option<NaiveDate>,
+    pub unit_id: String,
+    pub amount: f64,
+    pub confidence: f64,
+    pub severity: i32,
+    pub score: f64,
+    /// JSON array of [name, value] pairs.
+    pub evidence: String,
+}
+
+impl Found {
+    /// One suspect per rule, entity and month.
+    pub fn key(&self) -> String {
+        suspect_key(&self.rule_id, &self.entity_type, &self.entity_id, self.period)
+    }
+}
+
+pub fn suspect_key(rule: &str, entity_type: &str, entity_id: &str, period: Option<NaiveDate>) -> String {
+    let month = period
+        .map(|p| p.format("%Y-%m").to_string())
+        .unwrap_or_else(|| "*".into());
+    format!("{rule}|{entity_type}|{entity_id}|{month}")
+}
+
+/// What a run was asked to do and when, for its record.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub started_at: NaiveDateTime,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub unit_id: String,
+    /// Rules that ran without error: only their old suspects can be marked as gone.
+    pub rules_ok: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// What storing a run changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaveCounts {
+    pub run_id: i64,
+    pub found: u64,
+    pub new: u64,
+    pub gone: u64,
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// Stores a run's suspects in one transaction: known ones are updated (their state kept),
+/// new ones added, and those of the same rules and scope not found again marked as gone.
+pub fn save_run(project: &Project, run: &RunRecord, found: &[Found]) -> anyhow::Result<SaveCounts> {
+    project.transaction(|p| {
+        let c = p.conn();
+        let run_id: i64 = c.query_row("SELECT nextval('audit_run_seq')", [], |r| r.get(0))?;
+        c.execute_batch("DELETE FROM audit_incoming")?;
+        {
+            let mut app = c.appender("audit_incoming")?;
+            let mut seen = std::collections::HashSet::new();
+            for f in found {
+                let key = f.key();
+                // A rule returning the same suspect twice keeps the first row.
+                if !seen.insert(key.clone()) {
+                    continue;
+                }
+                app.append_row(params![
+                    key,
+                    f.rule_id,
+                    f.entity_type,
+                    f.entity_id,
+                    f.period,
+                    f.unit_id,
+                    f.amount,
+                    f.confidence,
+                    f.severity,
+                    f.score,
+                    f.evidence
+                ])?;
+            }
+            app.flush()?;
+        }
+        let incoming: i64 = c.query_row("SELECT count(*) FROM audit_incoming", [], |r| r.get(0))?;
+        let known: i64 = c.query_row(
+            "SELECT count(*) FROM audit_incoming WHERE suspect_key IN (SELECT suspect_key FROM audit_suspects)",
+            [],
+            |r| r.get(0),
+        )?;
+        let at = now();
+        c.execute(UPDATE_KNOWN, params![run_id])?;
+        c.execute(INSERT_NEW, params![run_id, at])?;
+        let gone = c.execute(
+            MARK_GONE,
+            params![run_id, run.rules_ok.join(","), run.from, run.to, run.unit_id],
+        )?;
+        c.execute_batch("DELETE FROM audit_incoming")?;
+        c.execute(
+            "INSERT INTO audit_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                run_id,
+                run.started_at,
+                at,
+                run.from,
+                run.to,
+                run.unit_id,
+                run.rules_ok.join(","),
+                incoming,
+                incoming - known,
+                (!run.errors.is_empty()).then(|| run.errors.join("\n")),
+            ],
+        )?;
+        Ok(SaveCounts {
+            run_id,
+            found: incoming as u64,
+            new: (incoming - known) as u64,
+            gone: gone as u64,
+        })
+    })
+}
+
+/// Which suspects to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct SuspectFilter {
+    pub rules: Vec<String>,
+    /// Org unit whose subtree is shown.
+    pub unit: Option<String>,
+    pub statuses: Vec<String>,
+    pub min_severity: Option<i32>,
+    pub min_amount: Option<f64>,
+    pub run_id: Option<i64>,
+    /// Also those a later run no longer found.
+    pub include_gone: bool,
+    /// Matched against the entity id and the evidence text.
+    pub search: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+}
+
+/// A stored suspect with its triage state.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SuspectRow {
+    pub key: String,
+    pub rule_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub period: Option<NaiveDate>,
+    pub unit_id: Option<String>,
+    pub amount: f64,
+    pub confidence: f64,
+    pub severity: i32,
+    pub score: f64,
+    #[serde(skip)]
+    pub evidence_json: String,
+    pub status: String,
+    pub assignee_unit: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub recovered: Option<f64>,
+    pub fp_reason: Option<String>,
+    pub still_found: bool,
+    pub last_run_id: i64,
+}
+
+const SUSPECT_COLUMNS: &str = "suspect_key, rule_id, entity_type, entity_id, period, unit_id, amount, confidence, \
+     severity, score, evidence, status, assignee_unit, due_on, recovered, fp_reason, still_found, last_run_id";
+
+fn suspect_row(r: &duckdb::Row) -> duckdb::Result<SuspectRow> {
+    Ok(SuspectRow {
+        key: r.get(0)?,
+        rule_id: r.get(1)?,
+        entity_type: r.get(2)?,
+        entity_id: r.get(3)?,
+        period: r.get(4)?,
+        unit_id: r.get(5)?,
+        amount: r.get(6)?,
+        confidence: r.get(7)?,
+        severity: r.get(8)?,
+        score: r.get(9)?,
+        evidence_json: r.get(10)?,
+        status: r.get(11)?,
+        assignee_unit: r.get(12)?,
+        due_on: r.get(13)?,
+        recovered: r.get(14)?,
+        fp_reason: r.get(15)?,
+        still_found: r.get(16)?,
+        last_run_id: r.get(17)?,
+    })
+}
+
+/// The WHERE clause of a filter (fixed text with placeholders) and its values.
+fn filter_sql(f: &SuspectFilter) -> (String, Vec<Box<dyn duckdb::ToSql>>) {
+    let mut clauses: Vec<String> = vec!["true".into()];
+    let mut values: Vec<Box<dyn duckdb::ToSql>> = Vec::new();
+    if !f.rules.is_empty() {
+        clauses.push("list_contains(string_split(?, ','), rule_id)".into());
+        values.push(Box::new(f.rules.join(",")));
+    }
+    if let Some(u) = &f.unit {
+        clauses.push("unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)".into());
+        values.push(Box::new(u.clone()));
+    }
+    if !f.statuses.is_empty() {
+        clauses.push("list_contains(string_split(?, ','), status)".into());
+        values.push(Box::new(f.statuses.join(",")));
+    }
+    if let Some(s) = f.min_severity {
+        clauses.push("severity >= ?".into());
+        values.push(Box::new(s));
+    }
+    if let Some(a) = f.min_amount {
+        clauses.push("amount >= ?".into());
+        values.push(Box::new(a));
+    }
+    if let Some(r) = f.run_id {
+        clauses.push("last_run_id = ?".into());
+        values.push(Box::new(r));
+    }
+    if !f.include_gone {
+        clauses.push("still_found".into());
+    }
+    if let Some(s) = f.search.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        clauses.push("(contains(entity_id, ?) OR contains(evidence, ?))".into());
+        values.push(Box::new(s.to_string()));
+        values.push(Box::new(s.to_string()));
+    }
+    (clauses.join(" AND "), values)
+}
+
+/// Suspects matching `f`, highest score first, and how many match in all.
+pub fn suspects(project: &Project, f: &SuspectFilter) -> duckdb::Result<(Vec<SuspectRow>, u64)> {
+    let (wh, values) = filter_sql(f);
+    let refs: Vec<&dyn duckdb::ToSql> = values.iter().map(|b| b.as_ref()).collect();
+    let total: i64 = project.conn().query_row(
+        &format!("SELECT count(*) FROM audit_suspects WHERE {wh}"),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT {SUSPECT_COLUMNS} FROM audit_suspects WHERE {wh} \
+         ORDER BY score DESC, suspect_key LIMIT {} OFFSET {}",
+        f.limit.unwrap_or(u64::MAX / 2),
+        f.offset
+    );
+    let mut stmt = project.conn().prepare(&sql)?;
+    let rows = stmt.query_map(refs.as_slice(), suspect_row)?;
+    Ok((rows.collect::<duckdb::Result<Vec<_>>>()?, total.max(0) as u64))
+}
+
+/// One suspect by its key.
+pub fn suspect(project: &Project, key: &str) -> duckdb::Result<Option<SuspectRow>> {
+    let sql = format!("SELECT {SUSPECT_COLUMNS} FROM audit_suspects WHERE suspect_key = ?");
+    let mut stmt = project.conn().prepare(&sql)?;
+    let mut rows = stmt.query_map([key], suspect_row)?;
+    rows.next().transpose()
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrailEntry {
+    pub suspect_key: String,
+    pub changed_at: NaiveDateTime,
+    pub actor: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub assignee_unit: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub recovered: Option<f64>,
+    pub fp_reason: Option<String>,
+}
+
+/// Appends `e` to the trail and sets the suspect's state from it (fields it leaves empty
+/// keep their value). Call inside a transaction.
+pub fn record_change(project: &Project, e: &TrailEntry) -> duckdb::Result<()> {
+    let c = project.conn();
+    c.execute(
+        "INSERT INTO audit_trail VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            e.suspect_key,
+            e.changed_at,
+            e.actor,
+            e.from_status,
+            e.to_status,
+            e.note,
+            e.assignee_unit,
+            e.due_on,
+            e.recovered,
+            e.fp_reason
+        ],
+    )?;
+    c.execute(
+        "UPDATE audit_suspects SET status = ?, assignee_unit = coalesce(?, assignee_unit), \
+         due_on = coalesce(?, due_on), recovered = coalesce(?, recovered), \
+         fp_reason = coalesce(?, fp_reason), updated_at = ? WHERE suspect_key = ?",
+        params![
+            e.to_status,
+            e.assignee_unit,
+            e.due_on,
+            e.recovered,
+            e.fp_reason,
+            e.changed_at,
+            e.suspect_key
+        ],
+    )?;
+    Ok(())
+}
+
+/// The trail of one suspect, oldest first.
+pub fn trail(project: &Project, key: &str) -> duckdb::Result<Vec<TrailEntry>> {
+    let mut stmt = project.conn().prepare(
+        "SELECT suspect_key, changed_at, actor, from_status, to_status, note, assignee_unit, due_on, \
+         recovered, fp_reason FROM audit_trail WHERE suspect_key = ? ORDER BY changed_at, rowid",
+    )?;
+    let rows = stmt.query_map([key], |r| {
+        Ok(TrailEntry {
+            suspect_key: r.get(0)?,
+            changed_at: r.get(1)?,
+            actor: r.get(2)?,
+            from_status: r.get(3)?,
+            to_status: r.get(4)?,
+            note: r.get(5)?,
+            assignee_unit: r.get(6)?,
+            due_on: r.get(7)?,
+            recovered: r.get(8)?,
+            fp_reason: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Verified suspects of a rule per city: confirmed (or further) against false positives.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RulePrecision {
+    pub rule_id: String,
+    pub unit_id: String,
+    pub confirmed: u64,
+    pub false_positives: u64,
+}
+
+const PRECISION: &str = "SELECT s.rule_id, coalesce(c.ancestor_id, s.unit_id) AS unit, \
+     count(*) FILTER (WHERE s.status IN ('confirmed', 'rectifying', 'rectified', 'closed')), \
+     count(*) FILTER (WHERE s.status = 'false_positive') \
+     FROM audit_suspects s \
+     LEFT JOIN org_closure c ON c.unit_id = s.unit_id \
+       AND c.ancestor_id IN (SELECT unit_id FROM org_units WHERE level = 'city') \
+     WHERE s.status IN ('confirmed', 'rectifying', 'rectified', 'closed', 'false_positive') \
+     GROUP BY ALL ORDER BY 1, 2";
+
+pub fn precision(project: &Project) -> duckdb::Result<Vec<RulePrecision>> {
+    let mut stmt = project.conn().prepare(PRECISION)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(RulePrecision {
+            rule_id: r.get(0)?,
+            unit_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            confirmed: r.get::<_, i64>(2)?.max(0) as u64,
+            false_positives: r.get::<_, i64>(3)?.max(0) as u64,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The project's own parameter values, by (rule, parameter).
+pub fn param_values(project: &Project) -> duckdb::Result<BTreeMap<(String, String), f64>> {
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT rule_id, param, value FROM rule_params")?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Sets (or with None, resets to the default) a parameter of a rule for this project.
+pub fn set_param(project: &Project, rule: &str, param: &str, value: Option<f64>) -> duckdb::Result<()> {
+    match value {
+        Some(v) => project.conn().execute(
+            "INSERT OR REPLACE INTO rule_params VALUES (?, ?, ?, ?)",
+            params![rule, param, v, now()],
+        )?,
+        None => project.conn().execute(
+            "DELETE FROM rule_params WHERE rule_id = ? AND param = ?",
+            params![rule, param],
+        )?,
+    };
+    Ok(())
+}
+
+/// The project's own rules: (metadata JSON, query).
+pub fn project_rules(project: &Project) -> duckdb::Result<Vec<(String, String, String)>> {
+    let mut stmt = project
+        .conn()
+        .prepare("SELECT rule_id, meta, query FROM project_rules ORDER BY rule_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+pub fn save_project_rule(project: &Project, id: &str, meta: &str, query: &str) -> duckdb::Result<()> {
+    project.conn().execute(
+        "INSERT OR REPLACE INTO project_rules VALUES (?, ?, ?, ?)",
+        params![id, meta, query, now()],
+    )?;
+    Ok(())
+}
+
+pub fn delete_project_rule(project: &Project, id: &str) -> duckdb::Result<()> {
+    project
+        .conn()
+        .execute("DELETE FROM project_rules WHERE rule_id = ?", params![id])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_lines_point_into_the_rule_not_the_wrapper() {
+        assert_eq!(
+            rule_lines("Parser Error: syntax error at or near \"FORM\"\n\nLINE 3: SELECT x FORM y"),
+            "Parser Error: syntax error at or near \"FORM\"\n\nline 2 of the query: SELECT x FORM y"
+        );
+        assert_eq!(rule_lines("no position"), "no position");
+    }
+}
