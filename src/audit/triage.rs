@@ -100,12 +100,21 @@ pub struct Change {
     pub fp_reason: Option<String>,
 }
 
-/// Who is making changes: the operating-system user.
+/// Who is making changes: the operating-system user (from the environment, else the name
+/// of the home folder).
 pub fn actor() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .ok()
-        .filter(|s| !s.trim().is_empty())
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+            Some(
+                std::path::Path::new(&home)
+                    .file_name()?
+                    .to_string_lossy()
+                    .into_owned(),
+            )
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -463,6 +463,83 @@ pub fn precision(project: &Project) -> duckdb::Result<Vec<RulePrecision>> {
     rows.collect()
 }
 
+/// The archive row of a suspect's entity (customer, application, ticket or area), as
+/// (column, value) pairs. Table and key column come from this fixed list, never from data.
+pub fn entity_row(project: &Project, entity_type: &str, id: &str) -> duckdb::Result<Vec<(String, String)>> {
+    let sql = match entity_type {
+        "customer" => "SELECT * FROM customers WHERE customer_id = ?",
+        "application" => "SELECT * FROM applications WHERE application_id = ?",
+        "ticket" => "SELECT * FROM tickets WHERE ticket_id = ?",
+        "area" => {
+            "SELECT area_id, any_value(area_name) AS area_name, any_value(unit_id) AS unit_id, \
+                   any_value(area_kind) AS area_kind, count(*) AS months FROM line_loss WHERE area_id = ? GROUP BY 1"
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let r = run_sql_with(project, sql, &[&id], Some(1))?;
+    Ok(match r.rows.first() {
+        Some(row) => r
+            .columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| (c.clone(), super::queries::value_to_string(v)))
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
+/// The monthly series behind a suspect: billed kWh of a customer, loss rate (%) of an area.
+pub fn entity_series(
+    project: &Project,
+    entity_type: &str,
+    id: &str,
+) -> duckdb::Result<Vec<(NaiveDate, f64)>> {
+    let sql = match entity_type {
+        "customer" => "SELECT billing_month, sum(kwh) FROM bills WHERE customer_id = ? GROUP BY 1 ORDER BY 1",
+        "area" => {
+            "SELECT month, 100 * (sum(supplied_kwh) - sum(sold_kwh)) / nullif(sum(supplied_kwh), 0) \
+                   FROM line_loss WHERE area_id = ? GROUP BY 1 ORDER BY 1"
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let mut stmt = project.conn().prepare(sql)?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, Option<f64>>(1)?))
+    })?;
+    Ok(rows
+        .collect::<duckdb::Result<Vec<_>>>()?
+        .into_iter()
+        .filter_map(|(m, v)| Some((m, v?)))
+        .collect())
+}
+
+/// The rows related to a suspect: a customer's last 12 bills, reads and payments in one
+/// table; an area's months. At most 24 rows.
+pub fn related_rows(project: &Project, entity_type: &str, id: &str) -> duckdb::Result<QueryResult> {
+    let sql = match entity_type {
+        "customer" => {
+            "SELECT b.billing_month, r.read_type, r.prev_total, r.total, b.kwh, b.amount, \
+                       b.adjustment, b.due_on, b.dunning_on, \
+                       (SELECT sum(p.amount) FROM payments p WHERE p.bill_id = b.bill_id) AS paid \
+                       FROM bills b LEFT JOIN meter_reads r ON r.customer_id = b.customer_id \
+                       AND r.billing_month = b.billing_month \
+                       WHERE b.customer_id = ? ORDER BY b.billing_month DESC LIMIT 24"
+        }
+        "area" => {
+            "SELECT month, supplied_kwh, sold_kwh, \
+                   round(100 * (supplied_kwh - sold_kwh) / nullif(supplied_kwh, 0), 2) AS loss_pct \
+                   FROM line_loss WHERE area_id = ? ORDER BY month DESC LIMIT 24"
+        }
+        _ => {
+            return Ok(QueryResult {
+                columns: Vec::new(),
+                rows: Vec::new(),
+            });
+        }
+    };
+    run_sql_with(project, sql, &[&id], Some(24))
+}
+
 /// The project's own parameter values, by (rule, parameter).
 pub fn param_values(project: &Project) -> duckdb::Result<BTreeMap<(String, String), f64>> {
     let mut stmt = project

@@ -58,6 +58,8 @@ pub struct MamsApp {
     pub leaders: Option<(Scope, Result<jobs::LeaderData, String>)>,
     leaders_job: Option<(Scope, u64)>,
     pub leaders_selected: Option<&'static str>,
+    /// The audit workbench.
+    pub audit: super::pages::audit::AuditPage,
 }
 
 impl MamsApp {
@@ -96,6 +98,7 @@ impl MamsApp {
             leaders: None,
             leaders_job: None,
             leaders_selected: None,
+            audit: Default::default(),
         }
     }
 
@@ -334,6 +337,43 @@ impl MamsApp {
         self.spawn("job_import_files", job);
     }
 
+    /// Runs the audit rules in the background.
+    pub fn run_audit(&mut self, spec: crate::audit::run::RunSpec) {
+        self.audit.running = true;
+        self.spawn("job_audit", jobs::run_audit(spec));
+    }
+
+    /// Applies a change of state (or an assignment) to suspects in the background.
+    pub fn change_suspects(&mut self, keys: Vec<String>, change: crate::audit::triage::Change) {
+        self.audit.form.error = None;
+        self.spawn("job_audit_change", jobs::change_suspects(keys, change));
+    }
+
+    /// Asks for the workbench's list when its filter changed, and for the selected suspect.
+    fn refresh_audit(&mut self) {
+        if self.state.page != Page::Audit || self.project.is_none() || self.audit.running {
+            return;
+        }
+        let filter = self.audit.filter(self.unit_id());
+        let wanted = format!("{filter:?}");
+        let current = self.audit.shown.as_ref().map(|f| format!("{f:?}"));
+        let asked = self.audit.requested.as_ref().map(|(_, f)| f.clone());
+        if current.as_deref() != Some(wanted.as_str()) && asked.as_deref() != Some(wanted.as_str()) {
+            self.audit.seq += 1;
+            let seq = self.audit.seq;
+            self.audit.requested = Some((seq, wanted));
+            self.audit.shown = Some(filter.clone());
+            self.spawn("job_audit_list", jobs::audit_list(seq, filter));
+        }
+        if let Some(key) = self.audit.selected.clone() {
+            let have = self.audit.detail.as_ref().is_some_and(|(k, _)| *k == key);
+            if !have && self.audit.detail_requested.as_deref() != Some(key.as_str()) {
+                self.audit.detail_requested = Some(key.clone());
+                self.spawn("job_audit_detail", jobs::suspect_detail(key));
+            }
+        }
+    }
+
     /// Folds a job result into the UI state.
     fn apply(&mut self, msg: Msg) {
         match msg {
@@ -393,7 +433,47 @@ impl MamsApp {
                 }
                 self.leaders = Some((scope, data));
             }
-            Msg::Cancelled => self.notice = Some(t(self.state.lang, "cancelled").to_string()),
+            Msg::AuditList(seq, list) => {
+                if self.audit.requested.as_ref().is_some_and(|(s, _)| *s == seq) {
+                    self.audit.requested = None;
+                    // Selections of suspects no longer listed are dropped.
+                    if let Ok(l) = &list {
+                        self.audit.checked.retain(|k| l.rows.iter().any(|r| &r.key == k));
+                    }
+                    self.audit.list = Some(list);
+                }
+            }
+            Msg::AuditDetail(key, detail) => {
+                if self.audit.detail_requested.as_deref() == Some(key.as_str()) {
+                    self.audit.detail_requested = None;
+                }
+                self.audit.detail = Some((key, detail));
+            }
+            Msg::AuditRun(result) => {
+                self.audit.running = false;
+                match result {
+                    Ok(summary) => {
+                        self.audit.last_run = Some(summary);
+                        self.audit.shown = None;
+                        self.audit.detail = None;
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Msg::AuditChanged(result) => match result {
+                Ok(n) => {
+                    self.notice = Some(format!("{} {n}", t(self.state.lang, "audit_changed")));
+                    self.audit.form = Default::default();
+                    self.audit.checked.clear();
+                    self.audit.shown = None;
+                    self.audit.detail = None;
+                }
+                Err(e) => self.audit.form.error = Some(e),
+            },
+            Msg::Cancelled => {
+                self.audit.running = false;
+                self.notice = Some(t(self.state.lang, "cancelled").to_string());
+            }
         }
     }
 
@@ -410,8 +490,10 @@ impl MamsApp {
             tracing::info!("project shown {} ms after start", t.elapsed().as_millis());
         }
         self.project = Some(Arc::new(view));
-        // New data: the indicators are counted again.
+        // New data: the indicators are counted again, the suspects listed again.
         self.leaders = None;
+        self.audit.shown = None;
+        self.audit.detail = None;
         self.refresh_counts();
     }
 
@@ -456,6 +538,7 @@ impl MamsApp {
         }
         self.refresh_preview();
         self.refresh_leaders();
+        self.refresh_audit();
 
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
@@ -466,6 +549,7 @@ impl MamsApp {
         egui::CentralPanel::default().show(ui, |ui| match self.state.page {
             Page::Overview => pages::overview::show(self, ui),
             Page::Leaders => pages::leaders::show(self, ui),
+            Page::Audit => pages::audit::show(self, ui),
             Page::Import => pages::import::show(self, ui),
         });
 

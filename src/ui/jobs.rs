@@ -47,8 +47,41 @@ pub enum Msg {
     FilesImported(Result<(FileReport, ProjectView), String>),
     /// The cards of the Views for Leaders page, and the units below for their rankings.
     Leaders(Scope, Result<LeaderData, String>),
+    /// A page of suspects for the audit workbench.
+    AuditList(u64, Result<AuditList, String>),
+    /// Everything about one suspect.
+    AuditDetail(String, Result<SuspectDetail, String>),
+    /// A run of the rules finished.
+    AuditRun(Result<AuditRunSummary, String>),
+    /// Suspects changed state (how many).
+    AuditChanged(Result<usize, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
+}
+
+/// A page of the audit workbench's list, with the rules to name them.
+#[derive(Debug, Clone)]
+pub struct AuditList {
+    pub rules: Vec<crate::audit::rules::Rule>,
+    pub rows: Vec<crate::store::audit::SuspectRow>,
+    pub total: u64,
+    pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// The evidence panel of one suspect.
+#[derive(Debug, Clone)]
+pub struct SuspectDetail {
+    pub suspect: crate::store::audit::SuspectRow,
+    pub trail: Vec<crate::store::audit::TrailEntry>,
+    pub archive: Vec<(String, String)>,
+    pub series: Vec<(NaiveDate, f64)>,
+    pub related: queries::QueryResult,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRunSummary {
+    pub outcomes: Vec<crate::audit::run::RuleOutcome>,
+    pub saved: Option<crate::store::audit::SaveCounts>,
 }
 
 /// What the Views for Leaders page shows for one scope.
@@ -242,5 +275,74 @@ pub fn import_files(
             Ok((report, load_view(p)?))
         })();
         finish(r, Msg::FilesImported)
+    }
+}
+
+/// A page of suspects matching `filter`. `seq` tells the page which request this answers.
+pub fn audit_list(
+    seq: u64,
+    filter: crate::store::audit::SuspectFilter,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let (rules, _) = crate::audit::run::library(p)?;
+            let (rows, total) = crate::store::audit::suspects(p, &filter)?;
+            let precision = crate::store::audit::precision(p)?;
+            Ok(AuditList {
+                rules,
+                rows,
+                total,
+                precision,
+            })
+        })();
+        finish(r, |r| Msg::AuditList(seq, r))
+    }
+}
+
+pub fn suspect_detail(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            use crate::store::audit as stored;
+            let p = open_project_in(state)?;
+            let suspect = stored::suspect(p, &key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
+            let (kind, id) = (suspect.entity_type.clone(), suspect.entity_id.clone());
+            Ok(SuspectDetail {
+                trail: stored::trail(p, &key)?,
+                archive: stored::entity_row(p, &kind, &id)?,
+                series: stored::entity_series(p, &kind, &id)?,
+                related: stored::related_rows(p, &kind, &id)?,
+                suspect,
+            })
+        })();
+        finish(r, |r| Msg::AuditDetail(key, r))
+    }
+}
+
+pub fn run_audit(spec: crate::audit::run::RunSpec) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let (rules, _) = crate::audit::run::library(p)?;
+            let report = crate::audit::run::run(p, &rules, &spec, !p.is_read_only(), progress)?;
+            Ok(AuditRunSummary {
+                outcomes: report.outcomes,
+                saved: report.saved,
+            })
+        })();
+        finish(r, Msg::AuditRun)
+    }
+}
+
+pub fn change_suspects(
+    keys: Vec<String>,
+    change: crate::audit::triage::Change,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            crate::audit::triage::apply(p, &keys, &change, &crate::audit::triage::actor())
+        })();
+        finish(r, Msg::AuditChanged)
     }
 }

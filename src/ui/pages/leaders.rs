@@ -43,7 +43,7 @@ fn change_color(better: Better, v: Option<f64>, base: Option<f64>, ui: &egui::Ui
     }
 }
 
-fn unit_label(lang: Lang, en: &str, zh: &str) -> String {
+pub fn unit_label(lang: Lang, en: &str, zh: &str) -> String {
     lang.pick(en, zh).to_string()
 }
 
@@ -302,7 +302,7 @@ fn sparkline(
 }
 
 /// Months on the x axis as 2025-06.
-fn month_axis(months: Vec<NaiveDate>) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String {
+pub fn month_axis(months: Vec<NaiveDate>) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String {
     move |mark, _| {
         let i = mark.value.round();
         if (mark.value - i).abs() > 1e-6 || i < 0.0 {

@@ -1,6 +1,7 @@
 //! The pages of the app, one file each. The side navigation lists `Page::ALL`: only pages
 //! that exist.
 
+pub mod audit;
 pub mod import;
 pub mod leaders;
 pub mod overview;
@@ -12,17 +13,19 @@ pub enum Page {
     #[default]
     Overview,
     Leaders,
+    Audit,
     Import,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Overview, Page::Leaders, Page::Import];
+    pub const ALL: &'static [Page] = &[Page::Overview, Page::Leaders, Page::Audit, Page::Import];
 
     /// Translation key of the page's title.
     pub fn title_key(self) -> &'static str {
         match self {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
+            Page::Audit => "page_audit",
             Page::Import => "page_import",
         }
     }
