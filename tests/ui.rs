@@ -342,3 +342,85 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
     assert!(has_label(&h, "领导视窗"));
     assert!(has_label(&h, "售电量"));
 }
+
+#[test]
+fn audit_workbench_runs_the_rules_and_works_a_suspect_through_the_loop() {
+    let project = small_project("ui-audit");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Audit workbench").next().unwrap().click();
+    step_until(&mut h, "empty list", |h| {
+        idle(h) && h.state().audit.list.as_ref().is_some_and(|l| l.is_ok())
+    });
+    assert!(has_label(
+        &h,
+        "No suspects here. Run the audit, or widen the filters."
+    ));
+    // Run every rule over all months.
+    h.state_mut().audit.span = 3;
+    h.run_steps(2);
+    h.get_by_label("Run audit").click();
+    step_until(&mut h, "audit run", |h| {
+        idle(h)
+            && h.state().audit.last_run.is_some()
+            && h.state()
+                .audit
+                .list
+                .as_ref()
+                .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total > 0))
+    });
+    let run = h.state().audit.last_run.clone().unwrap();
+    assert!(
+        run.outcomes.iter().all(|o| o.error.is_none()),
+        "{:?}",
+        run.outcomes
+    );
+    let saved = run.saved.unwrap();
+    let list = h.state().audit.list.clone().unwrap().unwrap();
+    assert_eq!(list.total, saved.found, "the list shows what the run stored");
+    // The top suspect is the one with the highest score, and its row opens the evidence.
+    let top = list.rows[0].clone();
+    assert!(list.rows.iter().all(|r| r.score <= top.score));
+    h.query_all_by_label(&top.entity_id)
+        .next()
+        .expect("the top suspect's row")
+        .click();
+    step_until(&mut h, "suspect detail", |h| {
+        idle(h)
+            && h.state()
+                .audit
+                .detail
+                .as_ref()
+                .is_some_and(|(k, d)| *k == top.key && d.is_ok())
+    });
+    assert!(has_label(&h, "Evidence"));
+    assert!(has_label(&h, "Audit trail"));
+    h.get_by_label("→ Verifying").click();
+    step_until(&mut h, "state changed", |h| {
+        idle(h)
+            && h.state().audit.detail.as_ref().is_some_and(|(k, d)| {
+                *k == top.key && d.as_ref().is_ok_and(|d| d.suspect.status == "verifying")
+            })
+    });
+    let detail = h.state().audit.detail.clone().unwrap().1.unwrap();
+    assert_eq!(detail.trail.len(), 1);
+    assert_eq!(detail.trail[0].to_status, "verifying");
+    // Filtering by status shows just that suspect.
+    h.state_mut().audit.status = Some("verifying".into());
+    step_until(&mut h, "filtered list", |h| {
+        idle(h)
+            && h.state().audit.requested.is_none()
+            && h.state()
+                .audit
+                .list
+                .as_ref()
+                .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total == 1))
+    });
+    // In Chinese.
+    h.get_by_label("中文").click();
+    h.run_steps(3);
+    assert!(has_label(&h, "稽查工作台"));
+    assert!(has_label(&h, "核实中"));
+}

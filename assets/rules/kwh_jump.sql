@@ -4,17 +4,16 @@
 -- only where the year-on-year ratio itself steps (a gradual decline is left to key_drop).
 WITH monthly AS (
     SELECT customer_id, billing_month AS m, sum(kwh) AS kwh, sum(amount) AS amount
-    FROM bills WHERE billing_month <= ${to}
+    FROM bills WHERE billing_month BETWEEN ${from} - INTERVAL 14 MONTH AND ${to}
     GROUP BY ALL
 ),
 s AS (
-    SELECT m1.*,
-           lag(m1.kwh) OVER w AS prev_kwh,
-           lag(m1.m) OVER w AS prev_m,
-           y.kwh AS yago_kwh
-    FROM monthly m1
-    LEFT JOIN monthly y ON y.customer_id = m1.customer_id AND y.m = m1.m - INTERVAL 12 MONTH
-    WINDOW w AS (PARTITION BY m1.customer_id ORDER BY m1.m)
+    SELECT *,
+           lag(kwh) OVER w AS prev_kwh,
+           lag(m) OVER w AS prev_m,
+           CASE WHEN lag(m, 12) OVER w = m - INTERVAL 12 MONTH THEN lag(kwh, 12) OVER w END AS yago_kwh
+    FROM monthly
+    WINDOW w AS (PARTITION BY customer_id ORDER BY m)
 ),
 stepped AS (
     SELECT s.*, kwh / nullif(yago_kwh, 0) AS yoy_ratio,

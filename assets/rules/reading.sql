@@ -3,7 +3,7 @@
 WITH r AS (
     SELECT m.*, lag(total) OVER w AS last_total, lag(meter_asset_no) OVER w AS last_meter
     FROM meter_reads m
-    WHERE billing_month <= ${to}
+    WHERE billing_month BETWEEN ${from} - INTERVAL 1 MONTH AND ${to}
     WINDOW w AS (PARTITION BY customer_id ORDER BY billing_month)
 ),
 price AS (

@@ -129,7 +129,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit_span_all", "all months", "全部月份"),
     ("audit_run_for", "Run the rules for", "运行规则："),
     ("audit_all_rules", "all rules", "全部规则"),
-    ("audit_run", "▶ Run audit", "▶ 运行稽查"),
+    ("audit_run", "Run audit", "运行稽查"),
     ("audit_run_no", "Run", "第"),
     ("audit_suspects", "suspects", "条疑点"),
     ("audit_new", "new", "条新增"),

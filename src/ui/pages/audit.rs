@@ -448,12 +448,12 @@ fn pager(app: &mut MamsApp, ui: &mut egui::Ui, total: u64) {
             t(lang, "audit_suspects")
         ));
         if ui
-            .add_enabled(app.audit.offset > 0, egui::Button::new("◀"))
+            .add_enabled(app.audit.offset > 0, egui::Button::new("‹"))
             .clicked()
         {
             app.audit.offset = app.audit.offset.saturating_sub(PAGE_ROWS);
         }
-        if ui.add_enabled(last < total, egui::Button::new("▶")).clicked() {
+        if ui.add_enabled(last < total, egui::Button::new("›")).clicked() {
             app.audit.offset += PAGE_ROWS;
         }
     });
@@ -594,7 +594,7 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
         return;
     };
     ui.horizontal(|ui| {
-        if ui.button("✕").on_hover_text(t(lang, "close")).clicked() {
+        if ui.button("×").on_hover_text(t(lang, "close")).clicked() {
             app.audit.selected = None;
         }
         if app.audit.detail.as_ref().is_none_or(|(k, _)| *k != key) {
