@@ -91,6 +91,11 @@ pub enum Command {
     /// Run the audit rules over a month (or a range of months) and an org unit, store the
     /// suspects they find (their triage state is kept across runs), and print them.
     Audit(AuditArgs),
+    /// Index-related factor analysis: explain a change by its factors and groups.
+    Analyze {
+        #[command(subcommand)]
+        what: AnalyzeCommand,
+    },
     /// Run one read-only SQL query on a project. Statements that would write are refused.
     Sql {
         project: PathBuf,
@@ -221,6 +226,14 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(a) => audit(a),
+        Command::Analyze {
+            what:
+                AnalyzeCommand::Decompose {
+                    input,
+                    method,
+                    format,
+                },
+        } => decompose(&input, method, format),
         Command::Sql {
             project,
             query,
@@ -239,6 +252,28 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DecomposeMethod {
+    /// LMDI-I of a sum of products: columns group,period,<factor>...
+    Lmdi,
+    /// Rate/mix split of a ratio: columns group,period,numerator,denominator
+    Ratemix,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnalyzeCommand {
+    /// Decompose the change between a base and a target period (see docs/analysis.md).
+    Decompose {
+        /// CSV file; period is `base` or `target`.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum)]
+        method: DecomposeMethod,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
 }
 
 /// Arguments of `mams audit`.
@@ -776,6 +811,119 @@ fn audit(a: AuditArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} rules failed (see above)", report.outcomes.len());
     }
     Ok(())
+}
+
+fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoFormat) -> anyhow::Result<()> {
+    use crate::analysis::decompose::{lmdi, rate_mix};
+    use crate::analysis::table_input::{TextTable, lmdi_groups, ratio_groups};
+    if !input.exists() {
+        bail!("input file {} does not exist", input.display());
+    }
+    let (columns, rows) = crate::store::read_csv_text(input)?;
+    let table = TextTable { columns, rows };
+    let fail = |e: String| anyhow::anyhow!("{}: {e}", input.display());
+    let mut out = std::io::stdout().lock();
+    let n = |v: f64| format!("{v:.6}");
+    match method {
+        DecomposeMethod::Lmdi => {
+            let (factors, groups) = lmdi_groups(&table).map_err(fail)?;
+            let r = lmdi(&factors, &groups).map_err(fail)?;
+            if format == InfoFormat::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "V base {}   V target {}   change {}   ratio {}",
+                n(r.base_total),
+                n(r.target_total),
+                n(r.change),
+                n(r.ratio)
+            )?;
+            let mut columns = vec!["factor".to_string(), "additive".into(), "multiplicative".into()];
+            columns.extend(r.groups.iter().cloned());
+            let mut rows: Vec<Vec<duckdb::types::Value>> = r
+                .effects
+                .iter()
+                .map(|e| {
+                    let mut row = vec![
+                        duckdb::types::Value::Text(e.factor.clone()),
+                        duckdb::types::Value::Text(n(e.additive)),
+                        duckdb::types::Value::Text(n(e.multiplicative)),
+                    ];
+                    row.extend(e.by_group.iter().map(|g| duckdb::types::Value::Text(n(*g))));
+                    row
+                })
+                .collect();
+            let mut total = vec![
+                duckdb::types::Value::Text("total".into()),
+                duckdb::types::Value::Text(n(r.effects.iter().map(|e| e.additive).sum())),
+                duckdb::types::Value::Text(n(r.effects.iter().map(|e| e.multiplicative).product())),
+            ];
+            total.extend(
+                (0..r.groups.len())
+                    .map(|i| duckdb::types::Value::Text(n(r.effects.iter().map(|e| e.by_group[i]).sum()))),
+            );
+            rows.push(total);
+            print_table(&mut out, &queries::QueryResult { columns, rows }, 0)
+        }
+        DecomposeMethod::Ratemix => {
+            let groups = ratio_groups(&table).map_err(fail)?;
+            let r = rate_mix(&groups).map_err(fail)?;
+            if format == InfoFormat::Json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "R base {}   R target {}   change {}",
+                n(r.base),
+                n(r.target),
+                n(r.change)
+            )?;
+            let t = |s: String| duckdb::types::Value::Text(s);
+            let opt = |v: Option<f64>| v.map(n).unwrap_or_else(|| "-".into());
+            let mut rows: Vec<Vec<duckdb::types::Value>> = r
+                .groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        t(g.group.clone()),
+                        t(n(g.base_share)),
+                        t(n(g.target_share)),
+                        t(opt(g.base_rate)),
+                        t(opt(g.target_rate)),
+                        t(n(g.rate_effect)),
+                        t(n(g.mix_effect)),
+                        t(n(g.rate_effect + g.mix_effect)),
+                    ]
+                })
+                .collect();
+            rows.push(vec![
+                t("total".into()),
+                t(n(1.0)),
+                t(n(1.0)),
+                t(n(r.base)),
+                t(n(r.target)),
+                t(n(r.rate_effect)),
+                t(n(r.mix_effect)),
+                t(n(r.change)),
+            ]);
+            let columns = [
+                "group",
+                "base share",
+                "target share",
+                "base rate",
+                "target rate",
+                "rate effect",
+                "mix effect",
+                "effect",
+            ]
+            .map(String::from)
+            .to_vec();
+            print_table(&mut out, &queries::QueryResult { columns, rows }, 0)
+        }
+    }
 }
 
 fn csv_field(s: &str) -> String {

@@ -4,6 +4,7 @@
 //! knows nothing of egui and is used by the CLI and the tests as much as by the app;
 //! `ui` is the desktop app, a thin layer over it.
 
+pub mod analysis;
 pub mod audit;
 pub mod cli;
 pub mod codes;

@@ -382,3 +382,74 @@ fn help_is_there_for_every_command() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("YYYY-MM"));
 }
+
+#[test]
+fn mams_analyze_decompose_splits_a_change_into_parts_that_add_up() {
+    let dir = tmp("decompose");
+    let lmdi = dir.join("revenue.csv");
+    std::fs::write(
+        &lmdi,
+        "group,period,kwh,price\nresidential,base,100,0.5\nresidential,target,120,0.55\n\
+         industrial,base,400,0.6\nindustrial,target,380,0.62\n",
+    )
+    .unwrap();
+    let out = mams(&[
+        "analyze",
+        "decompose",
+        "--input",
+        lmdi.to_str().unwrap(),
+        "--method",
+        "lmdi",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let effects = r["effects"].as_array().unwrap();
+    let sum: f64 = effects.iter().map(|e| e["additive"].as_f64().unwrap()).sum();
+    assert!((sum - 11.6).abs() < 1e-9, "{sum}");
+    // Residential kWh: L(66, 50) x ln(1.2) = 57.6301 x 0.182322 = 10.5072 (docs/analysis.md).
+    assert!((effects[0]["by_group"][0].as_f64().unwrap() - 10.5072).abs() < 1e-3);
+
+    let ratio = dir.join("collection.csv");
+    std::fs::write(&ratio, "group,period,numerator,denominator\nA,base,90,100\nA,target,190,200\nB,base,160,200\nB,target,80,100\n").unwrap();
+    let out = mams(&[
+        "analyze",
+        "decompose",
+        "--input",
+        ratio.to_str().unwrap(),
+        "--method",
+        "ratemix",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let (rate, mix, change) = (
+        r["rate_effect"].as_f64().unwrap(),
+        r["mix_effect"].as_f64().unwrap(),
+        r["change"].as_f64().unwrap(),
+    );
+    assert!((rate - 0.025).abs() < 1e-12 && (rate + mix - change).abs() < 1e-12);
+
+    // A malformed file: a clear one-line reason and a failing exit code.
+    std::fs::write(
+        &ratio,
+        "group,period,numerator,denominator\nA,base,90,100\nA,later,1,2\n",
+    )
+    .unwrap();
+    let out = mams(&[
+        "analyze",
+        "decompose",
+        "--input",
+        ratio.to_str().unwrap(),
+        "--method",
+        "ratemix",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("row 3: period must be 'base' or 'target'"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -26,6 +26,45 @@ fn code_list(field: &str) -> Option<&'static str> {
     })
 }
 
+/// Chinese for the words the built-in rules put into their evidence (findings, the kind of
+/// comparison, the shared details of duplicate archives).
+const PHRASES: &[(&str, &str)] = &[
+    ("month on month", "环比"),
+    ("year on year", "同比"),
+    ("reading below the previous", "示数小于上次"),
+    ("time-of-use registers do not add up", "分时示数之和不等于总示数"),
+    ("above capacity", "超过容量"),
+    ("near capacity all the time", "长期接近满载"),
+    ("idle", "长期闲置"),
+    ("energised before completion acceptance", "竣工检验前送电"),
+    ("energised before meter installation", "装表前送电"),
+    ("energised", "已送电"),
+    ("still open", "尚未办结"),
+    ("closed late", "超时办结"),
+    ("no consumption", "零电量"),
+    ("far above capacity", "远超容量"),
+    ("not charged", "未收取"),
+    ("waived without approval", "无审批减免"),
+    ("negative loss", "负线损"),
+    ("loss above ceiling", "线损超上限"),
+    ("step change", "线损突变"),
+    ("ID number", "证件号码"),
+    ("phone", "联系电话"),
+    ("meter asset number", "电能表资产号"),
+    ("name and address", "户名和地址"),
+];
+
+fn phrase_zh(text: &str) -> Option<String> {
+    let parts: Vec<Option<&str>> = text
+        .split(", ")
+        .map(|p| PHRASES.iter().find(|(en, _)| *en == p).map(|(_, zh)| *zh))
+        .collect();
+    parts
+        .iter()
+        .all(Option::is_some)
+        .then(|| parts.into_iter().flatten().collect::<Vec<_>>().join("、"))
+}
+
 /// A value as a sentence shows it.
 pub fn show(field: &str, v: &Value, zh: bool) -> String {
     match v {
@@ -57,6 +96,9 @@ pub fn show(field: &str, v: &Value, zh: bool) -> String {
         Value::String(s) => {
             if let Some(code) = code_list(field).and_then(|l| codes::lookup(l, s)) {
                 return if zh { code.zh } else { code.en }.to_string();
+            }
+            if zh && let Some(t) = phrase_zh(s) {
+                return t;
             }
             // Timestamps read better without seconds.
             if s.len() == 19 && s.as_bytes().get(10) == Some(&b' ') && s.ends_with(":00") {
@@ -161,5 +203,28 @@ mod tests {
             "居民生活 0.85 2025-03-01 09:30"
         );
         assert_eq!(render("{missing} {", &ev, None, false), "{missing} {");
+        let shared: Evidence = vec![
+            ("shared".into(), json!("ID number, phone")),
+            ("x".into(), json!("month on month")),
+        ];
+        assert_eq!(
+            render("{shared} / {x}", &shared, None, true),
+            "证件号码、联系电话 / 环比"
+        );
+        assert_eq!(render("{shared}", &shared, None, false), "ID number, phone");
+    }
+
+    #[test]
+    fn every_finding_a_builtin_rule_writes_has_its_chinese() {
+        for (id, _, sql) in crate::audit::rules::BUILTIN_FILES {
+            for word in ["THEN '", "ELSE '"] {
+                for piece in sql.split(word).skip(1) {
+                    let text = piece.split('\'').next().unwrap_or("");
+                    if text.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+                        assert!(phrase_zh(text).is_some(), "{id}: no Chinese for '{text}'");
+                    }
+                }
+            }
+        }
     }
 }

@@ -345,6 +345,30 @@ pub fn remove_project_files(path: &Path) {
     let _ = std::fs::remove_file(PathBuf::from(wal));
 }
 
+/// Reads a CSV file (delimiter, quotes and encoding of UTF-8 files detected by DuckDB) as
+/// text: its header and rows. For small input files such as those of `mams analyze`.
+pub fn read_csv_text(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let conn = Connection::open_in_memory_with_flags(offline_config(AccessMode::ReadWrite, true)?)?;
+    let sql = format!(
+        "SELECT * FROM read_csv({}, header = true, all_varchar = true)",
+        quote_literal(&path.to_string_lossy())
+    );
+    let mut stmt = conn
+        .prepare(&sql)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut rows = stmt.query([])?;
+    let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(row.get::<_, Option<String>>(i)?.unwrap_or_default());
+        }
+        out.push(values);
+    }
+    Ok((columns, out))
+}
+
 /// Quotes a string as a SQL literal (for the few places where DuckDB takes no parameter,
 /// such as a file name in `read_parquet`).
 pub fn quote_literal(s: &str) -> String {
