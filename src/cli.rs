@@ -91,6 +91,14 @@ pub enum Command {
     /// Run the audit rules over a month (or a range of months) and an org unit, store the
     /// suspects they find (their triage state is kept across runs), and print them.
     Audit(AuditArgs),
+    /// Move suspects along the closed loop (new, verifying, confirmed, false_positive,
+    /// rectifying, rectified, closed), or assign them; every change goes to the audit trail.
+    Triage(TriageArgs),
+    /// The case library: search it, promote a suspect to a case, export and import it.
+    Cases {
+        #[command(subcommand)]
+        what: CasesCommand,
+    },
     /// Index-related factor analysis: explain a change by its factors and groups.
     Analyze {
         #[command(subcommand)]
@@ -226,6 +234,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(a) => audit(a),
+        Command::Triage(a) => triage(a),
+        Command::Cases { what } => cases(what),
         Command::Analyze {
             what:
                 AnalyzeCommand::Decompose {
@@ -274,6 +284,50 @@ pub enum AnalyzeCommand {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+}
+
+/// Arguments of `mams triage`.
+#[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    pub project: PathBuf,
+    /// Suspect keys (as `mams audit --format json` prints them).
+    #[arg(required = true)]
+    pub keys: Vec<String>,
+    /// New state; without it the suspects are only assigned.
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Unit responsible for the rectification.
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Due date of the rectification, YYYY-MM-DD.
+    #[arg(long)]
+    pub due: Option<NaiveDate>,
+    /// Money recovered, yuan (to close).
+    #[arg(long)]
+    pub recovered: Option<f64>,
+    /// Why it is a false positive.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Search the library (Chinese or English); an empty query lists every case.
+    Search {
+        project: PathBuf,
+        #[arg(default_value = "")]
+        query: String,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Make a case of a confirmed suspect, pre-filled from its evidence.
+    Promote { project: PathBuf, suspect: String },
+    /// Write the library to a .json or .xlsx file.
+    Export { project: PathBuf, file: PathBuf },
+    /// Merge a .json or .xlsx library into the project by case id (no duplicates).
+    Import { project: PathBuf, file: PathBuf },
 }
 
 /// Arguments of `mams audit`.
@@ -811,6 +865,118 @@ fn audit(a: AuditArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} rules failed (see above)", report.outcomes.len());
     }
     Ok(())
+}
+
+fn triage(a: TriageArgs) -> anyhow::Result<()> {
+    use crate::audit::triage::{self, Change, Status};
+    let to = match a.to.as_deref() {
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no state '{s}': use one of {}",
+                Status::ALL.map(|s| s.id()).join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let p = Project::open(&a.project)?;
+    let change = Change {
+        to,
+        note: a.note,
+        assignee_unit: a.assignee,
+        due_on: a.due,
+        recovered: a.recovered,
+        fp_reason: a.reason,
+    };
+    let n = triage::apply(&p, &a.keys, &change, &triage::actor())?;
+    for key in &a.keys {
+        if let Some(s) = crate::store::audit::suspect(&p, key)? {
+            println!("{key}  {}", s.status);
+        }
+    }
+    eprintln!("{n} suspects changed");
+    Ok(())
+}
+
+fn cases(what: CasesCommand) -> anyhow::Result<()> {
+    use crate::audit::cases;
+    use duckdb::types::Value;
+    match what {
+        CasesCommand::Search {
+            project,
+            query,
+            format,
+        } => {
+            let p = Project::open_read_only(&project)?;
+            let all = crate::store::cases::all(&p)?;
+            let hits = cases::search(&all, &query);
+            let mut out = std::io::stdout().lock();
+            if format == InfoFormat::Json {
+                let found: Vec<&crate::store::cases::Case> = hits.iter().map(|(i, _)| &all[*i]).collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&found)?)?;
+                return Ok(());
+            }
+            let rows = hits
+                .iter()
+                .map(|(i, _)| {
+                    let c = &all[*i];
+                    vec![
+                        Value::Text(c.case_id.clone()),
+                        Value::Text(c.case_date.map(|d| d.to_string()).unwrap_or_default()),
+                        Value::Text(c.rule_id.clone().unwrap_or_default()),
+                        Value::Text(
+                            c.amount
+                                .map(|a| crate::metrics::format::number(a, 0))
+                                .unwrap_or_default(),
+                        ),
+                        Value::Text(c.title.clone()),
+                    ]
+                })
+                .collect();
+            let table = queries::QueryResult {
+                columns: ["case", "date", "rule", "amount", "title"]
+                    .map(String::from)
+                    .to_vec(),
+                rows,
+            };
+            print_table(&mut out, &table, 0)
+        }
+        CasesCommand::Promote { project, suspect } => {
+            let p = Project::open(&project)?;
+            let s = crate::store::audit::suspect(&p, &suspect)?
+                .ok_or_else(|| anyhow::anyhow!("no suspect {suspect} in the project"))?;
+            let confirmed =
+                crate::audit::triage::Status::parse(&s.status).is_some_and(|st| st.is_confirmed());
+            if !confirmed {
+                bail!(
+                    "suspect {suspect} is {}: only a confirmed problem becomes a case",
+                    s.status
+                );
+            }
+            let (rules, _) = crate::audit::run::library(&p)?;
+            let case = cases::promote(
+                &s,
+                rules.iter().find(|r| r.id == s.rule_id),
+                chrono::Local::now().date_naive(),
+            );
+            cases::save(&p, &case, &[])?;
+            println!("{}  {}", case.case_id, case.title);
+            Ok(())
+        }
+        CasesCommand::Export { project, file } => {
+            let p = Project::open_read_only(&project)?;
+            let all = crate::store::cases::all(&p)?;
+            cases::write_file(&all, &file)?;
+            eprintln!("{} cases written to {}", all.len(), file.display());
+            Ok(())
+        }
+        CasesCommand::Import { project, file } => {
+            let list = cases::read_file(&file)?;
+            let p = Project::open(&project)?;
+            let n = cases::merge(&p, &list, &file.display().to_string())?;
+            eprintln!("{} cases added, {} updated", n.added, n.updated);
+            Ok(())
+        }
+    }
 }
 
 fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoFormat) -> anyhow::Result<()> {

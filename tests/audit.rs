@@ -382,3 +382,86 @@ fn mams_audit_prints_explained_suspects_and_refuses_unknown_rules() {
     assert!(out.status.success());
     assert_eq!(stdout(&out).lines().filter(|l| l.contains("zero_kwh")).count(), 1);
 }
+
+#[test]
+fn the_loop_and_the_case_library_work_from_the_command_line() {
+    let path = sample_project("cli-loop");
+    let p = path.to_string_lossy().into_owned();
+    let out = mams(&[
+        "audit", &p, "--period", "2024-01", "--to", "2025-12", "--rules", "late_fee", "--format", "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let items: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let key = items[0]["key"].as_str().unwrap().to_string();
+    // Promoting needs a confirmed problem.
+    let out = mams(&["cases", "promote", &p, &key]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("only a confirmed problem"),
+        "{}",
+        stderr(&out)
+    );
+    for to in ["verifying", "confirmed"] {
+        let out = mams(&["triage", &p, &key, "--to", to, "--note", "checked the bill"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = mams(&["triage", &p, &key, "--to", "closed"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("can only become rectifying"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mams(&["cases", "promote", &p, &key]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&mams::audit::cases::case_id_for(&key)));
+
+    // The starter library merges in once; searching it in Chinese finds the multiplier cases.
+    let starter = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cases/starter.json");
+    let starter = starter.to_string_lossy().into_owned();
+    let out = mams(&["cases", "import", &p, &starter]);
+    assert!(
+        stderr(&out).contains("36 cases added, 0 updated"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mams(&["cases", "import", &p, &starter]);
+    assert!(
+        stderr(&out).contains("0 cases added, 36 updated"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mams(&["cases", "search", &p, "倍率", "--format", "json"]);
+    let found: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"KB-2023-011") && ids.contains(&"KB-2024-012"),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&"KB-2024-024"));
+
+    // Export as JSON and XLSX; another project takes either without duplicates.
+    let dir = tmp("cli-loop-export");
+    for file in ["cases.json", "cases.xlsx"] {
+        let f = dir.join(file).to_string_lossy().into_owned();
+        let out = mams(&["cases", "export", &p, &f]);
+        assert!(stderr(&out).contains("37 cases written"), "{}", stderr(&out));
+    }
+    let other = sample_project("cli-loop-other");
+    let o = other.to_string_lossy().into_owned();
+    let json = dir.join("cases.json").to_string_lossy().into_owned();
+    let xlsx = dir.join("cases.xlsx").to_string_lossy().into_owned();
+    assert!(stderr(&mams(&["cases", "import", &o, &json])).contains("37 cases added, 0 updated"));
+    assert!(stderr(&mams(&["cases", "import", &o, &xlsx])).contains("0 cases added, 37 updated"));
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"cases\": [{\"case_id\": \"\", \"title\": \"x\"}]}").unwrap();
+    let out = mams(&["cases", "import", &o, &broken.to_string_lossy()]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("has no case_id"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -424,3 +424,124 @@ fn audit_workbench_runs_the_rules_and_works_a_suspect_through_the_loop() {
     assert!(has_label(&h, "稽查工作台"));
     assert!(has_label(&h, "核实中"));
 }
+
+#[test]
+fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() {
+    let project = small_project("ui-cases");
+    {
+        let p = mams::store::Project::open(&project).unwrap();
+        let starter = mams::audit::cases::starter().unwrap();
+        mams::audit::cases::merge(&p, &starter, "starter").unwrap();
+        // A confirmed suspect to promote.
+        let (rules, _) = mams::audit::run::library(&p).unwrap();
+        let months = mams::store::queries::months(&p).unwrap();
+        let spec =
+            mams::audit::run::RunSpec::new(months[0], *months.last().unwrap(), "P", vec!["late_fee".into()]);
+        mams::audit::run::run(&p, &rules, &spec, true, &mams::progress::Progress::new()).unwrap();
+    }
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Case library").next().unwrap().click();
+    step_until(&mut h, "cases loaded", |h| {
+        idle(h) && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+    });
+    let all = h.state().cases.list.clone().unwrap().unwrap();
+    assert_eq!(h.state().cases.visible(&all).len(), all.len());
+    assert!(has_label(
+        &h,
+        "Steel plant kWh fell 75 %: CT secondary open circuit"
+    ));
+    // Chinese search narrows the list to the multiplier cases.
+    h.state_mut().cases.query = "倍率".into();
+    h.run_steps(2);
+    let shown: Vec<String> = h
+        .state()
+        .cases
+        .visible(&all)
+        .iter()
+        .map(|i| all[*i].case_id.clone())
+        .collect();
+    assert!(
+        shown.contains(&"KB-2023-011".to_string()) && shown.len() < all.len(),
+        "{shown:?}"
+    );
+    assert!(!has_label(&h, "Late fee waived without approval"));
+    // Open a case, edit its root cause, save.
+    h.get_by_label("High-voltage customer's multiplier left out the PT ratio")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().cases.selected.as_deref(), Some("KB-2023-011"));
+    h.get_by_label("Edit").click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().cases.editing.is_some(), "editing");
+    if let Some((case, _, _)) = h.state_mut().cases.editing.as_mut() {
+        case.root_cause = Some("换表后倍率只录入CT变比，复核缺失".into());
+    }
+    h.get_by_label("Save").click();
+    step_until(&mut h, "case saved", |h| {
+        idle(h) && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+    });
+    let saved = h.state().cases.list.clone().unwrap().unwrap();
+    let c = saved.iter().find(|c| c.case_id == "KB-2023-011").unwrap();
+    assert_eq!(c.root_cause.as_deref(), Some("换表后倍率只录入CT变比，复核缺失"));
+    assert_eq!(saved.len(), all.len(), "edited in place");
+
+    // A confirmed suspect becomes a case in one step, pre-filled, and opens in the library.
+    let key = {
+        h.query_all_by_label("Audit workbench").next().unwrap().click();
+        step_until(&mut h, "suspects", |h| {
+            idle(h)
+                && h.state()
+                    .audit
+                    .list
+                    .as_ref()
+                    .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total > 0))
+        });
+        h.state().audit.list.clone().unwrap().unwrap().rows[0].key.clone()
+    };
+    for to in [
+        mams::audit::triage::Status::Verifying,
+        mams::audit::triage::Status::Confirmed,
+    ] {
+        let change = mams::audit::triage::Change {
+            to: Some(to),
+            ..Default::default()
+        };
+        h.state_mut().change_suspects(vec![key.clone()], change);
+        step_until(&mut h, "changed", idle);
+    }
+    h.state_mut().audit.selected = Some(key.clone());
+    step_until(&mut h, "detail", |h| {
+        idle(h)
+            && h.state()
+                .audit
+                .detail
+                .as_ref()
+                .is_some_and(|(k, d)| *k == key && d.is_ok())
+    });
+    assert!(has_label(&h, "Similar cases"));
+    let similar = h.state().audit.detail.clone().unwrap().1.unwrap().similar;
+    assert_eq!(
+        similar[0].0.rule_id.as_deref(),
+        Some("late_fee"),
+        "same rule first"
+    );
+    h.get_by_label("Make a case of it").click();
+    step_until(&mut h, "promoted", |h| {
+        idle(h)
+            && h.state().state.page == mams::ui::pages::Page::Cases
+            && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+    });
+    let id = mams::audit::cases::case_id_for(&key);
+    assert_eq!(h.state().cases.selected.as_deref(), Some(id.as_str()));
+    let lib = h.state().cases.list.clone().unwrap().unwrap();
+    let promoted = lib.iter().find(|c| c.case_id == id).unwrap();
+    assert_eq!(promoted.rule_id.as_deref(), Some("late_fee"));
+    assert!(
+        promoted.symptoms.as_deref().unwrap_or("").contains("Paid"),
+        "{promoted:?}"
+    );
+    assert_eq!(lib.len(), all.len() + 1);
+}

@@ -2,6 +2,7 @@
 //! into suspects, and the sentences that explain them. No egui here: the CLI, the tests and
 //! the app all use it.
 
+pub mod cases;
 pub mod docs;
 pub mod explain;
 pub mod rules;

@@ -56,6 +56,23 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// The first sheet with data of a workbook, as text: header row and rows.
+pub fn first_sheet_text(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut wb = open(path)?;
+    for name in wb.sheet_names() {
+        let Ok(range) = wb.worksheet_range(&name) else {
+            continue;
+        };
+        let mut rows = range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect::<Vec<String>>());
+        if let Some(header) = rows.next() {
+            return Ok((header, rows.collect()));
+        }
+    }
+    bail!("{}: every sheet is empty", path.display())
+}
+
 /// Writes one sheet (the named one, or the first with data) as a UTF-8 CSV in
 /// `scratch_dir`; returns its path and the sheet's name.
 pub fn sheet_to_csv(

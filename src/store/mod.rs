@@ -2,6 +2,7 @@
 //! records. All DuckDB access in MAMS goes through this module.
 
 pub mod audit;
+pub mod cases;
 pub mod kpi;
 pub mod loading;
 pub mod profiles;

@@ -8,7 +8,7 @@ use crate::codes;
 use crate::model::{self, Table};
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -27,6 +27,9 @@ const KPI_SUMS_V4: &str = include_str!("sql/kpi_sums_v4.sql");
 
 /// Version 5 adds the audit: runs, suspects, the trail, rule parameters, project rules.
 const AUDIT_V5: &str = include_str!("sql/audit_v5.sql");
+
+/// Version 6 adds the case library.
+const CASES_V6: &str = include_str!("sql/cases_v6.sql");
 
 /// DDL of one canonical table. Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
@@ -57,6 +60,7 @@ pub fn migration(from: i64) -> String {
         2 => TARGETS_V3.to_string(),
         3 => KPI_SUMS_V4.to_string(),
         4 => AUDIT_V5.to_string(),
+        5 => CASES_V6.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

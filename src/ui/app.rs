@@ -60,6 +60,8 @@ pub struct MamsApp {
     pub leaders_selected: Option<&'static str>,
     /// The audit workbench.
     pub audit: super::pages::audit::AuditPage,
+    /// The case library page.
+    pub cases: super::pages::cases::CasesPage,
 }
 
 impl MamsApp {
@@ -99,6 +101,7 @@ impl MamsApp {
             leaders_job: None,
             leaders_selected: None,
             audit: Default::default(),
+            cases: Default::default(),
         }
     }
 
@@ -169,6 +172,9 @@ impl MamsApp {
             Purpose::ImportFolder => t(self.state.lang, "import_folder"),
             Purpose::ImportFiles => t(self.state.lang, "choose_files"),
             Purpose::ExportRejects => t(self.state.lang, "export_rejects"),
+            Purpose::ImportCases => t(self.state.lang, "cases_import"),
+            Purpose::ExportCases => t(self.state.lang, "cases_export"),
+            Purpose::AttachToCase => t(self.state.lang, "cases_attach"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -267,6 +273,27 @@ impl MamsApp {
             Purpose::NewProject => self.new_project(first),
             Purpose::ImportFolder => self.import_folder(first),
             Purpose::ImportFiles => self.import_dropped(paths),
+            Purpose::ImportCases => {
+                self.spawn("job_cases_import", jobs::import_cases(first));
+            }
+            Purpose::ExportCases => {
+                self.spawn("job_cases_export", jobs::export_cases(first));
+            }
+            Purpose::AttachToCase => {
+                let case = self
+                    .cases
+                    .list
+                    .as_ref()
+                    .and_then(|l| l.as_ref().ok())
+                    .and_then(|l| {
+                        l.iter()
+                            .find(|c| Some(&c.case_id) == self.cases.selected.as_ref())
+                    })
+                    .cloned();
+                if let Some(case) = case {
+                    self.save_case(case, paths);
+                }
+            }
             Purpose::ExportRejects => {
                 let rejects = self
                     .import
@@ -347,6 +374,28 @@ impl MamsApp {
     pub fn change_suspects(&mut self, keys: Vec<String>, change: crate::audit::triage::Change) {
         self.audit.form.error = None;
         self.spawn("job_audit_change", jobs::change_suspects(keys, change));
+    }
+
+    /// Saves a case (and attaches files) in the background.
+    pub fn save_case(&mut self, case: crate::store::cases::Case, attachments: Vec<PathBuf>) {
+        self.spawn("job_case_save", jobs::save_case(case, attachments));
+    }
+
+    /// Makes a case of a confirmed suspect and opens it in the case library.
+    pub fn promote_suspect(&mut self, key: String) {
+        self.spawn("job_case_save", jobs::promote_suspect(key));
+    }
+
+    /// Loads the case library when its page shows and it is not loaded.
+    fn refresh_cases(&mut self) {
+        if self.state.page == Page::Cases
+            && self.project.is_some()
+            && self.cases.list.is_none()
+            && !self.cases.requested
+        {
+            self.cases.requested = true;
+            self.spawn("job_cases", jobs::load_cases());
+        }
     }
 
     /// Asks for the workbench's list when its filter changed, and for the selected suspect.
@@ -470,6 +519,23 @@ impl MamsApp {
                 }
                 Err(e) => self.audit.form.error = Some(e),
             },
+            Msg::Cases(list) => {
+                self.cases.requested = false;
+                self.cases.list = Some(list);
+            }
+            Msg::CaseSaved(Ok(id)) => {
+                self.notice = Some(format!("{} {id}", t(self.state.lang, "cases_saved")));
+                self.cases.editing = None;
+                self.cases.list = None;
+                self.cases.selected = Some(id);
+                self.audit.detail = None;
+                self.state.page = Page::Cases;
+            }
+            Msg::CasesMerged(Ok(what)) => {
+                self.notice = Some(format!("{} {what}", t(self.state.lang, "cases_library")));
+                self.cases.list = None;
+            }
+            Msg::CaseSaved(Err(e)) | Msg::CasesMerged(Err(e)) => self.error = Some(e),
             Msg::Cancelled => {
                 self.audit.running = false;
                 self.notice = Some(t(self.state.lang, "cancelled").to_string());
@@ -494,6 +560,7 @@ impl MamsApp {
         self.leaders = None;
         self.audit.shown = None;
         self.audit.detail = None;
+        self.cases = Default::default();
         self.refresh_counts();
     }
 
@@ -539,6 +606,7 @@ impl MamsApp {
         self.refresh_preview();
         self.refresh_leaders();
         self.refresh_audit();
+        self.refresh_cases();
 
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
@@ -550,6 +618,7 @@ impl MamsApp {
             Page::Overview => pages::overview::show(self, ui),
             Page::Leaders => pages::leaders::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
+            Page::Cases => pages::cases::show(self, ui),
             Page::Import => pages::import::show(self, ui),
         });
 

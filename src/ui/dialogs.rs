@@ -13,6 +13,12 @@ pub enum Purpose {
     ImportFiles,
     /// Where to write the rejects of the last file import.
     ExportRejects,
+    /// A case library to merge into the project.
+    ImportCases,
+    /// Where to write the case library.
+    ExportCases,
+    /// Files to attach to the selected case.
+    AttachToCase,
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -73,6 +79,19 @@ impl Dialogs {
                     .save_file()
                     .into_iter()
                     .collect(),
+                Purpose::ImportCases => dialog
+                    .add_filter("Case library (JSON, Excel)", &["json", "xlsx"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::ExportCases => dialog
+                    .add_filter("JSON", &["json"])
+                    .add_filter("Excel", &["xlsx"])
+                    .set_file_name("cases.json")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::AttachToCase => dialog.pick_files().unwrap_or_default(),
             };
             let _ = tx.send((purpose, answer));
             ctx.request_repaint();

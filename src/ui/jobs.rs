@@ -55,6 +55,11 @@ pub enum Msg {
     AuditRun(Result<AuditRunSummary, String>),
     /// Suspects changed state (how many).
     AuditChanged(Result<usize, String>),
+    /// The case library.
+    Cases(Result<Vec<crate::store::cases::Case>, String>),
+    /// A case was saved (its id), or cases merged / exported (what happened).
+    CaseSaved(Result<String, String>),
+    CasesMerged(Result<String, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }
@@ -71,6 +76,8 @@ pub struct AuditList {
 /// The evidence panel of one suspect.
 #[derive(Debug, Clone)]
 pub struct SuspectDetail {
+    /// The library's cases most like this suspect: (case, why in English, why in Chinese).
+    pub similar: Vec<(crate::store::cases::Case, Vec<String>, Vec<String>)>,
     pub suspect: crate::store::audit::SuspectRow,
     pub trail: Vec<crate::store::audit::TrailEntry>,
     pub archive: Vec<(String, String)>,
@@ -191,6 +198,12 @@ pub fn open_sample(
                 }
             };
             let (project, _) = import::build_project(&target, &dir, progress)?;
+            // The sample project comes with the starter case library.
+            crate::audit::cases::merge(
+                &project,
+                &crate::audit::cases::starter()?,
+                "the starter case library",
+            )?;
             Ok(project)
         });
         finish(r, Msg::Opened)
@@ -307,7 +320,17 @@ pub fn suspect_detail(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -
             let p = open_project_in(state)?;
             let suspect = stored::suspect(p, &key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
             let (kind, id) = (suspect.entity_type.clone(), suspect.entity_id.clone());
+            let cases = crate::store::cases::all(p)?;
+            let (rules, _) = crate::audit::run::library(p)?;
+            let en = crate::audit::cases::similar(&cases, &rules, &suspect, 5, false);
+            let zh = crate::audit::cases::similar(&cases, &rules, &suspect, 5, true);
+            let similar = en
+                .into_iter()
+                .zip(zh)
+                .map(|(e, z)| (cases[e.case_index].clone(), e.reasons, z.reasons))
+                .collect();
             Ok(SuspectDetail {
+                similar,
                 trail: stored::trail(p, &key)?,
                 archive: stored::entity_row(p, &kind, &id)?,
                 series: stored::entity_series(p, &kind, &id)?,
@@ -344,5 +367,74 @@ pub fn change_suspects(
             crate::audit::triage::apply(p, &keys, &change, &crate::audit::triage::actor())
         })();
         finish(r, Msg::AuditChanged)
+    }
+}
+
+pub fn load_cases() -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| Ok(crate::store::cases::all(open_project_in(state)?)?))();
+        finish(r, Msg::Cases)
+    }
+}
+
+/// Saves a case (and attaches files to it).
+pub fn save_case(
+    case: crate::store::cases::Case,
+    attachments: Vec<PathBuf>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let files: Vec<&Path> = attachments.iter().map(PathBuf::as_path).collect();
+            crate::audit::cases::save(p, &case, &files)?;
+            Ok(case.case_id.clone())
+        })();
+        finish(r, Msg::CaseSaved)
+    }
+}
+
+/// Promotes a confirmed suspect to a case (pre-filled), keeping what an earlier promotion
+/// of the same suspect already wrote.
+pub fn promote_suspect(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let s =
+                crate::store::audit::suspect(p, &key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
+            let case_id = crate::audit::cases::case_id_for(&key);
+            if crate::store::cases::exists(p, &case_id)? {
+                return Ok(case_id);
+            }
+            let (rules, _) = crate::audit::run::library(p)?;
+            let rule = rules.iter().find(|r| r.id == s.rule_id);
+            let case = crate::audit::cases::promote(&s, rule, chrono::Local::now().date_naive());
+            crate::audit::cases::save(p, &case, &[])?;
+            Ok(case.case_id)
+        })();
+        finish(r, Msg::CaseSaved)
+    }
+}
+
+pub fn import_cases(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let list = crate::audit::cases::read_file(&path)?;
+            let n = crate::audit::cases::merge(p, &list, &path.display().to_string())?;
+            Ok(format!("+{} / {}", n.added, n.updated))
+        })();
+        finish(r, Msg::CasesMerged)
+    }
+}
+
+pub fn export_cases(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let all = crate::store::cases::all(p)?;
+            crate::audit::cases::write_file(&all, &path)?;
+            Ok(format!("{} → {}", all.len(), path.display()))
+        })();
+        finish(r, Msg::CasesMerged)
     }
 }

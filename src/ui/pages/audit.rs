@@ -661,6 +661,11 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
             s.due_on.map(|d| d.to_string()).unwrap_or_default()
         ));
     }
+    if Status::parse(&s.status).is_some_and(|st| st.is_confirmed())
+        && ui.button(t(lang, "cases_promote")).clicked()
+    {
+        app.promote_suspect(s.key.clone());
+    }
     ui.separator();
     change_form(app, ui, s);
     ui.separator();
@@ -676,6 +681,29 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
         ));
         series_plot(ui, &d.series, s.period, &s.entity_type);
     }
+    ui.strong(t(lang, "cases_similar"));
+    if d.similar.is_empty() {
+        ui.label(RichText::new(t(lang, "cases_none_similar")).weak());
+    }
+    for (case, why_en, why_zh) in &d.similar {
+        let title = if zh {
+            case.title.clone()
+        } else {
+            case.title_en.clone().unwrap_or_else(|| case.title.clone())
+        };
+        ui.horizontal_wrapped(|ui| {
+            if ui.link(title).clicked() {
+                app.cases.selected = Some(case.case_id.clone());
+                app.state.page = crate::ui::pages::Page::Cases;
+            }
+            ui.label(
+                RichText::new(if zh { why_zh.join("；") } else { why_en.join("; ") })
+                    .weak()
+                    .small(),
+            );
+        });
+    }
+    ui.add_space(4.0);
     ui.strong(t(lang, "audit_evidence"));
     let evidence: Vec<(String, String)> = explain::evidence_from_json(&s.evidence_json)
         .iter()

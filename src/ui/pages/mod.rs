@@ -2,6 +2,7 @@
 //! that exist.
 
 pub mod audit;
+pub mod cases;
 pub mod import;
 pub mod leaders;
 pub mod overview;
@@ -14,11 +15,18 @@ pub enum Page {
     Overview,
     Leaders,
     Audit,
+    Cases,
     Import,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Overview, Page::Leaders, Page::Audit, Page::Import];
+    pub const ALL: &'static [Page] = &[
+        Page::Overview,
+        Page::Leaders,
+        Page::Audit,
+        Page::Cases,
+        Page::Import,
+    ];
 
     /// Translation key of the page's title.
     pub fn title_key(self) -> &'static str {
@@ -26,6 +34,7 @@ impl Page {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
             Page::Audit => "page_audit",
+            Page::Cases => "page_cases",
             Page::Import => "page_import",
         }
     }
