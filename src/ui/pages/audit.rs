@@ -686,11 +686,7 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
         ui.label(RichText::new(t(lang, "cases_none_similar")).weak());
     }
     for (case, why_en, why_zh) in &d.similar {
-        let title = if zh {
-            case.title.clone()
-        } else {
-            case.title_en.clone().unwrap_or_else(|| case.title.clone())
-        };
+        let title = super::cases::case_title(case, zh);
         ui.horizontal_wrapped(|ui| {
             if ui.link(title).clicked() {
                 app.cases.selected = Some(case.case_id.clone());

@@ -57,6 +57,14 @@ impl CasesPage {
     }
 }
 
+/// A case's title in the UI's language (the Chinese one when there is no English one).
+pub fn case_title(c: &Case, zh: bool) -> String {
+    match c.title_en.as_deref().filter(|t| !zh && !t.trim().is_empty()) {
+        Some(en) => en.to_string(),
+        None => c.title.clone(),
+    }
+}
+
 fn rule_name(rules: &[Rule], id: Option<&str>, zh: bool) -> String {
     match id {
         Some(id) => rules
@@ -166,14 +174,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             for i in visible {
                 let c = &all[i];
                 let selected = app.cases.selected.as_deref() == Some(c.case_id.as_str());
-                let title = if zh {
-                    c.title.clone()
-                } else {
-                    c.title_en
-                        .clone()
-                        .filter(|t| !t.is_empty())
-                        .unwrap_or_else(|| c.title.clone())
-                };
+                let title = case_title(c, zh);
                 let sub = format!(
                     "{} · {} · {} · {}",
                     c.case_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -296,14 +297,7 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
         }
         return;
     }
-    let title = if zh {
-        c.title.clone()
-    } else {
-        c.title_en
-            .clone()
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| c.title.clone())
-    };
+    let title = case_title(c, zh);
     ui.heading(title);
     ui.label(
         RichText::new(format!(
