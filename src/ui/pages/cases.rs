@@ -297,7 +297,7 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
         }
         return;
     }
-    let title = case_title(c, zh);
+    let title = case_title(&c, zh);
     ui.heading(title);
     ui.label(
         RichText::new(format!(
