@@ -244,6 +244,17 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     format,
                 },
         } => decompose(&input, method, format),
+        Command::Analyze {
+            what:
+                AnalyzeCommand::Change {
+                    project,
+                    indicator,
+                    period,
+                    base,
+                    unit,
+                    format,
+                },
+        } => why_changed(&project, &indicator, period, base, unit, format),
         Command::Sql {
             project,
             query,
@@ -281,6 +292,24 @@ pub enum AnalyzeCommand {
         input: PathBuf,
         #[arg(long, value_enum)]
         method: DecomposeMethod,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Why an indicator of a unit changed: its change split over the units one level down.
+    Change {
+        project: PathBuf,
+        /// Indicator id (as `mams kpi` prints them), e.g. collection_rate.
+        #[arg(long)]
+        indicator: String,
+        /// The month explained, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// The month compared with (default: the month before).
+        #[arg(long, value_parser = parse_month)]
+        base: Option<NaiveDate>,
+        /// Org unit (default: the top unit).
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
@@ -977,6 +1006,67 @@ fn cases(what: CasesCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn why_changed(
+    project: &std::path::Path,
+    indicator: &str,
+    period: NaiveDate,
+    base: Option<NaiveDate>,
+    unit: Option<String>,
+    format: InfoFormat,
+) -> anyhow::Result<()> {
+    let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;
+    let unit = crate::metrics::kpi::check_scope(&p, period, unit.as_deref())?;
+    let base = match base {
+        Some(b) => b,
+        None => period
+            .checked_sub_months(chrono::Months::new(1))
+            .ok_or_else(|| anyhow::anyhow!("no month before {}", period.format("%Y-%m")))?,
+    };
+    let children: Vec<String> = queries::org_tree(&p)?
+        .into_iter()
+        .filter(|u| u.parent_id.as_deref() == Some(unit.as_str()))
+        .map(|u| u.unit_id)
+        .collect();
+    let x = crate::metrics::change::explain(&p, indicator, &unit, &children, base, period)?;
+    let mut out = std::io::stdout().lock();
+    if format == InfoFormat::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&x)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} of {unit}: {} {} -> {} {} (change {:+.6}, {})",
+        x.indicator,
+        x.base_month.format("%Y-%m"),
+        x.base_value,
+        x.month.format("%Y-%m"),
+        x.value,
+        x.change,
+        x.method
+    )?;
+    let t = |s: String| duckdb::types::Value::Text(s);
+    let opt = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
+    let rows = x
+        .parts
+        .iter()
+        .map(|p| {
+            vec![
+                t(p.unit_id.clone()),
+                t(format!("{:.6}", p.effect)),
+                t(opt(p.rate_effect)),
+                t(opt(p.mix_effect)),
+            ]
+        })
+        .collect();
+    let table = queries::QueryResult {
+        columns: ["unit", "effect", "rate effect", "mix effect"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    };
+    print_table(&mut out, &table, 0)
 }
 
 fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoFormat) -> anyhow::Result<()> {

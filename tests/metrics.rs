@@ -286,3 +286,106 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
         assert!(last_month.arrears.unwrap() > 0.0 && last_month.interruptions.unwrap() > 0.0);
     }
 }
+
+#[test]
+fn why_did_it_change_splits_every_sum_and_ratio_indicator_exactly_over_the_units_below() {
+    use mams::metrics::change;
+    let path = small_project("why-change");
+    let p = Project::open(&path).unwrap();
+    let months = mams::store::queries::months(&p).unwrap();
+    let tree = mams::store::queries::org_tree(&p).unwrap();
+    let top = tree
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .unwrap()
+        .unit_id
+        .clone();
+    let cities: Vec<String> = tree
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
+        .map(|u| u.unit_id.clone())
+        .collect();
+    let (base, month) = (months[months.len() - 13], *months.last().unwrap());
+    let mut split = 0;
+    for ind in INDICATORS {
+        let Some(_) = change::form(ind.id) else {
+            let e = change::explain(&p, ind.id, &top, &cities, base, month).unwrap_err();
+            assert!(e.to_string().contains("cannot be split"), "{e}");
+            continue;
+        };
+        let Ok(x) = change::explain(&p, ind.id, &top, &cities, base, month) else {
+            continue; // no value in one of the months (e.g. no connections)
+        };
+        split += 1;
+        let cards = mams::metrics::kpi::cards(&p, month, &top, None).unwrap();
+        let card = cards.iter().find(|c| c.indicator == ind.id);
+        if let Some(v) = card.and_then(|c| c.value) {
+            assert!(
+                (x.value - v).abs() <= 1e-9 * v.abs().max(1.0),
+                "{}: {} vs card {v}",
+                ind.id,
+                x.value
+            );
+        }
+        let sum: f64 = x.parts.iter().map(|p| p.effect).sum();
+        assert!(
+            (sum - x.change).abs() <= 1e-9 * x.change.abs().max(x.value.abs()).max(1.0),
+            "{}: parts {sum} vs change {}",
+            ind.id,
+            x.change
+        );
+        assert!(
+            x.parts
+                .iter()
+                .all(|p| cities.contains(&p.unit_id) || p.unit_id == top)
+        );
+        for part in &x.parts {
+            if let (Some(r), Some(m)) = (part.rate_effect, part.mix_effect) {
+                assert!((r + m - part.effect).abs() < 1e-9 * part.effect.abs().max(1.0));
+            }
+        }
+    }
+    assert!(split >= 12, "most indicators split ({split})");
+}
+
+#[test]
+fn mams_analyze_change_prints_the_split_and_refuses_what_cannot_be_split() {
+    let path = small_project("why-cli");
+    let p = path.to_string_lossy().into_owned();
+    let out = mams(&[
+        "analyze",
+        "change",
+        &p,
+        "--indicator",
+        "collection_rate",
+        "--period",
+        "2025-02",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let x: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(x["base_month"], "2025-01-01");
+    assert_eq!(x["method"], "rate/mix");
+    let sum: f64 = x["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["effect"].as_f64().unwrap())
+        .sum();
+    assert!((sum - x["change"].as_f64().unwrap()).abs() < 1e-9);
+    let out = mams(&[
+        "analyze",
+        "change",
+        &p,
+        "--indicator",
+        "rs3",
+        "--period",
+        "2025-02",
+    ]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("cannot be split"),
+        "{}",
+        stderr(&out)
+    );
+}

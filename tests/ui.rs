@@ -336,6 +336,19 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
     let city_sales = expected(&city.unit_id)[0].value.unwrap();
     assert!(city_sales < sales.value.unwrap());
     assert!(has_label(&h, &format::number(city_sales, 0)));
+    // Why did sales change against last month: the units' parts add up to the change.
+    h.get_by_label("vs last month").click_accesskit();
+    step_until(&mut h, "why", |h| {
+        idle(h)
+            && h.state()
+                .why
+                .as_ref()
+                .is_some_and(|(_, d)| d.as_ref().is_some_and(|d| d.is_ok()))
+    });
+    let why = h.state().why.clone().unwrap().1.unwrap().unwrap();
+    let sum: f64 = why.explanation.parts.iter().map(|p| p.effect).sum();
+    assert!((sum - why.explanation.change).abs() < 1e-6 * why.explanation.value.abs().max(1.0));
+    assert!(has_label(&h, "Part of the change"));
     // In Chinese too.
     h.get_by_label("中文").click();
     h.run_steps(3);

@@ -540,6 +540,33 @@ pub fn related_rows(project: &Project, entity_type: &str, id: &str) -> duckdb::R
     run_sql_with(project, sql, &[&id], Some(24))
 }
 
+/// Open suspects of the rules `rules` in a unit's subtree in the months `from` to `to`:
+/// (rule, suspects, amount at stake), most suspects first.
+pub fn rules_in_unit(
+    project: &Project,
+    unit: &str,
+    rules: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<(String, u64, f64)>> {
+    let mut stmt = project.conn().prepare(
+        "SELECT rule_id, count(*), sum(amount) FROM audit_suspects \
+         WHERE still_found AND status NOT IN ('false_positive', 'closed') \
+           AND list_contains(string_split(?, ','), rule_id) \
+           AND period BETWEEN ? AND ? \
+           AND unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?) \
+         GROUP BY 1 ORDER BY 2 DESC, 3 DESC",
+    )?;
+    let rows = stmt.query_map(params![rules.join(","), from, to, unit], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?.max(0) as u64,
+            r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+        ))
+    })?;
+    rows.collect()
+}
+
 /// The project's own parameter values, by (rule, parameter).
 pub fn param_values(project: &Project) -> duckdb::Result<BTreeMap<(String, String), f64>> {
     let mut stmt = project

@@ -62,6 +62,8 @@ pub struct MamsApp {
     pub audit: super::pages::audit::AuditPage,
     /// The case library page.
     pub cases: super::pages::cases::CasesPage,
+    /// "Why did this change?" of the open card: what was asked, and the answer.
+    pub why: Option<(jobs::WhyKey, Option<Result<jobs::WhyData, String>>)>,
 }
 
 impl MamsApp {
@@ -102,6 +104,7 @@ impl MamsApp {
             leaders_selected: None,
             audit: Default::default(),
             cases: Default::default(),
+            why: None,
         }
     }
 
@@ -376,6 +379,24 @@ impl MamsApp {
         self.spawn("job_audit_change", jobs::change_suspects(keys, change));
     }
 
+    /// Asks why an indicator of a unit changed from `base` to `month`.
+    pub fn ask_why(&mut self, indicator: &'static str, unit: String, base: NaiveDate, month: NaiveDate) {
+        let children: Vec<String> = self
+            .project
+            .as_ref()
+            .map(|p| {
+                p.org
+                    .iter()
+                    .filter(|u| u.parent_id.as_deref() == Some(unit.as_str()))
+                    .map(|u| u.unit_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let key: jobs::WhyKey = (indicator, unit, base, month);
+        self.why = Some((key.clone(), None));
+        self.spawn("job_why", jobs::why(key, children));
+    }
+
     /// Saves a case (and attaches files) in the background.
     pub fn save_case(&mut self, case: crate::store::cases::Case, attachments: Vec<PathBuf>) {
         self.spawn("job_case_save", jobs::save_case(case, attachments));
@@ -519,6 +540,11 @@ impl MamsApp {
                 }
                 Err(e) => self.audit.form.error = Some(e),
             },
+            Msg::Why(key, data) => {
+                if self.why.as_ref().is_some_and(|(k, _)| *k == key) {
+                    self.why = Some((key, Some(data)));
+                }
+            }
             Msg::Cases(list) => {
                 self.cases.requested = false;
                 self.cases.list = Some(list);
@@ -558,6 +584,7 @@ impl MamsApp {
         self.project = Some(Arc::new(view));
         // New data: the indicators are counted again, the suspects listed again.
         self.leaders = None;
+        self.why = None;
         self.audit.shown = None;
         self.audit.detail = None;
         self.cases = Default::default();

@@ -55,6 +55,8 @@ pub enum Msg {
     AuditRun(Result<AuditRunSummary, String>),
     /// Suspects changed state (how many).
     AuditChanged(Result<usize, String>),
+    /// Why an indicator changed: the split of the change and the rules behind it.
+    Why(WhyKey, Result<WhyData, String>),
     /// The case library.
     Cases(Result<Vec<crate::store::cases::Case>, String>),
     /// A case was saved (its id), or cases merged / exported (what happened).
@@ -71,6 +73,16 @@ pub struct AuditList {
     pub rows: Vec<crate::store::audit::SuspectRow>,
     pub total: u64,
     pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// Which change is explained: indicator, unit, base month, month.
+pub type WhyKey = (&'static str, String, NaiveDate, NaiveDate);
+
+#[derive(Debug, Clone)]
+pub struct WhyData {
+    pub explanation: crate::metrics::change::Explanation,
+    /// For the units contributing most: (unit, [(rule, suspects, amount)]).
+    pub rules: Vec<(String, Vec<(String, u64, f64)>)>,
 }
 
 /// The evidence panel of one suspect.
@@ -436,5 +448,38 @@ pub fn export_cases(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -
             Ok(format!("{} → {}", all.len(), path.display()))
         })();
         finish(r, Msg::CasesMerged)
+    }
+}
+
+/// Explains the change of an indicator over the units one level down, with the audit rules
+/// whose open suspects sit in the three units contributing most.
+pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let (indicator, unit, base, month) = (key.0, key.1.clone(), key.2, key.3);
+            let explanation = crate::metrics::change::explain(p, indicator, &unit, &children, base, month)?;
+            let categories = crate::metrics::change::related_categories(indicator);
+            let related: Vec<String> = crate::audit::run::library(p)?
+                .0
+                .into_iter()
+                .filter(|r| categories.contains(&r.category))
+                .map(|r| r.id)
+                .collect();
+            let mut rules = Vec::new();
+            for part in explanation.parts.iter().take(3) {
+                let found = crate::store::audit::rules_in_unit(
+                    p,
+                    &part.unit_id,
+                    &related,
+                    base.min(month),
+                    base.max(month),
+                )?;
+                rules.push((part.unit_id.clone(), found.into_iter().take(5).collect()));
+            }
+            Ok(WhyData { explanation, rules })
+        })();
+        finish(r, |r| Msg::Why(key, r))
     }
 }

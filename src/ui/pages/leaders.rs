@@ -161,7 +161,216 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     }
                 });
             });
+            ui.add_space(10.0);
+            why_ui(app, ui, card, &unit_id, period);
         });
+}
+
+/// "Why did this change?": the change against last month or last year split over the units
+/// one level down (a waterfall whose bars add up to it), and the audit rules with open
+/// suspects in the units that moved it most.
+fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, period: Option<NaiveDate>) {
+    let lang = app.lang();
+    let ind = card.indicator();
+    let Some(month) = period else { return };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(t(lang, "why_title")).strong().size(16.0));
+        if crate::metrics::change::form(ind.id).is_none() {
+            ui.label(RichText::new(t(lang, "why_not_split")).weak());
+            return;
+        }
+        for (key, back) in [("why_vs_last_month", 1), ("why_vs_last_year", 12)] {
+            if let Some(base) = month.checked_sub_months(chrono::Months::new(back))
+                && ui.button(t(lang, key)).clicked()
+            {
+                app.ask_why(ind.id, unit_id.to_string(), base, month);
+            }
+        }
+    });
+    let Some(((indicator, unit, _, asked_month), answer)) = app.why.clone() else {
+        return;
+    };
+    if indicator != ind.id || unit != unit_id || asked_month != month {
+        return;
+    }
+    let data = match answer {
+        None => {
+            ui.spinner();
+            return;
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
+            return;
+        }
+        Some(Ok(d)) => d,
+    };
+    let x = &data.explanation;
+    let unit_text = unit_label(lang, ind.unit_en, ind.unit_zh);
+    let name_of = |u: &str| {
+        app.project
+            .as_ref()
+            .and_then(|p| p.org.iter().find(|o| o.unit_id == u))
+            .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+            .unwrap_or_else(|| u.to_string())
+    };
+    ui.label(format!(
+        "{} → {}: {} → {} {unit_text} ({}{})",
+        x.base_month.format("%Y-%m"),
+        x.month.format("%Y-%m"),
+        format::number(x.base_value, ind.decimals),
+        format::number(x.value, ind.decimals),
+        if x.change >= 0.0 { "+" } else { "" },
+        format::number(x.change, ind.decimals),
+    ));
+    let good = |effect: f64| match ind.better {
+        Better::Higher => Some(effect >= 0.0),
+        Better::Lower => Some(effect <= 0.0),
+        Better::Neither => None,
+    };
+    let neutral = accent(ui.visuals().dark_mode);
+    let color = |effect: f64| match good(effect) {
+        Some(true) => status_color(Status::Green),
+        Some(false) => status_color(Status::Red),
+        None => neutral,
+    };
+    // Waterfall: the base value, one floating bar per unit, the new value. The value axis
+    // starts near the smallest running total so that small parts of a large value show.
+    let mut levels = vec![x.base_value, x.value];
+    let mut running = x.base_value;
+    for part in &x.parts {
+        running += part.effect;
+        levels.push(running);
+    }
+    let (lo, hi) = levels
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let pad = ((hi - lo) * 0.5).max(hi.abs() * 0.001).max(1e-9);
+    let floor = if lo >= 0.0 && lo - pad < 0.0 {
+        0.0
+    } else {
+        lo - pad
+    };
+    let short = |name: &str| -> String {
+        if lang == Lang::Zh {
+            name.chars().take(4).collect()
+        } else {
+            name.split_whitespace().next().unwrap_or(name).to_string()
+        }
+    };
+    let mut names = vec![x.base_month.format("%Y-%m").to_string()];
+    let mut bars = vec![
+        Bar::new(0.0, x.base_value - floor)
+            .base_offset(floor)
+            .fill(egui::Color32::GRAY)
+            .name(format!(
+                "{}: {}",
+                names[0],
+                format::number(x.base_value, ind.decimals)
+            )),
+    ];
+    let mut running = x.base_value;
+    for (i, part) in x.parts.iter().enumerate() {
+        let name = name_of(&part.unit_id);
+        bars.push(
+            Bar::new((i + 1) as f64, part.effect)
+                .base_offset(running)
+                .fill(color(part.effect))
+                .name(format!(
+                    "{name}: {}{}",
+                    if part.effect >= 0.0 { "+" } else { "" },
+                    format::number(part.effect, ind.decimals.max(2))
+                )),
+        );
+        running += part.effect;
+        names.push(short(&name));
+    }
+    names.push(x.month.format("%Y-%m").to_string());
+    bars.push(
+        Bar::new((x.parts.len() + 1) as f64, x.value - floor)
+            .base_offset(floor)
+            .fill(egui::Color32::GRAY)
+            .name(format!(
+                "{}: {}",
+                names[names.len() - 1],
+                format::number(x.value, ind.decimals)
+            )),
+    );
+    let decimals = ind.decimals;
+    let axis_names = names.clone();
+    Plot::new(("why", ind.id))
+        .height(240.0)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show_grid([false, true])
+        .include_y(floor)
+        .include_y(hi + pad * 0.2)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            axis_names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .y_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
+        .y_axis_label(unit_text.clone())
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new(t(lang, "why_title"), bars).width(0.6));
+        });
+    egui::Grid::new(("why_table", ind.id))
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong(t(lang, "why_unit"));
+            ui.strong(t(lang, "why_effect"));
+            if x.method == "rate/mix" {
+                ui.strong(t(lang, "why_rate"));
+                ui.strong(t(lang, "why_mix"));
+            }
+            ui.end_row();
+            for part in &x.parts {
+                ui.label(name_of(&part.unit_id));
+                ui.label(
+                    RichText::new(format::number(part.effect, decimals.max(2))).color(color(part.effect)),
+                );
+                if let (Some(r), Some(m)) = (part.rate_effect, part.mix_effect) {
+                    ui.label(format::number(r, decimals.max(2)));
+                    ui.label(format::number(m, decimals.max(2)));
+                }
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    ui.label(RichText::new(t(lang, "why_rules")).strong());
+    let rules = crate::audit::rules::builtin();
+    let mut open = None;
+    for (unit, found) in &data.rules {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{}:", name_of(unit)));
+            if found.is_empty() {
+                ui.label(RichText::new(t(lang, "why_no_suspects")).weak());
+            }
+            for (rule, n, amount) in found {
+                let name = rules
+                    .iter()
+                    .find(|r| &r.id == rule)
+                    .map(|r| r.name(lang == Lang::Zh).to_string())
+                    .unwrap_or_else(|| rule.clone());
+                if ui
+                    .link(format!("{name} ×{n}"))
+                    .on_hover_text(format!("{} {}", format::number(*amount, 0), t(lang, "yuan")))
+                    .clicked()
+                {
+                    open = Some((unit.clone(), rule.clone()));
+                }
+            }
+        });
+    }
+    if let Some((unit, rule)) = open {
+        app.audit.rule = Some(rule);
+        app.set_unit(unit);
+        app.state.page = crate::ui::pages::Page::Audit;
+    }
 }
 
 /// One indicator card; the whole card is clickable.
