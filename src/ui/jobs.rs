@@ -75,14 +75,17 @@ pub struct AuditList {
     pub precision: Vec<crate::store::audit::RulePrecision>,
 }
 
+/// A rule with open suspects in a unit: (rule, suspects, amount at stake).
+pub type RuleCount = (String, u64, f64);
+
 /// Which change is explained: indicator, unit, base month, month.
 pub type WhyKey = (&'static str, String, NaiveDate, NaiveDate);
 
 #[derive(Debug, Clone)]
 pub struct WhyData {
     pub explanation: crate::metrics::change::Explanation,
-    /// For the units contributing most: (unit, [(rule, suspects, amount)]).
-    pub rules: Vec<(String, Vec<(String, u64, f64)>)>,
+    /// For the units contributing most: (unit, its rules with open suspects).
+    pub rules: Vec<(String, Vec<RuleCount>)>,
 }
 
 /// The evidence panel of one suspect.
