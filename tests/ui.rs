@@ -558,3 +558,57 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
     );
     assert_eq!(lib.len(), all.len() + 1);
 }
+
+#[test]
+fn rules_page_tunes_parameters_and_checks_a_project_rule_before_keeping_it() {
+    let project = small_project("ui-rules");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Audit rules").next().unwrap().click();
+    let loaded =
+        |h: &Harness<'static, MamsApp>| idle(h) && h.state().rules.data.as_ref().is_some_and(|d| d.is_ok());
+    step_until(&mut h, "rules", loaded);
+    assert_eq!(h.state().rules.data.clone().unwrap().unwrap().rules.len(), 24);
+    h.get_by_label("Zero consumption").click_accesskit();
+    h.run_steps(2);
+    assert!(has_label(&h, "Consecutive zero months"));
+    h.state_mut().rules.edits.insert("min_months".into(), 5.0);
+    h.get_by_label("Save").click_accesskit();
+    step_until(&mut h, "param saved", loaded);
+    let data = h.state().rules.data.clone().unwrap().unwrap();
+    assert_eq!(
+        data.overrides
+            .get(&("zero_kwh".to_string(), "min_months".to_string())),
+        Some(&5.0)
+    );
+
+    // A project rule with a typo is refused with the line; corrected, it is kept.
+    h.get_by_label("New project rule").click_accesskit();
+    h.run_steps(2);
+    {
+        let d = h.state_mut().rules.draft.as_mut().unwrap();
+        d.id = "huge_capacity".into();
+        d.name_en = "Huge capacity".into();
+        d.name_zh = "超大容量".into();
+        d.query = "SELECT 'customer' AS entity_type, customer_id AS entity_id, unit_id,\nNULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence\nFORM customers".into();
+    }
+    h.get_by_label("Check and save").click_accesskit();
+    step_until(&mut h, "refused", |h| idle(h) && h.state().rules.error.is_some());
+    let e = h.state().rules.error.clone().unwrap();
+    assert!(e.contains("line 3 of the query"), "{e}");
+    h.state_mut().rules.draft.as_mut().unwrap().query = h
+        .state()
+        .rules
+        .draft
+        .as_ref()
+        .unwrap()
+        .query
+        .replace("FORM", "FROM");
+    h.get_by_label("Check and save").click_accesskit();
+    step_until(&mut h, "kept", |h| loaded(h) && h.state().rules.draft.is_none());
+    let data = h.state().rules.data.clone().unwrap().unwrap();
+    assert!(data.rules.iter().any(|r| r.id == "huge_capacity"));
+    assert!(has_label(&h, "Huge capacity (project)"));
+}

@@ -62,6 +62,8 @@ pub struct MamsApp {
     pub audit: super::pages::audit::AuditPage,
     /// The case library page.
     pub cases: super::pages::cases::CasesPage,
+    /// The audit rules page.
+    pub rules: super::pages::rules::RulesPage,
     /// "Why did this change?" of the open card: what was asked, and the answer.
     pub why: Option<(jobs::WhyKey, Option<Result<jobs::WhyData, String>>)>,
 }
@@ -104,6 +106,7 @@ impl MamsApp {
             leaders_selected: None,
             audit: Default::default(),
             cases: Default::default(),
+            rules: Default::default(),
             why: None,
         }
     }
@@ -407,8 +410,35 @@ impl MamsApp {
         self.spawn("job_case_save", jobs::promote_suspect(key));
     }
 
+    /// Keeps this project's values of a rule's parameters (None: back to the default).
+    pub fn set_rule_params(&mut self, rule: String, values: Vec<(String, Option<f64>)>) {
+        self.spawn("job_rule_save", jobs::set_rule_params(rule, values));
+    }
+
+    /// Checks and keeps a project rule.
+    pub fn save_project_rule(&mut self, meta_json: String, query: String, id: String) {
+        self.rules.error = None;
+        self.spawn(
+            "job_rule_save",
+            jobs::save_project_rule(meta_json, Some(query), id),
+        );
+    }
+
+    pub fn delete_project_rule(&mut self, id: String) {
+        self.rules.selected = None;
+        self.spawn("job_rule_save", jobs::save_project_rule(String::new(), None, id));
+    }
+
     /// Loads the case library when its page shows and it is not loaded.
     fn refresh_cases(&mut self) {
+        if self.state.page == Page::Rules
+            && self.project.is_some()
+            && self.rules.data.is_none()
+            && !self.rules.requested
+        {
+            self.rules.requested = true;
+            self.spawn("job_rules", jobs::load_rules());
+        }
         if self.state.page == Page::Cases
             && self.project.is_some()
             && self.cases.list.is_none()
@@ -545,6 +575,27 @@ impl MamsApp {
                     self.why = Some((key, Some(data)));
                 }
             }
+            Msg::Rules(data) => {
+                self.rules.requested = false;
+                self.rules.data = Some(data);
+            }
+            Msg::RuleSaved(Ok(id)) => {
+                self.notice = Some(format!("{} {id}", t(self.state.lang, "rules_saved")));
+                self.rules.data = None;
+                self.rules.error = None;
+                if self.rules.draft.take().is_some() {
+                    self.rules.selected = Some(id);
+                }
+                // Parameters or rules changed: suspects found from now on follow them.
+                self.audit.shown = None;
+            }
+            Msg::RuleSaved(Err(e)) => {
+                if self.rules.draft.is_some() {
+                    self.rules.error = Some(e);
+                } else {
+                    self.error = Some(e);
+                }
+            }
             Msg::Cases(list) => {
                 self.cases.requested = false;
                 self.cases.list = Some(list);
@@ -588,6 +639,7 @@ impl MamsApp {
         self.audit.shown = None;
         self.audit.detail = None;
         self.cases = Default::default();
+        self.rules = Default::default();
         self.refresh_counts();
     }
 
@@ -646,6 +698,7 @@ impl MamsApp {
             Page::Leaders => pages::leaders::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
             Page::Cases => pages::cases::show(self, ui),
+            Page::Rules => pages::rules::show(self, ui),
             Page::Import => pages::import::show(self, ui),
         });
 

@@ -57,6 +57,10 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// The rule library with this project's parameters and the rules' precision.
+    Rules(Result<RulesData, String>),
+    /// A project rule was saved (its id) or a parameter set; or why not.
+    RuleSaved(Result<String, String>),
     /// The case library.
     Cases(Result<Vec<crate::store::cases::Case>, String>),
     /// A case was saved (its id), or cases merged / exported (what happened).
@@ -72,6 +76,16 @@ pub struct AuditList {
     pub rules: Vec<crate::audit::rules::Rule>,
     pub rows: Vec<crate::store::audit::SuspectRow>,
     pub total: u64,
+    pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// What the rules page shows.
+#[derive(Debug, Clone)]
+pub struct RulesData {
+    pub rules: Vec<crate::audit::rules::Rule>,
+    /// Project rules that no longer load, with why.
+    pub problems: Vec<String>,
+    pub overrides: std::collections::BTreeMap<(String, String), f64>,
     pub precision: Vec<crate::store::audit::RulePrecision>,
 }
 
@@ -484,5 +498,62 @@ pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, 
             Ok(WhyData { explanation, rules })
         })();
         finish(r, |r| Msg::Why(key, r))
+    }
+}
+
+pub fn load_rules() -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let (rules, problems) = crate::audit::run::library(p)?;
+            Ok(RulesData {
+                rules,
+                problems,
+                overrides: crate::store::audit::param_values(p)?,
+                precision: crate::store::audit::precision(p)?,
+            })
+        })();
+        finish(r, Msg::Rules)
+    }
+}
+
+/// Sets (or resets, with None) parameters of a rule for this project, all or none.
+pub fn set_rule_params(
+    rule: String,
+    values: Vec<(String, Option<f64>)>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            p.transaction(|p| {
+                for (param, v) in &values {
+                    crate::store::audit::set_param(p, &rule, param, *v)?;
+                }
+                Ok(())
+            })?;
+            Ok(rule.clone())
+        })();
+        finish(r, Msg::RuleSaved)
+    }
+}
+
+/// Checks and keeps a rule written by an auditor (or removes one, with `query` None).
+pub fn save_project_rule(
+    meta_json: String,
+    query: Option<String>,
+    id: String,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            match query {
+                Some(q) => Ok(crate::audit::run::save_project_rule(p, &meta_json, &q)?.id),
+                None => {
+                    crate::store::audit::delete_project_rule(p, &id)?;
+                    Ok(id)
+                }
+            }
+        })();
+        finish(r, Msg::RuleSaved)
     }
 }

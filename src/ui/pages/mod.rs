@@ -6,6 +6,7 @@ pub mod cases;
 pub mod import;
 pub mod leaders;
 pub mod overview;
+pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,7 @@ pub enum Page {
     Overview,
     Leaders,
     Audit,
+    Rules,
     Cases,
     Import,
 }
@@ -24,6 +26,7 @@ impl Page {
         Page::Overview,
         Page::Leaders,
         Page::Audit,
+        Page::Rules,
         Page::Cases,
         Page::Import,
     ];
@@ -34,6 +37,7 @@ impl Page {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
             Page::Audit => "page_audit",
+            Page::Rules => "page_rules",
             Page::Cases => "page_cases",
             Page::Import => "page_import",
         }

@@ -1,0 +1,373 @@
+//! The audit rules: the library (built-in and this project's own), each rule's parameters as
+//! this project runs it (editable, with its default), how precise it has proved per city,
+//! its query; and the editor of a project rule, checked before it is kept.
+
+use std::collections::BTreeMap;
+
+use egui::RichText;
+
+use crate::audit::rules::{Category, Origin, Rule};
+use crate::ui::app::MamsApp;
+use crate::ui::i18n::{Lang, t};
+use crate::ui::jobs::RulesData;
+
+/// A project rule as typed in the editor.
+#[derive(Clone)]
+pub struct RuleDraft {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub category: Category,
+    pub severity: u8,
+    pub description: String,
+    pub explanation_en: String,
+    pub explanation_zh: String,
+    pub query: String,
+}
+
+impl Default for RuleDraft {
+    fn default() -> Self {
+        RuleDraft {
+            id: "my_rule".into(),
+            name_en: String::new(),
+            name_zh: String::new(),
+            category: Category::Billing,
+            severity: 2,
+            description: String::new(),
+            explanation_en: "{entity_id}".into(),
+            explanation_zh: "{entity_id}".into(),
+            query: "SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id,\n       \
+                    NULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence,\n       c.capacity_kva\n\
+                    FROM customers c\nWHERE c.status = 'normal' AND c.capacity_kva > 5000"
+                .into(),
+        }
+    }
+}
+
+impl RuleDraft {
+    fn from_rule(r: &Rule) -> Self {
+        RuleDraft {
+            id: r.id.clone(),
+            name_en: r.name_en.clone(),
+            name_zh: r.name_zh.clone(),
+            category: r.category,
+            severity: r.severity,
+            description: r.description_en.clone(),
+            explanation_en: r.explanation_en.clone(),
+            explanation_zh: r.explanation_zh.clone(),
+            query: r.sql.clone(),
+        }
+    }
+
+    /// The metadata file of the rule, as `assets/rules/ID.json` holds it.
+    pub fn meta_json(&self) -> String {
+        serde_json::json!({
+            "id": self.id.trim(),
+            "name_en": self.name_en.trim(),
+            "name_zh": self.name_zh.trim(),
+            "category": self.category.id(),
+            "severity": self.severity,
+            "entity": "customer",
+            "description_en": self.description.trim(),
+            "description_zh": self.description.trim(),
+            "params": [],
+            "explanation_en": self.explanation_en,
+            "explanation_zh": self.explanation_zh,
+        })
+        .to_string()
+    }
+}
+
+#[derive(Default)]
+pub struct RulesPage {
+    pub data: Option<Result<RulesData, String>>,
+    pub requested: bool,
+    pub selected: Option<String>,
+    /// Parameter values as being edited, for the selected rule.
+    pub edits: BTreeMap<String, f64>,
+    pub draft: Option<RuleDraft>,
+    pub error: Option<String>,
+}
+
+fn precision_text(confirmed: u64, fp: u64) -> String {
+    if confirmed + fp == 0 {
+        "—".into()
+    } else {
+        format!(
+            "{:.0} % ({confirmed}/{})",
+            100.0 * confirmed as f64 / (confirmed + fp) as f64,
+            confirmed + fp
+        )
+    }
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let zh = lang == Lang::Zh;
+    if app.project.is_none() {
+        ui.heading(t(lang, "no_project"));
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(t(lang, "page_rules")).strong());
+        if app.rules.requested {
+            ui.spinner();
+        }
+        if ui.button(t(lang, "rules_new")).clicked() {
+            app.rules.draft = Some(RuleDraft::default());
+            app.rules.selected = None;
+            app.rules.error = None;
+        }
+    });
+    let data = match app.rules.data.clone() {
+        None => return,
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        Some(Ok(d)) => d,
+    };
+    for p in &data.problems {
+        ui.colored_label(ui.visuals().warn_fg_color, p);
+    }
+    ui.separator();
+    if app.rules.selected.is_some() || app.rules.draft.is_some() {
+        egui::Panel::right("rule_detail")
+            .resizable(true)
+            .default_size((ui.available_width() * 0.55).max(460.0))
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("rule_detail_scroll")
+                    .show(ui, |ui| {
+                        if app.rules.draft.is_some() {
+                            draft_ui(app, ui);
+                        } else {
+                            rule_detail(app, ui, &data);
+                        }
+                    });
+            });
+    }
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.style_mut().interaction.selectable_labels = false;
+        egui::ScrollArea::vertical().id_salt("rule_list").show(ui, |ui| {
+            egui::Grid::new("rule_grid")
+                .striped(true)
+                .spacing([14.0, 6.0])
+                .show(ui, |ui| {
+                    for key in [
+                        "audit_rule",
+                        "rules_category",
+                        "audit_severity",
+                        "rules_precision",
+                    ] {
+                        ui.strong(t(lang, key));
+                    }
+                    ui.end_row();
+                    for r in &data.rules {
+                        let selected = app.rules.selected.as_deref() == Some(r.id.as_str());
+                        let mut name = r.name(zh).to_string();
+                        if r.origin == Origin::Project {
+                            name.push_str(&format!(" ({})", t(lang, "rules_project_rule")));
+                        }
+                        if ui.selectable_label(selected, name).clicked() {
+                            app.rules.selected = Some(r.id.clone());
+                            app.rules.draft = None;
+                            app.rules.edits = r.values(&data.overrides).into_iter().collect();
+                            app.rules.error = None;
+                        }
+                        ui.label(r.category.name(zh));
+                        ui.label(match r.severity {
+                            3 => t(lang, "severity_high"),
+                            2 => t(lang, "severity_medium"),
+                            _ => t(lang, "severity_low"),
+                        });
+                        let (c, f) = data
+                            .precision
+                            .iter()
+                            .filter(|p| p.rule_id == r.id)
+                            .fold((0, 0), |(c, f), p| (c + p.confirmed, f + p.false_positives));
+                        ui.label(precision_text(c, f));
+                        ui.end_row();
+                    }
+                });
+        });
+    });
+}
+
+fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
+    let lang = app.lang();
+    let zh = lang == Lang::Zh;
+    let Some(r) = data
+        .rules
+        .iter()
+        .find(|r| Some(&r.id) == app.rules.selected.as_ref())
+    else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        if ui.button("×").clicked() {
+            app.rules.selected = None;
+        }
+        ui.label(RichText::new(&r.id).monospace().weak());
+    });
+    ui.heading(r.name(zh));
+    ui.label(r.description(zh));
+    ui.label(
+        RichText::new(format!(
+            "{}: {}",
+            t(lang, "rules_explanation"),
+            r.explanation_template(zh)
+        ))
+        .weak(),
+    );
+    ui.add_space(6.0);
+    if !r.params.is_empty() {
+        ui.strong(t(lang, "rules_params"));
+        let mut changed = Vec::new();
+        egui::Grid::new("rule_params")
+            .num_columns(4)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                for p in &r.params {
+                    ui.label(if zh { &p.label_zh } else { &p.label_en });
+                    let v = app.rules.edits.entry(p.name.clone()).or_insert(p.default);
+                    let mut drag = egui::DragValue::new(v).speed((p.default.abs() * 0.01).max(0.01));
+                    if let Some(min) = p.min {
+                        drag = drag.range(min..=p.max.unwrap_or(f64::MAX));
+                    }
+                    ui.add(drag);
+                    ui.label(RichText::new(&p.unit).weak());
+                    ui.label(RichText::new(format!("{} {}", t(lang, "rules_default"), p.default)).weak());
+                    ui.end_row();
+                }
+            });
+        ui.horizontal(|ui| {
+            if ui.button(t(lang, "save")).clicked() {
+                for p in &r.params {
+                    let v = app.rules.edits.get(&p.name).copied().unwrap_or(p.default);
+                    changed.push((p.name.clone(), (v != p.default).then_some(v)));
+                }
+            }
+            if ui.button(t(lang, "rules_reset")).clicked() {
+                for p in &r.params {
+                    changed.push((p.name.clone(), None));
+                }
+                app.rules.edits = r.params.iter().map(|p| (p.name.clone(), p.default)).collect();
+            }
+        });
+        if !changed.is_empty() {
+            app.set_rule_params(r.id.clone(), changed);
+        }
+        ui.label(RichText::new(t(lang, "rules_params_note")).weak().small());
+        ui.add_space(6.0);
+    }
+    let rows: Vec<_> = data.precision.iter().filter(|p| p.rule_id == r.id).collect();
+    ui.strong(t(lang, "rules_precision_by_city"));
+    if rows.is_empty() {
+        ui.label(RichText::new(t(lang, "rules_no_verdicts")).weak());
+    } else {
+        egui::Grid::new("rule_precision").striped(true).show(ui, |ui| {
+            let names = app.project.clone();
+            for p in rows {
+                let name = names
+                    .as_ref()
+                    .and_then(|v| v.org.iter().find(|o| o.unit_id == p.unit_id))
+                    .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+                    .unwrap_or_else(|| p.unit_id.clone());
+                ui.label(name);
+                ui.label(precision_text(p.confirmed, p.false_positives));
+                ui.end_row();
+            }
+        });
+    }
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.strong(t(lang, "rules_query"));
+        if r.origin == Origin::Project {
+            if ui.button(t(lang, "cases_edit")).clicked() {
+                app.rules.draft = Some(RuleDraft::from_rule(r));
+            }
+            if ui.button(t(lang, "rules_delete")).clicked() {
+                app.delete_project_rule(r.id.clone());
+            }
+        }
+    });
+    let mut sql = r.sql.clone();
+    ui.add(
+        egui::TextEdit::multiline(&mut sql)
+            .code_editor()
+            .interactive(false)
+            .desired_width(f32::INFINITY),
+    );
+}
+
+fn draft_ui(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let zh = lang == Lang::Zh;
+    let Some(d) = app.rules.draft.as_mut() else { return };
+    ui.heading(t(lang, "rules_new"));
+    ui.label(RichText::new(t(lang, "rules_new_help")).weak());
+    let mut save = false;
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        save = ui.button(t(lang, "rules_check_save")).clicked();
+        cancel = ui.button(t(lang, "cancel")).clicked();
+    });
+    egui::Grid::new("rule_draft")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("id");
+            ui.text_edit_singleline(&mut d.id);
+            ui.end_row();
+            ui.label(t(lang, "rules_name_en"));
+            ui.text_edit_singleline(&mut d.name_en);
+            ui.end_row();
+            ui.label(t(lang, "rules_name_zh"));
+            ui.text_edit_singleline(&mut d.name_zh);
+            ui.end_row();
+            ui.label(t(lang, "rules_category"));
+            egui::ComboBox::from_id_salt("draft_category")
+                .selected_text(d.category.name(zh))
+                .show_ui(ui, |ui| {
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut d.category, c, c.name(zh));
+                    }
+                });
+            ui.end_row();
+            ui.label(t(lang, "audit_severity"));
+            ui.horizontal(|ui| {
+                for (s, key) in [(1, "severity_low"), (2, "severity_medium"), (3, "severity_high")] {
+                    ui.selectable_value(&mut d.severity, s, t(lang, key));
+                }
+            });
+            ui.end_row();
+            ui.label(t(lang, "rules_description"));
+            ui.text_edit_singleline(&mut d.description);
+            ui.end_row();
+            ui.label(t(lang, "rules_explanation_en"));
+            ui.text_edit_singleline(&mut d.explanation_en);
+            ui.end_row();
+            ui.label(t(lang, "rules_explanation_zh"));
+            ui.text_edit_singleline(&mut d.explanation_zh);
+            ui.end_row();
+        });
+    ui.label(t(lang, "rules_query"));
+    ui.add(
+        egui::TextEdit::multiline(&mut d.query)
+            .code_editor()
+            .desired_rows(10)
+            .desired_width(f32::INFINITY),
+    );
+    if let Some(e) = &app.rules.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if save {
+        let d = d.clone();
+        app.save_project_rule(d.meta_json(), d.query, d.id);
+    }
+    if cancel {
+        app.rules.draft = None;
+        app.rules.error = None;
+    }
+}
