@@ -346,6 +346,31 @@ fn why_did_it_change_splits_every_sum_and_ratio_indicator_exactly_over_the_units
         }
     }
     assert!(split >= 12, "most indicators split ({split})");
+    // By customer class: sales by each class, revenue by LMDI (kWh x price), average price
+    // by rate and mix; each adds up to the same change as the split by unit.
+    for id in ["sales_kwh", "revenue", "average_price"] {
+        let by_unit = change::explain(&p, id, &top, &cities, base, month).unwrap();
+        let by_class = change::explain_by_class(&p, id, &top, base, month)
+            .unwrap()
+            .unwrap();
+        let sum: f64 = by_class.iter().map(|c| c.effect).sum();
+        assert!(
+            (sum - by_unit.change).abs() <= 1e-6 * by_unit.value.abs().max(1.0),
+            "{id}: classes {sum} vs {}",
+            by_unit.change
+        );
+        assert!(by_class.iter().any(|c| c.class == "residential"));
+        for c in &by_class {
+            if let (Some(a), Some(b)) = (c.first, c.second) {
+                assert!((a + b - c.effect).abs() < 1e-9 * c.effect.abs().max(1.0));
+            }
+        }
+    }
+    assert!(
+        change::explain_by_class(&p, "saifi", &top, base, month)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]

@@ -206,3 +206,111 @@ pub fn explain(
         parts,
     })
 }
+
+/// One customer class's part of a change, with the factor effects where there are two.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassPart {
+    pub class: String,
+    pub effect: f64,
+    /// Revenue (LMDI-I, kWh x price): volume and price effects. Average price (rate/mix):
+    /// price (rate) and mix effects.
+    pub first: Option<f64>,
+    pub second: Option<f64>,
+}
+
+/// The change of sales, revenue or average price split by customer class: sales by each
+/// class's change, revenue by LMDI-I over kWh x price, average price by rate and mix. None
+/// for other indicators.
+pub fn explain_by_class(
+    project: &Project,
+    indicator: &str,
+    unit: &str,
+    base: NaiveDate,
+    month: NaiveDate,
+) -> anyhow::Result<Option<Vec<ClassPart>>> {
+    use crate::analysis::decompose::{LmdiGroup, lmdi};
+    if !matches!(indicator, "sales_kwh" | "revenue" | "average_price") {
+        return Ok(None);
+    }
+    let s0 = crate::store::kpi::class_sums(project, unit, month_of(base))?;
+    let s1 = crate::store::kpi::class_sums(project, unit, month_of(month))?;
+    let mut classes: Vec<String> = s0.iter().chain(&s1).map(|(c, _, _)| c.clone()).collect();
+    classes.sort();
+    classes.dedup();
+    let get = |s: &[(String, f64, f64)], c: &str| {
+        s.iter()
+            .find(|(k, _, _)| k == c)
+            .map(|(_, kwh, amount)| (*kwh, *amount))
+            .unwrap_or((0.0, 0.0))
+    };
+    let parts = match indicator {
+        "sales_kwh" => classes
+            .iter()
+            .map(|c| ClassPart {
+                class: c.clone(),
+                effect: get(&s1, c).0 - get(&s0, c).0,
+                first: None,
+                second: None,
+            })
+            .collect(),
+        "revenue" => {
+            // price = amount / kWh; a class without kWh has no price: its amount is all price.
+            let factors = |(kwh, amount): (f64, f64)| {
+                if kwh > 0.0 {
+                    vec![kwh, amount / kwh]
+                } else {
+                    vec![0.0, 0.0]
+                }
+            };
+            let groups: Vec<LmdiGroup> = classes
+                .iter()
+                .map(|c| LmdiGroup {
+                    name: c.clone(),
+                    base: factors(get(&s0, c)),
+                    target: factors(get(&s1, c)),
+                })
+                .collect();
+            let r = lmdi(&["kwh".into(), "price".into()], &groups).map_err(|e| anyhow::anyhow!(e))?;
+            classes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let (v, p) = (r.effects[0].by_group[i], r.effects[1].by_group[i]);
+                    ClassPart {
+                        class: c.clone(),
+                        effect: v + p,
+                        first: Some(v),
+                        second: Some(p),
+                    }
+                })
+                .collect()
+        }
+        _ => {
+            let groups: Vec<RatioGroup> = classes
+                .iter()
+                .map(|c| {
+                    let ((k0, a0), (k1, a1)) = (get(&s0, c), get(&s1, c));
+                    RatioGroup {
+                        name: c.clone(),
+                        base: (a0, k0),
+                        target: (a1, k1),
+                    }
+                })
+                .collect();
+            rate_mix(&groups)
+                .map_err(|e| anyhow::anyhow!(e))?
+                .groups
+                .into_iter()
+                .map(|g| ClassPart {
+                    class: g.group,
+                    effect: g.rate_effect + g.mix_effect,
+                    first: Some(g.rate_effect),
+                    second: Some(g.mix_effect),
+                })
+                .collect()
+        }
+    };
+    let mut parts: Vec<ClassPart> = parts;
+    parts.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+    Ok(Some(parts))
+}

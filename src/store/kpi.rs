@@ -198,3 +198,22 @@ pub fn set_target(project: &Project, indicator: &str, unit: &str, target: Option
     };
     Ok(())
 }
+
+const CLASS_SUMS_SQL: &str = include_str!("sql/kpi_class_sums.sql");
+
+/// Billed kWh and amount receivable of `month` by customer class in `unit`'s subtree.
+pub fn class_sums(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<Vec<(String, f64, f64)>> {
+    let mut stmt = project.conn().prepare(CLASS_SUMS_SQL)?;
+    let rows = stmt.query_map(duckdb::params![unit, month], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<f64>>(1)?.unwrap_or(0.0),
+            r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+        ))
+    })?;
+    rows.collect()
+}

@@ -100,6 +100,8 @@ pub struct WhyData {
     pub explanation: crate::metrics::change::Explanation,
     /// For the units contributing most: (unit, its rules with open suspects).
     pub rules: Vec<(String, Vec<RuleCount>)>,
+    /// The same change by customer class, for sales, revenue and average price.
+    pub by_class: Option<Vec<crate::metrics::change::ClassPart>>,
 }
 
 /// The evidence panel of one suspect.
@@ -495,7 +497,12 @@ pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, 
                 )?;
                 rules.push((part.unit_id.clone(), found.into_iter().take(5).collect()));
             }
-            Ok(WhyData { explanation, rules })
+            let by_class = crate::metrics::change::explain_by_class(p, indicator, &unit, base, month)?;
+            Ok(WhyData {
+                explanation,
+                rules,
+                by_class,
+            })
         })();
         finish(r, |r| Msg::Why(key, r))
     }

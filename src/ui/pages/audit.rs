@@ -39,6 +39,8 @@ pub struct AuditPage {
     pub rule: Option<String>,
     pub status: Option<String>,
     pub min_severity: Option<i32>,
+    /// Smallest amount at stake, as typed (yuan).
+    pub min_amount: String,
     pub search: String,
     pub include_gone: bool,
     pub offset: u64,
@@ -75,7 +77,13 @@ impl AuditPage {
             unit,
             statuses: self.status.iter().cloned().collect(),
             min_severity: self.min_severity,
-            min_amount: None,
+            min_amount: self
+                .min_amount
+                .trim()
+                .replace(',', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|a| a.is_finite()),
             run_id: None,
             include_gone: self.include_gone,
             search: Some(self.search.trim().to_string()).filter(|s| !s.is_empty()),
@@ -309,6 +317,7 @@ fn filter_bar(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
         app.audit.min_severity,
         app.audit.search.clone(),
         app.audit.include_gone,
+        app.audit.min_amount.clone(),
     );
     ui.horizontal_wrapped(|ui| {
         ui.label(t(lang, "audit_rule"));
@@ -361,6 +370,12 @@ fn filter_bar(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
                     );
                 }
             });
+        ui.label(t(lang, "audit_min_amount"));
+        ui.add(
+            egui::TextEdit::singleline(&mut app.audit.min_amount)
+                .hint_text("0")
+                .desired_width(80.0),
+        );
         ui.add(
             egui::TextEdit::singleline(&mut app.audit.search)
                 .hint_text(t(lang, "audit_search"))
@@ -374,6 +389,7 @@ fn filter_bar(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
         app.audit.min_severity,
         app.audit.search.clone(),
         app.audit.include_gone,
+        app.audit.min_amount.clone(),
     );
     if before != after {
         app.audit.offset = 0;

@@ -340,6 +340,37 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
                 ui.end_row();
             }
         });
+    if let Some(classes) = &data.by_class {
+        ui.add_space(6.0);
+        ui.label(RichText::new(t(lang, "why_by_class")).strong());
+        let (first, second) = match ind.id {
+            "revenue" => ("why_volume", "why_price"),
+            _ => ("why_rate", "why_mix"),
+        };
+        egui::Grid::new(("why_classes", ind.id))
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong(t(lang, "why_class"));
+                ui.strong(t(lang, "why_effect"));
+                if ind.id != "sales_kwh" {
+                    ui.strong(t(lang, first));
+                    ui.strong(t(lang, second));
+                }
+                ui.end_row();
+                for c in classes {
+                    let label = crate::codes::lookup("customer_class", &c.class)
+                        .map(|code| lang.pick(code.en, code.zh).to_string())
+                        .unwrap_or_else(|| c.class.clone());
+                    ui.label(label);
+                    ui.label(RichText::new(format::number(c.effect, decimals.max(2))).color(color(c.effect)));
+                    if let (Some(a), Some(b)) = (c.first, c.second) {
+                        ui.label(format::number(a, decimals.max(2)));
+                        ui.label(format::number(b, decimals.max(2)));
+                    }
+                    ui.end_row();
+                }
+            });
+    }
     ui.add_space(6.0);
     ui.label(RichText::new(t(lang, "why_rules")).strong());
     let rules = crate::audit::rules::builtin();
