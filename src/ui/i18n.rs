@@ -118,6 +118,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_leaders", "Views for Leaders", "领导视窗"),
     ("page_audit", "Audit workbench", "稽查工作台"),
     ("all", "all", "全部"),
+    ("audit_min_amount", "At stake ≥", "金额 ≥"),
     ("page_rules", "Audit rules", "稽查规则"),
     ("job_rules", "Loading the rules", "加载规则"),
     ("job_rule_save", "Saving the rule", "保存规则"),
