@@ -465,3 +465,32 @@ fn the_loop_and_the_case_library_work_from_the_command_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_case_keeps_its_attached_files_in_the_project() {
+    let path = sample_project("attach");
+    let p = Project::open(&path).unwrap();
+    let dir = tmp("attach-files");
+    let photo = dir.join("site-photo.jpg");
+    std::fs::write(&photo, [0xFFu8, 0xD8, 0xFF, 0x00, 0x42]).unwrap();
+    let case = mams::store::cases::Case {
+        case_id: "KB-TEST-1".into(),
+        title: "现场照片".into(),
+        ..Default::default()
+    };
+    mams::audit::cases::save(&p, &case, &[photo.as_path()]).unwrap();
+    let all = mams::store::cases::all(&p).unwrap();
+    assert_eq!(all[0].files, ["site-photo.jpg"]);
+    assert_eq!(
+        mams::store::cases::file(&p, "KB-TEST-1", "site-photo.jpg")
+            .unwrap()
+            .unwrap(),
+        vec![0xFFu8, 0xD8, 0xFF, 0x00, 0x42]
+    );
+    // A missing file stops the save and nothing is written.
+    let mut other = case.clone();
+    other.case_id = "KB-TEST-2".into();
+    let err = mams::audit::cases::save(&p, &other, &[dir.join("missing.pdf").as_path()]).unwrap_err();
+    assert!(err.to_string().contains("missing.pdf"), "{err}");
+    assert!(!mams::store::cases::exists(&p, "KB-TEST-2").unwrap());
+}

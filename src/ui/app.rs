@@ -181,6 +181,7 @@ impl MamsApp {
             Purpose::ImportCases => t(self.state.lang, "cases_import"),
             Purpose::ExportCases => t(self.state.lang, "cases_export"),
             Purpose::AttachToCase => t(self.state.lang, "cases_attach"),
+            Purpose::SaveAttachment(_) => t(self.state.lang, "cases_save_file"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -298,6 +299,11 @@ impl MamsApp {
                     .cloned();
                 if let Some(case) = case {
                     self.save_case(case, paths);
+                }
+            }
+            Purpose::SaveAttachment(name) => {
+                if let Some(case_id) = self.cases.selected.clone() {
+                    self.spawn("job_cases_export", jobs::save_attachment(case_id, name, first));
                 }
             }
             Purpose::ExportRejects => {

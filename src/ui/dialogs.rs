@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// Why a dialog was opened: decides what its answer does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     OpenProject,
     NewProject,
@@ -19,6 +19,8 @@ pub enum Purpose {
     ExportCases,
     /// Files to attach to the selected case.
     AttachToCase,
+    /// Where to save a copy of an attached file (its name).
+    SaveAttachment(String),
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -92,6 +94,9 @@ impl Dialogs {
                     .into_iter()
                     .collect(),
                 Purpose::AttachToCase => dialog.pick_files().unwrap_or_default(),
+                Purpose::SaveAttachment(ref name) => {
+                    dialog.set_file_name(name).save_file().into_iter().collect()
+                }
             };
             let _ = tx.send((purpose, answer));
             ctx.request_repaint();

@@ -118,6 +118,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_leaders", "Views for Leaders", "领导视窗"),
     ("page_audit", "Audit workbench", "稽查工作台"),
     ("all", "all", "全部"),
+    ("cases_save_file", "Save a copy…", "另存为…"),
+    ("rules_run_one", "Run this rule for the month", "对当月运行本规则"),
     ("audit_min_amount", "At stake ≥", "金额 ≥"),
     ("page_rules", "Audit rules", "稽查规则"),
     ("job_rules", "Loading the rules", "加载规则"),

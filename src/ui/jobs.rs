@@ -564,3 +564,22 @@ pub fn save_project_rule(
         finish(r, Msg::RuleSaved)
     }
 }
+
+/// Writes a copy of a file attached to a case.
+pub fn save_attachment(
+    case_id: String,
+    name: String,
+    to: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let content = crate::store::cases::file(p, &case_id, &name)?
+                .ok_or_else(|| anyhow::anyhow!("case {case_id} has no file {name}"))?;
+            std::fs::write(&to, content)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", to.display()))?;
+            Ok(format!("{name} → {}", to.display()))
+        })();
+        finish(r, Msg::CasesMerged)
+    }
+}

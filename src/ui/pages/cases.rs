@@ -337,7 +337,12 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
     if !c.files.is_empty() {
         ui.label(RichText::new(t(lang, "cases_files")).strong());
         for f in &c.files {
-            ui.label(format!("· {f}"));
+            ui.horizontal(|ui| {
+                ui.label(format!("· {f}"));
+                if ui.small_button(t(lang, "cases_save_file")).clicked() {
+                    app.ask(Purpose::SaveAttachment(f.clone()), ui.ctx());
+                }
+            });
         }
     }
 }

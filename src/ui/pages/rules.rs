@@ -212,6 +212,18 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
     });
     ui.heading(r.name(zh));
     ui.label(r.description(zh));
+    if let (Some(month), Some(unit)) = (app.period(), app.unit_id())
+        && ui.button(t(lang, "rules_run_one")).clicked()
+    {
+        app.audit.rule = Some(r.id.clone());
+        app.run_audit(crate::audit::run::RunSpec::new(
+            month,
+            month,
+            &unit,
+            vec![r.id.clone()],
+        ));
+        app.state.page = crate::ui::pages::Page::Audit;
+    }
     ui.label(
         RichText::new(format!(
             "{}: {}",
