@@ -612,3 +612,61 @@ fn rules_page_tunes_parameters_and_checks_a_project_rule_before_keeping_it() {
     assert!(data.rules.iter().any(|r| r.id == "huge_capacity"));
     assert!(has_label(&h, "Huge capacity (project)"));
 }
+
+#[test]
+fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
+    let project = small_project("ui-bulletin");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Bulletin Board").next().unwrap().click();
+    let top = h.state().unit_id().unwrap();
+    let loaded = |unit: String| {
+        move |h: &Harness<'static, MamsApp>| {
+            idle(h)
+                && h.state()
+                    .bulletin
+                    .as_ref()
+                    .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
+        }
+    };
+    step_until(&mut h, "bulletin", loaded(top.clone()));
+    let data = h.state().bulletin.clone().unwrap().1.unwrap();
+    let cities: Vec<String> = h
+        .state()
+        .project
+        .as_ref()
+        .unwrap()
+        .org
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
+        .map(|u| u.unit_id.clone())
+        .collect();
+    assert_eq!(data.ranked.len(), cities.len());
+    let scores: Vec<f64> = data.ranked.iter().map(|u| u.composite.unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    assert!(data.breaches.windows(2).all(|w| w[0].relative >= w[1].relative));
+    assert!(data.breaches.iter().all(|b| b.gap > 0.0));
+    assert!(has_label(&h, "Units ranked on the composite"));
+    assert!(has_label(&h, "Data freshness"));
+    // The best unit's name drills down to it.
+    let best = data.ranked[0].unit_id.clone();
+    let name = h
+        .state()
+        .project
+        .as_ref()
+        .unwrap()
+        .org
+        .iter()
+        .find(|u| u.unit_id == best)
+        .unwrap()
+        .name_en
+        .clone();
+    h.query_all_by_label(&name)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Link)
+        .expect("the unit's link")
+        .click_accesskit();
+    step_until(&mut h, "drilled", loaded(best.clone()));
+    assert_eq!(h.state().unit_id().as_deref(), Some(best.as_str()));
+}

@@ -64,6 +64,9 @@ pub struct MamsApp {
     pub cases: super::pages::cases::CasesPage,
     /// The audit rules page.
     pub rules: super::pages::rules::RulesPage,
+    /// The bulletin board: its data and the scope it is for, and the request in flight.
+    pub bulletin: Option<(Scope, Result<jobs::BulletinData, String>)>,
+    bulletin_job: Option<(Scope, u64)>,
     /// "Why did this change?" of the open card: what was asked, and the answer.
     pub why: Option<(jobs::WhyKey, Option<Result<jobs::WhyData, String>>)>,
 }
@@ -107,6 +110,8 @@ impl MamsApp {
             audit: Default::default(),
             cases: Default::default(),
             rules: Default::default(),
+            bulletin: None,
+            bulletin_job: None,
             why: None,
         }
     }
@@ -241,6 +246,36 @@ impl MamsApp {
 
     /// Asks for the Views for Leaders data of the selected scope when the page shows
     /// another one (a changed period or unit, or a new import).
+    /// Asks for the bulletin board of the top bar's scope when it shows another one.
+    fn refresh_bulletin(&mut self) {
+        if self.state.page != Page::Bulletin {
+            return;
+        }
+        let (Some(project), Some(unit_id)) = (self.project.clone(), self.unit_id()) else {
+            return;
+        };
+        let scope = Scope {
+            unit_id,
+            month: self.period(),
+        };
+        let shown = self.bulletin.as_ref().is_some_and(|(s, _)| *s == scope);
+        let asked = self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope);
+        if shown || asked || scope.month.is_none() {
+            return;
+        }
+        if let Some((_, id)) = self.bulletin_job.take() {
+            self.worker.cancel(id);
+        }
+        let below: Vec<String> = project
+            .org
+            .iter()
+            .filter(|u| u.parent_id.as_deref() == Some(scope.unit_id.as_str()))
+            .map(|u| u.unit_id.clone())
+            .collect();
+        let id = self.spawn("job_indicators", jobs::bulletin(scope.clone(), below));
+        self.bulletin_job = Some((scope, id));
+    }
+
     fn refresh_leaders(&mut self) {
         if self.state.page != Page::Leaders {
             return;
@@ -581,6 +616,12 @@ impl MamsApp {
                     self.why = Some((key, Some(data)));
                 }
             }
+            Msg::Bulletin(scope, data) => {
+                if self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope) {
+                    self.bulletin_job = None;
+                }
+                self.bulletin = Some((scope, data));
+            }
             Msg::Rules(data) => {
                 self.rules.requested = false;
                 self.rules.data = Some(data);
@@ -641,6 +682,7 @@ impl MamsApp {
         self.project = Some(Arc::new(view));
         // New data: the indicators are counted again, the suspects listed again.
         self.leaders = None;
+        self.bulletin = None;
         self.why = None;
         self.audit.shown = None;
         self.audit.detail = None;
@@ -690,6 +732,7 @@ impl MamsApp {
         }
         self.refresh_preview();
         self.refresh_leaders();
+        self.refresh_bulletin();
         self.refresh_audit();
         self.refresh_cases();
 
@@ -702,6 +745,7 @@ impl MamsApp {
         egui::CentralPanel::default().show(ui, |ui| match self.state.page {
             Page::Overview => pages::overview::show(self, ui),
             Page::Leaders => pages::leaders::show(self, ui),
+            Page::Bulletin => pages::bulletin::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
             Page::Cases => pages::cases::show(self, ui),
             Page::Rules => pages::rules::show(self, ui),

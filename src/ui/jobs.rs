@@ -57,6 +57,8 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// The bulletin board of a scope: units ranked, targets missed.
+    Bulletin(Scope, Result<BulletinData, String>),
     /// The rule library with this project's parameters and the rules' precision.
     Rules(Result<RulesData, String>),
     /// A project rule was saved (its id) or a parameter set; or why not.
@@ -77,6 +79,14 @@ pub struct AuditList {
     pub rows: Vec<crate::store::audit::SuspectRow>,
     pub total: u64,
     pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// What the Comprehensive Bulletin Board shows for a scope.
+#[derive(Debug, Clone)]
+pub struct BulletinData {
+    /// The units one level down, best composite first (the unit itself when it has none).
+    pub ranked: Vec<crate::metrics::bulletin::UnitScore>,
+    pub breaches: Vec<crate::metrics::bulletin::Breach>,
 }
 
 /// What the rules page shows.
@@ -581,5 +591,34 @@ pub fn save_attachment(
             Ok(format!("{name} → {}", to.display()))
         })();
         finish(r, Msg::CasesMerged)
+    }
+}
+
+/// Ranks the units below a scope on the composite of their indicators and lists the targets
+/// they miss this month.
+pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let month = scope
+                .month
+                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+            let units = if units.is_empty() {
+                vec![scope.unit_id.clone()]
+            } else {
+                units
+            };
+            let mut per_unit = Vec::new();
+            for (i, u) in units.iter().enumerate() {
+                progress.check()?;
+                progress.set(Some(i as f32 / units.len() as f32), u.clone());
+                per_unit.push((u.clone(), crate::metrics::kpi::cards(p, month, u, None)?));
+            }
+            let ranked = crate::metrics::bulletin::rank(per_unit);
+            let breaches = crate::metrics::bulletin::breaches(&ranked);
+            Ok(BulletinData { ranked, breaches })
+        })();
+        finish(r, |r| Msg::Bulletin(scope, r))
     }
 }

@@ -2,6 +2,7 @@
 //! that exist.
 
 pub mod audit;
+pub mod bulletin;
 pub mod cases;
 pub mod import;
 pub mod leaders;
@@ -15,6 +16,7 @@ pub enum Page {
     #[default]
     Overview,
     Leaders,
+    Bulletin,
     Audit,
     Rules,
     Cases,
@@ -25,6 +27,7 @@ impl Page {
     pub const ALL: &'static [Page] = &[
         Page::Overview,
         Page::Leaders,
+        Page::Bulletin,
         Page::Audit,
         Page::Rules,
         Page::Cases,
@@ -36,6 +39,7 @@ impl Page {
         match self {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
+            Page::Bulletin => "page_bulletin",
             Page::Audit => "page_audit",
             Page::Rules => "page_rules",
             Page::Cases => "page_cases",

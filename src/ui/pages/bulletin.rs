@@ -1,0 +1,249 @@
+//! The Comprehensive Bulletin Board: the morning look. The units one level down ranked on a
+//! composite of their indicators (each cell coloured by its status), the targets missed this
+//! month with the size of the miss, and how fresh each data table is.
+
+use chrono::NaiveDate;
+use egui::{Color32, RichText, Sense, vec2};
+
+use super::leaders::{status_color, unit_label};
+use crate::metrics::format;
+use crate::metrics::indicators::indicator;
+use crate::metrics::kpi::Status;
+use crate::ui::app::MamsApp;
+use crate::ui::i18n::t;
+use crate::ui::theme::accent;
+
+/// The indicators shown as columns of the ranking (the composite counts all of them).
+const COLUMNS: [&str; 8] = [
+    "collection_rate",
+    "line_loss_rate",
+    "connection_days",
+    "complaints_per_10k",
+    "ticket_timeliness",
+    "repair_arrival",
+    "saidi",
+    "satisfaction",
+];
+
+fn unit_name(app: &MamsApp, id: &str) -> String {
+    let lang = app.lang();
+    app.project
+        .as_ref()
+        .and_then(|p| p.org.iter().find(|o| o.unit_id == id))
+        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// A bar of the composite score (0 to 100).
+fn score_bar(ui: &mut egui::Ui, score: Option<f64>) {
+    let (rect, _) = ui.allocate_exact_size(vec2(120.0, 14.0), Sense::hover());
+    let p = ui.painter();
+    p.rect_filled(rect, 3.0, ui.visuals().faint_bg_color);
+    if let Some(s) = score {
+        let mut filled = rect;
+        filled.set_width(rect.width() * (s / 100.0).clamp(0.0, 1.0) as f32);
+        p.rect_filled(filled, 3.0, accent(ui.visuals().dark_mode));
+    }
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    let Some(project) = app.project.clone() else {
+        ui.heading(t(lang, "no_project"));
+        return;
+    };
+    let unit_id = app.unit_id().unwrap_or_default();
+    let period = app.period();
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(t(lang, "page_bulletin")).strong());
+        ui.label(
+            RichText::new(format!(
+                "{} · {}",
+                unit_name(app, &unit_id),
+                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
+            ))
+            .size(18.0),
+        );
+        let loading = app
+            .bulletin
+            .as_ref()
+            .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period);
+        if loading {
+            ui.spinner();
+        }
+    });
+    let Some(month) = period else {
+        ui.label(t(lang, "no_months"));
+        return;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("bulletin")
+        .show(ui, |ui| match app.bulletin.clone() {
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            Some((_, Ok(data))) => {
+                ui.add_space(6.0);
+                egui::ScrollArea::horizontal()
+                    .id_salt("bulletin_ranking_scroll")
+                    .show(ui, |ui| {
+                        ranking(app, ui, &data.ranked);
+                    });
+                ui.add_space(12.0);
+                ui.horizontal_top(|ui| {
+                    let width = ui.available_width();
+                    ui.vertical(|ui| {
+                        ui.set_width((width * 0.55).max(420.0));
+                        breaches(app, ui, &data.breaches);
+                    });
+                    ui.vertical(|ui| freshness(app, ui, &project, month));
+                });
+            }
+            None => {}
+        });
+}
+
+fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulletin::UnitScore]) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "bulletin_ranking")).strong().size(16.0));
+    ui.label(RichText::new(t(lang, "bulletin_ranking_help")).weak().small());
+    let mut drill = None;
+    egui::Grid::new("bulletin_ranking")
+        .striped(true)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            ui.strong("#");
+            ui.strong(t(lang, "audit_unit"));
+            ui.strong(t(lang, "bulletin_composite"));
+            for id in COLUMNS {
+                let ind = indicator(id).expect("known indicator");
+                ui.strong(lang.pick(ind.en, ind.zh)).on_hover_text(unit_label(
+                    lang,
+                    ind.unit_en,
+                    ind.unit_zh,
+                ));
+            }
+            ui.end_row();
+            for (i, u) in ranked.iter().enumerate() {
+                ui.label(format!("{}", i + 1));
+                if ui
+                    .link(unit_name(app, &u.unit_id))
+                    .on_hover_text(t(lang, "drill_down"))
+                    .clicked()
+                {
+                    drill = Some(u.unit_id.clone());
+                }
+                ui.horizontal(|ui| {
+                    score_bar(ui, u.composite);
+                    ui.label(
+                        u.composite
+                            .map(|c| format!("{c:.0}"))
+                            .unwrap_or_else(|| "—".into()),
+                    );
+                });
+                for id in COLUMNS {
+                    let card = u.cards.iter().find(|c| c.indicator == id);
+                    let ind = indicator(id).expect("known indicator");
+                    let text = card
+                        .and_then(|c| c.value)
+                        .map(|v| format::number(v, ind.decimals))
+                        .unwrap_or_else(|| t(lang, "no_data").to_string());
+                    let color = card
+                        .and_then(|c| c.status)
+                        .map(status_color)
+                        .unwrap_or(ui.visuals().text_color());
+                    ui.label(RichText::new(text).color(color));
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(u) = drill {
+        app.set_unit(u);
+    }
+}
+
+fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, list: &[crate::metrics::bulletin::Breach]) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "bulletin_breaches")).strong().size(16.0));
+    if list.is_empty() {
+        ui.label(RichText::new(t(lang, "bulletin_no_breaches")).weak());
+        return;
+    }
+    ui.label(
+        RichText::new(format!("{} {}", list.len(), t(lang, "bulletin_breach_count")))
+            .weak()
+            .small(),
+    );
+    egui::Grid::new("bulletin_breaches")
+        .striped(true)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            for b in list.iter().take(30) {
+                let ind = indicator(b.indicator).expect("known indicator");
+                let chip = if b.status == Status::Red { "■" } else { "□" };
+                ui.label(RichText::new(chip).color(status_color(b.status)));
+                ui.label(lang.pick(ind.en, ind.zh));
+                ui.label(unit_name(app, &b.unit_id));
+                ui.label(format!(
+                    "{} / {} {}",
+                    format::number(b.value, ind.decimals),
+                    format::number(b.target, ind.decimals),
+                    unit_label(lang, ind.unit_en, ind.unit_zh)
+                ));
+                ui.label(
+                    RichText::new(format!(
+                        "{} {:.1} %",
+                        t(lang, "bulletin_off_by"),
+                        b.relative * 100.0
+                    ))
+                    .color(status_color(b.status)),
+                );
+                ui.end_row();
+            }
+        });
+}
+
+fn freshness(app: &MamsApp, ui: &mut egui::Ui, project: &crate::ui::jobs::ProjectView, month: NaiveDate) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "bulletin_freshness")).strong().size(16.0));
+    egui::Grid::new("bulletin_freshness")
+        .striped(true)
+        .spacing([14.0, 4.0])
+        .show(ui, |ui| {
+            for key in ["table", "rows", "bulletin_months", "bulletin_last_import", ""] {
+                ui.strong(if key.is_empty() { "" } else { t(lang, key) });
+            }
+            ui.end_row();
+            for s in &project.info.tables {
+                ui.label(&s.table);
+                ui.label(crate::cli::group_digits(s.rows));
+                let span = match (s.first_month, s.last_month) {
+                    (Some(a), Some(b)) => {
+                        format!("{} – {} ({})", a.format("%Y-%m"), b.format("%Y-%m"), s.months)
+                    }
+                    _ => "—".into(),
+                };
+                ui.label(span);
+                let last = project
+                    .imports
+                    .iter()
+                    .filter(|i| i.table_name == s.table)
+                    .map(|i| i.finished_at.clone())
+                    .max();
+                ui.label(last.unwrap_or_else(|| "—".into()));
+                // Only a regular monthly feed is expected to reach the period (not, say, the
+                // summer's orderly consumption plans).
+                let behind = s.months >= 6 && s.last_month.is_some_and(|l| l < month);
+                let empty = s.rows == 0;
+                let (text, color) = if empty {
+                    (t(lang, "bulletin_empty"), Color32::GRAY)
+                } else if behind {
+                    (t(lang, "bulletin_behind"), status_color(Status::Amber))
+                } else {
+                    ("", Color32::GRAY)
+                };
+                ui.label(RichText::new(text).color(color));
+                ui.end_row();
+            }
+        });
+}
