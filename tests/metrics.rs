@@ -414,3 +414,56 @@ fn mams_analyze_change_prints_the_split_and_refuses_what_cannot_be_split() {
         stderr(&out)
     );
 }
+
+#[test]
+fn reliability_from_daily_interruptions_adds_up_to_the_cards_saidi_and_saifi() {
+    use mams::metrics::reliability::{self, Day};
+    let path = small_project("med");
+    let p = Project::open(&path).unwrap();
+    let months = mams::store::queries::months(&p).unwrap();
+    let (first, last) = (months[0], *months.last().unwrap());
+    let top = mams::store::queries::org_tree(&p)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.parent_id.is_none())
+        .unwrap()
+        .unit_id;
+    let totals = store_kpi::month_totals(&p, &top, first, last).unwrap();
+    let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
+    let days: Vec<Day> = mams::store::service::daily_outages(&p, &top, first, last + chrono::Months::new(1))
+        .unwrap()
+        .into_iter()
+        .map(|(day, customer_minutes, interruptions)| Day {
+            day,
+            customer_minutes,
+            interruptions,
+        })
+        .collect();
+    let rel = reliability::months(&months, &days, &customers, None);
+    for (m, t) in rel.iter().zip(&totals) {
+        let saidi = INDICATORS
+            .iter()
+            .find(|i| i.id == "saidi")
+            .map(|i| (i.value)(t))
+            .unwrap();
+        let saifi = INDICATORS
+            .iter()
+            .find(|i| i.id == "saifi")
+            .map(|i| (i.value)(t))
+            .unwrap();
+        for (a, b) in [(m.saidi, saidi), (m.saifi, saifi)] {
+            match (a, b) {
+                (Some(a), Some(b)) => assert!(
+                    (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                    "{}: {a} vs {b}",
+                    m.month
+                ),
+                (a, b) => assert_eq!(a.unwrap_or(0.0), b.unwrap_or(0.0), "{}", m.month),
+            }
+        }
+        assert!(
+            m.major_event_days.is_empty(),
+            "no threshold given, no major event day"
+        );
+    }
+}

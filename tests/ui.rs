@@ -670,3 +670,36 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     step_until(&mut h, "drilled", loaded(best.clone()));
     assert_eq!(h.state().unit_id().as_deref(), Some(best.as_str()));
 }
+
+#[test]
+fn service_quality_shows_reliability_with_and_without_major_event_days() {
+    let project = small_project("ui-service");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Service quality").next().unwrap().click();
+    step_until(&mut h, "service", |h| {
+        idle(h) && h.state().service.as_ref().is_some_and(|(_, d)| d.is_ok())
+    });
+    let (scope, data) = h.state().service.clone().unwrap();
+    let data = data.unwrap();
+    assert_eq!(data.reliability.len(), 13);
+    // With major events the page's SAIDI and SAIFI are the cards' (and `mams kpi`'s).
+    let month = scope.month.unwrap();
+    assert!(!data.units.is_empty());
+    let last = data.reliability.last().unwrap();
+    assert_eq!(last.month, month);
+    for m in &data.reliability {
+        if let (Some(a), Some(b)) = (m.saidi, m.saidi_without_med) {
+            assert!(b <= a + 1e-9, "without major events is never more");
+            assert_eq!(m.major_event_days.is_empty(), (a - b).abs() < 1e-9);
+        }
+    }
+    let total: u64 = data.tickets_by_type.iter().map(|(_, n)| n).sum();
+    assert!(total > 0);
+    assert!(has_label(
+        &h,
+        "Supply reliability, with and without major event days (IEEE 1366, 2.5 beta)"
+    ));
+}

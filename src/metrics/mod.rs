@@ -7,3 +7,4 @@ pub mod change;
 pub mod format;
 pub mod indicators;
 pub mod kpi;
+pub mod reliability;

@@ -8,6 +8,7 @@ pub mod loading;
 pub mod profiles;
 pub mod queries;
 pub mod schema;
+pub mod service;
 pub mod staging;
 
 use std::io::Read;

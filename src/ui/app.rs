@@ -67,6 +67,9 @@ pub struct MamsApp {
     /// The bulletin board: its data and the scope it is for, and the request in flight.
     pub bulletin: Option<(Scope, Result<jobs::BulletinData, String>)>,
     bulletin_job: Option<(Scope, u64)>,
+    /// The service-quality page: its data and the scope it is for, and the request in flight.
+    pub service: Option<(Scope, Result<jobs::ServiceData, String>)>,
+    service_job: Option<(Scope, u64)>,
     /// "Why did this change?" of the open card: what was asked, and the answer.
     pub why: Option<(jobs::WhyKey, Option<Result<jobs::WhyData, String>>)>,
 }
@@ -112,6 +115,8 @@ impl MamsApp {
             rules: Default::default(),
             bulletin: None,
             bulletin_job: None,
+            service: None,
+            service_job: None,
             why: None,
         }
     }
@@ -246,34 +251,59 @@ impl MamsApp {
 
     /// Asks for the Views for Leaders data of the selected scope when the page shows
     /// another one (a changed period or unit, or a new import).
-    /// Asks for the bulletin board of the top bar's scope when it shows another one.
-    fn refresh_bulletin(&mut self) {
-        if self.state.page != Page::Bulletin {
-            return;
-        }
-        let (Some(project), Some(unit_id)) = (self.project.clone(), self.unit_id()) else {
-            return;
-        };
-        let scope = Scope {
-            unit_id,
-            month: self.period(),
-        };
-        let shown = self.bulletin.as_ref().is_some_and(|(s, _)| *s == scope);
-        let asked = self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope);
-        if shown || asked || scope.month.is_none() {
-            return;
-        }
-        if let Some((_, id)) = self.bulletin_job.take() {
-            self.worker.cancel(id);
-        }
-        let below: Vec<String> = project
+    /// The top bar's scope and the units one level down, when a project is open.
+    fn scope_and_units_below(&self) -> Option<(Scope, Vec<String>)> {
+        let project = self.project.clone()?;
+        let unit_id = self.unit_id()?;
+        let below = project
             .org
             .iter()
-            .filter(|u| u.parent_id.as_deref() == Some(scope.unit_id.as_str()))
+            .filter(|u| u.parent_id.as_deref() == Some(unit_id.as_str()))
             .map(|u| u.unit_id.clone())
             .collect();
-        let id = self.spawn("job_indicators", jobs::bulletin(scope.clone(), below));
-        self.bulletin_job = Some((scope, id));
+        Some((
+            Scope {
+                unit_id,
+                month: self.period(),
+            },
+            below,
+        ))
+    }
+
+    /// Asks for the bulletin board or the service page of the top bar's scope when the page
+    /// shows another one.
+    fn refresh_scope_pages(&mut self) {
+        let Some((scope, below)) = self.scope_and_units_below() else {
+            return;
+        };
+        if scope.month.is_none() {
+            return;
+        }
+        match self.state.page {
+            Page::Bulletin => {
+                let shown = self.bulletin.as_ref().is_some_and(|(s, _)| *s == scope);
+                let asked = self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope);
+                if !shown && !asked {
+                    if let Some((_, id)) = self.bulletin_job.take() {
+                        self.worker.cancel(id);
+                    }
+                    let id = self.spawn("job_indicators", jobs::bulletin(scope.clone(), below));
+                    self.bulletin_job = Some((scope, id));
+                }
+            }
+            Page::Service => {
+                let shown = self.service.as_ref().is_some_and(|(s, _)| *s == scope);
+                let asked = self.service_job.as_ref().is_some_and(|(s, _)| *s == scope);
+                if !shown && !asked {
+                    if let Some((_, id)) = self.service_job.take() {
+                        self.worker.cancel(id);
+                    }
+                    let id = self.spawn("job_indicators", jobs::service(scope.clone(), below));
+                    self.service_job = Some((scope, id));
+                }
+            }
+            _ => {}
+        }
     }
 
     fn refresh_leaders(&mut self) {
@@ -616,6 +646,12 @@ impl MamsApp {
                     self.why = Some((key, Some(data)));
                 }
             }
+            Msg::Service(scope, data) => {
+                if self.service_job.as_ref().is_some_and(|(s, _)| *s == scope) {
+                    self.service_job = None;
+                }
+                self.service = Some((scope, data));
+            }
             Msg::Bulletin(scope, data) => {
                 if self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope) {
                     self.bulletin_job = None;
@@ -683,6 +719,7 @@ impl MamsApp {
         // New data: the indicators are counted again, the suspects listed again.
         self.leaders = None;
         self.bulletin = None;
+        self.service = None;
         self.why = None;
         self.audit.shown = None;
         self.audit.detail = None;
@@ -732,7 +769,7 @@ impl MamsApp {
         }
         self.refresh_preview();
         self.refresh_leaders();
-        self.refresh_bulletin();
+        self.refresh_scope_pages();
         self.refresh_audit();
         self.refresh_cases();
 
@@ -746,6 +783,7 @@ impl MamsApp {
             Page::Overview => pages::overview::show(self, ui),
             Page::Leaders => pages::leaders::show(self, ui),
             Page::Bulletin => pages::bulletin::show(self, ui),
+            Page::Service => pages::service::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
             Page::Cases => pages::cases::show(self, ui),
             Page::Rules => pages::rules::show(self, ui),

@@ -57,6 +57,8 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// The service-quality page of a scope.
+    Service(Scope, Result<ServiceData, String>),
     /// The bulletin board of a scope: units ranked, targets missed.
     Bulletin(Scope, Result<BulletinData, String>),
     /// The rule library with this project's parameters and the rules' precision.
@@ -79,6 +81,21 @@ pub struct AuditList {
     pub rows: Vec<crate::store::audit::SuspectRow>,
     pub total: u64,
     pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// What the service-quality page shows for a scope.
+#[derive(Debug, Clone)]
+pub struct ServiceData {
+    /// T_MED (daily SAIDI, minutes) from the five years up to the month, if enough days.
+    pub t_med: Option<f64>,
+    /// Days whose interruptions entered T_MED.
+    pub med_days_counted: usize,
+    /// The 13 months up to the period, with and without major event days.
+    pub reliability: Vec<crate::metrics::reliability::Month>,
+    pub tickets_by_type: Vec<(String, u64)>,
+    pub repeat: Vec<crate::store::service::RepeatComplainer>,
+    /// Service indicators of the units one level down (or the unit itself).
+    pub units: Vec<(String, Vec<crate::metrics::kpi::Card>)>,
 }
 
 /// What the Comprehensive Bulletin Board shows for a scope.
@@ -620,5 +637,67 @@ pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerStat
             Ok(BulletinData { ranked, breaches })
         })();
         finish(r, |r| Msg::Bulletin(scope, r))
+    }
+}
+
+/// The service indicators of the units below, the month's tickets by type and repeat
+/// complainers, and reliability over 13 months with and without major event days.
+pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            use crate::metrics::reliability;
+            use chrono::Months;
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let month = scope
+                .month
+                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+            let unit = scope.unit_id.as_str();
+            let history_from = month - Months::new(59);
+            let window_from = month - Months::new(12);
+            let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
+            let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
+            let days: Vec<reliability::Day> =
+                crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
+                    .into_iter()
+                    .map(|(day, customer_minutes, interruptions)| reliability::Day {
+                        day,
+                        customer_minutes,
+                        interruptions,
+                    })
+                    .collect();
+            let daily = reliability::daily_saidi(&days, &customers);
+            let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+            let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
+            let reliability = reliability::months(&months, &days, &customers, t_med);
+            progress.check()?;
+            let ids = [
+                "complaints_per_10k",
+                "ticket_timeliness",
+                "repair_arrival",
+                "satisfaction",
+                "saidi",
+                "saifi",
+            ];
+            let list = if units.is_empty() {
+                vec![scope.unit_id.clone()]
+            } else {
+                units
+            };
+            let mut per_unit = Vec::new();
+            for u in &list {
+                progress.check()?;
+                per_unit.push((u.clone(), crate::metrics::kpi::cards(p, month, u, Some(&ids))?));
+            }
+            Ok(ServiceData {
+                t_med,
+                med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
+                reliability,
+                tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
+                repeat: crate::store::service::repeat_complainers(p, unit, month)?,
+                units: per_unit,
+            })
+        })();
+        finish(r, |r| Msg::Service(scope, r))
     }
 }

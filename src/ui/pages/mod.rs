@@ -8,6 +8,7 @@ pub mod import;
 pub mod leaders;
 pub mod overview;
 pub mod rules;
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,7 @@ pub enum Page {
     Overview,
     Leaders,
     Bulletin,
+    Service,
     Audit,
     Rules,
     Cases,
@@ -28,6 +30,7 @@ impl Page {
         Page::Overview,
         Page::Leaders,
         Page::Bulletin,
+        Page::Service,
         Page::Audit,
         Page::Rules,
         Page::Cases,
@@ -40,6 +43,7 @@ impl Page {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
             Page::Bulletin => "page_bulletin",
+            Page::Service => "page_service",
             Page::Audit => "page_audit",
             Page::Rules => "page_rules",
             Page::Cases => "page_cases",

@@ -1,0 +1,330 @@
+//! Service quality: the month's 95598 tickets by type, the service indicators of the units
+//! below against their commitments, repeat complainers, and reliability over 13 months with
+//! and without major event days (IEEE 1366, 2.5 beta).
+
+use chrono::NaiveDate;
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+
+use super::leaders::{month_axis, status_color, unit_label};
+use crate::metrics::format;
+use crate::metrics::indicators::indicator;
+use crate::ui::app::MamsApp;
+use crate::ui::i18n::t;
+use crate::ui::jobs::ServiceData;
+use crate::ui::theme::accent;
+
+const COLUMNS: [&str; 6] = [
+    "complaints_per_10k",
+    "ticket_timeliness",
+    "repair_arrival",
+    "satisfaction",
+    "saidi",
+    "saifi",
+];
+
+fn unit_name(app: &MamsApp, id: &str) -> String {
+    let lang = app.lang();
+    app.project
+        .as_ref()
+        .and_then(|p| p.org.iter().find(|o| o.unit_id == id))
+        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    if app.project.is_none() {
+        ui.heading(t(lang, "no_project"));
+        return;
+    }
+    let unit_id = app.unit_id().unwrap_or_default();
+    let period = app.period();
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(t(lang, "page_service")).strong());
+        ui.label(
+            RichText::new(format!(
+                "{} · {}",
+                unit_name(app, &unit_id),
+                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
+            ))
+            .size(18.0),
+        );
+        if app
+            .service
+            .as_ref()
+            .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period)
+        {
+            ui.spinner();
+        }
+    });
+    if period.is_none() {
+        ui.label(t(lang, "no_months"));
+        return;
+    }
+    let data = match app.service.clone() {
+        None => return,
+        Some((_, Err(e))) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        Some((_, Ok(d))) => d,
+    };
+    egui::ScrollArea::vertical().id_salt("service").show(ui, |ui| {
+        ui.add_space(6.0);
+        ui.horizontal_top(|ui| {
+            let width = ui.available_width();
+            ui.vertical(|ui| {
+                ui.set_width((width * 0.32).max(300.0));
+                tickets_by_type(app, ui, &data);
+            });
+            ui.vertical(|ui| {
+                ui.set_width((width * 0.64).max(480.0));
+                units_table(app, ui, &data);
+            });
+        });
+        ui.add_space(12.0);
+        reliability(app, ui, &data);
+        ui.add_space(12.0);
+        repeat_complainers(app, ui, &data);
+    });
+}
+
+fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "service_tickets")).strong().size(16.0));
+    let total: u64 = data.tickets_by_type.iter().map(|(_, n)| n).sum();
+    ui.label(
+        RichText::new(format!(
+            "{} {}",
+            crate::cli::group_digits(total),
+            t(lang, "service_tickets_total")
+        ))
+        .weak(),
+    );
+    let labels: Vec<String> = data
+        .tickets_by_type
+        .iter()
+        .map(|(ty, _)| {
+            crate::codes::lookup("ticket_type", ty)
+                .map(|c| lang.pick(c.en, c.zh).to_string())
+                .unwrap_or_else(|| ty.clone())
+        })
+        .collect();
+    let color = accent(ui.visuals().dark_mode);
+    let bars: Vec<Bar> = data
+        .tickets_by_type
+        .iter()
+        .enumerate()
+        .map(|(i, (_, n))| {
+            Bar::new((labels.len() - 1 - i) as f64, *n as f64)
+                .name(format!("{}: {}", labels[i], crate::cli::group_digits(*n)))
+                .fill(color)
+        })
+        .collect();
+    let names: Vec<String> = labels.iter().rev().cloned().collect();
+    Plot::new("tickets_by_type")
+        .height((labels.len() as f32 * 30.0 + 40.0).clamp(120.0, 240.0))
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show_grid([true, false])
+        .x_axis_formatter(|m, _| format::number(m.value, 0))
+        .y_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(t(lang, "service_tickets"), bars)
+                    .horizontal()
+                    .width(0.6),
+            )
+        });
+}
+
+fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "service_units")).strong().size(16.0));
+    let mut drill = None;
+    egui::Grid::new("service_units")
+        .striped(true)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            ui.strong(t(lang, "audit_unit"));
+            for id in COLUMNS {
+                let ind = indicator(id).expect("known indicator");
+                ui.strong(lang.pick(ind.en, ind.zh)).on_hover_text(unit_label(
+                    lang,
+                    ind.unit_en,
+                    ind.unit_zh,
+                ));
+            }
+            ui.end_row();
+            for (unit, cards) in &data.units {
+                if ui
+                    .link(unit_name(app, unit))
+                    .on_hover_text(t(lang, "drill_down"))
+                    .clicked()
+                {
+                    drill = Some(unit.clone());
+                }
+                for id in COLUMNS {
+                    let ind = indicator(id).expect("known indicator");
+                    let card = cards.iter().find(|c| c.indicator == id);
+                    let text = card
+                        .and_then(|c| c.value)
+                        .map(|v| format::number(v, ind.decimals))
+                        .unwrap_or_else(|| t(lang, "no_data").to_string());
+                    let color = card
+                        .and_then(|c| c.status)
+                        .map(status_color)
+                        .unwrap_or(ui.visuals().text_color());
+                    let mut label = ui.label(RichText::new(text).color(color));
+                    if let Some(target) = card.and_then(|c| c.target) {
+                        label = label.on_hover_text(format!(
+                            "{} {}",
+                            t(lang, "target"),
+                            format::number(target, ind.decimals)
+                        ));
+                    }
+                    let _ = label;
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(u) = drill {
+        app.set_unit(u);
+    }
+}
+
+fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "service_reliability")).strong().size(16.0));
+    match data.t_med {
+        Some(tm) => ui.label(format!(
+            "{} T_MED = {} {} ({} {})",
+            t(lang, "service_tmed"),
+            format::number(tm, 2),
+            t(lang, "service_minutes"),
+            data.med_days_counted,
+            t(lang, "service_days_counted")
+        )),
+        None => ui.label(RichText::new(t(lang, "service_no_tmed")).weak()),
+    };
+    let months: Vec<NaiveDate> = data.reliability.iter().map(|m| m.month).collect();
+    let points = |pick: fn(&crate::metrics::reliability::Month) -> Option<f64>| -> Vec<[f64; 2]> {
+        data.reliability
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| pick(m).map(|v| [i as f64, v]))
+            .collect()
+    };
+    let with = points(|m| m.saidi);
+    let without = points(|m| m.saidi_without_med);
+    let color = accent(ui.visuals().dark_mode);
+    let half = (ui.available_width() - 20.0) / 2.0;
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half.max(320.0));
+            ui.label(t(lang, "service_saidi_chart"));
+            Plot::new("saidi_med")
+                .height(220.0)
+                .allow_scroll(false)
+                .allow_zoom(false)
+                .allow_drag(false)
+                .legend(Legend::default())
+                .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+                .x_axis_formatter(month_axis(months.clone()))
+                .y_axis_formatter(|m, _| format::number(m.value, 1))
+                .y_axis_label(t(lang, "service_minutes"))
+                .show(ui, |plot| {
+                    plot.line(
+                        Line::new(t(lang, "service_with_med"), PlotPoints::from(with))
+                            .color(egui::Color32::GRAY)
+                            .width(2.0),
+                    );
+                    plot.line(
+                        Line::new(t(lang, "service_without_med"), PlotPoints::from(without))
+                            .color(color)
+                            .width(2.0),
+                    );
+                });
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half.max(320.0));
+            egui::Grid::new("reliability_table")
+                .striped(true)
+                .spacing([10.0, 3.0])
+                .show(ui, |ui| {
+                    for key in [
+                        "audit_period",
+                        "service_saidi",
+                        "service_saidi_ex",
+                        "service_saifi",
+                        "service_saifi_ex",
+                        "service_meds",
+                    ] {
+                        ui.strong(t(lang, key));
+                    }
+                    ui.end_row();
+                    let n = |v: Option<f64>, d: usize| {
+                        v.map(|v| format::number(v, d)).unwrap_or_else(|| "—".into())
+                    };
+                    for m in data.reliability.iter().rev() {
+                        ui.label(m.month.format("%Y-%m").to_string());
+                        ui.label(n(m.saidi, 2));
+                        ui.label(n(m.saidi_without_med, 2));
+                        ui.label(n(m.saifi, 4));
+                        ui.label(n(m.saifi_without_med, 4));
+                        let days: Vec<String> = m
+                            .major_event_days
+                            .iter()
+                            .map(|(d, s)| format!("{} ({})", d.format("%m-%d"), format::number(*s, 1)))
+                            .collect();
+                        ui.label(if days.is_empty() {
+                            "—".to_string()
+                        } else {
+                            days.join(", ")
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+    });
+}
+
+fn repeat_complainers(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "service_repeat")).strong().size(16.0));
+    if data.repeat.is_empty() {
+        ui.label(RichText::new(t(lang, "service_no_repeat")).weak());
+        return;
+    }
+    egui::Grid::new("repeat_complainers")
+        .striped(true)
+        .spacing([12.0, 3.0])
+        .show(ui, |ui| {
+            for key in [
+                "audit_entity",
+                "audit_unit",
+                "service_complaints",
+                "service_first",
+                "service_last",
+            ] {
+                ui.strong(t(lang, key));
+            }
+            ui.end_row();
+            for r in data.repeat.iter().take(50) {
+                ui.label(&r.customer_id);
+                ui.label(unit_name(app, &r.unit_id));
+                ui.label(r.complaints.to_string());
+                ui.label(r.first_at.format("%Y-%m-%d %H:%M").to_string());
+                ui.label(r.last_at.format("%Y-%m-%d %H:%M").to_string());
+                ui.end_row();
+            }
+        });
+}
