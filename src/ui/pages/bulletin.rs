@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use egui::{Color32, RichText, Sense, vec2};
 
 use super::leaders::{status_color, unit_label};
+use super::unit_name;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::metrics::kpi::Status;
@@ -25,15 +26,6 @@ const COLUMNS: [&str; 8] = [
     "satisfaction",
 ];
 
-fn unit_name(app: &MamsApp, id: &str) -> String {
-    let lang = app.lang();
-    app.project
-        .as_ref()
-        .and_then(|p| p.org.iter().find(|o| o.unit_id == id))
-        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
-        .unwrap_or_else(|| id.to_string())
-}
-
 /// A bar of the composite score (0 to 100).
 fn score_bar(ui: &mut egui::Ui, score: Option<f64>) {
     let (rect, _) = ui.allocate_exact_size(vec2(120.0, 14.0), Sense::hover());
@@ -52,26 +44,8 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         ui.heading(t(lang, "no_project"));
         return;
     };
-    let unit_id = app.unit_id().unwrap_or_default();
     let period = app.period();
-    ui.horizontal(|ui| {
-        ui.heading(RichText::new(t(lang, "page_bulletin")).strong());
-        ui.label(
-            RichText::new(format!(
-                "{} · {}",
-                unit_name(app, &unit_id),
-                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
-            ))
-            .size(18.0),
-        );
-        let loading = app
-            .bulletin
-            .as_ref()
-            .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period);
-        if loading {
-            ui.spinner();
-        }
-    });
+    super::scope_heading(app, ui, "page_bulletin", app.bulletin.as_ref().map(|(s, _)| s));
     let Some(month) = period else {
         ui.label(t(lang, "no_months"));
         return;

@@ -12,6 +12,42 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
+use super::app::MamsApp;
+use super::i18n::t;
+use super::jobs::Scope;
+
+/// An org unit's name in the UI's language (its id when the project does not know it).
+pub fn unit_name(app: &MamsApp, id: &str) -> String {
+    let lang = app.lang();
+    app.project
+        .as_ref()
+        .and_then(|p| p.org.iter().find(|o| o.unit_id == id))
+        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The heading of a page about the top bar's unit and month: title, unit · month, and a
+/// spinner while `shown` is not the data of that scope.
+pub fn scope_heading(app: &MamsApp, ui: &mut egui::Ui, title_key: &str, shown: Option<&Scope>) {
+    let lang = app.lang();
+    let unit_id = app.unit_id().unwrap_or_default();
+    let period = app.period();
+    ui.horizontal(|ui| {
+        ui.heading(egui::RichText::new(t(lang, title_key)).strong());
+        ui.label(
+            egui::RichText::new(format!(
+                "{} · {}",
+                unit_name(app, &unit_id),
+                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
+            ))
+            .size(18.0),
+        );
+        if shown.is_none_or(|s| s.unit_id != unit_id || s.month != period) {
+            ui.spinner();
+        }
+    });
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Page {
     #[default]

@@ -7,6 +7,7 @@ use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 use super::leaders::{month_axis, status_color, unit_label};
+use super::unit_name;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::ui::app::MamsApp;
@@ -14,7 +15,8 @@ use crate::ui::i18n::t;
 use crate::ui::jobs::ServiceData;
 use crate::ui::theme::accent;
 
-const COLUMNS: [&str; 6] = [
+/// The indicators of the units table (the service job computes these cards).
+pub const COLUMNS: [&str; 6] = [
     "complaints_per_10k",
     "ticket_timeliness",
     "repair_arrival",
@@ -23,41 +25,14 @@ const COLUMNS: [&str; 6] = [
     "saifi",
 ];
 
-fn unit_name(app: &MamsApp, id: &str) -> String {
-    let lang = app.lang();
-    app.project
-        .as_ref()
-        .and_then(|p| p.org.iter().find(|o| o.unit_id == id))
-        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
-        .unwrap_or_else(|| id.to_string())
-}
-
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     let lang = app.lang();
     if app.project.is_none() {
         ui.heading(t(lang, "no_project"));
         return;
     }
-    let unit_id = app.unit_id().unwrap_or_default();
     let period = app.period();
-    ui.horizontal(|ui| {
-        ui.heading(RichText::new(t(lang, "page_service")).strong());
-        ui.label(
-            RichText::new(format!(
-                "{} · {}",
-                unit_name(app, &unit_id),
-                period.map(|p| p.format("%Y-%m").to_string()).unwrap_or_default()
-            ))
-            .size(18.0),
-        );
-        if app
-            .service
-            .as_ref()
-            .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period)
-        {
-            ui.spinner();
-        }
-    });
+    super::scope_heading(app, ui, "page_service", app.service.as_ref().map(|(s, _)| s));
     if period.is_none() {
         ui.label(t(lang, "no_months"));
         return;
