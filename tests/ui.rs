@@ -703,3 +703,37 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
         "Supply reliability, with and without major event days (IEEE 1366, 2.5 beta)"
     ));
 }
+
+#[test]
+fn a_units_target_is_set_on_its_card_and_removed_again() {
+    let project = small_project("ui-target");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    let target_of = |h: &Harness<'static, MamsApp>| -> Option<f64> {
+        let (_, data) = h.state().leaders.as_ref()?;
+        data.as_ref()
+            .ok()?
+            .cards
+            .iter()
+            .find(|c| c.indicator == "collection_rate")?
+            .target
+    };
+    step_until(&mut h, "cards", |h| idle(h) && target_of(h).is_some());
+    let default = target_of(&h).unwrap();
+    h.query_all_by_label("Collection rate")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    h.state_mut().target_text = "97.25".into();
+    h.run_steps(1);
+    h.get_by_label("Save").click_accesskit();
+    step_until(&mut h, "target saved", |h| idle(h) && target_of(h) == Some(97.25));
+    h.get_by_label("Use the target above").click_accesskit();
+    step_until(&mut h, "target removed", |h| {
+        idle(h) && target_of(h) == Some(default)
+    });
+}

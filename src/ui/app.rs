@@ -70,6 +70,8 @@ pub struct MamsApp {
     /// The service-quality page: its data and the scope it is for, and the request in flight.
     pub service: Option<(Scope, Result<jobs::ServiceData, String>)>,
     service_job: Option<(Scope, u64)>,
+    /// The target typed for the open card's indicator and the unit in the top bar.
+    pub target_text: String,
     /// "Why did this change?" of the open card: what was asked, and the answer.
     pub why: Option<(jobs::WhyKey, Option<Result<jobs::WhyData, String>>)>,
 }
@@ -118,6 +120,7 @@ impl MamsApp {
             service: None,
             service_job: None,
             why: None,
+            target_text: String::new(),
         }
     }
 
@@ -471,6 +474,11 @@ impl MamsApp {
         self.spawn("job_why", jobs::why(key, children));
     }
 
+    /// Sets (or with None removes) the unit's own target of an indicator.
+    pub fn set_target(&mut self, indicator: &'static str, unit: String, target: Option<f64>) {
+        self.spawn("job_target", jobs::set_target(indicator, unit, target));
+    }
+
     /// Saves a case (and attaches files) in the background.
     pub fn save_case(&mut self, case: crate::store::cases::Case, attachments: Vec<PathBuf>) {
         self.spawn("job_case_save", jobs::save_case(case, attachments));
@@ -646,6 +654,13 @@ impl MamsApp {
                     self.why = Some((key, Some(data)));
                 }
             }
+            Msg::TargetSaved(Ok(())) => {
+                self.notice = Some(t(self.state.lang, "target_saved").to_string());
+                self.leaders = None;
+                self.bulletin = None;
+                self.service = None;
+            }
+            Msg::TargetSaved(Err(e)) => self.error = Some(e),
             Msg::Service(scope, data) => {
                 if self.service_job.as_ref().is_some_and(|(s, _)| *s == scope) {
                     self.service_job = None;

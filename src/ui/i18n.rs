@@ -118,6 +118,15 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_leaders", "Views for Leaders", "领导视窗"),
     ("page_audit", "Audit workbench", "稽查工作台"),
     ("all", "all", "全部"),
+    ("target_for_unit", "Target of this unit", "本单位目标"),
+    ("target_inherit", "Use the target above", "沿用上级目标"),
+    (
+        "target_inherit_help",
+        "Remove this unit's own target: it takes the target of the nearest unit above it, or the default.",
+        "删除本单位目标：沿用最近上级单位的目标或默认值。",
+    ),
+    ("target_saved", "Target saved.", "目标已保存。"),
+    ("job_target", "Saving the target", "保存目标"),
     ("page_service", "Service quality", "服务质量"),
     (
         "service_tickets",

@@ -57,6 +57,8 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// A unit's target of an indicator was set or removed.
+    TargetSaved(Result<(), String>),
     /// The service-quality page of a scope.
     Service(Scope, Result<ServiceData, String>),
     /// The bulletin board of a scope: units ranked, targets missed.
@@ -699,5 +701,27 @@ pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState
             })
         })();
         finish(r, |r| Msg::Service(scope, r))
+    }
+}
+
+/// Sets a unit's own target of an indicator, or with None removes it (the unit then takes
+/// the target of the nearest unit above it, or the indicator's default).
+pub fn set_target(
+    indicator: &'static str,
+    unit: String,
+    target: Option<f64>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            if let Some(t) = target
+                && !t.is_finite()
+            {
+                anyhow::bail!("a target must be a number");
+            }
+            crate::store::kpi::set_target(p, indicator, &unit, target)?;
+            Ok(())
+        })();
+        finish(r, Msg::TargetSaved)
     }
 }

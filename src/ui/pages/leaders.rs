@@ -150,6 +150,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     ui.set_width(half.max(320.0));
                     ui.label(RichText::new(t(lang, "trend_13_months")).strong());
                     trend_plot(ui, lang, card);
+                    target_editor(app, ui, card, &unit_id);
                 });
                 ui.vertical(|ui| {
                     ui.set_width(half.max(320.0));
@@ -164,6 +165,50 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.add_space(10.0);
             why_ui(app, ui, card, &unit_id, period);
         });
+}
+
+/// The unit's own target of the card's indicator: typed, saved, or removed (the unit then
+/// takes the target of the unit above it, or the default).
+fn target_editor(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str) {
+    let lang = app.lang();
+    let ind = card.indicator();
+    if ind.better == Better::Neither {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(t(lang, "target_for_unit"));
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut app.target_text)
+                .hint_text(
+                    card.target
+                        .map(|v| format::number(v, ind.decimals))
+                        .unwrap_or_default(),
+                )
+                .desired_width(90.0),
+        );
+        ui.label(RichText::new(unit_label(lang, ind.unit_en, ind.unit_zh)).weak());
+        let typed = app.target_text.trim().replace(',', "");
+        let value = typed.parse::<f64>().ok().filter(|v| v.is_finite());
+        let save = ui
+            .add_enabled(value.is_some(), egui::Button::new(t(lang, "save")))
+            .clicked()
+            || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && value.is_some());
+        if save {
+            app.set_target(ind.id, unit_id.to_string(), value);
+            app.target_text.clear();
+        }
+        if ui
+            .button(t(lang, "target_inherit"))
+            .on_hover_text(t(lang, "target_inherit_help"))
+            .clicked()
+        {
+            app.set_target(ind.id, unit_id.to_string(), None);
+            app.target_text.clear();
+        }
+        if !typed.is_empty() && value.is_none() {
+            ui.label(RichText::new(t(lang, "cases_bad_amount")).color(ui.visuals().error_fg_color));
+        }
+    });
 }
 
 /// "Why did this change?": the change against last month or last year split over the units
