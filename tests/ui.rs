@@ -737,3 +737,34 @@ fn a_units_target_is_set_on_its_card_and_removed_again() {
         idle(h) && target_of(h) == Some(default)
     });
 }
+
+#[test]
+fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
+    let project = small_project("ui-market");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Key market").next().unwrap().click();
+    step_until(&mut h, "market", |h| {
+        idle(h) && h.state().market.as_ref().is_some_and(|(_, d)| d.is_ok())
+    });
+    let data = h.state().market.clone().unwrap().1.unwrap();
+    let k = &data.key_customers;
+    assert!(!k.is_empty() && k.len() <= 20);
+    assert!(
+        k.windows(2).all(|w| w[0].kwh_year >= w[1].kwh_year),
+        "largest first"
+    );
+    assert!(k[0].series.len() >= 12);
+    // The funnel narrows: no step is reached by more applications than were accepted.
+    assert!(data.funnel.iter().all(|n| *n <= data.funnel[0]));
+    assert!(data.funnel[0] > 0);
+    for (_, limit, f) in &data.handling {
+        assert!(f.min <= f.q1 && f.q1 <= f.median && f.median <= f.q3 && f.q3 <= f.max && *limit > 0.0);
+    }
+    assert!(data.overdue.iter().all(|o| o.days_so_far > o.limit_days));
+    let shares: f64 = data.by_class.iter().map(|(_, _, kwh)| kwh).sum();
+    assert!(shares > 0.0);
+    assert!(has_label(&h, "Largest customers (kWh over the last 12 months)"));
+}

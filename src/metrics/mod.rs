@@ -7,4 +7,5 @@ pub mod change;
 pub mod format;
 pub mod indicators;
 pub mod kpi;
+pub mod market;
 pub mod reliability;

@@ -70,6 +70,9 @@ pub struct MamsApp {
     /// The service-quality page: its data and the scope it is for, and the request in flight.
     pub service: Option<(Scope, Result<jobs::ServiceData, String>)>,
     service_job: Option<(Scope, u64)>,
+    /// The key-market page: its data and the scope it is for, and the request in flight.
+    pub market: Option<(Scope, Result<jobs::MarketData, String>)>,
+    market_job: Option<(Scope, u64)>,
     /// The target typed for the open card's indicator and the unit in the top bar.
     pub target_text: String,
     /// "Why did this change?" of the open card: what was asked, and the answer.
@@ -119,6 +122,8 @@ impl MamsApp {
             bulletin_job: None,
             service: None,
             service_job: None,
+            market: None,
+            market_job: None,
             why: None,
             target_text: String::new(),
         }
@@ -303,6 +308,17 @@ impl MamsApp {
                     }
                     let id = self.spawn("job_indicators", jobs::service(scope.clone(), below));
                     self.service_job = Some((scope, id));
+                }
+            }
+            Page::Market => {
+                let shown = self.market.as_ref().is_some_and(|(s, _)| *s == scope);
+                let asked = self.market_job.as_ref().is_some_and(|(s, _)| *s == scope);
+                if !shown && !asked {
+                    if let Some((_, id)) = self.market_job.take() {
+                        self.worker.cancel(id);
+                    }
+                    let id = self.spawn("job_indicators", jobs::market(scope.clone()));
+                    self.market_job = Some((scope, id));
                 }
             }
             _ => {}
@@ -661,6 +677,12 @@ impl MamsApp {
                 self.service = None;
             }
             Msg::TargetSaved(Err(e)) => self.error = Some(e),
+            Msg::Market(scope, data) => {
+                if self.market_job.as_ref().is_some_and(|(s, _)| *s == scope) {
+                    self.market_job = None;
+                }
+                self.market = Some((scope, data));
+            }
             Msg::Service(scope, data) => {
                 if self.service_job.as_ref().is_some_and(|(s, _)| *s == scope) {
                     self.service_job = None;
@@ -735,6 +757,7 @@ impl MamsApp {
         self.leaders = None;
         self.bulletin = None;
         self.service = None;
+        self.market = None;
         self.why = None;
         self.audit.shown = None;
         self.audit.detail = None;
@@ -799,6 +822,7 @@ impl MamsApp {
             Page::Leaders => pages::leaders::show(self, ui),
             Page::Bulletin => pages::bulletin::show(self, ui),
             Page::Service => pages::service::show(self, ui),
+            Page::Market => pages::market::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
             Page::Cases => pages::cases::show(self, ui),
             Page::Rules => pages::rules::show(self, ui),

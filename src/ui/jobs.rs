@@ -57,6 +57,8 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// The key-market page of a scope.
+    Market(Scope, Result<MarketData, String>),
     /// A unit's target of an indicator was set or removed.
     TargetSaved(Result<(), String>),
     /// The service-quality page of a scope.
@@ -83,6 +85,20 @@ pub struct AuditList {
     pub rows: Vec<crate::store::audit::SuspectRow>,
     pub total: u64,
     pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// What the key-market page shows for a scope.
+#[derive(Debug, Clone)]
+pub struct MarketData {
+    pub key_customers: Vec<crate::store::market::KeyCustomer>,
+    /// Applications reaching each step (accepted ... energised).
+    pub funnel: Vec<u64>,
+    /// Handling time per (class, time limit): five numbers.
+    pub handling: Vec<(String, f64, crate::metrics::market::FiveNumbers)>,
+    pub overdue: Vec<crate::store::market::Overdue>,
+    pub by_class: Vec<(String, u64, f64)>,
+    pub by_voltage: Vec<(String, u64, f64)>,
+    pub by_industry: Vec<(String, u64, f64)>,
 }
 
 /// What the service-quality page shows for a scope.
@@ -723,5 +739,46 @@ pub fn set_target(
             Ok(())
         })();
         finish(r, Msg::TargetSaved)
+    }
+}
+
+/// Key customers, the connection funnel and handling times, overdue applications, and the
+/// month's customers and sales by class, voltage and industry.
+pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            use crate::store::market as m;
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let month = scope
+                .month
+                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+            let unit = scope.unit_id.as_str();
+            let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
+            for (class, days, limit) in m::handling(p, unit, month)? {
+                match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
+                    Some((_, v)) => v.push(days),
+                    None => groups.push(((class, limit), vec![days])),
+                }
+            }
+            groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
+            let handling = groups
+                .into_iter()
+                .filter_map(|((class, limit), v)| {
+                    Some((class, limit, crate::metrics::market::five_numbers(&v)?))
+                })
+                .collect();
+            progress.check()?;
+            Ok(MarketData {
+                key_customers: m::key_customers(p, unit, month, 20)?,
+                funnel: m::funnel(p, unit, month)?,
+                handling,
+                overdue: m::overdue(p, unit, month)?,
+                by_class: m::composition(p, unit, month, "customer_class")?,
+                by_voltage: m::composition(p, unit, month, "voltage")?,
+                by_industry: m::composition(p, unit, month, "industry")?,
+            })
+        })();
+        finish(r, |r| Msg::Market(scope, r))
     }
 }

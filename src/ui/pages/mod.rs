@@ -6,6 +6,7 @@ pub mod bulletin;
 pub mod cases;
 pub mod import;
 pub mod leaders;
+pub mod market;
 pub mod overview;
 pub mod rules;
 pub mod service;
@@ -54,6 +55,7 @@ pub enum Page {
     Overview,
     Leaders,
     Bulletin,
+    Market,
     Service,
     Audit,
     Rules,
@@ -66,6 +68,7 @@ impl Page {
         Page::Overview,
         Page::Leaders,
         Page::Bulletin,
+        Page::Market,
         Page::Service,
         Page::Audit,
         Page::Rules,
@@ -79,6 +82,7 @@ impl Page {
             Page::Overview => "page_overview",
             Page::Leaders => "page_leaders",
             Page::Bulletin => "page_bulletin",
+            Page::Market => "page_market",
             Page::Service => "page_service",
             Page::Audit => "page_audit",
             Page::Rules => "page_rules",

@@ -1,0 +1,16 @@
+-- Handling time (working days from acceptance to energising, less the customer's pauses) of
+-- the applications energised in the 12 months up to the month, in an org unit's subtree, with
+-- the time limit of each: residential 5, low-voltage business 6, high voltage 22, dual
+-- supply 32 working days. $1: unit, $2: month.
+SELECT a.customer_class,
+       greatest(w.days - coalesce(a.pause_days, 0), 0) AS handling_days,
+       CASE WHEN a.customer_class = 'residential' THEN 5
+            WHEN a.voltage IN ('220V', '380V') THEN 6
+            WHEN a.dual_supply THEN 32 ELSE 22 END AS limit_days
+FROM applications a,
+     LATERAL (SELECT count(*) AS days
+              FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
+              WHERE isodow(d) <= 5) w
+WHERE a.energised_at >= $2::DATE - INTERVAL 11 MONTH AND a.energised_at < $2::DATE + INTERVAL 1 MONTH
+  AND a.accepted_at IS NOT NULL
+  AND a.unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = $1)

@@ -1,0 +1,365 @@
+//! Key market monitoring: the largest customers (trend, share of sales, the ones dropping),
+//! business expansion (the funnel of this year's applications, handling time per class
+//! against its time limit, the overdue ones), and the month's customers and sales by class,
+//! voltage and industry.
+
+use egui::{Color32, RichText, Sense, vec2};
+use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, Plot, Points};
+
+use super::leaders::status_color;
+use super::unit_name;
+use crate::metrics::format;
+use crate::metrics::kpi::Status;
+use crate::metrics::market::yoy_pct;
+use crate::ui::app::MamsApp;
+use crate::ui::i18n::{Lang, t};
+use crate::ui::jobs::MarketData;
+use crate::ui::theme::accent;
+
+/// A key customer counts as dropping below this year-on-year change (%), as rule key_drop.
+const DROP_PCT: f64 = -30.0;
+
+const STEPS: [&str; 8] = [
+    "market_step_accepted",
+    "market_step_surveyed",
+    "market_step_plan",
+    "market_step_design",
+    "market_step_mid_check",
+    "market_step_completed",
+    "market_step_meter",
+    "market_step_energised",
+];
+
+fn code_label(lang: Lang, list: &str, code: &str) -> String {
+    crate::codes::lookup(list, code)
+        .map(|c| lang.pick(c.en, c.zh).to_string())
+        .unwrap_or_else(|| {
+            if code.is_empty() {
+                "—".into()
+            } else {
+                code.to_string()
+            }
+        })
+}
+
+/// A small line of values in a fixed box.
+fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(vec2(110.0, 20.0), Sense::hover());
+    let (Some(lo), Some(hi)) = (
+        values.iter().copied().reduce(f64::min),
+        values.iter().copied().reduce(f64::max),
+    ) else {
+        return;
+    };
+    let span = (hi - lo).max(hi.abs() * 1e-9).max(1e-9);
+    let n = values.len().max(2) - 1;
+    let points: Vec<egui::Pos2> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            egui::pos2(
+                rect.left() + rect.width() * i as f32 / n as f32,
+                rect.bottom() - rect.height() * ((v - lo) / span) as f32,
+            )
+        })
+        .collect();
+    ui.painter()
+        .add(egui::Shape::line(points, egui::Stroke::new(1.5, color)));
+}
+
+pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
+    let lang = app.lang();
+    if app.project.is_none() {
+        ui.heading(t(lang, "no_project"));
+        return;
+    }
+    let period = app.period();
+    super::scope_heading(app, ui, "page_market", app.market.as_ref().map(|(s, _)| s));
+    if period.is_none() {
+        ui.label(t(lang, "no_months"));
+        return;
+    }
+    let data = match app.market.clone() {
+        None => return,
+        Some((_, Err(e))) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        Some((_, Ok(d))) => d,
+    };
+    egui::ScrollArea::vertical().id_salt("market").show(ui, |ui| {
+        key_customers(app, ui, &data);
+        ui.add_space(12.0);
+        let half = (ui.available_width() - 20.0) / 2.0;
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                funnel(app, ui, &data);
+            });
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                handling(app, ui, &data);
+            });
+        });
+        ui.add_space(12.0);
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                overdue(app, ui, &data);
+            });
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                composition(app, ui, &data);
+            });
+        });
+    });
+}
+
+fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "market_key_customers")).strong().size(16.0));
+    let total_share: f64 = data.key_customers.iter().filter_map(|c| c.share).sum();
+    ui.label(
+        RichText::new(format!(
+            "{} {:.1} %",
+            t(lang, "market_share_of_top"),
+            total_share * 100.0
+        ))
+        .weak(),
+    );
+    let color = accent(ui.visuals().dark_mode);
+    egui::ScrollArea::horizontal()
+        .id_salt("key_customers")
+        .show(ui, |ui| {
+            egui::Grid::new("key_customers_grid")
+                .striped(true)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    for key in [
+                        "#",
+                        "market_customer",
+                        "audit_unit",
+                        "why_class",
+                        "market_capacity",
+                        "market_kwh_month",
+                        "market_yoy",
+                        "market_share",
+                        "market_trend",
+                    ] {
+                        ui.strong(if key == "#" { "#" } else { t(lang, key) });
+                    }
+                    ui.end_row();
+                    for (i, c) in data.key_customers.iter().enumerate() {
+                        ui.label(format!("{}", i + 1));
+                        let mut name = RichText::new(format!("{} {}", c.customer_id, c.name));
+                        if c.is_key {
+                            name = name.strong();
+                        }
+                        ui.label(name);
+                        ui.label(code_label(lang, "industry", c.industry.as_deref().unwrap_or("")));
+                        ui.label(code_label(lang, "customer_class", &c.class));
+                        ui.label(c.capacity_kva.map(|k| format::number(k, 0)).unwrap_or_default());
+                        ui.label(
+                            c.kwh_month
+                                .map(|k| format::number(k, 0))
+                                .unwrap_or_else(|| "—".into()),
+                        );
+                        match yoy_pct(c.kwh_month, c.kwh_year_ago) {
+                            Some(y) => {
+                                let col = if y <= DROP_PCT {
+                                    status_color(Status::Red)
+                                } else {
+                                    ui.visuals().text_color()
+                                };
+                                ui.label(RichText::new(format!("{y:+.1} %")).color(col));
+                            }
+                            None => {
+                                ui.label("—");
+                            }
+                        }
+                        ui.label(c.share.map(|s| format!("{:.2} %", s * 100.0)).unwrap_or_default());
+                        sparkline(ui, &c.series, color);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "market_funnel")).strong().size(16.0));
+    let color = accent(ui.visuals().dark_mode);
+    let n = STEPS.len();
+    let bars: Vec<Bar> = data
+        .funnel
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Bar::new((n - 1 - i) as f64, *v as f64)
+                .name(format!("{}: {}", t(lang, STEPS[i]), v))
+                .fill(color)
+        })
+        .collect();
+    let names: Vec<String> = STEPS.iter().rev().map(|k| t(lang, k).to_string()).collect();
+    Plot::new("funnel")
+        .height(230.0)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show_grid([true, false])
+        .x_axis_formatter(|m, _| format::number(m.value, 0))
+        .y_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(t(lang, "market_funnel"), bars)
+                    .horizontal()
+                    .width(0.65),
+            )
+        });
+    ui.label(RichText::new(t(lang, "market_funnel_note")).weak().small());
+}
+
+fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "market_handling")).strong().size(16.0));
+    if data.handling.is_empty() {
+        ui.label(RichText::new(t(lang, "market_none")).weak());
+        return;
+    }
+    let color = accent(ui.visuals().dark_mode);
+    let limit_color = status_color(Status::Red);
+    let labels: Vec<String> = data
+        .handling
+        .iter()
+        .map(|(class, limit, _)| format!("{} ≤{limit:.0}", code_label(lang, "customer_class", class)))
+        .collect();
+    let boxes: Vec<BoxElem> = data
+        .handling
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, f))| {
+            BoxElem::new(i as f64, BoxSpread::new(f.min, f.q1, f.median, f.q3, f.max))
+                .name(format!(
+                    "{}: n {}, {} {:.0}",
+                    labels[i],
+                    f.n,
+                    t(lang, "market_median"),
+                    f.median
+                ))
+                .fill(color.gamma_multiply(0.3))
+                .stroke(egui::Stroke::new(1.5, color))
+                .box_width(0.55)
+                .whisker_width(0.3)
+        })
+        .collect();
+    let limits: Vec<[f64; 2]> = data
+        .handling
+        .iter()
+        .enumerate()
+        .map(|(i, (_, l, _))| [*l, i as f64])
+        .collect();
+    let names = labels.clone();
+    Plot::new("handling")
+        .height((labels.len() as f32 * 28.0 + 50.0).clamp(160.0, 300.0))
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .y_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            if (m.value - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            names.get(i as usize).cloned().unwrap_or_default()
+        })
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .x_axis_label(t(lang, "market_working_days"))
+        .show(ui, |plot| {
+            plot.box_plot(BoxPlot::new(t(lang, "market_handling"), boxes).horizontal());
+            plot.points(
+                Points::new(t(lang, "market_limit"), limits)
+                    .shape(egui_plot::MarkerShape::Diamond)
+                    .radius(5.0)
+                    .color(limit_color),
+            );
+        });
+    ui.label(RichText::new(t(lang, "market_handling_note")).weak().small());
+}
+
+fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = app.lang();
+    ui.label(
+        RichText::new(format!("{} ({})", t(lang, "market_overdue"), data.overdue.len()))
+            .strong()
+            .size(16.0),
+    );
+    if data.overdue.is_empty() {
+        ui.label(RichText::new(t(lang, "market_none")).weak());
+        return;
+    }
+    egui::Grid::new("overdue")
+        .striped(true)
+        .spacing([10.0, 3.0])
+        .show(ui, |ui| {
+            for key in [
+                "market_application",
+                "audit_unit",
+                "why_class",
+                "market_accepted",
+                "market_days",
+            ] {
+                ui.strong(t(lang, key));
+            }
+            ui.end_row();
+            for o in data.overdue.iter().take(25) {
+                ui.label(&o.application_id);
+                ui.label(unit_name(app, &o.unit_id));
+                ui.label(code_label(lang, "customer_class", &o.class));
+                ui.label(o.accepted_at.format("%Y-%m-%d").to_string());
+                ui.label(
+                    RichText::new(format!("{:.0} / {:.0}", o.days_so_far, o.limit_days))
+                        .color(status_color(Status::Red)),
+                );
+                ui.end_row();
+            }
+        });
+}
+
+fn composition(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = app.lang();
+    ui.label(RichText::new(t(lang, "market_composition")).strong().size(16.0));
+    let total: f64 = data.by_class.iter().map(|(_, _, k)| k).sum();
+    for (title, list, rows, code_list) in [
+        ("why_class", &data.by_class, 10, "customer_class"),
+        ("market_voltage", &data.by_voltage, 10, "voltage"),
+        ("market_industry", &data.by_industry, 8, "industry"),
+    ] {
+        ui.add_space(4.0);
+        egui::Grid::new(("composition", title))
+            .striped(true)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                ui.strong(t(lang, title));
+                ui.strong(t(lang, "market_customers"));
+                ui.strong(t(lang, "market_kwh_month"));
+                ui.strong(t(lang, "market_share"));
+                ui.end_row();
+                for (value, customers, kwh) in list.iter().take(rows) {
+                    ui.label(code_label(lang, code_list, value));
+                    ui.label(crate::cli::group_digits(*customers));
+                    ui.label(format::number(*kwh, 0));
+                    ui.label(if total > 0.0 {
+                        format!("{:.1} %", kwh / total * 100.0)
+                    } else {
+                        "—".into()
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+}
