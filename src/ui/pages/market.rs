@@ -68,24 +68,9 @@ fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
 }
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    if app.project.is_none() {
-        ui.heading(t(lang, "no_project"));
+    let slot = app.market.clone();
+    let Some(data) = super::scope_page(app, ui, "page_market", &slot) else {
         return;
-    }
-    let period = app.period();
-    super::scope_heading(app, ui, "page_market", app.market.as_ref().map(|(s, _)| s));
-    if period.is_none() {
-        ui.label(t(lang, "no_months"));
-        return;
-    }
-    let data = match app.market.clone() {
-        None => return,
-        Some((_, Err(e))) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-            return;
-        }
-        Some((_, Ok(d))) => d,
     };
     egui::ScrollArea::vertical().id_salt("market").show(ui, |ui| {
         key_customers(app, ui, &data);

@@ -17,6 +17,35 @@ use super::app::MamsApp;
 use super::i18n::t;
 use super::jobs::Scope;
 
+/// The start of a page about the top bar's scope: its heading, then the page's data once
+/// it is there (None while there is no project or month, while loading, or after an error,
+/// each of which the page then shows).
+pub fn scope_page<T: Clone>(
+    app: &MamsApp,
+    ui: &mut egui::Ui,
+    title_key: &str,
+    slot: &Option<(Scope, Result<T, String>)>,
+) -> Option<T> {
+    let lang = app.lang();
+    if app.project.is_none() {
+        ui.heading(t(lang, "no_project"));
+        return None;
+    }
+    scope_heading(app, ui, title_key, slot.as_ref().map(|(s, _)| s));
+    app.period().or_else(|| {
+        ui.label(t(lang, "no_months"));
+        None
+    })?;
+    match slot {
+        None => None,
+        Some((_, Err(e))) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            None
+        }
+        Some((_, Ok(d))) => Some(d.clone()),
+    }
+}
+
 /// An org unit's name in the UI's language (its id when the project does not know it).
 pub fn unit_name(app: &MamsApp, id: &str) -> String {
     let lang = app.lang();

@@ -26,24 +26,9 @@ pub const COLUMNS: [&str; 6] = [
 ];
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    if app.project.is_none() {
-        ui.heading(t(lang, "no_project"));
+    let slot = app.service.clone();
+    let Some(data) = super::scope_page(app, ui, "page_service", &slot) else {
         return;
-    }
-    let period = app.period();
-    super::scope_heading(app, ui, "page_service", app.service.as_ref().map(|(s, _)| s));
-    if period.is_none() {
-        ui.label(t(lang, "no_months"));
-        return;
-    }
-    let data = match app.service.clone() {
-        None => return,
-        Some((_, Err(e))) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-            return;
-        }
-        Some((_, Ok(d))) => d,
     };
     egui::ScrollArea::vertical().id_salt("service").show(ui, |ui| {
         ui.add_space(6.0);
