@@ -100,6 +100,31 @@ pub fn cards(
     Ok(out)
 }
 
+/// Cards of several units at once (the indicator sums are checked once, not per unit).
+pub fn cards_of_units(
+    project: &Project,
+    period: NaiveDate,
+    units: &[String],
+    ids: Option<&[&str]>,
+) -> anyhow::Result<Vec<(String, Vec<Card>)>> {
+    let to = month_start(period);
+    let from = to - Months::new(HISTORY_MONTHS - 1);
+    let refs: Vec<&str> = units.iter().map(String::as_str).collect();
+    let all = kpi::month_totals_of_units(project, &refs, from, to)?;
+    let ids = ids.unwrap_or(LEADER_CARDS);
+    let mut out = Vec::with_capacity(units.len());
+    for (unit, totals) in units.iter().zip(all) {
+        let targets = kpi::targets_for(project, unit)?;
+        let mut cards = Vec::with_capacity(ids.len());
+        for id in ids {
+            let ind = indicator(id).ok_or_else(|| anyhow::anyhow!("'{id}' is not an indicator"))?;
+            cards.push(card(ind, &totals, &targets));
+        }
+        out.push((unit.clone(), cards));
+    }
+    Ok(out)
+}
+
 /// One card from 13 months of totals (oldest first, the period last).
 pub fn card(ind: &'static Indicator, totals: &[MonthTotals], targets: &[(String, f64)]) -> Card {
     let history: Vec<(NaiveDate, Option<f64>)> = totals

@@ -113,20 +113,29 @@ pub fn overdue(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Resul
     rows.collect()
 }
 
-/// The month's (value, customers billed, kWh) by `field`: customer_class, voltage or industry.
-pub fn composition(
-    project: &Project,
-    unit: &str,
-    month: NaiveDate,
-    field: &str,
-) -> duckdb::Result<Vec<(String, u64, f64)>> {
+/// One row of the month's composition: (value, customers billed, kWh).
+pub type Share = (String, u64, f64);
+
+/// The month's customers and sales by class, by voltage and by industry (largest first).
+pub fn composition(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<[Vec<Share>; 3]> {
     let mut stmt = project.conn().prepare(COMPOSITION)?;
-    let rows = stmt.query_map(params![unit, month, field], |r| {
+    let rows = stmt.query_map(params![unit, month], |r| {
         Ok((
-            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-            r.get::<_, i64>(1)?.max(0) as u64,
-            r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            r.get::<_, i64>(2)?.max(0) as u64,
+            r.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
         ))
     })?;
-    rows.collect()
+    let mut out: [Vec<Share>; 3] = Default::default();
+    for row in rows {
+        let (field, value, customers, kwh) = row?;
+        let i = match field.as_str() {
+            "customer_class" => 0,
+            "voltage" => 1,
+            _ => 2,
+        };
+        out[i].push((value, customers, kwh));
+    }
+    Ok(out)
 }

@@ -644,12 +644,7 @@ pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerStat
             } else {
                 units
             };
-            let mut per_unit = Vec::new();
-            for (i, u) in units.iter().enumerate() {
-                progress.check()?;
-                progress.set(Some(i as f32 / units.len() as f32), u.clone());
-                per_unit.push((u.clone(), crate::metrics::kpi::cards(p, month, u, None)?));
-            }
+            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
             let ranked = crate::metrics::bulletin::rank(per_unit);
             let breaches = crate::metrics::bulletin::breaches(&ranked);
             Ok(BulletinData { ranked, breaches })
@@ -702,11 +697,7 @@ pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState
             } else {
                 units
             };
-            let mut per_unit = Vec::new();
-            for u in &list {
-                progress.check()?;
-                per_unit.push((u.clone(), crate::metrics::kpi::cards(p, month, u, Some(&ids))?));
-            }
+            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
             Ok(ServiceData {
                 t_med,
                 med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
@@ -769,14 +760,15 @@ pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg +
                 })
                 .collect();
             progress.check()?;
+            let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
             Ok(MarketData {
                 key_customers: m::key_customers(p, unit, month, 20)?,
                 funnel: m::funnel(p, unit, month)?,
                 handling,
                 overdue: m::overdue(p, unit, month)?,
-                by_class: m::composition(p, unit, month, "customer_class")?,
-                by_voltage: m::composition(p, unit, month, "voltage")?,
-                by_industry: m::composition(p, unit, month, "industry")?,
+                by_class,
+                by_voltage,
+                by_industry,
             })
         })();
         finish(r, |r| Msg::Market(scope, r))
