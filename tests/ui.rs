@@ -768,3 +768,75 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     assert!(shares > 0.0);
     assert!(has_label(&h, "Largest customers (kWh over the last 12 months)"));
 }
+
+#[test]
+fn a_cards_number_opens_its_rows_sorted_and_paged() {
+    let project = small_project("ui-rows");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    step_until(&mut h, "cards", |h| {
+        idle(h) && h.state().leaders.as_ref().is_some_and(|(_, d)| d.is_ok())
+    });
+    h.query_all_by_label("Complaints per 10,000 customers")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    h.get_by_label("Show the rows behind this number")
+        .click_accesskit();
+    let shown = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state().rows.as_ref().is_some_and(|w| {
+                w.requested.is_none() && w.shown.as_ref().is_some_and(|(q, p)| *q == w.query && p.is_ok())
+            })
+    };
+    step_until(&mut h, "rows", shown);
+    let w = h.state().rows.as_ref().unwrap();
+    assert_eq!(w.query.table, "tickets");
+    let page = w.shown.as_ref().unwrap().1.as_ref().unwrap().clone();
+    let t = page
+        .result
+        .columns
+        .iter()
+        .position(|c| c == "ticket_type")
+        .unwrap();
+    assert!(
+        page.result
+            .rows
+            .iter()
+            .all(|r| mams::store::queries::value_to_string(&r[t]) == "complaint")
+    );
+    // A click on a column header sorts by it.
+    h.get_by_label("received_at").click_accesskit();
+    step_until(&mut h, "sorted", |h| {
+        shown(h) && h.state().rows.as_ref().unwrap().query.sort == Some(("received_at".to_string(), true))
+    });
+    let page = h
+        .state()
+        .rows
+        .as_ref()
+        .unwrap()
+        .shown
+        .as_ref()
+        .unwrap()
+        .1
+        .as_ref()
+        .unwrap()
+        .clone();
+    let r = page
+        .result
+        .columns
+        .iter()
+        .position(|c| c == "received_at")
+        .unwrap();
+    let times: Vec<String> = page
+        .result
+        .rows
+        .iter()
+        .map(|row| mams::store::queries::value_to_string(&row[r]))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}

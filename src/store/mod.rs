@@ -8,6 +8,7 @@ pub mod loading;
 pub mod market;
 pub mod profiles;
 pub mod queries;
+pub mod rows;
 pub mod schema;
 pub mod service;
 pub mod staging;

@@ -217,7 +217,7 @@ pub fn months(project: &Project) -> duckdb::Result<Vec<NaiveDate>> {
 }
 
 /// The predicate that keeps rows of `t` inside the subtree of the unit bound as `?`.
-fn unit_scope_predicate(t: &Table) -> &'static str {
+pub(crate) fn unit_scope_predicate(t: &Table) -> &'static str {
     match t.unit_link {
         UnitLink::Direct | UnitLink::Itself => {
             "unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)"

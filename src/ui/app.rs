@@ -73,6 +73,8 @@ pub struct MamsApp {
     /// The key-market page: its data and the scope it is for, and the request in flight.
     pub market: Option<(Scope, Result<jobs::MarketData, String>)>,
     market_job: Option<(Scope, u64)>,
+    /// The drill-through table, when open.
+    pub rows: Option<super::rows_window::RowsWindow>,
     /// The target typed for the open card's indicator and the unit in the top bar.
     pub target_text: String,
     /// "Why did this change?" of the open card: what was asked, and the answer.
@@ -126,6 +128,7 @@ impl MamsApp {
             market_job: None,
             why: None,
             target_text: String::new(),
+            rows: None,
         }
     }
 
@@ -200,6 +203,7 @@ impl MamsApp {
             Purpose::ExportCases => t(self.state.lang, "cases_export"),
             Purpose::AttachToCase => t(self.state.lang, "cases_attach"),
             Purpose::SaveAttachment(_) => t(self.state.lang, "cases_save_file"),
+            Purpose::ExportRows => t(self.state.lang, "rows_export"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -385,6 +389,12 @@ impl MamsApp {
                     self.save_case(case, paths);
                 }
             }
+            Purpose::ExportRows => {
+                if let Some(w) = &self.rows {
+                    let q = w.query.clone();
+                    self.spawn("job_rows_export", jobs::rows_export(q, first));
+                }
+            }
             Purpose::SaveAttachment(name) => {
                 if let Some(case_id) = self.cases.selected.clone() {
                     self.spawn("job_cases_export", jobs::save_attachment(case_id, name, first));
@@ -488,6 +498,23 @@ impl MamsApp {
         let key: jobs::WhyKey = (indicator, unit, base, month);
         self.why = Some((key.clone(), None));
         self.spawn("job_why", jobs::why(key, children));
+    }
+
+    /// Opens the drill-through table on `query`.
+    pub fn open_rows(&mut self, title: String, query: crate::store::rows::RowsQuery) {
+        self.rows = Some(super::rows_window::RowsWindow::new(title, query));
+    }
+
+    /// Asks for the drill-through table's page when its query changed.
+    fn refresh_rows(&mut self) {
+        let Some(w) = self.rows.as_mut() else { return };
+        let current = w.shown.as_ref().map(|(q, _)| q);
+        if current == Some(&w.query) || w.requested.as_ref() == Some(&w.query) {
+            return;
+        }
+        w.requested = Some(w.query.clone());
+        let q = w.query.clone();
+        self.spawn("job_rows", jobs::rows_page(q));
     }
 
     /// Sets (or with None removes) the unit's own target of an indicator.
@@ -677,6 +704,18 @@ impl MamsApp {
                 self.service = None;
             }
             Msg::TargetSaved(Err(e)) => self.error = Some(e),
+            Msg::Rows(q, page) => {
+                if let Some(w) = self.rows.as_mut()
+                    && w.requested.as_ref() == Some(&q)
+                {
+                    w.requested = None;
+                    w.shown = Some((q, page));
+                }
+            }
+            Msg::Written(Ok(what)) => {
+                self.notice = Some(format!("{} {what}", t(self.state.lang, "rows_written")))
+            }
+            Msg::Written(Err(e)) => self.error = Some(e),
             Msg::Market(scope, data) => {
                 if self.market_job.as_ref().is_some_and(|(s, _)| *s == scope) {
                     self.market_job = None;
@@ -808,6 +847,7 @@ impl MamsApp {
         self.refresh_preview();
         self.refresh_leaders();
         self.refresh_scope_pages();
+        self.refresh_rows();
         self.refresh_audit();
         self.refresh_cases();
 
@@ -829,6 +869,7 @@ impl MamsApp {
             Page::Import => pages::import::show(self, ui),
         });
 
+        super::rows_window::show(self, &ctx);
         if let Some(err) = self.error.clone() {
             let lang = self.state.lang;
             let modal = egui::Modal::new(egui::Id::unique("error_modal")).show(&ctx, |ui| {

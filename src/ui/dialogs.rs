@@ -21,6 +21,8 @@ pub enum Purpose {
     AttachToCase,
     /// Where to save a copy of an attached file (its name).
     SaveAttachment(String),
+    /// Where to write the rows of the drill-through table.
+    ExportRows,
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -94,6 +96,13 @@ impl Dialogs {
                     .into_iter()
                     .collect(),
                 Purpose::AttachToCase => dialog.pick_files().unwrap_or_default(),
+                Purpose::ExportRows => dialog
+                    .add_filter("CSV", &["csv"])
+                    .add_filter("Excel", &["xlsx"])
+                    .set_file_name("rows.csv")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
                 Purpose::SaveAttachment(ref name) => {
                     dialog.set_file_name(name).save_file().into_iter().collect()
                 }

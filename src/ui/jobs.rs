@@ -57,6 +57,13 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// A page of the rows behind a number.
+    Rows(
+        crate::store::rows::RowsQuery,
+        Result<crate::store::rows::RowsPage, String>,
+    ),
+    /// Something was written out: what, or why not.
+    Written(Result<String, String>),
     /// The key-market page of a scope.
     Market(Scope, Result<MarketData, String>),
     /// A unit's target of an indicator was set or removed.
@@ -772,5 +779,31 @@ pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg +
             })
         })();
         finish(r, |r| Msg::Market(scope, r))
+    }
+}
+
+pub fn rows_page(q: crate::store::rows::RowsQuery) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            crate::store::rows::page(p, &q)
+        })();
+        finish(r, |r| Msg::Rows(q, r))
+    }
+}
+
+pub fn rows_export(
+    q: crate::store::rows::RowsQuery,
+    path: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let n = crate::store::rows::export(p, &q, &path)?;
+            Ok(format!("{} → {}", crate::cli::group_digits(n), path.display()))
+        })();
+        finish(r, Msg::Written)
     }
 }

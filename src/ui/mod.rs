@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod org;
 pub mod pages;
+pub mod rows_window;
 pub mod side_nav;
 pub mod status_bar;
 pub mod theme;

@@ -172,6 +172,29 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
 fn target_editor(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str) {
     let lang = app.lang();
     let ind = card.indicator();
+    // The rows behind the card's number.
+    let (table, only) = crate::store::rows::rows_of_indicator(ind.id);
+    if ui.button(t(lang, "rows_show")).on_hover_text(table).clicked() {
+        let title = format!(
+            "{} · {} · {}",
+            lang.pick(ind.en, ind.zh),
+            super::unit_name(app, unit_id),
+            app.period()
+                .map(|p| p.format("%Y-%m").to_string())
+                .unwrap_or_default()
+        );
+        let query = crate::store::rows::RowsQuery {
+            table,
+            unit: unit_id.to_string(),
+            month: app.period(),
+            only,
+            search: String::new(),
+            sort: None,
+            offset: 0,
+            limit: crate::ui::rows_window::PAGE_ROWS,
+        };
+        app.open_rows(title, query);
+    }
     if ind.better == Better::Neither {
         return;
     }
