@@ -650,6 +650,22 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     assert!(data.breaches.iter().all(|b| b.gap > 0.0));
     assert!(has_label(&h, "Units ranked on the composite"));
     assert!(has_label(&h, "Data freshness"));
+    // The ranking's numbers copy to the clipboard as tab-separated rows.
+    h.get_by_label("Copy data").click_accesskit();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let text = copied.last().expect("something copied");
+    assert!(text.starts_with("unit_id\tcomposite\tcollection_rate"), "{text}");
+    assert_eq!(text.lines().count(), data.ranked.len() + 1);
     // The best unit's name drills down to it.
     let best = data.ranked[0].unit_id.clone();
     let name = h

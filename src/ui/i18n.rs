@@ -119,6 +119,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_audit", "Audit workbench", "稽查工作台"),
     ("all", "all", "全部"),
     ("rows", "rows", "行"),
+    ("copy_data", "Copy data", "复制数据"),
+    (
+        "copy_data_help",
+        "Copy the numbers as tab-separated rows, to paste into Excel",
+        "以制表符分隔复制数据，可粘贴到Excel",
+    ),
     ("table", "Table", "数据表"),
     ("rows_show", "Show the rows behind this number", "查看明细数据"),
     ("rows_search", "Search the rows…", "搜索明细…"),

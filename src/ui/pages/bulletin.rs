@@ -81,6 +81,27 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "bulletin_ranking")).strong().size(16.0));
     ui.label(RichText::new(t(lang, "bulletin_ranking_help")).weak().small());
+    let mut header = vec!["unit_id".to_string(), "composite".to_string()];
+    header.extend(COLUMNS.iter().map(|c| c.to_string()));
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .map(|u| {
+            let mut r = vec![
+                u.unit_id.clone(),
+                u.composite.map(|c| c.to_string()).unwrap_or_default(),
+            ];
+            r.extend(COLUMNS.iter().map(|id| {
+                u.cards
+                    .iter()
+                    .find(|c| c.indicator == *id)
+                    .and_then(|c| c.value)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            }));
+            r
+        })
+        .collect();
+    super::copy_data_button(ui, app, &header, &rows);
     let mut drill = None;
     egui::Grid::new("bulletin_ranking")
         .striped(true)

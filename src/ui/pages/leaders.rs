@@ -150,6 +150,17 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     ui.set_width(half.max(320.0));
                     ui.label(RichText::new(t(lang, "trend_13_months")).strong());
                     trend_plot(ui, lang, card);
+                    let rows: Vec<Vec<String>> = card
+                        .history
+                        .iter()
+                        .map(|(m, v)| {
+                            vec![
+                                m.format("%Y-%m").to_string(),
+                                v.map(|v| v.to_string()).unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    super::copy_data_button(ui, app, &["month".into(), ind.id.into()], &rows);
                     target_editor(app, ui, card, &unit_id);
                 });
                 ui.vertical(|ui| {
@@ -157,8 +168,26 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     ui.label(RichText::new(t(lang, "units_below")).strong());
                     if ranking.is_empty() {
                         ui.label(RichText::new(t(lang, "no_units_below")).weak());
-                    } else if let Some(unit) = ranking_ui(ui, lang, card, &ranking) {
-                        app.set_unit(unit);
+                    } else {
+                        let rows: Vec<Vec<String>> = ranking
+                            .iter()
+                            .map(|(u, name, v)| {
+                                vec![
+                                    u.clone(),
+                                    name.clone(),
+                                    v.map(|v| v.to_string()).unwrap_or_default(),
+                                ]
+                            })
+                            .collect();
+                        super::copy_data_button(
+                            ui,
+                            app,
+                            &["unit_id".into(), "unit".into(), ind.id.into()],
+                            &rows,
+                        );
+                        if let Some(unit) = ranking_ui(ui, lang, card, &ranking) {
+                            app.set_unit(unit);
+                        }
                     }
                 });
             });
@@ -386,6 +415,38 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(t(lang, "why_title"), bars).width(0.6));
         });
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut rows = vec![vec![
+        x.base_month.format("%Y-%m").to_string(),
+        x.base_value.to_string(),
+        String::new(),
+        String::new(),
+    ]];
+    rows.extend(x.parts.iter().map(|p| {
+        vec![
+            p.unit_id.clone(),
+            p.effect.to_string(),
+            opt(p.rate_effect),
+            opt(p.mix_effect),
+        ]
+    }));
+    rows.push(vec![
+        x.month.format("%Y-%m").to_string(),
+        x.value.to_string(),
+        String::new(),
+        String::new(),
+    ]);
+    super::copy_data_button(
+        ui,
+        app,
+        &[
+            "step".into(),
+            "value or effect".into(),
+            "rate effect".into(),
+            "mix effect".into(),
+        ],
+        &rows,
+    );
     egui::Grid::new(("why_table", ind.id))
         .striped(true)
         .show(ui, |ui| {

@@ -173,6 +173,12 @@ fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
 fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "market_funnel")).strong().size(16.0));
+    let rows: Vec<Vec<String>> = STEPS
+        .iter()
+        .zip(&data.funnel)
+        .map(|(k, v)| vec![t(lang, k).to_string(), v.to_string()])
+        .collect();
+    super::copy_data_button(ui, app, &["step".into(), "applications".into()], &rows);
     let color = accent(ui.visuals().dark_mode);
     let n = STEPS.len();
     let bars: Vec<Bar> = data
@@ -217,6 +223,28 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         ui.label(RichText::new(t(lang, "market_none")).weak());
         return;
     }
+    let rows: Vec<Vec<String>> = data
+        .handling
+        .iter()
+        .map(|(class, limit, f)| {
+            [f.min, f.q1, f.median, f.q3, f.max]
+                .iter()
+                .map(|v| v.to_string())
+                .fold(
+                    vec![class.clone(), limit.to_string(), f.n.to_string()],
+                    |mut r, v| {
+                        r.push(v);
+                        r
+                    },
+                )
+        })
+        .collect();
+    super::copy_data_button(
+        ui,
+        app,
+        &["class", "limit_days", "n", "min", "q1", "median", "q3", "max"].map(String::from),
+        &rows,
+    );
     let color = accent(ui.visuals().dark_mode);
     let limit_color = status_color(Status::Red);
     let labels: Vec<String> = data

@@ -46,6 +46,42 @@ pub fn scope_page<T: Clone>(
     }
 }
 
+/// Tab-separated text of a chart's or table's data, as a spreadsheet pastes it.
+pub fn tsv(header: &[String], rows: &[Vec<String>]) -> String {
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let mut out = header.iter().map(|h| clean(h)).collect::<Vec<_>>().join("\t");
+    for r in rows {
+        out.push('\n');
+        out.push_str(&r.iter().map(|c| clean(c)).collect::<Vec<_>>().join("\t"));
+    }
+    out.push('\n');
+    out
+}
+
+/// A small button that copies a chart's or table's data to the clipboard.
+pub fn copy_data_button(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
+    let lang = app.lang();
+    if ui
+        .small_button(t(lang, "copy_data"))
+        .on_hover_text(t(lang, "copy_data_help"))
+        .clicked()
+    {
+        ui.ctx().copy_text(tsv(header, rows));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn data_copies_as_tab_separated_rows() {
+        let text = super::tsv(
+            &["unit".into(), "value".into()],
+            &[vec!["C01\tx".into(), "1,234.5".into()]],
+        );
+        assert_eq!(text, "unit\tvalue\nC01 x\t1,234.5\n");
+    }
+}
+
 /// An org unit's name in the UI's language (its id when the project does not know it).
 pub fn unit_name(app: &MamsApp, id: &str) -> String {
     let lang = app.lang();

@@ -62,6 +62,12 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         ))
         .weak(),
     );
+    let rows: Vec<Vec<String>> = data
+        .tickets_by_type
+        .iter()
+        .map(|(ty, n)| vec![ty.clone(), n.to_string()])
+        .collect();
+    super::copy_data_button(ui, app, &["ticket_type".into(), "tickets".into()], &rows);
     let labels: Vec<String> = data
         .tickets_by_type
         .iter()
@@ -175,6 +181,39 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         )),
         None => ui.label(RichText::new(t(lang, "service_no_tmed")).weak()),
     };
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = data
+        .reliability
+        .iter()
+        .map(|m| {
+            vec![
+                m.month.format("%Y-%m").to_string(),
+                opt(m.saidi),
+                opt(m.saidi_without_med),
+                opt(m.saifi),
+                opt(m.saifi_without_med),
+                m.major_event_days
+                    .iter()
+                    .map(|(d, _)| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    super::copy_data_button(
+        ui,
+        app,
+        &[
+            "month",
+            "saidi",
+            "saidi_without_med",
+            "saifi",
+            "saifi_without_med",
+            "major_event_days",
+        ]
+        .map(String::from),
+        &rows,
+    );
     let months: Vec<NaiveDate> = data.reliability.iter().map(|m| m.month).collect();
     let points = |pick: fn(&crate::metrics::reliability::Month) -> Option<f64>| -> Vec<[f64; 2]> {
         data.reliability
