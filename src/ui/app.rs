@@ -73,6 +73,9 @@ pub struct MamsApp {
     /// The key-market page: its data and the scope it is for, and the request in flight.
     pub market: Option<(Scope, Result<jobs::MarketData, String>)>,
     market_job: Option<(Scope, u64)>,
+    /// A chart screenshot on its way in, and the chart image waiting for a file name.
+    pub chart_shot: super::chart_export::Slot,
+    pub chart_png: Option<egui::ColorImage>,
     /// The drill-through table, when open.
     pub rows: Option<super::rows_window::RowsWindow>,
     /// The target typed for the open card's indicator and the unit in the top bar.
@@ -129,6 +132,8 @@ impl MamsApp {
             why: None,
             target_text: String::new(),
             rows: None,
+            chart_shot: Default::default(),
+            chart_png: None,
         }
     }
 
@@ -204,6 +209,7 @@ impl MamsApp {
             Purpose::AttachToCase => t(self.state.lang, "cases_attach"),
             Purpose::SaveAttachment(_) => t(self.state.lang, "cases_save_file"),
             Purpose::ExportRows => t(self.state.lang, "rows_export"),
+            Purpose::SaveChart => t(self.state.lang, "chart_png"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -387,6 +393,11 @@ impl MamsApp {
                     .cloned();
                 if let Some(case) = case {
                     self.save_case(case, paths);
+                }
+            }
+            Purpose::SaveChart => {
+                if let Some(image) = self.chart_png.take() {
+                    self.spawn("job_chart_png", jobs::save_chart(image, first));
                 }
             }
             Purpose::ExportRows => {
@@ -848,6 +859,7 @@ impl MamsApp {
         self.refresh_leaders();
         self.refresh_scope_pages();
         self.refresh_rows();
+        super::chart_export::poll(self, &ctx);
         self.refresh_audit();
         self.refresh_cases();
 

@@ -23,6 +23,8 @@ pub enum Purpose {
     SaveAttachment(String),
     /// Where to write the rows of the drill-through table.
     ExportRows,
+    /// Where to save a chart as PNG.
+    SaveChart,
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -96,6 +98,12 @@ impl Dialogs {
                     .into_iter()
                     .collect(),
                 Purpose::AttachToCase => dialog.pick_files().unwrap_or_default(),
+                Purpose::SaveChart => dialog
+                    .add_filter("PNG", &["png"])
+                    .set_file_name("chart.png")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
                 Purpose::ExportRows => dialog
                     .add_filter("CSV", &["csv"])
                     .add_filter("Excel", &["xlsx"])

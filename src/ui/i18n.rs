@@ -120,6 +120,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("all", "all", "全部"),
     ("rows", "rows", "行"),
     ("copy_data", "Copy data", "复制数据"),
+    ("chart_png", "Save PNG…", "保存图片…"),
+    (
+        "chart_png_help",
+        "Save this chart as a PNG image, for a slide",
+        "将此图表保存为PNG图片，用于汇报",
+    ),
+    ("job_chart_png", "Saving the chart", "保存图表"),
     (
         "copy_data_help",
         "Copy the numbers as tab-separated rows, to paste into Excel",

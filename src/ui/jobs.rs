@@ -807,3 +807,14 @@ pub fn rows_export(
         finish(r, Msg::Written)
     }
 }
+
+/// Writes a chart image as PNG (no project needed).
+pub fn save_chart(
+    image: egui::ColorImage,
+    path: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_state, _progress| {
+        let r = super::chart_export::write_png(&image, &path).map(|()| path.display().to_string());
+        finish(r, Msg::Written)
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod app_state;
+pub mod chart_export;
 pub mod dialogs;
 pub mod i18n;
 pub mod jobs;

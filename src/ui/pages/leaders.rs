@@ -149,7 +149,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 ui.vertical(|ui| {
                     ui.set_width(half.max(320.0));
                     ui.label(RichText::new(t(lang, "trend_13_months")).strong());
-                    trend_plot(ui, lang, card);
+                    let chart = trend_plot(ui, lang, card);
                     let rows: Vec<Vec<String>> = card
                         .history
                         .iter()
@@ -160,7 +160,10 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                             ]
                         })
                         .collect();
-                    super::copy_data_button(ui, app, &["month".into(), ind.id.into()], &rows);
+                    ui.horizontal(|ui| {
+                        super::copy_data_button(ui, app, &["month".into(), ind.id.into()], &rows);
+                        crate::ui::chart_export::save_png_button(ui, app, chart);
+                    });
                     target_editor(app, ui, card, &unit_id);
                 });
                 ui.vertical(|ui| {
@@ -394,7 +397,7 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
     );
     let decimals = ind.decimals;
     let axis_names = names.clone();
-    Plot::new(("why", ind.id))
+    let chart = Plot::new(("why", ind.id))
         .height(240.0)
         .allow_scroll(false)
         .allow_zoom(false)
@@ -436,17 +439,20 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
         String::new(),
         String::new(),
     ]);
-    super::copy_data_button(
-        ui,
-        app,
-        &[
-            "step".into(),
-            "value or effect".into(),
-            "rate effect".into(),
-            "mix effect".into(),
-        ],
-        &rows,
-    );
+    ui.horizontal(|ui| {
+        super::copy_data_button(
+            ui,
+            app,
+            &[
+                "step".into(),
+                "value or effect".into(),
+                "rate effect".into(),
+                "mix effect".into(),
+            ],
+            &rows,
+        );
+        crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    });
     egui::Grid::new(("why_table", ind.id))
         .striped(true)
         .show(ui, |ui| {
@@ -684,7 +690,7 @@ pub fn month_axis(months: Vec<NaiveDate>) -> impl Fn(GridMark, &std::ops::RangeI
     }
 }
 
-fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) {
+fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) -> egui::Rect {
     let ind = card.indicator();
     let unit = unit_label(lang, ind.unit_en, ind.unit_zh);
     let months: Vec<NaiveDate> = card.history.iter().map(|(m, _)| *m).collect();
@@ -698,7 +704,7 @@ fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) {
     let decimals = ind.decimals;
     let hover_months = months.clone();
     let hover_unit = unit.clone();
-    Plot::new(("trend", card.indicator))
+    let plot = Plot::new(("trend", card.indicator))
         .height(260.0)
         .allow_scroll(false)
         .allow_zoom(false)
@@ -734,6 +740,7 @@ fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) {
                 );
             }
         });
+    plot.response.rect
 }
 
 /// The units one level down, best first, as bars; returns the unit clicked to drill into.

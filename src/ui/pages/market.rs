@@ -192,7 +192,7 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         })
         .collect();
     let names: Vec<String> = STEPS.iter().rev().map(|k| t(lang, k).to_string()).collect();
-    Plot::new("funnel")
+    let chart = Plot::new("funnel")
         .height(230.0)
         .allow_scroll(false)
         .allow_zoom(false)
@@ -213,6 +213,7 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .width(0.65),
             )
         });
+    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
     ui.label(RichText::new(t(lang, "market_funnel_note")).weak().small());
 }
 
@@ -278,7 +279,7 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .map(|(i, (_, l, _))| [*l, i as f64])
         .collect();
     let names = labels.clone();
-    Plot::new("handling")
+    let chart = Plot::new("handling")
         .height((labels.len() as f32 * 28.0 + 50.0).clamp(160.0, 300.0))
         .allow_scroll(false)
         .allow_zoom(false)
@@ -301,6 +302,7 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .color(limit_color),
             );
         });
+    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
     ui.label(RichText::new(t(lang, "market_handling_note")).weak().small());
 }
 

@@ -230,7 +230,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         ui.vertical(|ui| {
             ui.set_width(half.max(320.0));
             ui.label(t(lang, "service_saidi_chart"));
-            Plot::new("saidi_med")
+            let chart = Plot::new("saidi_med")
                 .height(220.0)
                 .allow_scroll(false)
                 .allow_zoom(false)
@@ -252,6 +252,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                             .width(2.0),
                     );
                 });
+            crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
         });
         ui.vertical(|ui| {
             ui.set_width(half.max(320.0));
