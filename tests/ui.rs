@@ -783,6 +783,27 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     let shares: f64 = data.by_class.iter().map(|(_, _, kwh)| kwh).sum();
     assert!(shares > 0.0);
     assert!(has_label(&h, "Largest customers (kWh over the last 12 months)"));
+    // Picking a class in the composition filters the other lists, as a removable chip.
+    let pick = h
+        .query_all_by_label("Large industry")
+        .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .last()
+        .expect("the class in the composition");
+    pick.click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().market_class.as_deref(), Some("industrial_large"));
+    let narrowed = mams::ui::pages::market::filtered(data.clone(), "industrial_large");
+    assert!(
+        narrowed
+            .key_customers
+            .iter()
+            .all(|c| c.class == "industrial_large")
+    );
+    assert!(narrowed.handling.iter().all(|(c, _, _)| c == "industrial_large"));
+    h.get_by_label("Customer class: Large industry ×")
+        .click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().market_class.is_none());
 }
 
 #[test]

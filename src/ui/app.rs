@@ -73,6 +73,8 @@ pub struct MamsApp {
     /// The key-market page: its data and the scope it is for, and the request in flight.
     pub market: Option<(Scope, Result<jobs::MarketData, String>)>,
     market_job: Option<(Scope, u64)>,
+    /// The customer class the key-market page is filtered on (its removable chip).
+    pub market_class: Option<String>,
     /// A chart screenshot on its way in, and the chart image waiting for a file name.
     pub chart_shot: super::chart_export::Slot,
     pub chart_png: Option<egui::ColorImage>,
@@ -129,6 +131,7 @@ impl MamsApp {
             service_job: None,
             market: None,
             market_job: None,
+            market_class: None,
             why: None,
             target_text: String::new(),
             rows: None,

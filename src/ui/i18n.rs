@@ -120,6 +120,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("all", "all", "全部"),
     ("rows", "rows", "行"),
     ("copy_data", "Copy data", "复制数据"),
+    ("market_filtered", "Filtered on", "筛选："),
+    ("market_remove_filter", "Remove this filter", "移除此筛选"),
+    (
+        "market_filter_help",
+        "Show only this class in the customers, handling times and overdue applications",
+        "在客户、办理时长和超期申请中只看此类别",
+    ),
     ("chart_png", "Save PNG…", "保存图片…"),
     (
         "chart_png_help",

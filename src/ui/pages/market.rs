@@ -69,9 +69,30 @@ fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     let slot = app.market.clone();
-    let Some(data) = super::scope_page(app, ui, "page_market", &slot) else {
+    let Some(mut data) = super::scope_page(app, ui, "page_market", &slot) else {
         return;
     };
+    // Cross-filter: a class picked in the composition narrows the customers, the handling
+    // times and the overdue applications to it, shown as a chip that removes it.
+    if let Some(class) = app.market_class.clone() {
+        let lang = app.lang();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(t(lang, "market_filtered")).weak());
+            let chip = format!(
+                "{}: {} ×",
+                t(lang, "why_class"),
+                code_label(lang, "customer_class", &class)
+            );
+            if ui
+                .button(chip)
+                .on_hover_text(t(lang, "market_remove_filter"))
+                .clicked()
+            {
+                app.market_class = None;
+            }
+        });
+        data = filtered(data, &class);
+    }
     egui::ScrollArea::vertical().id_salt("market").show(ui, |ui| {
         key_customers(app, ui, &data);
         ui.add_space(12.0);
@@ -98,6 +119,14 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             });
         });
     });
+}
+
+/// The page's data narrowed to one customer class (the funnel and the composition stay whole).
+pub fn filtered(mut data: MarketData, class: &str) -> MarketData {
+    data.key_customers.retain(|c| c.class == class);
+    data.handling.retain(|(c, _, _)| c == class);
+    data.overdue.retain(|o| o.class == class);
+    data
 }
 
 fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
@@ -345,7 +374,7 @@ fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         });
 }
 
-fn composition(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "market_composition")).strong().size(16.0));
     let total: f64 = data.by_class.iter().map(|(_, _, k)| k).sum();
@@ -365,7 +394,19 @@ fn composition(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                 ui.strong(t(lang, "market_share"));
                 ui.end_row();
                 for (value, customers, kwh) in list.iter().take(rows) {
-                    ui.label(code_label(lang, code_list, value));
+                    if code_list == "customer_class" {
+                        let selected = app.market_class.as_deref() == Some(value.as_str());
+                        let label = code_label(lang, code_list, value);
+                        if ui
+                            .selectable_label(selected, label)
+                            .on_hover_text(t(lang, "market_filter_help"))
+                            .clicked()
+                        {
+                            app.market_class = if selected { None } else { Some(value.clone()) };
+                        }
+                    } else {
+                        ui.label(code_label(lang, code_list, value));
+                    }
                     ui.label(crate::cli::group_digits(*customers));
                     ui.label(format::number(*kwh, 0));
                     ui.label(if total > 0.0 {
