@@ -786,8 +786,7 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     // Picking a class in the composition filters the other lists, as a removable chip.
     let pick = h
         .query_all_by_label("Large industry")
-        .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
-        .last()
+        .rfind(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
         .expect("the class in the composition");
     pick.click_accesskit();
     h.run_steps(2);
