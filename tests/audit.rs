@@ -113,7 +113,7 @@ fn every_rule_finds_the_planted_anomalies_of_the_sample() {
     assert_eq!(off, 0, "suspects whose month differs from the planted month");
 
     let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
-    let want = rules_markdown(&builtin(), &quality);
+    let want = rules_markdown(builtin(), &quality);
     if std::env::var_os("MAMS_BLESS").is_some() {
         std::fs::write(&doc, &want).unwrap();
     }

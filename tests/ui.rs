@@ -290,6 +290,7 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
             idle(h)
                 && h.state()
                     .leaders
+                    .data
                     .as_ref()
                     .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
         }
@@ -627,12 +628,13 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
             idle(h)
                 && h.state()
                     .bulletin
+                    .data
                     .as_ref()
                     .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
         }
     };
     step_until(&mut h, "bulletin", loaded(top.clone()));
-    let data = h.state().bulletin.clone().unwrap().1.unwrap();
+    let data = h.state().bulletin.data.clone().unwrap().1.unwrap();
     let cities: Vec<String> = h
         .state()
         .project
@@ -696,9 +698,9 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
     });
     h.query_all_by_label("Service quality").next().unwrap().click();
     step_until(&mut h, "service", |h| {
-        idle(h) && h.state().service.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h) && h.state().service.data.as_ref().is_some_and(|(_, d)| d.is_ok())
     });
-    let (scope, data) = h.state().service.clone().unwrap();
+    let (scope, data) = h.state().service.data.clone().unwrap();
     let data = data.unwrap();
     assert_eq!(data.reliability.len(), 13);
     // With major events the page's SAIDI and SAIFI are the cards' (and `mams kpi`'s).
@@ -729,7 +731,7 @@ fn a_units_target_is_set_on_its_card_and_removed_again() {
     });
     h.query_all_by_label("Views for Leaders").next().unwrap().click();
     let target_of = |h: &Harness<'static, MamsApp>| -> Option<f64> {
-        let (_, data) = h.state().leaders.as_ref()?;
+        let (_, data) = h.state().leaders.data.as_ref()?;
         data.as_ref()
             .ok()?
             .cards
@@ -763,9 +765,9 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     });
     h.query_all_by_label("Key market").next().unwrap().click();
     step_until(&mut h, "market", |h| {
-        idle(h) && h.state().market.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h) && h.state().market.data.as_ref().is_some_and(|(_, d)| d.is_ok())
     });
-    let data = h.state().market.clone().unwrap().1.unwrap();
+    let data = h.state().market.data.clone().unwrap().1.unwrap();
     let k = &data.key_customers;
     assert!(!k.is_empty() && k.len() <= 20);
     assert!(
@@ -814,7 +816,7 @@ fn a_cards_number_opens_its_rows_sorted_and_paged() {
     });
     h.query_all_by_label("Views for Leaders").next().unwrap().click();
     step_until(&mut h, "cards", |h| {
-        idle(h) && h.state().leaders.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h) && h.state().leaders.data.as_ref().is_some_and(|(_, d)| d.is_ok())
     });
     h.query_all_by_label("Complaints per 10,000 customers")
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)

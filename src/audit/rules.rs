@@ -349,22 +349,33 @@ pub const BUILTIN_FILES: &[(&str, &str, &str)] = builtin_rules!(
     "ticket_overdue",
 );
 
-/// The built-in rules. Their files are part of MAMS itself and a test parses every one,
-/// so a broken file cannot ship; should one fail anyway it is left out and logged.
-pub fn builtin() -> Vec<Rule> {
-    BUILTIN_FILES
-        .iter()
-        .filter_map(
-            |(id, meta, sql)| match Rule::parse(&format!("{id}.json"), meta, sql) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    tracing::error!("built-in rule left out: {e}");
-                    None
-                }
-            },
-        )
-        .collect()
+/// The built-in rules, parsed once. Their files are part of MAMS itself and a test parses
+/// every one, so a broken file cannot ship; should one fail anyway it is left out and logged.
+pub fn builtin() -> &'static [Rule] {
+    static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        BUILTIN_FILES
+            .iter()
+            .filter_map(
+                |(id, meta, sql)| match Rule::parse(&format!("{id}.json"), meta, sql) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        tracing::error!("built-in rule left out: {e}");
+                        None
+                    }
+                },
+            )
+            .collect()
+    })
 }
+
+/// The query a new project rule starts from: the required columns over the archive.
+pub const PROJECT_RULE_TEMPLATE: &str =
+    "SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id,
+       NULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence,
+       c.capacity_kva
+FROM customers c
+WHERE c.status = 'normal' AND c.capacity_kva > 5000";
 
 #[cfg(test)]
 mod tests {

@@ -61,7 +61,7 @@ pub struct RunReport {
 /// The built-in rules and the project's own. A project rule that no longer parses is
 /// reported, not run; one with a built-in rule's id is refused.
 pub fn library(project: &Project) -> anyhow::Result<(Vec<Rule>, Vec<String>)> {
-    let mut rules = super::rules::builtin();
+    let mut rules = super::rules::builtin().to_vec();
     let mut problems = Vec::new();
     for (id, meta, query) in audit::project_rules(project)? {
         match Rule::parse(&format!("project rule {id}"), &meta, &query) {

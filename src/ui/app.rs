@@ -55,8 +55,7 @@ pub struct MamsApp {
     pub import: super::pages::import::ImportPage,
     preview_job: Option<u64>,
     /// The Views for Leaders page: its data and the scope it is for, and the open card.
-    pub leaders: Option<(Scope, Result<jobs::LeaderData, String>)>,
-    leaders_job: Option<(Scope, u64)>,
+    pub leaders: jobs::ScopeSlot<jobs::LeaderData>,
     pub leaders_selected: Option<&'static str>,
     /// The audit workbench.
     pub audit: super::pages::audit::AuditPage,
@@ -64,15 +63,10 @@ pub struct MamsApp {
     pub cases: super::pages::cases::CasesPage,
     /// The audit rules page.
     pub rules: super::pages::rules::RulesPage,
-    /// The bulletin board: its data and the scope it is for, and the request in flight.
-    pub bulletin: Option<(Scope, Result<jobs::BulletinData, String>)>,
-    bulletin_job: Option<(Scope, u64)>,
-    /// The service-quality page: its data and the scope it is for, and the request in flight.
-    pub service: Option<(Scope, Result<jobs::ServiceData, String>)>,
-    service_job: Option<(Scope, u64)>,
-    /// The key-market page: its data and the scope it is for, and the request in flight.
-    pub market: Option<(Scope, Result<jobs::MarketData, String>)>,
-    market_job: Option<(Scope, u64)>,
+    /// The bulletin board, service-quality and key-market pages' data.
+    pub bulletin: jobs::ScopeSlot<jobs::BulletinData>,
+    pub service: jobs::ScopeSlot<jobs::ServiceData>,
+    pub market: jobs::ScopeSlot<jobs::MarketData>,
     /// The customer class the key-market page is filtered on (its removable chip).
     pub market_class: Option<String>,
     /// A chart screenshot on its way in, and the chart image waiting for a file name.
@@ -119,18 +113,14 @@ impl MamsApp {
             theme_applied: None,
             import: Default::default(),
             preview_job: None,
-            leaders: None,
-            leaders_job: None,
+            leaders: Default::default(),
             leaders_selected: None,
             audit: Default::default(),
             cases: Default::default(),
             rules: Default::default(),
-            bulletin: None,
-            bulletin_job: None,
-            service: None,
-            service_job: None,
-            market: None,
-            market_job: None,
+            bulletin: Default::default(),
+            service: Default::default(),
+            market: Default::default(),
             market_class: None,
             why: None,
             target_text: String::new(),
@@ -291,8 +281,8 @@ impl MamsApp {
         ))
     }
 
-    /// Asks for the bulletin board or the service page of the top bar's scope when the page
-    /// shows another one.
+    /// Asks for the data of the page about the top bar's scope (leaders, bulletin board,
+    /// service quality, key market) when it shows another scope.
     fn refresh_scope_pages(&mut self) {
         let Some((scope, below)) = self.scope_and_units_below() else {
             return;
@@ -300,71 +290,29 @@ impl MamsApp {
         if scope.month.is_none() {
             return;
         }
-        match self.state.page {
-            Page::Bulletin => {
-                let shown = self.bulletin.as_ref().is_some_and(|(s, _)| *s == scope);
-                let asked = self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope);
-                if !shown && !asked {
-                    if let Some((_, id)) = self.bulletin_job.take() {
-                        self.worker.cancel(id);
-                    }
-                    let id = self.spawn("job_indicators", jobs::bulletin(scope.clone(), below));
-                    self.bulletin_job = Some((scope, id));
-                }
+        let asked = match self.state.page {
+            Page::Leaders if self.leaders.wants(&scope) => {
+                let id = self.spawn("job_indicators", jobs::leader_data(scope.clone(), below));
+                self.leaders.asked(scope, id)
             }
-            Page::Service => {
-                let shown = self.service.as_ref().is_some_and(|(s, _)| *s == scope);
-                let asked = self.service_job.as_ref().is_some_and(|(s, _)| *s == scope);
-                if !shown && !asked {
-                    if let Some((_, id)) = self.service_job.take() {
-                        self.worker.cancel(id);
-                    }
-                    let id = self.spawn("job_indicators", jobs::service(scope.clone(), below));
-                    self.service_job = Some((scope, id));
-                }
+            Page::Bulletin if self.bulletin.wants(&scope) => {
+                let id = self.spawn("job_indicators", jobs::bulletin(scope.clone(), below));
+                self.bulletin.asked(scope, id)
             }
-            Page::Market => {
-                let shown = self.market.as_ref().is_some_and(|(s, _)| *s == scope);
-                let asked = self.market_job.as_ref().is_some_and(|(s, _)| *s == scope);
-                if !shown && !asked {
-                    if let Some((_, id)) = self.market_job.take() {
-                        self.worker.cancel(id);
-                    }
-                    let id = self.spawn("job_indicators", jobs::market(scope.clone()));
-                    self.market_job = Some((scope, id));
-                }
+            Page::Service if self.service.wants(&scope) => {
+                let id = self.spawn("job_indicators", jobs::service(scope.clone(), below));
+                self.service.asked(scope, id)
             }
-            _ => {}
-        }
-    }
-
-    fn refresh_leaders(&mut self) {
-        if self.state.page != Page::Leaders {
-            return;
-        }
-        let (Some(project), Some(unit_id)) = (self.project.clone(), self.unit_id()) else {
-            return;
+            Page::Market if self.market.wants(&scope) => {
+                let id = self.spawn("job_indicators", jobs::market(scope.clone()));
+                self.market.asked(scope, id)
+            }
+            _ => None,
         };
-        let scope = Scope {
-            unit_id,
-            month: self.period(),
-        };
-        let shown = self.leaders.as_ref().is_some_and(|(s, _)| *s == scope);
-        let asked = self.leaders_job.as_ref().is_some_and(|(s, _)| *s == scope);
-        if shown || asked || scope.month.is_none() {
-            return;
+        // The answer for the scope left behind is no longer wanted.
+        if let Some(old) = asked {
+            self.worker.cancel(old);
         }
-        if let Some((_, id)) = self.leaders_job.take() {
-            self.worker.cancel(id);
-        }
-        let below: Vec<String> = project
-            .org
-            .iter()
-            .filter(|u| u.parent_id.as_deref() == Some(scope.unit_id.as_str()))
-            .map(|u| u.unit_id.clone())
-            .collect();
-        let id = self.spawn("job_indicators", jobs::leader_data(scope.clone(), below));
-        self.leaders_job = Some((scope, id));
     }
 
     /// What a closed file dialog answered (nothing: cancelled).
@@ -663,12 +611,7 @@ impl MamsApp {
                 self.show_project(view);
             }
             Msg::FilesImported(Err(e)) => self.error = Some(e),
-            Msg::Leaders(scope, data) => {
-                if self.leaders_job.as_ref().is_some_and(|(s, _)| *s == scope) {
-                    self.leaders_job = None;
-                }
-                self.leaders = Some((scope, data));
-            }
+            Msg::Leaders(scope, data) => self.leaders.receive(scope, data),
             Msg::AuditList(seq, list) => {
                 if self.audit.requested.as_ref().is_some_and(|(s, _)| *s == seq) {
                     self.audit.requested = None;
@@ -676,7 +619,7 @@ impl MamsApp {
                     if let Ok(l) = &list {
                         self.audit.checked.retain(|k| l.rows.iter().any(|r| &r.key == k));
                     }
-                    self.audit.list = Some(list);
+                    self.audit.list = Some(list.map(Arc::new));
                 }
             }
             Msg::AuditDetail(key, detail) => {
@@ -713,9 +656,9 @@ impl MamsApp {
             }
             Msg::TargetSaved(Ok(())) => {
                 self.notice = Some(t(self.state.lang, "target_saved").to_string());
-                self.leaders = None;
-                self.bulletin = None;
-                self.service = None;
+                self.leaders.data = None;
+                self.bulletin.data = None;
+                self.service.data = None;
             }
             Msg::TargetSaved(Err(e)) => self.error = Some(e),
             Msg::Rows(q, page) => {
@@ -730,24 +673,9 @@ impl MamsApp {
                 self.notice = Some(format!("{} {what}", t(self.state.lang, "rows_written")))
             }
             Msg::Written(Err(e)) => self.error = Some(e),
-            Msg::Market(scope, data) => {
-                if self.market_job.as_ref().is_some_and(|(s, _)| *s == scope) {
-                    self.market_job = None;
-                }
-                self.market = Some((scope, data));
-            }
-            Msg::Service(scope, data) => {
-                if self.service_job.as_ref().is_some_and(|(s, _)| *s == scope) {
-                    self.service_job = None;
-                }
-                self.service = Some((scope, data));
-            }
-            Msg::Bulletin(scope, data) => {
-                if self.bulletin_job.as_ref().is_some_and(|(s, _)| *s == scope) {
-                    self.bulletin_job = None;
-                }
-                self.bulletin = Some((scope, data));
-            }
+            Msg::Market(scope, data) => self.market.receive(scope, data),
+            Msg::Service(scope, data) => self.service.receive(scope, data),
+            Msg::Bulletin(scope, data) => self.bulletin.receive(scope, data),
             Msg::Rules(data) => {
                 self.rules.requested = false;
                 self.rules.data = Some(data);
@@ -807,10 +735,10 @@ impl MamsApp {
         }
         self.project = Some(Arc::new(view));
         // New data: the indicators are counted again, the suspects listed again.
-        self.leaders = None;
-        self.bulletin = None;
-        self.service = None;
-        self.market = None;
+        self.leaders.data = None;
+        self.bulletin.data = None;
+        self.service.data = None;
+        self.market.data = None;
         self.why = None;
         self.audit.shown = None;
         self.audit.detail = None;
@@ -859,7 +787,6 @@ impl MamsApp {
             self.import_dropped(dropped);
         }
         self.refresh_preview();
-        self.refresh_leaders();
         self.refresh_scope_pages();
         self.refresh_rows();
         super::chart_export::poll(self, &ctx);

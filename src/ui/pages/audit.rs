@@ -44,7 +44,8 @@ pub struct AuditPage {
     pub search: String,
     pub include_gone: bool,
     pub offset: u64,
-    pub list: Option<Result<AuditList, String>>,
+    /// Shared so that a frame can hold it while it changes the page's state.
+    pub list: Option<Result<std::sync::Arc<AuditList>, String>>,
     /// The filter the list shows, and the request in flight.
     pub shown: Option<SuspectFilter>,
     pub requested: Option<(u64, String)>,
@@ -177,14 +178,15 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     ui.add_space(4.0);
     run_bar(app, ui, period, &project.months, &unit_id);
     ui.add_space(4.0);
-    let rules: Vec<Rule> = match &app.audit.list {
-        Some(Ok(l)) => l.rules.clone(),
+    let loaded = app.audit.list.clone();
+    let rules: &[Rule] = match &loaded {
+        Some(Ok(l)) => &l.rules,
         _ => crate::audit::rules::builtin(),
     };
-    filter_bar(app, ui, &rules);
+    filter_bar(app, ui, rules);
     ui.separator();
 
-    let list = match app.audit.list.clone() {
+    let list = match loaded {
         None => return,
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -266,9 +268,9 @@ fn run_bar(app: &mut MamsApp, ui: &mut egui::Ui, period: NaiveDate, months: &[Na
         {
             let rules = match app.audit.run_category {
                 Some(c) => crate::audit::rules::builtin()
-                    .into_iter()
+                    .iter()
                     .filter(|r| r.category == c)
-                    .map(|r| r.id)
+                    .map(|r| r.id.clone())
                     .collect(),
                 None => Vec::new(),
             };
@@ -789,42 +791,30 @@ fn change_form(app: &mut MamsApp, ui: &mut egui::Ui, s: &SuspectRow) {
         return;
     }
     let form = &mut app.audit.form;
+    let field = |ui: &mut egui::Ui, key: &str, value: &mut String, hint: &str, width: f32| {
+        ui.label(t(lang, key));
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .hint_text(hint)
+                .desired_width(width),
+        );
+        ui.end_row();
+    };
     egui::Grid::new("change_form")
         .num_columns(2)
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
-            ui.label(t(lang, "audit_note"));
-            ui.add(egui::TextEdit::singleline(&mut form.note).desired_width(260.0));
-            ui.end_row();
+            // Only the fields the next steps need.
+            field(ui, "audit_note", &mut form.note, "", 260.0);
             if next.contains(&Status::Rectifying) {
-                ui.label(t(lang, "audit_assignee"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.assignee)
-                        .hint_text("C01")
-                        .desired_width(120.0),
-                );
-                ui.end_row();
-                ui.label(t(lang, "audit_due"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.due)
-                        .hint_text("YYYY-MM-DD")
-                        .desired_width(120.0),
-                );
-                ui.end_row();
+                field(ui, "audit_assignee", &mut form.assignee, "C01", 120.0);
+                field(ui, "audit_due", &mut form.due, "YYYY-MM-DD", 120.0);
             }
             if next.contains(&Status::Closed) {
-                ui.label(t(lang, "audit_recovered"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.recovered)
-                        .hint_text("0.00")
-                        .desired_width(120.0),
-                );
-                ui.end_row();
+                field(ui, "audit_recovered", &mut form.recovered, "0.00", 120.0);
             }
             if next.contains(&Status::FalsePositive) {
-                ui.label(t(lang, "audit_fp_reason"));
-                ui.add(egui::TextEdit::singleline(&mut form.fp_reason).desired_width(260.0));
-                ui.end_row();
+                field(ui, "audit_fp_reason", &mut form.fp_reason, "", 260.0);
             }
         });
     let mut chosen = None;

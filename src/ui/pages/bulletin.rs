@@ -45,14 +45,19 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         return;
     };
     let period = app.period();
-    super::scope_heading(app, ui, "page_bulletin", app.bulletin.as_ref().map(|(s, _)| s));
+    super::scope_heading(
+        app,
+        ui,
+        "page_bulletin",
+        app.bulletin.data.as_ref().map(|(s, _)| s),
+    );
     let Some(month) = period else {
         ui.label(t(lang, "no_months"));
         return;
     };
     egui::ScrollArea::vertical()
         .id_salt("bulletin")
-        .show(ui, |ui| match app.bulletin.clone() {
+        .show(ui, |ui| match app.bulletin.data.clone() {
             Some((_, Err(e))) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }

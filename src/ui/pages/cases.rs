@@ -120,14 +120,14 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             .cases
             .rule
             .as_deref()
-            .map(|r| rule_name(&rules, Some(r), zh))
+            .map(|r| rule_name(rules, Some(r), zh))
             .unwrap_or_else(|| t(lang, "all").to_string());
         egui::ComboBox::from_id_salt("case_rule")
             .selected_text(rule_text)
             .height(420.0)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.cases.rule, None, t(lang, "all"));
-                for r in &rules {
+                for r in rules {
                     ui.selectable_value(&mut app.cases.rule, Some(r.id.clone()), r.name(zh));
                 }
             });
@@ -159,7 +159,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("case_detail_scroll")
-                    .show(ui, |ui| case_detail(app, ui, &all, &rules));
+                    .show(ui, |ui| case_detail(app, ui, &all, rules));
             });
     }
     egui::CentralPanel::default().show(ui, |ui| {
@@ -178,7 +178,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 let sub = format!(
                     "{} · {} · {} · {}",
                     c.case_date.map(|d| d.to_string()).unwrap_or_default(),
-                    rule_name(&rules, c.rule_id.as_deref(), zh),
+                    rule_name(rules, c.rule_id.as_deref(), zh),
                     c.amount
                         .map(|a| format!("{} {}", format::number(a, 0), t(lang, "yuan")))
                         .unwrap_or_default(),

@@ -72,6 +72,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         );
         let loading = app
             .leaders
+            .data
             .as_ref()
             .is_none_or(|(s, _)| s.unit_id != unit_id || s.month != period);
         if loading {
@@ -82,7 +83,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         ui.label(t(lang, "no_months"));
         return;
     }
-    let Some((_, data)) = app.leaders.clone() else {
+    let Some((_, data)) = app.leaders.data.clone() else {
         return;
     };
     let data = match data {

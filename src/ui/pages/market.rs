@@ -68,7 +68,7 @@ fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
 }
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let slot = app.market.clone();
+    let slot = app.market.data.clone();
     let Some(mut data) = super::scope_page(app, ui, "page_market", &slot) else {
         return;
     };

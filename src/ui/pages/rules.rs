@@ -36,10 +36,7 @@ impl Default for RuleDraft {
             description: String::new(),
             explanation_en: "{entity_id}".into(),
             explanation_zh: "{entity_id}".into(),
-            query: "SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id,\n       \
-                    NULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence,\n       c.capacity_kva\n\
-                    FROM customers c\nWHERE c.status = 'normal' AND c.capacity_kva > 5000"
-                .into(),
+            query: crate::audit::rules::PROJECT_RULE_TEMPLATE.into(),
         }
     }
 }

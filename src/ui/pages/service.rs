@@ -26,7 +26,7 @@ pub const COLUMNS: [&str; 6] = [
 ];
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let slot = app.service.clone();
+    let slot = app.service.data.clone();
     let Some(data) = super::scope_page(app, ui, "page_service", &slot) else {
         return;
     };
