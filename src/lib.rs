@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod audit;
 pub mod cli;
 pub mod codes;
+pub mod geo;
 pub mod import;
 pub mod manifest;
 pub mod metrics;
