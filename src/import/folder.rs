@@ -172,6 +172,18 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
             }
         }
         loading::rebuild_org_closure(p)?;
+        // A folder may carry its own basemap (the sample does).
+        let basemap = dir.join(crate::store::map::BASEMAP_FILE);
+        if basemap.exists() {
+            let layer = crate::store::map::prepare_layer(
+                p,
+                &basemap,
+                crate::store::map::BASEMAP,
+                None,
+                crate::store::map::MatchTo::Nothing,
+            )?;
+            crate::store::map::store_layer(p, &layer)?;
+        }
         Ok(FolderReport {
             import_id,
             tables: stored,

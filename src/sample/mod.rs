@@ -9,6 +9,7 @@
 
 pub mod anomalies;
 pub mod archive;
+pub mod basemap;
 pub mod calendar;
 pub mod connections;
 pub mod geography;
@@ -203,6 +204,10 @@ fn generate_into(
     }
     let truth = export(&conn, out, "planted_anomalies", TRUTH_FILE)?;
     drop(conn);
+    std::fs::write(
+        out.join(crate::store::map::BASEMAP_FILE),
+        basemap::generate(&geo, spec.seed),
+    )?;
 
     let m = Manifest {
         format: manifest::FORMAT.into(),

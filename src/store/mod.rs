@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod kpi;
 pub mod loading;
+pub mod map;
 pub mod market;
 pub mod profiles;
 pub mod queries;
