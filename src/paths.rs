@@ -23,6 +23,16 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".mams"))
 }
 
+/// Folder for caches that can be thrown away (map tiles fetched online).
+pub fn cache_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("MAMS_HOME") {
+        return PathBuf::from(home).join("cache");
+    }
+    directories::ProjectDirs::from("", "", "MAMS")
+        .map(|d| d.cache_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".mams/cache"))
+}
+
 /// Where the app builds the sample project on first start.
 pub fn sample_project() -> PathBuf {
     data_dir().join("sample-province.duckdb")

@@ -100,13 +100,26 @@ fn every_layer_reads_from_the_sample() {
     // The busiest hour of the month has outages in progress, planned and unplanned apart.
     let hours = map::outage_hours(&p, "P", dec).unwrap();
     let busiest = hours.iter().max_by_key(|h| h.1).unwrap().0;
-    let active = map::outages_at(&p, "P", busiest + chrono::Duration::minutes(30)).unwrap();
+    let month_outages = map::outages_in_month(&p, "P", dec).unwrap();
+    let moment = busiest + chrono::Duration::minutes(30);
+    let active = map::active_at(&month_outages, moment);
     assert!(!active.is_empty());
     assert!(
         active
             .iter()
-            .all(|o| o.start_at <= busiest + chrono::Duration::minutes(30))
+            .all(|o| o.start_at <= moment && o.end_at.is_none_or(|e| e > moment))
     );
+    assert!(active.len() < month_outages.len());
+
+    let found = map::search_customers(&p, "P", &key[0].customer_id[..6], 20).unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|c| c.customer_id.starts_with(&key[0].customer_id[..6]))
+    );
+    let by_name = map::search_customers(&p, "P", &key[0].name, 20).unwrap();
+    assert!(by_name.iter().any(|c| c.customer_id == key[0].customer_id));
+    assert!(map::search_customers(&p, "P", "  ", 20).unwrap().is_empty());
 
     let all = map::customer_points(&p, "P").unwrap();
     assert_eq!(all.len(), 16_000);

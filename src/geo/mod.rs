@@ -7,4 +7,7 @@ pub mod cluster;
 pub mod geojson;
 pub mod labels;
 pub mod mercator;
+pub mod pmtiles_file;
+pub mod scene;
 pub mod shape;
+pub mod world;

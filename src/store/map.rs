@@ -28,7 +28,8 @@ const VEHICLE_DAYS: &str = include_str!("sql/map_vehicle_days.sql");
 const VEHICLE_TRACK: &str = include_str!("sql/map_vehicle_track.sql");
 const KEY_CUSTOMERS: &str = include_str!("sql/map_key_customers.sql");
 const ORDERLY: &str = include_str!("sql/map_orderly.sql");
-const OUTAGES_AT: &str = include_str!("sql/map_outages_at.sql");
+const OUTAGES_IN_MONTH: &str = include_str!("sql/map_outages_in_month.sql");
+const SEARCH_CUSTOMERS: &str = include_str!("sql/map_search_customers.sql");
 const OUTAGE_HOURS: &str = include_str!("sql/map_outage_hours.sql");
 const SUSPECTS: &str = include_str!("sql/map_suspects.sql");
 const CUSTOMER_POINTS: &str = include_str!("sql/map_customer_points.sql");
@@ -582,9 +583,14 @@ pub struct ActiveOutage {
     pub customers_affected: u64,
 }
 
-pub fn outages_at(project: &Project, unit: &str, at: NaiveDateTime) -> anyhow::Result<Vec<ActiveOutage>> {
-    let mut stmt = project.conn().prepare(OUTAGES_AT)?;
-    let rows = stmt.query_map(params![unit, at], |r| {
+/// Outages in progress at some time in the month.
+pub fn outages_in_month(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> anyhow::Result<Vec<ActiveOutage>> {
+    let mut stmt = project.conn().prepare(OUTAGES_IN_MONTH)?;
+    let rows = stmt.query_map(params![unit, month], |r| {
         Ok(ActiveOutage {
             outage_id: r.get(0)?,
             unit_id: r.get(1)?,
@@ -597,6 +603,14 @@ pub fn outages_at(project: &Project, unit: &str, at: NaiveDateTime) -> anyhow::R
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The outages of a list in progress at a moment.
+pub fn active_at(outages: &[ActiveOutage], at: NaiveDateTime) -> Vec<&ActiveOutage> {
+    outages
+        .iter()
+        .filter(|o| o.start_at <= at && o.end_at.is_none_or(|e| e > at))
+        .collect()
 }
 
 /// Outages starting in each hour of the month: (hour, outages).
@@ -661,20 +675,9 @@ pub struct BoxedCustomer {
     pub kwh: Option<f64>,
 }
 
-/// Customers inside a box ([west, south], [east, north]), at most `limit`, and how many are
-/// inside in all.
-pub fn customers_in_box(
-    project: &Project,
-    unit: &str,
-    min: Pt,
-    max: Pt,
-    month: NaiveDate,
-    limit: u32,
-) -> anyhow::Result<(Vec<BoxedCustomer>, u64)> {
-    let mut stmt = project.conn().prepare(CUSTOMERS_IN_BOX)?;
+fn boxed_customers(mut rows: duckdb::Rows<'_>) -> anyhow::Result<(Vec<BoxedCustomer>, u64)> {
     let mut total = 0u64;
     let mut out = Vec::new();
-    let mut rows = stmt.query(params![unit, min[0], min[1], max[0], max[1], month, limit as i64])?;
     while let Some(r) = rows.next()? {
         total = r.get::<_, i64>(8)?.max(0) as u64;
         out.push(BoxedCustomer {
@@ -688,4 +691,101 @@ pub fn customers_in_box(
         });
     }
     Ok((out, total))
+}
+
+/// Customers whose number starts with, or whose name contains, `text` (any case).
+pub fn search_customers(
+    project: &Project,
+    unit: &str,
+    text: &str,
+    limit: u32,
+) -> anyhow::Result<Vec<BoxedCustomer>> {
+    let text = text.trim().to_lowercase();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = project.conn().prepare(SEARCH_CUSTOMERS)?;
+    Ok(boxed_customers(stmt.query(params![unit, text, limit as i64])?)?.0)
+}
+
+/// Customers inside a box ([west, south], [east, north]), at most `limit`, and how many are
+/// inside in all.
+pub fn customers_in_box(
+    project: &Project,
+    unit: &str,
+    min: Pt,
+    max: Pt,
+    month: NaiveDate,
+    limit: u32,
+) -> anyhow::Result<(Vec<BoxedCustomer>, u64)> {
+    let mut stmt = project.conn().prepare(CUSTOMERS_IN_BOX)?;
+    boxed_customers(stmt.query(params![unit, min[0], min[1], max[0], max[1], month, limit as i64])?)
+}
+
+/// Writes customers picked on the map: an Excel workbook for .xlsx, else CSV (UTF-8 with a
+/// BOM, so Excel reads the Chinese names right).
+pub fn write_boxed(path: &Path, rows: &[BoxedCustomer]) -> anyhow::Result<()> {
+    const HEADER: [&str; 8] = [
+        "customer_id",
+        "name",
+        "unit_id",
+        "customer_class",
+        "status",
+        "lon",
+        "lat",
+        "kwh",
+    ];
+    let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if xlsx {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("customers")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let n = i as u32 + 1;
+            for (c, s) in [&r.customer_id, &r.name, &r.unit_id, &r.class, &r.status]
+                .iter()
+                .enumerate()
+            {
+                sheet.write_string(n, c as u16, s.as_str())?;
+            }
+            sheet.write_number(n, 5, r.at[0])?;
+            sheet.write_number(n, 6, r.at[1])?;
+            if let Some(k) = r.kwh {
+                sheet.write_number(n, 7, k)?;
+            }
+        }
+        sheet.autofit();
+        wb.save(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(());
+    }
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut text = String::from("\u{feff}");
+    text.push_str(&HEADER.join(","));
+    text.push('\n');
+    for r in rows {
+        let cells = [
+            field(&r.customer_id),
+            field(&r.name),
+            field(&r.unit_id),
+            field(&r.class),
+            field(&r.status),
+            r.at[0].to_string(),
+            r.at[1].to_string(),
+            r.kwh.map(|k| k.to_string()).unwrap_or_default(),
+        ];
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

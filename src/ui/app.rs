@@ -67,6 +67,11 @@ pub struct MamsApp {
     pub bulletin: jobs::ScopeSlot<jobs::BulletinData>,
     pub service: jobs::ScopeSlot<jobs::ServiceData>,
     pub market: jobs::ScopeSlot<jobs::MarketData>,
+    /// The map page: the map of the scope, where every customer is (asked for only while
+    /// that layer is on), and the page's own state.
+    pub map: jobs::ScopeSlot<Arc<crate::geo::scene::Scene>>,
+    pub map_customers: jobs::ScopeSlot<Arc<Vec<crate::geo::shape::Pt>>>,
+    pub map_page: super::pages::map::MapPage,
     /// The customer class the key-market page is filtered on (its removable chip).
     pub market_class: Option<String>,
     /// A chart screenshot on its way in, and the chart image waiting for a file name.
@@ -122,6 +127,9 @@ impl MamsApp {
             service: Default::default(),
             market: Default::default(),
             market_class: None,
+            map: Default::default(),
+            map_customers: Default::default(),
+            map_page: Default::default(),
             why: None,
             target_text: String::new(),
             rows: None,
@@ -143,7 +151,7 @@ impl MamsApp {
         self.worker.is_busy()
     }
 
-    fn spawn(
+    pub(crate) fn spawn(
         &mut self,
         name_key: &str,
         job: impl FnOnce(&mut crate::worker::WorkerState, &crate::progress::Progress) -> Msg + Send + 'static,
@@ -203,6 +211,9 @@ impl MamsApp {
             Purpose::SaveAttachment(_) => t(self.state.lang, "cases_save_file"),
             Purpose::ExportRows => t(self.state.lang, "rows_export"),
             Purpose::SaveChart => t(self.state.lang, "chart_png"),
+            Purpose::MapPmTiles => t(self.state.lang, "map_pmtiles_choose"),
+            Purpose::MapGeoJson => t(self.state.lang, "map_geojson_choose"),
+            Purpose::SaveBoxed => t(self.state.lang, "map_boxed_save"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -307,6 +318,14 @@ impl MamsApp {
                 let id = self.spawn("job_indicators", jobs::market(scope.clone()));
                 self.market.asked(scope, id)
             }
+            Page::Map if self.map.wants(&scope) => {
+                let id = self.spawn("job_map", jobs::map_scene(scope.clone()));
+                self.map.asked(scope, id)
+            }
+            Page::Map if self.map_page.layers.customers && self.map_customers.wants(&scope) => {
+                let id = self.spawn("job_map_customers", jobs::map_customers(scope.clone()));
+                self.map_customers.asked(scope, id)
+            }
             _ => None,
         };
         // The answer for the scope left behind is no longer wanted.
@@ -349,6 +368,16 @@ impl MamsApp {
             Purpose::SaveChart => {
                 if let Some(image) = self.chart_png.take() {
                     self.spawn("job_chart_png", jobs::save_chart(image, first));
+                }
+            }
+            Purpose::MapPmTiles => {
+                self.state.map_basemap = super::pages::map::tiles::BasemapChoice::PmTiles(first)
+            }
+            Purpose::MapGeoJson => self.map_geojson_chosen(first),
+            Purpose::SaveBoxed => {
+                if let Some(Ok((rows, _))) = &self.map_page.boxed {
+                    let rows = rows.clone();
+                    self.spawn("job_map_boxed", jobs::save_boxed(rows, first));
                 }
             }
             Purpose::ExportRows => {
@@ -674,6 +703,52 @@ impl MamsApp {
             }
             Msg::Written(Err(e)) => self.error = Some(e),
             Msg::Market(scope, data) => self.market.receive(scope, data),
+            Msg::Map(scope, data) => self.map.receive(scope, data),
+            Msg::MapCustomers(scope, data) => self.map_customers.receive(scope, data),
+            Msg::MapTrack(day, data) => {
+                if self.map_page.track.as_ref().is_some_and(|(d, _)| *d == day) {
+                    self.map_page.track = Some((day, Some(data)));
+                }
+            }
+            Msg::MapSearch(text, data) => self.map_page.searched = Some((text, data)),
+            Msg::MapBox(data) => self.map_page.boxed = Some(data),
+            Msg::MapFile(path, info) => {
+                if let Some(form) = &mut self.map_page.import {
+                    if let Ok((_, keys)) = &info
+                        && !keys.contains(&form.property)
+                    {
+                        // Preselect a property that looks like a code or a name.
+                        form.property = keys
+                            .iter()
+                            .find(|k| {
+                                let k = k.to_lowercase();
+                                ["code", "id", "dm", "编码", "name", "名称"]
+                                    .iter()
+                                    .any(|c| k.contains(c))
+                            })
+                            .or(keys.first())
+                            .cloned()
+                            .unwrap_or_default();
+                    }
+                    form.info = Some((path, info));
+                }
+            }
+            Msg::MapImported(r) => {
+                if r.is_ok() {
+                    // The map reads the project again.
+                    self.map = Default::default();
+                }
+                match &mut self.map_page.import {
+                    Some(form) => {
+                        form.running = false;
+                        form.result = Some(r);
+                    }
+                    None => match r {
+                        Ok(text) => self.notice = Some(text),
+                        Err(e) => self.error = Some(e),
+                    },
+                }
+            }
             Msg::Service(scope, data) => self.service.receive(scope, data),
             Msg::Bulletin(scope, data) => self.bulletin.receive(scope, data),
             Msg::Rules(data) => {
@@ -804,6 +879,7 @@ impl MamsApp {
             Page::Leaders => pages::leaders::show(self, ui),
             Page::Bulletin => pages::bulletin::show(self, ui),
             Page::Service => pages::service::show(self, ui),
+            Page::Map => pages::map::show(self, ui),
             Page::Market => pages::market::show(self, ui),
             Page::Audit => pages::audit::show(self, ui),
             Page::Cases => pages::cases::show(self, ui),

@@ -18,6 +18,8 @@ pub struct AppState {
     /// Selected period, "YYYY-MM".
     pub period: Option<String>,
     pub unit_id: Option<String>,
+    /// The map's basemap: the project's own unless the user chose another.
+    pub map_basemap: super::pages::map::tiles::BasemapChoice,
 }
 
 impl Default for AppState {
@@ -29,6 +31,7 @@ impl Default for AppState {
             page: Page::Overview,
             period: None,
             unit_id: None,
+            map_basemap: Default::default(),
         }
     }
 }

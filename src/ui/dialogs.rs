@@ -25,6 +25,12 @@ pub enum Purpose {
     ExportRows,
     /// Where to save a chart as PNG.
     SaveChart,
+    /// A raster PMTiles file for the map's basemap.
+    MapPmTiles,
+    /// A GeoJSON file of boundaries or points for the map.
+    MapGeoJson,
+    /// Where to write the customers picked on the map.
+    SaveBoxed,
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -108,6 +114,23 @@ impl Dialogs {
                     .add_filter("CSV", &["csv"])
                     .add_filter("Excel", &["xlsx"])
                     .set_file_name("rows.csv")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::MapPmTiles => dialog
+                    .add_filter("PMTiles", &["pmtiles"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::MapGeoJson => dialog
+                    .add_filter("GeoJSON", &["geojson", "json"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::SaveBoxed => dialog
+                    .add_filter("CSV", &["csv"])
+                    .add_filter("Excel", &["xlsx"])
+                    .set_file_name("customers.csv")
                     .save_file()
                     .into_iter()
                     .collect(),

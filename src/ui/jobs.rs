@@ -81,6 +81,19 @@ pub enum Msg {
     /// A case was saved (its id), or cases merged / exported (what happened).
     CaseSaved(Result<String, String>),
     CasesMerged(Result<String, String>),
+    /// The map of a scope, and where every customer of a scope is (world coordinates).
+    Map(Scope, Result<std::sync::Arc<crate::geo::scene::Scene>, String>),
+    MapCustomers(Scope, Result<std::sync::Arc<Vec<crate::geo::shape::Pt>>, String>),
+    /// A day of vehicle positions.
+    MapTrack(NaiveDate, Result<Vec<crate::store::map::Fix>, String>),
+    /// Customers found by the map's search, and customers picked with a box (and how many
+    /// are inside in all).
+    MapSearch(String, Result<Vec<crate::store::map::BoxedCustomer>, String>),
+    MapBox(Result<(Vec<crate::store::map::BoxedCustomer>, u64), String>),
+    /// What a GeoJSON file holds (features, property names), for the import form.
+    MapFile(PathBuf, Result<(usize, Vec<String>), String>),
+    /// A GeoJSON file was imported: what happened.
+    MapImported(Result<String, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }
@@ -307,7 +320,24 @@ pub fn open_sample(
     move |state, progress| {
         let r = switch_project(state, &target, || {
             if target.exists() {
-                return Ok(Project::open(&target)?);
+                let project = Project::open(&target)?;
+                // A sample project built before the map had one gets its basemap now.
+                if let Some(file) = bundled.as_ref().map(|d| d.join(crate::store::map::BASEMAP_FILE))
+                    && file.exists()
+                    && !project.is_read_only()
+                    && crate::store::map::layers(&project)?
+                        .iter()
+                        .all(|l| l.layer != crate::store::map::BASEMAP)
+                {
+                    crate::store::map::import_layer(
+                        &project,
+                        &file,
+                        crate::store::map::BASEMAP,
+                        None,
+                        crate::store::map::MatchTo::Nothing,
+                    )?;
+                }
+                return Ok(project);
             }
             let dir = match bundled {
                 Some(d) => d,
@@ -853,5 +883,156 @@ pub fn save_chart(
     move |_state, _progress| {
         let r = super::chart_export::write_png(&image, &path).map(|()| path.display().to_string());
         finish(r, Msg::Written)
+    }
+}
+
+pub fn map_scene(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            let month = scope
+                .month
+                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+            Ok(std::sync::Arc::new(crate::geo::scene::load(
+                p,
+                &scope.unit_id,
+                month,
+                progress,
+            )?))
+        })();
+        finish(r, |r| Msg::Map(scope, r))
+    }
+}
+
+pub fn map_customers(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            Ok(std::sync::Arc::new(crate::geo::scene::customer_points(
+                p,
+                &scope.unit_id,
+            )?))
+        })();
+        finish(r, |r| Msg::MapCustomers(scope, r))
+    }
+}
+
+pub fn map_track(unit: String, day: NaiveDate) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = open_project_in(state).and_then(|p| crate::store::map::vehicle_track(p, &unit, day));
+        finish(r, |r| Msg::MapTrack(day, r))
+    }
+}
+
+pub fn map_search(unit: String, text: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = open_project_in(state).and_then(|p| crate::store::map::search_customers(p, &unit, &text, 20));
+        finish(r, |r| Msg::MapSearch(text, r))
+    }
+}
+
+/// Customers shown in the table of a box selection at most.
+pub const BOX_LIMIT: u32 = 5_000;
+
+pub fn map_box(
+    unit: String,
+    min: crate::geo::shape::Pt,
+    max: crate::geo::shape::Pt,
+    month: NaiveDate,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = open_project_in(state)
+            .and_then(|p| crate::store::map::customers_in_box(p, &unit, min, max, month, BOX_LIMIT));
+        finish(r, Msg::MapBox)
+    }
+}
+
+pub fn map_file(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_, _| {
+        let r = (|| {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let features =
+                crate::geo::geojson::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let mut keys: Vec<String> = Vec::new();
+            for f in &features {
+                for k in f.properties.keys() {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+            Ok((features.len(), keys))
+        })();
+        finish(r, |r| Msg::MapFile(path, r))
+    }
+}
+
+/// What a GeoJSON file becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GeoTarget {
+    Boundaries {
+        property: String,
+    },
+    Layer {
+        name: String,
+        property: Option<String>,
+        to: crate::store::map::MatchTo,
+    },
+}
+
+pub fn map_import(
+    path: PathBuf,
+    target: GeoTarget,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    use crate::store::map;
+    move |state, _| {
+        let r = open_project_in(state).and_then(|p| {
+            let (what, r) = match &target {
+                GeoTarget::Boundaries { property } => {
+                    ("boundaries", map::import_boundaries(p, &path, property)?)
+                }
+                GeoTarget::Layer { name, property, to } => (
+                    name.as_str(),
+                    map::import_layer(p, &path, name, property.as_deref(), *to)?,
+                ),
+            };
+            let mut text = format!("{what}: {} features, {} matched", r.features, r.matched);
+            if !r.unmatched.is_empty() {
+                let list: Vec<String> = r
+                    .unmatched
+                    .iter()
+                    .take(5)
+                    .map(|(n, v)| format!("#{n} {v}"))
+                    .collect();
+                text.push_str(&format!("; not matched: {}", list.join(", ")));
+                if r.unmatched.len() > 5 {
+                    text.push_str(&format!(" and {} more", r.unmatched.len() - 5));
+                }
+            }
+            Ok(text)
+        });
+        finish(r, Msg::MapImported)
+    }
+}
+
+pub fn save_boxed(
+    rows: Vec<crate::store::map::BoxedCustomer>,
+    path: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_, _| {
+        let r = crate::store::map::write_boxed(&path, &rows).map(|()| path.display().to_string());
+        finish(r, Msg::Written)
+    }
+}
+
+pub fn map_remove_layer(layer: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = open_project_in(state)
+            .and_then(|p| crate::store::map::remove_layer(p, &layer))
+            .map(|()| format!("{layer}: removed"));
+        finish(r, Msg::MapImported)
     }
 }

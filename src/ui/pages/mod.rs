@@ -6,6 +6,7 @@ pub mod bulletin;
 pub mod cases;
 pub mod import;
 pub mod leaders;
+pub mod map;
 pub mod market;
 pub mod overview;
 pub mod rules;
@@ -122,6 +123,7 @@ pub enum Page {
     Bulletin,
     Market,
     Service,
+    Map,
     Audit,
     Rules,
     Cases,
@@ -135,6 +137,7 @@ impl Page {
         Page::Bulletin,
         Page::Market,
         Page::Service,
+        Page::Map,
         Page::Audit,
         Page::Rules,
         Page::Cases,
@@ -149,6 +152,7 @@ impl Page {
             Page::Bulletin => "page_bulletin",
             Page::Market => "page_market",
             Page::Service => "page_service",
+            Page::Map => "page_map",
             Page::Audit => "page_audit",
             Page::Rules => "page_rules",
             Page::Cases => "page_cases",

@@ -1,8 +1,0 @@
--- Outages in progress at a moment in an org unit's subtree (an outage without an end is
--- still in progress). $1: unit, $2: the moment.
-SELECT outage_id, unit_id, coalesce(feeder_id, ''), start_at, end_at, planned,
-       coalesce(cause, ''), customers_affected
-FROM outages
-WHERE unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = $1)
-  AND start_at <= $2::TIMESTAMP AND (end_at IS NULL OR end_at > $2::TIMESTAMP)
-ORDER BY customers_affected DESC
