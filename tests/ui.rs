@@ -878,3 +878,102 @@ fn a_cards_number_opens_its_rows_sorted_and_paged() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }
+
+/// Where a position (degrees) is drawn on the map page now.
+fn on_map(h: &Harness<'static, MamsApp>, p: [f64; 2]) -> egui::Pos2 {
+    use mams::geo::mercator::{View, to_world};
+    let page = &h.state().map_page;
+    let centre = page.memory.detached().expect("the map was fitted to the unit");
+    let rect = page.map_rect;
+    let view = View {
+        centre: to_world([centre.x(), centre.y()]),
+        zoom: page.memory.zoom(),
+        screen_centre: [rect.center().x as f64, rect.center().y as f64],
+    };
+    let s = view.to_screen(to_world(p));
+    egui::pos2(s[0] as f32, s[1] as f32)
+}
+
+fn checkbox<'h>(h: &'h Harness<'static, MamsApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.query_all_by_label_contains(label)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+        .unwrap_or_else(|| panic!("a checkbox {label}"))
+}
+
+fn press(h: &mut Harness<'static, MamsApp>, at: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
+#[test]
+fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
+    use mams::ui::pages::map::canvas::Picked;
+    let project = small_project("ui-map");
+    let mut h = harness(options_for(project));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.query_all_by_label("Map").next().unwrap().click();
+    step_until(&mut h, "map", |h| {
+        idle(h) && h.state().map.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+    });
+    h.run_steps(3);
+    let scene = h.state().map.data.clone().unwrap().1.unwrap();
+    assert_eq!(scene.viewed.len(), 8, "the cities below the province");
+    assert!(scene.basemap.iter().any(|f| f.kind == "water"), "the sample's own basemap");
+    let halls = format!("Service halls and stations ({})", scene.halls.len());
+    assert!(has_label(&h, &halls));
+    assert!(has_label(&h, "The project's own (offline)"));
+
+    // Layers toggle from the list; the legend follows.
+    checkbox(&h, "Repair vehicles").click_accesskit();
+    checkbox(&h, "Key customers (").click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().map_page.layers.vehicles);
+    assert!(!h.state().map_page.layers.key_customers);
+    assert!(has_label(&h, "Play"), "the replay controls");
+    assert!(has_label(&h, "On site"), "the vehicles' legend");
+    checkbox(&h, "Repair vehicles").click_accesskit();
+    h.state_mut().map_page.indicator = Some("collection_rate");
+    h.run_steps(2);
+    assert!(has_label(&h, "Collection rate (%)"), "the indicator map's legend");
+
+    // A click on a hall picks it and shows its details.
+    let hall = scene.halls[0].clone();
+    let at = on_map(&h, hall.at);
+    assert!(h.state().map_page.map_rect.contains(at));
+    h.hover_at(at);
+    h.step();
+    press(&mut h, at, true);
+    h.step();
+    press(&mut h, at, false);
+    h.run_steps(3);
+    assert_eq!(h.state().map_page.picked, Some(Picked::Hall(hall.point_id.clone())));
+    assert!(has_label(&h, "Opening hours"));
+
+    // Box-select: drag over the middle of the map, the customers inside come back.
+    h.get_by_label("Box-select customers").click_accesskit();
+    h.run_steps(1);
+    let rect = h.state().map_page.map_rect;
+    let (a, b) = (rect.center() - egui::vec2(150.0, 120.0), rect.center() + egui::vec2(150.0, 120.0));
+    h.hover_at(a);
+    h.step();
+    press(&mut h, a, true);
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(a + (b - a) * (k as f32 / 5.0));
+        h.step();
+    }
+    press(&mut h, b, false);
+    h.step();
+    step_until(&mut h, "boxed customers", |h| {
+        idle(h) && matches!(&h.state().map_page.boxed, Some(Ok((rows, _))) if !rows.is_empty())
+    });
+    let Some(Ok((rows, total))) = h.state().map_page.boxed.clone() else { unreachable!() };
+    assert_eq!(rows.len() as u64, total.min(mams::ui::jobs::BOX_LIMIT as u64));
+    assert!(has_label(&h, "Customers in the box"));
+}
