@@ -103,7 +103,10 @@ fn main() {
     for frame in 0..300 {
         let t = frame as f64 / 300.0;
         let zoom = 7.0 + 3.5 * (t * std::f64::consts::TAU).sin().abs();
-        let pan = [centre[0] + 0.004 * (t * 6.0).sin(), centre[1] + 0.003 * (t * 4.0).cos()];
+        let pan = [
+            centre[0] + 0.004 * (t * 6.0).sin(),
+            centre[1] + 0.003 * (t * 4.0).cos(),
+        ];
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
             ..Default::default()
@@ -158,7 +161,11 @@ fn main() {
     }
     let p = mams::store::Project::open(&path).unwrap();
     mams::store::kpi::ensure_sums(&p).unwrap();
-    let month = mams::store::queries::months(&p).unwrap().into_iter().max().unwrap();
+    let month = mams::store::queries::months(&p)
+        .unwrap()
+        .into_iter()
+        .max()
+        .unwrap();
     let start = Instant::now();
     let s = scene::load(&p, "P", month, &Progress::new()).unwrap();
     let loaded = start.elapsed().as_secs_f64() * 1000.0;

@@ -98,6 +98,12 @@ fn the_committed_sample_db_is_what_the_documented_command_produces() {
         assert_eq!(diff, 0, "{} differs from the committed file", old.file);
         assert_eq!(old.sha256, new.sha256, "{} has other bytes", old.file);
     }
+    let basemap = mams::store::map::BASEMAP_FILE;
+    assert_eq!(
+        std::fs::read(committed.join(basemap)).unwrap(),
+        std::fs::read(fresh.join(basemap)).unwrap(),
+        "the basemap is what the generator draws"
+    );
 }
 
 #[test]
@@ -373,6 +379,8 @@ fn help_is_there_for_every_command() {
         vec!["import", "--help"],
         vec!["info", "--help"],
         vec!["sql", "--help"],
+        vec!["map", "--help"],
+        vec!["map", "boundaries", "--help"],
     ] {
         let out = mams(&cmd);
         assert!(out.status.success());
@@ -452,4 +460,81 @@ fn mams_analyze_decompose_splits_a_change_into_parts_that_add_up() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn mams_map_imports_boundaries_and_layers_and_refuses_bad_files() {
+    let project = small_project("map-cli");
+    let dir = project.parent().unwrap().to_path_buf();
+    let p = project.to_str().unwrap();
+    let good = dir.join("cities.geojson");
+    std::fs::write(
+        &good,
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"CODE":"C01"},"geometry":{"type":"Polygon","coordinates":[[[114,29],[115,29],[115,30],[114,29]]]}},
+          {"type":"Feature","properties":{"CODE":"Z9"},"geometry":{"type":"Polygon","coordinates":[[[114,29],[115,29],[115,30],[114,29]]]}}]}"#,
+    )
+    .unwrap();
+    let out = mams(&["map", "boundaries", p, good.to_str().unwrap(), "--match", "CODE"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 features, 1 matched"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("feature 2: \"Z9\" matches nothing"));
+
+    let points = dir.join("piles.geojson");
+    std::fs::write(
+        &points,
+        r#"{"type":"Feature","properties":{"unit":"C02","name":"pile"},"geometry":{"type":"Point","coordinates":[116,29]}}"#,
+    )
+    .unwrap();
+    let out = mams(&[
+        "map",
+        "layer",
+        p,
+        points.to_str().unwrap(),
+        "--name",
+        "Piles",
+        "--to",
+        "units",
+        "--match",
+        "unit",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = mams(&["map", "layers", p]);
+    let listed = stdout(&out);
+    assert!(
+        listed.contains("basemap\t") && listed.contains("Piles\t1 features\tpiles.geojson"),
+        "{listed}"
+    );
+
+    // A bad file: a non-zero exit, one line saying what and where, nothing changed.
+    let bad = dir.join("bad.geojson");
+    std::fs::write(
+        &bad,
+        r#"{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}"#,
+    )
+    .unwrap();
+    let before = mams(&["map", "layers", p]);
+    let out = mams(&["map", "layer", p, bad.to_str().unwrap(), "--name", "Piles"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("bad.geojson: feature 1: polygon 1, ring 1 crosses itself"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&mams(&["map", "layers", p])), stdout(&before));
+    let out = mams(&[
+        "map",
+        "layer",
+        p,
+        points.to_str().unwrap(),
+        "--name",
+        "X",
+        "--to",
+        "customers",
+    ]);
+    assert!(!out.status.success(), "matching needs --match");
+    let out = mams(&["map", "remove", p, "Nope"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no layer named \"Nope\""));
+    assert!(mams(&["map", "remove", p, "Piles"]).status.success());
 }

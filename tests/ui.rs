@@ -924,7 +924,10 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     h.run_steps(3);
     let scene = h.state().map.data.clone().unwrap().1.unwrap();
     assert_eq!(scene.viewed.len(), 8, "the cities below the province");
-    assert!(scene.basemap.iter().any(|f| f.kind == "water"), "the sample's own basemap");
+    assert!(
+        scene.basemap.iter().any(|f| f.kind == "water"),
+        "the sample's own basemap"
+    );
     let halls = format!("Service halls and stations ({})", scene.halls.len());
     assert!(has_label(&h, &halls));
     assert!(has_label(&h, "The project's own (offline)"));
@@ -952,14 +955,20 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     h.step();
     press(&mut h, at, false);
     h.run_steps(3);
-    assert_eq!(h.state().map_page.picked, Some(Picked::Hall(hall.point_id.clone())));
+    assert_eq!(
+        h.state().map_page.picked,
+        Some(Picked::Hall(hall.point_id.clone()))
+    );
     assert!(has_label(&h, "Opening hours"));
 
     // Box-select: drag over the middle of the map, the customers inside come back.
     h.get_by_label("Box-select customers").click_accesskit();
     h.run_steps(1);
     let rect = h.state().map_page.map_rect;
-    let (a, b) = (rect.center() - egui::vec2(150.0, 120.0), rect.center() + egui::vec2(150.0, 120.0));
+    let (a, b) = (
+        rect.center() - egui::vec2(150.0, 120.0),
+        rect.center() + egui::vec2(150.0, 120.0),
+    );
     h.hover_at(a);
     h.step();
     press(&mut h, a, true);
@@ -973,7 +982,9 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     step_until(&mut h, "boxed customers", |h| {
         idle(h) && matches!(&h.state().map_page.boxed, Some(Ok((rows, _))) if !rows.is_empty())
     });
-    let Some(Ok((rows, total))) = h.state().map_page.boxed.clone() else { unreachable!() };
+    let Some(Ok((rows, total))) = h.state().map_page.boxed.clone() else {
+        unreachable!()
+    };
     assert_eq!(rows.len() as u64, total.min(mams::ui::jobs::BOX_LIMIT as u64));
     assert!(has_label(&h, "Customers in the box"));
 }

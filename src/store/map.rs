@@ -291,13 +291,17 @@ pub fn import_boundaries(project: &Project, path: &Path, property: &str) -> anyh
     })
 }
 
+/// A feature ready to be stored: number, kind, name, GeoJSON geometry, matched id,
+/// properties as JSON.
+type FeatureRow = (usize, String, Option<String>, String, Option<String>, String);
+
 /// A layer read and matched, ready to be stored.
 pub struct PreparedLayer {
     layer: String,
     file: String,
     to: MatchTo,
     property: Option<String>,
-    rows: Vec<(usize, String, Option<String>, String, Option<String>, String)>,
+    rows: Vec<FeatureRow>,
     pub report: GeoImport,
 }
 

@@ -11,12 +11,15 @@ use crate::ui::dialogs::Purpose;
 use crate::ui::i18n::t;
 use crate::ui::jobs::{self, GeoTarget};
 
+/// What a GeoJSON file holds: features and property names, or why it does not read.
+pub type FileInfo = Result<(usize, Vec<String>), String>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeoImportForm {
     pub path: String,
     pub boundaries: bool,
     /// What the file holds (features, property names), once read, for this path.
-    pub info: Option<(PathBuf, Result<(usize, Vec<String>), String>)>,
+    pub info: Option<(PathBuf, FileInfo)>,
     pub property: String,
     pub layer: String,
     pub match_to: MatchTo,

@@ -33,6 +33,9 @@ use crate::ui::jobs;
 /// Classes of the indicator map.
 const CLASSES: usize = 5;
 
+/// A day of vehicle positions, or why it could not be read.
+pub type TrackResult = Result<Vec<crate::store::map::Fix>, String>;
+
 /// The map page's state.
 pub struct MapPage {
     pub memory: MapMemory,
@@ -44,7 +47,7 @@ pub struct MapPage {
     pub vehicle_minute: u32,
     pub playing: bool,
     /// A day of vehicle positions other than the scene's, asked for or shown.
-    pub track: Option<(NaiveDate, Option<Result<Vec<crate::store::map::Fix>, String>>)>,
+    pub track: Option<(NaiveDate, Option<TrackResult>)>,
     /// The moment of the outage view: day of the month and hour.
     pub outage_day: u32,
     pub outage_hour: u32,
@@ -1167,8 +1170,7 @@ fn describe(scene: &Scene, p: &Picked, lang: Lang, f: &Frame) -> Vec<(String, St
         Picked::Vehicle(id) => scene
             .track
             .iter()
-            .filter(|x| &x.vehicle_id == id && x.ts <= f.vehicles_at)
-            .next_back()
+            .rfind(|x| &x.vehicle_id == id && x.ts <= f.vehicles_at)
             .map(|x| {
                 vec![
                     (String::new(), x.plate.clone()),
