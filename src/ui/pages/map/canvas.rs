@@ -356,49 +356,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 5. Names of the viewed units (with the indicator's value), kept from colliding.
-    if f.layers.labels {
-        let font = FontId::proportional(13.0);
-        let mut texts = Vec::new();
-        let mut boxes = Vec::new();
-        for u in &viewed {
-            let (Some(w), Some(label)) = (&u.world, u.world.as_ref().and_then(|w| w.label)) else {
-                continue;
-            };
-            if !visible(view, w, clip) {
-                continue;
-            }
-            let name = if f.zh { &u.shape.name_zh } else { &u.shape.name_en };
-            let name = short_name(name);
-            let text = match f.value_labels.iter().find(|(id, _)| *id == u.shape.unit_id) {
-                Some((_, v)) => format!("{name}\n{v}"),
-                None => name,
-            };
-            let galley = painter.layout(text.clone(), font.clone(), ink, 160.0);
-            let b = w
-                .bbox
-                .map(|b| (b.max[0] - b.min[0]) * (b.max[1] - b.min[1]))
-                .unwrap_or(0.0);
-            boxes.push(Label {
-                anchor: screen(view, label).into(),
-                size: [galley.size().x + 6.0, galley.size().y + 2.0],
-                priority: b,
-            });
-            texts.push((text, galley));
-        }
-        for ((_, galley), (place, l)) in texts
-            .into_iter()
-            .zip(labels::place(&boxes, 3.0).into_iter().zip(&boxes))
-        {
-            if let Some(p) = place {
-                let rect = Rect::from_min_size(pos2(p[0], p[1]), vec2(l.size[0], l.size[1]));
-                painter.rect_filled(rect, 3.0, halo(f.dark).gamma_multiply(0.7));
-                painter.galley(rect.min + vec2(3.0, 1.0), galley, ink);
-            }
-        }
-    }
-
-    // 6. Customers, clustered on a grid of 36 px.
+    // 5. Customers, clustered on a grid of 36 px.
     if let Some(points) = f.customers.filter(|_| f.layers.customers) {
         let c = [clip.min.x, clip.min.y, clip.max.x, clip.max.y];
         let marks = cluster::grid(
@@ -439,7 +397,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 7. Audit suspects: points by rule category, or their density.
+    // 6. Audit suspects: points by rule category, or their density.
     if f.layers.suspects {
         if f.layers.suspects_density {
             let c = [clip.min.x, clip.min.y, clip.max.x, clip.max.y];
@@ -493,7 +451,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 8. Orderly consumption: diamonds by plan level.
+    // 7. Orderly consumption: diamonds by plan level.
     if f.layers.orderly {
         for p in &scene.plans {
             let at = screen(view, to_world(p.at));
@@ -520,7 +478,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 9. Key customers: circles sized by kWh.
+    // 8. Key customers: circles sized by kWh.
     if f.layers.key_customers {
         let largest = scene.key_customers.iter().map(|c| c.kwh).fold(0.0, f64::max);
         for c in scene.key_customers.iter().rev() {
@@ -543,7 +501,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 10. Service halls and stations: squares by type.
+    // 9. Service halls and stations: squares by type.
     if f.layers.halls {
         for h in &scene.halls {
             let at = screen(view, to_world(h.at));
@@ -566,7 +524,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 11. Repair vehicles at the replay time: the last hour's trail, then the vehicle.
+    // 10. Repair vehicles at the replay time: the last hour's trail, then the vehicle.
     if f.layers.vehicles {
         let hour_before = f.vehicles_at - chrono::Duration::hours(1);
         for fixes in scene.track.chunk_by(|a, b| a.vehicle_id == b.vehicle_id) {
@@ -603,7 +561,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 12. Imported layers.
+    // 11. Imported layers.
     for (info, features) in &scene.imported {
         if f.layers.hidden.contains(&info.layer) {
             continue;
@@ -611,15 +569,61 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         draw_imported(painter, view, &info.layer, features, f.dark, &mut hits);
     }
 
+    // 12. Names of the viewed units (with the indicator's value or the load to shed) on
+    // top of every layer, kept from colliding.
+    if f.layers.labels {
+        let font = FontId::proportional(13.0);
+        let mut texts = Vec::new();
+        let mut boxes = Vec::new();
+        for u in &viewed {
+            let (Some(w), Some(label)) = (&u.world, u.world.as_ref().and_then(|w| w.label)) else {
+                continue;
+            };
+            if !visible(view, w, clip) {
+                continue;
+            }
+            let name = if f.zh { &u.shape.name_zh } else { &u.shape.name_en };
+            let name = short_name(name);
+            let text = match f.value_labels.iter().find(|(id, _)| *id == u.shape.unit_id) {
+                Some((_, v)) => format!("{name}\n{v}"),
+                None => name,
+            };
+            let galley = painter.layout(text.clone(), font.clone(), ink, 160.0);
+            let b = w
+                .bbox
+                .map(|b| (b.max[0] - b.min[0]) * (b.max[1] - b.min[1]))
+                .unwrap_or(0.0);
+            boxes.push(Label {
+                anchor: screen(view, label).into(),
+                size: [galley.size().x + 6.0, galley.size().y + 2.0],
+                priority: b,
+            });
+            texts.push((text, galley));
+        }
+        for ((_, galley), (place, l)) in texts
+            .into_iter()
+            .zip(labels::place(&boxes, 3.0).into_iter().zip(&boxes))
+        {
+            if let Some(p) = place {
+                let rect = Rect::from_min_size(pos2(p[0], p[1]), vec2(l.size[0], l.size[1]));
+                painter.rect_filled(rect, 3.0, halo(f.dark).gamma_multiply(0.85));
+                painter.galley(rect.min + vec2(3.0, 1.0), galley, ink);
+            }
+        }
+    }
+
     // 13. The picked thing, highlighted.
     match f.picked {
         Some(Picked::Unit(id)) => {
+            // Dark under yellow, so that it shows on every class colour.
             if let Some(w) = scene.unit(id).and_then(|u| u.world.as_ref()) {
-                outline(painter, view, w, Stroke::new(3.0, YELLOW));
+                outline(painter, view, w, Stroke::new(5.0, Color32::from_gray(20)));
+                outline(painter, view, w, Stroke::new(2.5, YELLOW));
             }
         }
         Some(p) => {
             if let Some(h) = hits.iter().find(|h| h.what == *p) {
+                painter.circle_stroke(h.at, h.radius + 4.0, Stroke::new(4.5, Color32::from_gray(20)));
                 painter.circle_stroke(h.at, h.radius + 4.0, Stroke::new(2.5, YELLOW));
             }
         }
