@@ -987,4 +987,24 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     };
     assert_eq!(rows.len() as u64, total.min(mams::ui::jobs::BOX_LIMIT as u64));
     assert!(has_label(&h, "Customers in the box"));
+
+    // Search: a customer number found in the project flies there and marks it with a pin.
+    let wanted = rows[0].clone();
+    h.state_mut().map_page.search = wanted.customer_id.clone();
+    step_until(&mut h, "search results", |h| {
+        idle(h) && has_label(h, &format!("{} · {}", wanted.name, wanted.customer_id))
+    });
+    h.get_by_label(&format!("{} · {}", wanted.name, wanted.customer_id))
+        .click_accesskit();
+    h.run_steps(3);
+    let page = &h.state().map_page;
+    assert_eq!(
+        page.pin.as_ref().map(|c| c.customer_id.clone()),
+        Some(wanted.customer_id.clone())
+    );
+    assert!(
+        matches!(&page.picked, Some(Picked::Customer(id) | Picked::KeyCustomer(id)) if *id == wanted.customer_id)
+    );
+    assert!(page.memory.zoom() > 11.0, "zoomed in to the customer");
+    assert!(has_label(&h, "Bills of this customer"));
 }

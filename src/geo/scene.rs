@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::geojson::Geometry;
 use super::mercator::to_world;
-use super::shape::Pt;
+use super::shape::{BBox, Pt};
 use super::world::{WorldArea, world_lines};
 use crate::audit::rules::Category;
 use crate::metrics::{indicators::LEADER_CARDS, kpi};
@@ -95,6 +95,28 @@ pub struct Scene {
 impl Scene {
     pub fn unit(&self, id: &str) -> Option<&MapUnit> {
         self.units.iter().find(|u| u.shape.unit_id == id)
+    }
+
+    /// What to zoom to for the scope: the unit's boundary, else its units' boundaries and
+    /// seats, else the positions on its layers. None when the project places nothing.
+    pub fn extent(&self) -> Option<BBox> {
+        if let Some(b) = self
+            .unit(&self.unit_id)
+            .and_then(|u| u.shape.area.as_ref()?.bbox())
+        {
+            return Some(b);
+        }
+        let units = self.viewed.iter().filter_map(|id| self.unit(id)).flat_map(|u| {
+            let area = u.shape.area.as_ref().and_then(|a| a.bbox());
+            [area.map(|b| b.min), area.map(|b| b.max), u.shape.seat]
+        });
+        let points = self
+            .halls
+            .iter()
+            .map(|h| h.at)
+            .chain(self.key_customers.iter().map(|c| c.at));
+        let all: Vec<Pt> = units.flatten().chain(points).collect();
+        BBox::of_points(&all)
     }
 
     /// The indicator values of the viewed units for one indicator.

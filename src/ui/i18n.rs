@@ -783,6 +783,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("map_up_help", "Show the parent unit", "显示上级单位"),
     ("map_vehicles", "Repair vehicles", "抢修车辆"),
     ("map_zoom_to", "Zoom to it", "缩放到此处"),
+    (
+        "map_nothing_placed",
+        "Nothing in this unit has a position yet: import the org units' boundaries (Import GeoJSON…) or extracts with longitude and latitude.",
+        "该单位尚无任何带位置的数据：请导入单位边界（导入 GeoJSON…）或含经纬度的数据。",
+    ),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

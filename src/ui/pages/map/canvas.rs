@@ -30,6 +30,8 @@ pub enum Picked {
     Hall(String),
     Vehicle(String),
     KeyCustomer(String),
+    /// A customer found by the search (not necessarily on a layer), marked with a pin.
+    Customer(String),
     Plan(String),
     Suspect(String),
     /// The outages in progress in a station.
@@ -94,6 +96,8 @@ pub struct Frame<'a> {
     pub vehicles_at: NaiveDateTime,
     pub outages_at: NaiveDateTime,
     pub picked: Option<&'a Picked>,
+    /// A customer found by the search: where, and its number.
+    pub pin: Option<(Pt, &'a str)>,
     pub dark: bool,
     pub zh: bool,
     /// A raster basemap lies under the layers: fills are see-through.
@@ -612,7 +616,27 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
         }
     }
 
-    // 13. The picked thing, highlighted.
+    // 13. The customer found by the search, as a pin.
+    if let Some((p, id)) = f.pin {
+        let at = screen(view, to_world(p));
+        let head = at + vec2(0.0, -16.0);
+        painter.line_segment([at, head], Stroke::new(2.5, Color32::from_gray(30)));
+        painter.circle(head, 7.0, VERMILLION, Stroke::new(2.0, Color32::WHITE));
+        painter.text(
+            head + vec2(10.0, 0.0),
+            Align2::LEFT_CENTER,
+            id,
+            FontId::proportional(12.0),
+            ink,
+        );
+        hits.push(Hit {
+            at: head,
+            radius: 9.0,
+            what: Picked::Customer(id.to_string()),
+        });
+    }
+
+    // 14. The picked thing, highlighted.
     match f.picked {
         Some(Picked::Unit(id)) => {
             // Dark under yellow, so that it shows on every class colour.

@@ -59,6 +59,8 @@ pub struct MapPage {
     pub search: String,
     pub searched: Option<(String, Result<Vec<BoxedCustomer>, String>)>,
     pub search_asked: Option<String>,
+    /// The customer last flown to from the search.
+    pub pin: Option<BoxedCustomer>,
     /// Dragging draws a box that picks customers, instead of panning.
     pub select_mode: bool,
     pub drag_from: Option<Pos2>,
@@ -87,6 +89,7 @@ impl Default for MapPage {
             search: String::new(),
             searched: None,
             search_asked: None,
+            pin: None,
             select_mode: false,
             drag_from: None,
             boxed: None,
@@ -557,6 +560,7 @@ fn search_results(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
     }
     ui.label(RichText::new(t(lang, "map_search_results")).strong());
     let mut go: Option<(BBox, Picked)> = None;
+    let mut pin = None;
     let units = scene.units.iter().filter(|u| {
         u.shape.unit_id.to_lowercase().contains(&text)
             || u.shape.name_zh.contains(&text)
@@ -603,13 +607,21 @@ fn search_results(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
                 .selectable_label(false, format!("{} · {}", c.name, c.customer_id))
                 .clicked()
             {
-                go = Some((point_box(c.at), Picked::KeyCustomer(c.customer_id.clone())));
+                let key = scene.key_customers.iter().any(|k| k.customer_id == c.customer_id);
+                let picked = if key {
+                    Picked::KeyCustomer(c.customer_id.clone())
+                } else {
+                    Picked::Customer(c.customer_id.clone())
+                };
+                go = Some((point_box(c.at), picked));
+                pin = Some(c.clone());
             }
         }
     }
     if let Some((b, p)) = go {
         app.map_page.fly_to = Some(b);
         app.map_page.picked = Some(p);
+        app.map_page.pin = pin;
     }
     ui.separator();
 }
@@ -699,10 +711,7 @@ fn map_view(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
     };
     let over_tiles = tiles.is_some();
     let attribution = tiles.as_ref().map(|t| t.attribution().text);
-    let home = scene
-        .unit(&scene.unit_id)
-        .and_then(|u| u.shape.seat)
-        .unwrap_or([116.0, 29.5]);
+    let home = scene.extent().map(|b| b.centre()).unwrap_or([116.0, 29.5]);
     let select_mode = app.map_page.select_mode;
     let buttons = if select_mode {
         DragPanButtons::MIDDLE
@@ -719,6 +728,7 @@ fn map_view(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
         vehicles_at: page.vehicles_at(scene),
         outages_at: page.outages_at(month),
         picked: page.picked.as_ref(),
+        pin: page.pin.as_ref().map(|c| (c.at, c.customer_id.as_str())),
         dark,
         zh: lang == Lang::Zh,
         over_tiles,
@@ -767,7 +777,7 @@ fn map_view(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
                 clicked = Some(hovered.clone());
             }
             if let Some(h) = &hovered {
-                let text = describe_short(scene, h, lang, &frame);
+                let text = describe_short(scene, h, lang, &frame, page.pin.as_ref());
                 response.clone().on_hover_text_at_pointer(text);
             }
             overlays(ui, &painter, rect, projector, &view, attribution, dark, lang);
@@ -1104,8 +1114,8 @@ fn legend_area(ui: &egui::Ui, rect: Rect, items: &[LegendItem]) {
 }
 
 /// A line or two about a thing under the pointer.
-fn describe_short(scene: &Scene, p: &Picked, lang: Lang, f: &Frame) -> String {
-    describe(scene, p, lang, f)
+fn describe_short(scene: &Scene, p: &Picked, lang: Lang, f: &Frame, pin: Option<&BoxedCustomer>) -> String {
+    describe(scene, p, lang, f, pin)
         .into_iter()
         .take(4)
         .map(|(k, v)| if k.is_empty() { v } else { format!("{k}: {v}") })
@@ -1114,7 +1124,13 @@ fn describe_short(scene: &Scene, p: &Picked, lang: Lang, f: &Frame) -> String {
 }
 
 /// The details of a picked thing as (label, value) rows.
-fn describe(scene: &Scene, p: &Picked, lang: Lang, f: &Frame) -> Vec<(String, String)> {
+fn describe(
+    scene: &Scene,
+    p: &Picked,
+    lang: Lang,
+    f: &Frame,
+    pin: Option<&BoxedCustomer>,
+) -> Vec<(String, String)> {
     let tr = |k: &str| t(lang, k).to_string();
     let code = |list: &str, c: &str| {
         crate::codes::lookup(list, c)
@@ -1202,6 +1218,17 @@ fn describe(scene: &Scene, p: &Picked, lang: Lang, f: &Frame) -> Vec<(String, St
                         .unwrap_or_else(|| tr("no_data")),
                 ),
                 (tr("map_open_suspects"), c.open_suspects.to_string()),
+            ],
+            None => vec![(tr("map_customer"), id.clone())],
+        },
+        Picked::Customer(id) => match pin.filter(|c| &c.customer_id == id) {
+            Some(c) => vec![
+                (String::new(), c.name.clone()),
+                (tr("map_customer"), c.customer_id.clone()),
+                (tr("map_class"), code("customer_class", &c.class)),
+                (tr("map_unit"), unit_name(&c.unit_id)),
+                (tr("map_status"), code("customer_status", &c.status)),
+                (tr("map_position"), format!("{:.5}, {:.5}", c.at[0], c.at[1])),
             ],
             None => vec![(tr("map_customer"), id.clone())],
         },
@@ -1325,11 +1352,12 @@ fn detail_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
             .map(|m| app.map_page.outages_at(m))
             .unwrap_or_default(),
         picked: None,
+        pin: None,
         dark: ui.visuals().dark_mode,
         zh: lang == Lang::Zh,
         over_tiles: false,
     };
-    let rows = describe(scene, &picked, lang, &frame);
+    let rows = describe(scene, &picked, lang, &frame, app.map_page.pin.as_ref());
     if let Some((_, title)) = rows.first() {
         ui.label(RichText::new(title).size(16.0).strong());
     }
@@ -1346,7 +1374,7 @@ fn detail_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
     ui.add_space(8.0);
     // Drill: to the unit's or customer's view in the other pages.
     let customer = match &picked {
-        Picked::KeyCustomer(id) => Some(id.clone()),
+        Picked::KeyCustomer(id) | Picked::Customer(id) => Some(id.clone()),
         Picked::Plan(id) => scene
             .plans
             .iter()
