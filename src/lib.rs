@@ -17,5 +17,6 @@ pub mod paths;
 pub mod progress;
 pub mod sample;
 pub mod store;
+pub mod table_file;
 pub mod ui;
 pub mod worker;

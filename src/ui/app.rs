@@ -77,6 +77,9 @@ pub struct MamsApp {
     /// A chart screenshot on its way in, and the chart image waiting for a file name.
     pub chart_shot: super::chart_export::Slot,
     pub chart_png: Option<egui::ColorImage>,
+    /// A page table on its way to a file: set by its Save button, then waiting for a name.
+    pub table_out: std::sync::Arc<std::sync::Mutex<Option<(Vec<String>, Vec<Vec<String>>)>>>,
+    pub table_pending: Option<(Vec<String>, Vec<Vec<String>>)>,
     /// The drill-through table, when open.
     pub rows: Option<super::rows_window::RowsWindow>,
     /// The target typed for the open card's indicator and the unit in the top bar.
@@ -135,6 +138,8 @@ impl MamsApp {
             rows: None,
             chart_shot: Default::default(),
             chart_png: None,
+            table_out: Default::default(),
+            table_pending: None,
         }
     }
 
@@ -212,6 +217,7 @@ impl MamsApp {
             Purpose::ExportRows => t(self.state.lang, "rows_export"),
             Purpose::SaveChart => t(self.state.lang, "chart_png"),
             Purpose::MapPmTiles => t(self.state.lang, "map_pmtiles_choose"),
+            Purpose::SaveTable => t(self.state.lang, "save_table"),
             Purpose::MapGeoJson => t(self.state.lang, "map_geojson_choose"),
             Purpose::SaveBoxed => t(self.state.lang, "map_boxed_save"),
         };
@@ -374,6 +380,11 @@ impl MamsApp {
                 self.state.map_basemap = super::pages::map::tiles::BasemapChoice::PmTiles(first)
             }
             Purpose::MapGeoJson => self.map_geojson_chosen(first),
+            Purpose::SaveTable => {
+                if let Some((header, rows)) = self.table_pending.take() {
+                    self.spawn("job_save_table", jobs::save_table(header, rows, first));
+                }
+            }
             Purpose::SaveBoxed => {
                 if let Some(Ok((rows, _))) = &self.map_page.boxed {
                     let rows = rows.clone();
@@ -865,6 +876,11 @@ impl MamsApp {
         self.refresh_scope_pages();
         self.refresh_rows();
         super::chart_export::poll(self, &ctx);
+        let table = self.table_out.lock().expect("table slot").take();
+        if let Some(table) = table {
+            self.table_pending = Some(table);
+            self.ask(Purpose::SaveTable, &ctx);
+        }
         self.refresh_audit();
         self.refresh_cases();
 

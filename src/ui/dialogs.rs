@@ -31,6 +31,8 @@ pub enum Purpose {
     MapGeoJson,
     /// Where to write the customers picked on the map.
     SaveBoxed,
+    /// Where to write a page's table.
+    SaveTable,
 }
 
 type Answer = (Purpose, Vec<PathBuf>);
@@ -131,6 +133,13 @@ impl Dialogs {
                     .add_filter("CSV", &["csv"])
                     .add_filter("Excel", &["xlsx"])
                     .set_file_name("customers.csv")
+                    .save_file()
+                    .into_iter()
+                    .collect(),
+                Purpose::SaveTable => dialog
+                    .add_filter("CSV", &["csv"])
+                    .add_filter("Excel", &["xlsx"])
+                    .set_file_name("table.csv")
                     .save_file()
                     .into_iter()
                     .collect(),

@@ -788,6 +788,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Nothing in this unit has a position yet: import the org units' boundaries (Import GeoJSON…) or extracts with longitude and latitude.",
         "该单位尚无任何带位置的数据：请导入单位边界（导入 GeoJSON…）或含经纬度的数据。",
     ),
+    ("save_table", "Save…", "保存…"),
+    (
+        "save_table_help",
+        "Save this table as CSV or Excel (XLSX)",
+        "将此表保存为 CSV 或 Excel（XLSX）",
+    ),
+    ("job_save_table", "Saving the table", "保存表格"),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

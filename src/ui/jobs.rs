@@ -1036,3 +1036,14 @@ pub fn map_remove_layer(layer: String) -> impl FnOnce(&mut WorkerState, &Progres
         finish(r, Msg::MapImported)
     }
 }
+
+pub fn save_table(
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    path: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_, _| {
+        let r = crate::table_file::write(&path, &header, &rows).map(|()| path.display().to_string());
+        finish(r, Msg::Written)
+    }
+}

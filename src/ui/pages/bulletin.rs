@@ -106,7 +106,7 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
             r
         })
         .collect();
-    super::copy_data_button(ui, app, &header, &rows);
+    super::data_buttons(ui, app, &header, &rows);
     let mut drill = None;
     egui::Grid::new("bulletin_ranking")
         .striped(true)

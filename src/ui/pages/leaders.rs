@@ -162,7 +162,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                         })
                         .collect();
                     ui.horizontal(|ui| {
-                        super::copy_data_button(ui, app, &["month".into(), ind.id.into()], &rows);
+                        super::data_buttons(ui, app, &["month".into(), ind.id.into()], &rows);
                         crate::ui::chart_export::save_png_button(ui, app, chart);
                     });
                     target_editor(app, ui, card, &unit_id);
@@ -183,7 +183,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                                 ]
                             })
                             .collect();
-                        super::copy_data_button(
+                        super::data_buttons(
                             ui,
                             app,
                             &["unit_id".into(), "unit".into(), ind.id.into()],
@@ -441,7 +441,7 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
         String::new(),
     ]);
     ui.horizontal(|ui| {
-        super::copy_data_button(
+        super::data_buttons(
             ui,
             app,
             &[

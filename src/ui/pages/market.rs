@@ -207,7 +207,7 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .zip(&data.funnel)
         .map(|(k, v)| vec![t(lang, k).to_string(), v.to_string()])
         .collect();
-    super::copy_data_button(ui, app, &["step".into(), "applications".into()], &rows);
+    super::data_buttons(ui, app, &["step".into(), "applications".into()], &rows);
     let color = accent(ui.visuals().dark_mode);
     let n = STEPS.len();
     let bars: Vec<Bar> = data
@@ -269,7 +269,7 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                 )
         })
         .collect();
-    super::copy_data_button(
+    super::data_buttons(
         ui,
         app,
         &["class", "limit_days", "n", "min", "q1", "median", "q3", "max"].map(String::from),

@@ -59,8 +59,9 @@ pub fn tsv(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A small button that copies a chart's or table's data to the clipboard.
-pub fn copy_data_button(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
+/// Two small buttons for a chart's or table's data: copy it to the clipboard, or save it
+/// as CSV or XLSX (the file is asked for once the frame is done).
+pub fn data_buttons(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
     let lang = app.lang();
     if ui
         .small_button(t(lang, "copy_data"))
@@ -68,6 +69,13 @@ pub fn copy_data_button(ui: &mut egui::Ui, app: &MamsApp, header: &[String], row
         .clicked()
     {
         ui.ctx().copy_text(tsv(header, rows));
+    }
+    if ui
+        .small_button(t(lang, "save_table"))
+        .on_hover_text(t(lang, "save_table_help"))
+        .clicked()
+    {
+        *app.table_out.lock().expect("table slot") = Some((header.to_vec(), rows.to_vec()));
     }
 }
 

@@ -67,7 +67,7 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .iter()
         .map(|(ty, n)| vec![ty.clone(), n.to_string()])
         .collect();
-    super::copy_data_button(ui, app, &["ticket_type".into(), "tickets".into()], &rows);
+    super::data_buttons(ui, app, &["ticket_type".into(), "tickets".into()], &rows);
     let labels: Vec<String> = data
         .tickets_by_type
         .iter()
@@ -200,7 +200,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             ]
         })
         .collect();
-    super::copy_data_button(
+    super::data_buttons(
         ui,
         app,
         &[

@@ -1482,7 +1482,7 @@ fn boxed_panel(app: &mut MamsApp, ui: &mut egui::Ui) {
                             ]
                         })
                         .collect();
-                    super::copy_data_button(ui, app, &header, &body);
+                    super::data_buttons(ui, app, &header, &body);
                     if ui.small_button(t(lang, "map_boxed_save")).clicked() {
                         app.ask(Purpose::SaveBoxed, ui.ctx());
                     }
