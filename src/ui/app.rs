@@ -32,6 +32,9 @@ pub struct AppOptions {
     pub launched: Option<std::time::Instant>,
 }
 
+/// A table as shown: header and rows of text.
+pub type TextTable = (Vec<String>, Vec<Vec<String>>);
+
 pub struct MamsApp {
     pub state: AppState,
     saved_state: AppState,
@@ -78,8 +81,8 @@ pub struct MamsApp {
     pub chart_shot: super::chart_export::Slot,
     pub chart_png: Option<egui::ColorImage>,
     /// A page table on its way to a file: set by its Save button, then waiting for a name.
-    pub table_out: std::sync::Arc<std::sync::Mutex<Option<(Vec<String>, Vec<Vec<String>>)>>>,
-    pub table_pending: Option<(Vec<String>, Vec<Vec<String>>)>,
+    pub table_out: std::sync::Arc<std::sync::Mutex<Option<TextTable>>>,
+    pub table_pending: Option<TextTable>,
     /// The drill-through table, when open.
     pub rows: Option<super::rows_window::RowsWindow>,
     /// The target typed for the open card's indicator and the unit in the top bar.
