@@ -554,3 +554,50 @@ fn the_rows_behind_a_number_page_search_sort_and_export() {
     assert_eq!(rows::export(&p, &q, &xlsx).unwrap(), bills_in_month);
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 }
+
+#[test]
+fn arrears_by_age_and_the_collection_curve_match_the_hand_worked_answer() {
+    use mams::store::market::{arrears_by_age, collection_curve};
+    let path = tiny_province("kpi-arrears-age");
+    let p = Project::open(&path).unwrap();
+    let june = arrears_by_age(&p, "P", JUNE).unwrap();
+    // End of June: May's bill of A1 (50, due 25 June, 20 paid) is 5 days past due.
+    assert_eq!(june.len(), 1);
+    assert_eq!(
+        (june[0].unit_id.as_str(), june[0].bucket, june[0].bills),
+        ("C1", 0, 1)
+    );
+    assert!((june[0].arrears - 30.0).abs() < 1e-9);
+    // End of August: A1's May bill (30 owed, 25 June: 67 days), A2's June bill (240 - 200,
+    // due 25 July: 37 days) in C1; B1's June bill (300 unpaid, 37 days) in C2; A1's June
+    // bill is paid. All in the 31-90 bucket, all billed this year.
+    let aug = NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
+    let a = arrears_by_age(&p, "P", aug).unwrap();
+    let got: Vec<(&str, usize, u64, f64, f64)> = a
+        .iter()
+        .map(|x| (x.unit_id.as_str(), x.bucket, x.bills, x.arrears, x.this_year))
+        .collect();
+    assert_eq!(got, vec![("C1", 1, 2, 70.0, 70.0), ("C2", 1, 1, 300.0, 300.0)]);
+    // The buckets add up to the arrears card of the month (June: the last month with bills).
+    let card = kpi::cards(&p, JUNE, "P", None).unwrap();
+    assert!(close(
+        value(&card, "arrears"),
+        june.iter().map(|x| x.arrears).sum()
+    ));
+    // A station (no units below) lists itself.
+    let c1 = arrears_by_age(&p, "C1", aug).unwrap();
+    assert!(c1.iter().all(|x| x.unit_id == "C1"));
+
+    // July: the three June bills (60 + 240 + 300) fall due; 60 is paid on 20 July.
+    let july = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let curve = collection_curve(&p, "P", july).unwrap();
+    assert!((curve.receivable - 600.0).abs() < 1e-9);
+    assert_eq!(curve.paid, vec![(20, 60.0)]);
+    let cum = curve.cumulative_percent(31);
+    assert_eq!(cum[19].1, 0.0);
+    assert!((cum[20].1 - 10.0).abs() < 1e-9 && (cum[31].1 - 10.0).abs() < 1e-9);
+    // A month with nothing due: no receivable, a flat curve, no division by zero.
+    let empty = collection_curve(&p, "P", NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()).unwrap();
+    assert_eq!(empty.receivable, 0.0);
+    assert!(empty.cumulative_percent(31).iter().all(|(_, v)| *v == 0.0));
+}

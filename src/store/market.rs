@@ -139,3 +139,88 @@ pub fn composition(project: &Project, unit: &str, month: NaiveDate) -> duckdb::R
     }
     Ok(out)
 }
+
+const COLLECTION_CURVE: &str = include_str!("sql/market_collection_curve.sql");
+const ARREARS_AGE: &str = include_str!("sql/market_arrears_age.sql");
+
+/// The bills falling due in a month and how they were paid, day by day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionCurve {
+    pub month: NaiveDate,
+    pub receivable: f64,
+    /// (day of the month, paid that day); day 0 sums what was paid before the month.
+    pub paid: Vec<(u32, f64)>,
+}
+
+impl CollectionCurve {
+    /// The share of the receivable collected by the end of each day 0..=days, in %.
+    pub fn cumulative_percent(&self, days: u32) -> Vec<(u32, f64)> {
+        let mut sum = 0.0;
+        (0..=days)
+            .map(|d| {
+                sum += self
+                    .paid
+                    .iter()
+                    .filter(|(x, _)| *x == d)
+                    .map(|(_, a)| a)
+                    .sum::<f64>();
+                (
+                    d,
+                    if self.receivable > 0.0 {
+                        sum / self.receivable * 100.0
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn collection_curve(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<CollectionCurve> {
+    let mut stmt = project.conn().prepare(COLLECTION_CURVE)?;
+    let mut rows = stmt.query(params![unit, month])?;
+    let mut curve = CollectionCurve {
+        month,
+        receivable: 0.0,
+        paid: Vec::new(),
+    };
+    while let Some(r) = rows.next()? {
+        curve.receivable = r.get::<_, Option<f64>>(0)?.unwrap_or(0.0);
+        if let (Some(day), Some(amount)) = (r.get::<_, Option<i64>>(1)?, r.get::<_, Option<f64>>(2)?) {
+            curve.paid.push((day.max(0) as u32, amount));
+        }
+    }
+    Ok(curve)
+}
+
+/// Days past due of the arrears buckets (DOMAIN section 3).
+pub const AGE_BUCKETS: [&str; 5] = ["0-30", "31-90", "91-180", "181-365", ">365"];
+
+/// A unit's arrears in one age bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrearsAge {
+    pub unit_id: String,
+    /// Index into `AGE_BUCKETS`.
+    pub bucket: usize,
+    pub arrears: f64,
+    pub bills: u64,
+    /// The part billed in the cut-off's year (the rest is prior years').
+    pub this_year: f64,
+}
+
+/// Arrears at the end of `month` by days past due and by the units one level down.
+pub fn arrears_by_age(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<Vec<ArrearsAge>> {
+    let cutoff = month.checked_add_months(chrono::Months::new(1)).unwrap_or(month);
+    let mut stmt = project.conn().prepare(ARREARS_AGE)?;
+    let rows = stmt.query_map(params![unit, cutoff], |r| {
+        Ok(ArrearsAge {
+            unit_id: r.get(0)?,
+            bucket: r.get::<_, i32>(1)?.clamp(0, 4) as usize,
+            arrears: r.get(2)?,
+            bills: r.get::<_, i64>(3)?.max(0) as u64,
+            this_year: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}

@@ -795,6 +795,26 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "将此表保存为 CSV 或 Excel（XLSX）",
     ),
     ("job_save_table", "Saving the table", "保存表格"),
+    (
+        "market_collection_curve",
+        "Collection within the month (bills falling due)",
+        "月内电费回收进度（当月到期账单）",
+    ),
+    ("market_due_in_month", "Due this month:", "当月到期应收："),
+    (
+        "market_collected_by_end",
+        "collected by the month's end",
+        "月末已回收",
+    ),
+    ("market_day_of_month", "day of the month", "日"),
+    (
+        "market_arrears_age",
+        "Arrears at the month's end by days past due",
+        "月末欠费账龄分布",
+    ),
+    ("market_arrears_total", "Arrears", "欠费合计"),
+    ("market_this_year", "billed this year", "当年"),
+    ("market_prior_years", "prior years", "往年"),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

@@ -156,6 +156,11 @@ pub struct MarketData {
     pub by_class: Vec<(String, u64, f64)>,
     pub by_voltage: Vec<(String, u64, f64)>,
     pub by_industry: Vec<(String, u64, f64)>,
+    /// The collection curve of the month and of the month before.
+    pub curve: crate::store::market::CollectionCurve,
+    pub curve_before: crate::store::market::CollectionCurve,
+    /// Arrears at the month's end by days past due and unit one level down.
+    pub arrears_age: Vec<crate::store::market::ArrearsAge>,
 }
 
 /// What the service-quality page shows for a scope.
@@ -835,7 +840,12 @@ pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg +
                 .collect();
             progress.check()?;
             let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
+            progress.check()?;
+            let before = month - chrono::Months::new(1);
             Ok(MarketData {
+                curve: m::collection_curve(p, unit, month)?,
+                curve_before: m::collection_curve(p, unit, before)?,
+                arrears_age: m::arrears_by_age(p, unit, month)?,
                 key_customers: m::key_customers(p, unit, month, 20)?,
                 funnel: m::funnel(p, unit, month)?,
                 handling,

@@ -62,6 +62,11 @@ pub fn tsv(header: &[String], rows: &[Vec<String>]) -> String {
 /// Two small buttons for a chart's or table's data: copy it to the clipboard, or save it
 /// as CSV or XLSX (the file is asked for once the frame is done).
 pub fn data_buttons(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
+    ui.horizontal(|ui| data_buttons_inline(ui, app, header, rows));
+}
+
+/// The same buttons, placed in the caller's layout.
+fn data_buttons_inline(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
     let lang = app.lang();
     if ui
         .small_button(t(lang, "copy_data"))
