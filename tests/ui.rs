@@ -668,8 +668,29 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     let text = copied.last().expect("something copied");
     assert!(text.starts_with("unit_id\tcomposite\tcollection_rate"), "{text}");
     assert_eq!(text.lines().count(), data.ranked.len() + 1);
-    // The best unit's name drills down to it.
+    // Cross-filter: the rank of a unit narrows the misses to it, as a removable chip.
     let best = data.ranked[0].unit_id.clone();
+    h.query_all_by_label("1")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the first rank")
+        .click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().bulletin_filter.0.as_deref(), Some(best.as_str()));
+    let mine = data.breaches.iter().filter(|b| b.unit_id == best).count();
+    if mine > 0 {
+        assert!(
+            has_label(&h, &format!("{mine} misses")),
+            "the list is narrowed to {mine}"
+        );
+    }
+    let chip = h
+        .query_all_by_label_contains(" ×")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the unit's chip");
+    chip.click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().bulletin_filter.0, None);
+    // The best unit's name drills down to it.
     let name = h
         .state()
         .project

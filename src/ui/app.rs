@@ -75,6 +75,8 @@ pub struct MamsApp {
     pub map: jobs::ScopeSlot<Arc<crate::geo::scene::Scene>>,
     pub map_customers: jobs::ScopeSlot<Arc<Vec<crate::geo::shape::Pt>>>,
     pub map_page: super::pages::map::MapPage,
+    /// The unit and indicator the bulletin board's list of misses is filtered on.
+    pub bulletin_filter: (Option<String>, Option<&'static str>),
     /// The customer class the key-market page is filtered on (its removable chip).
     pub market_class: Option<String>,
     /// A chart screenshot on its way in, and the chart image waiting for a file name.
@@ -133,6 +135,7 @@ impl MamsApp {
             service: Default::default(),
             market: Default::default(),
             market_class: None,
+            bulletin_filter: (None, None),
             map: Default::default(),
             map_customers: Default::default(),
             map_page: Default::default(),

@@ -815,6 +815,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("market_arrears_total", "Arrears", "欠费合计"),
     ("market_this_year", "billed this year", "当年"),
     ("market_prior_years", "prior years", "往年"),
+    (
+        "bulletin_filter_unit",
+        "Click: show only this unit's misses (again: all units)",
+        "点击：只看该单位的未达标项（再次点击：全部）",
+    ),
+    (
+        "bulletin_filter_indicator",
+        "click: show only this indicator's misses",
+        "点击：只看该指标的未达标项",
+    ),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

@@ -117,15 +117,28 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
             ui.strong(t(lang, "bulletin_composite"));
             for id in COLUMNS {
                 let ind = indicator(id).expect("known indicator");
-                ui.strong(lang.pick(ind.en, ind.zh)).on_hover_text(unit_label(
-                    lang,
-                    ind.unit_en,
-                    ind.unit_zh,
-                ));
+                let on = app.bulletin_filter.1 == Some(id);
+                let head = ui
+                    .selectable_label(on, RichText::new(lang.pick(ind.en, ind.zh)).strong())
+                    .on_hover_text(format!(
+                        "{} · {}",
+                        unit_label(lang, ind.unit_en, ind.unit_zh),
+                        t(lang, "bulletin_filter_indicator")
+                    ));
+                if head.clicked() {
+                    app.bulletin_filter.1 = if on { None } else { Some(id) };
+                }
             }
             ui.end_row();
             for (i, u) in ranked.iter().enumerate() {
-                ui.label(format!("{}", i + 1));
+                let on = app.bulletin_filter.0.as_deref() == Some(u.unit_id.as_str());
+                if ui
+                    .selectable_label(on, format!("{}", i + 1))
+                    .on_hover_text(t(lang, "bulletin_filter_unit"))
+                    .clicked()
+                {
+                    app.bulletin_filter.0 = if on { None } else { Some(u.unit_id.clone()) };
+                }
                 if ui
                     .link(unit_name(app, &u.unit_id))
                     .on_hover_text(t(lang, "drill_down"))
@@ -162,9 +175,35 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
     }
 }
 
-fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, list: &[crate::metrics::bulletin::Breach]) {
+fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulletin::Breach]) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "bulletin_breaches")).strong().size(16.0));
+    // Cross-filter from the ranking: a unit (its rank) and an indicator (its column), each a
+    // removable chip.
+    let (unit, ind) = app.bulletin_filter.clone();
+    if unit.is_some() || ind.is_some() {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(t(lang, "market_filtered")).weak());
+            if let Some(u) = &unit
+                && ui
+                    .button(format!("{}: {} ×", t(lang, "audit_unit"), unit_name(app, u)))
+                    .clicked()
+            {
+                app.bulletin_filter.0 = None;
+            }
+            if let Some(i) = ind.and_then(indicator)
+                && ui.button(format!("{} ×", lang.pick(i.en, i.zh))).clicked()
+            {
+                app.bulletin_filter.1 = None;
+            }
+        });
+    }
+    let list: Vec<crate::metrics::bulletin::Breach> = all
+        .iter()
+        .filter(|b| unit.as_ref().is_none_or(|u| *u == b.unit_id) && ind.is_none_or(|i| i == b.indicator))
+        .cloned()
+        .collect();
+    let list = list.as_slice();
     if list.is_empty() {
         ui.label(RichText::new(t(lang, "bulletin_no_breaches")).weak());
         return;
