@@ -825,6 +825,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "click: show only this indicator's misses",
         "点击：只看该指标的未达标项",
     ),
+    (
+        "service_saifi_chart",
+        "SAIFI by month, with and without major event days",
+        "SAIFI（按月，含与不含重大事件日）",
+    ),
+    ("service_interruptions", "interruptions per customer", "次/户"),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

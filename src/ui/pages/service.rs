@@ -230,8 +230,13 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         ui.vertical(|ui| {
             ui.set_width(half.max(320.0));
             ui.label(t(lang, "service_saidi_chart"));
+            // SAIDI and SAIFI share their month axis and cursor: hovering a month in one
+            // marks it in the other.
+            let months_link = egui::Id::unique("reliability_months");
             let chart = Plot::new("saidi_med")
-                .height(220.0)
+                .height(200.0)
+                .link_axis(months_link, [true, false])
+                .link_cursor(months_link, [true, false])
                 .allow_scroll(false)
                 .allow_zoom(false)
                 .allow_drag(false)
@@ -248,6 +253,34 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                     );
                     plot.line(
                         Line::new(t(lang, "service_without_med"), PlotPoints::from(without))
+                            .color(color)
+                            .width(2.0),
+                    );
+                });
+            crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+            ui.label(t(lang, "service_saifi_chart"));
+            let saifi_with = points(|m| m.saifi);
+            let saifi_without = points(|m| m.saifi_without_med);
+            let chart = Plot::new("saifi_med")
+                .height(160.0)
+                .link_axis(months_link, [true, false])
+                .link_cursor(months_link, [true, false])
+                .allow_scroll(false)
+                .allow_zoom(false)
+                .allow_drag(false)
+                .legend(Legend::default())
+                .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+                .x_axis_formatter(month_axis(months.clone()))
+                .y_axis_formatter(|m, _| format::number(m.value, 2))
+                .y_axis_label(t(lang, "service_interruptions"))
+                .show(ui, |plot| {
+                    plot.line(
+                        Line::new(t(lang, "service_with_med"), PlotPoints::from(saifi_with))
+                            .color(egui::Color32::GRAY)
+                            .width(2.0),
+                    );
+                    plot.line(
+                        Line::new(t(lang, "service_without_med"), PlotPoints::from(saifi_without))
                             .color(color)
                             .width(2.0),
                     );
