@@ -1,0 +1,141 @@
+//! Frame times of every page (release mode): the app's work for one frame (update, layout,
+//! drawing and tessellation; the GPU's part is not measured) on a project, measured while the page is shown and
+//! while the month is being switched (its job running on the worker). The UI must keep 60
+//! frames per second: under 16 ms a frame.
+//!
+//!   cargo bench --bench frames                  # the committed sample project
+//!   cargo bench --bench frames -- --project P   # any project (e.g. 1M customers)
+//!
+//! Frames are run headless with egui_kittest, which also builds the accessibility tree each
+//! frame, so the figures are on the high side of what the window does.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use mams::progress::Progress;
+use mams::ui::pages::Page;
+use mams::ui::{AppOptions, MamsApp};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn settle(h: &mut Harness<'static, MamsApp>) {
+    let t = Instant::now();
+    loop {
+        h.step();
+        if !h.state().is_busy() || t.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(3);
+}
+
+/// One frame: the app's update and egui's layout, then the tessellation of its shapes into
+/// triangles (the renderer's CPU part); in ms.
+fn frame(h: &mut Harness<'static, MamsApp>) -> f64 {
+    let s = Instant::now();
+    h.step();
+    let out = h.output();
+    let (shapes, ppp) = (out.shapes.clone(), out.pixels_per_point);
+    h.ctx.tessellate(shapes, ppp);
+    s.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Times of `n` frames, in ms, sorted.
+fn frames(h: &mut Harness<'static, MamsApp>, n: usize) -> Vec<f64> {
+    let mut t: Vec<f64> = (0..n).map(|_| frame(h)).collect();
+    t.sort_by(f64::total_cmp);
+    t
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let path = match args.iter().position(|a| a == "--project") {
+        Some(i) => PathBuf::from(&args[i + 1]),
+        None => {
+            let p = std::env::temp_dir().join("mams-bench/frames-sample/project.duckdb");
+            if !p.exists() {
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db");
+                drop(mams::import::build_project(&p, &dir, &Progress::new()).unwrap());
+            }
+            p
+        }
+    };
+    let options = AppOptions {
+        project: Some(path.clone()),
+        settings_file: None,
+        sample_project: std::env::temp_dir().join("mams-bench/unused.duckdb"),
+        sample_db: None,
+        lang: None,
+        launched: None,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .build_ui_state(|ui, app: &mut MamsApp| app.ui(ui), MamsApp::new(options));
+    settle(&mut h);
+    println!("{}", path.display());
+    println!(
+        "page                   shown: median / p95 / max ms    switching the month: median / p95 / max ms (frames)"
+    );
+    for page in [
+        Page::Overview,
+        Page::Leaders,
+        Page::Bulletin,
+        Page::Market,
+        Page::Service,
+        Page::Map,
+        Page::Audit,
+        Page::Cases,
+    ] {
+        h.state_mut().state.page = page;
+        settle(&mut h);
+        let shown = frames(&mut h, 60);
+        let shapes = h.output().shapes.len();
+        // Switch the month and time the frames drawn while the page's job runs.
+        let month = h.state().period().unwrap();
+        let other = h
+            .state()
+            .project
+            .as_ref()
+            .unwrap()
+            .months
+            .iter()
+            .copied()
+            .filter(|m| *m != month)
+            .max()
+            .unwrap_or(month);
+        h.state_mut().set_period(Some(other));
+        let mut during = Vec::new();
+        let t = Instant::now();
+        h.step();
+        while h.state().is_busy() && t.elapsed() < Duration::from_secs(120) {
+            during.push(frame(&mut h));
+            std::thread::sleep(Duration::from_millis(4));
+        }
+        during.sort_by(f64::total_cmp);
+        let during_text = if during.is_empty() {
+            "(the job finished within a frame)".to_string()
+        } else {
+            format!(
+                "{:.1} / {:.1} / {:.1} ({})",
+                percentile(&during, 0.5),
+                percentile(&during, 0.95),
+                during.last().unwrap(),
+                during.len()
+            )
+        };
+        println!(
+            "{:<22} {:.1} / {:.1} / {:.1} ({shapes} shapes)    {during_text}",
+            format!("{page:?}"),
+            percentile(&shown, 0.5),
+            percentile(&shown, 0.95),
+            shown.last().unwrap(),
+        );
+        h.state_mut().set_period(Some(month));
+        settle(&mut h);
+    }
+}
