@@ -1028,4 +1028,55 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     );
     assert!(page.memory.zoom() > 11.0, "zoomed in to the customer");
     assert!(has_label(&h, "Bills of this customer"));
+
+    // Someone else's GeoJSON becomes a city's boundary through the import form.
+    let file = tmp("ui-map-geojson").join("cities.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"DM":"C01","MC":"x"},
+           "geometry":{"type":"Polygon","coordinates":[[[114,29],[115,29],[115,30],[114,29]]]}}]}"#,
+    )
+    .unwrap();
+    h.get_by_label("Import GeoJSON…").click_accesskit();
+    h.run_steps(2);
+    h.state_mut().map_geojson_chosen(file.clone());
+    step_until(&mut h, "file read", |h| {
+        idle(h)
+            && h.state()
+                .map_page
+                .import
+                .as_ref()
+                .is_some_and(|f| f.info.is_some())
+    });
+    assert!(has_label(&h, "1 features · DM, MC"));
+    assert_eq!(
+        h.state().map_page.import.as_ref().unwrap().property,
+        "DM",
+        "a code-like property is preselected"
+    );
+    h.get_by_label("Import").click_accesskit();
+    step_until(&mut h, "boundaries imported", |h| {
+        idle(h)
+            && h.state()
+                .map_page
+                .import
+                .as_ref()
+                .is_some_and(|f| f.result.is_some())
+    });
+    let result = h
+        .state()
+        .map_page
+        .import
+        .as_ref()
+        .unwrap()
+        .result
+        .clone()
+        .unwrap();
+    assert_eq!(result.as_deref(), Ok("boundaries: 1 features, 1 matched"));
+    step_until(&mut h, "map reloaded", |h| {
+        idle(h) && h.state().map.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+    });
+    let scene = h.state().map.data.clone().unwrap().1.unwrap();
+    let c01 = scene.unit("C01").unwrap().shape.area.clone().unwrap();
+    assert!(c01.contains([114.8, 29.2]) && !c01.contains([114.2, 29.8]));
 }

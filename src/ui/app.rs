@@ -225,7 +225,6 @@ impl MamsApp {
             Purpose::MapPmTiles => t(self.state.lang, "map_pmtiles_choose"),
             Purpose::SaveTable => t(self.state.lang, "save_table"),
             Purpose::MapGeoJson => t(self.state.lang, "map_geojson_choose"),
-            Purpose::SaveBoxed => t(self.state.lang, "map_boxed_save"),
         };
         self.dialogs.ask(purpose, title.trim_end_matches('…'), ctx);
     }
@@ -389,12 +388,6 @@ impl MamsApp {
             Purpose::SaveTable => {
                 if let Some((header, rows)) = self.table_pending.take() {
                     self.spawn("job_save_table", jobs::save_table(header, rows, first));
-                }
-            }
-            Purpose::SaveBoxed => {
-                if let Some(Ok((rows, _))) = &self.map_page.boxed {
-                    let rows = rows.clone();
-                    self.spawn("job_map_boxed", jobs::save_boxed(rows, first));
                 }
             }
             Purpose::ExportRows => {

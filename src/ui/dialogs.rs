@@ -29,8 +29,6 @@ pub enum Purpose {
     MapPmTiles,
     /// A GeoJSON file of boundaries or points for the map.
     MapGeoJson,
-    /// Where to write the customers picked on the map.
-    SaveBoxed,
     /// Where to write a page's table.
     SaveTable,
 }
@@ -127,13 +125,6 @@ impl Dialogs {
                 Purpose::MapGeoJson => dialog
                     .add_filter("GeoJSON", &["geojson", "json"])
                     .pick_file()
-                    .into_iter()
-                    .collect(),
-                Purpose::SaveBoxed => dialog
-                    .add_filter("CSV", &["csv"])
-                    .add_filter("Excel", &["xlsx"])
-                    .set_file_name("customers.csv")
-                    .save_file()
                     .into_iter()
                     .collect(),
                 Purpose::SaveTable => dialog

@@ -588,7 +588,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_map", "Map", "地图"),
     ("job_map", "Drawing the map", "绘制地图"),
     ("job_map_box", "Finding the customers in the box", "查找框选用户"),
-    ("job_map_boxed", "Saving the picked customers", "保存框选用户"),
     ("job_map_customers", "Placing every customer", "加载全部用户位置"),
     ("job_map_file", "Reading the GeoJSON file", "读取 GeoJSON 文件"),
     ("job_map_import", "Importing into the map", "导入地图图层"),
@@ -623,7 +622,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("map_basemap", "Basemap", "底图"),
     ("map_bills_of", "Bills of customer", "用户电费账单"),
     ("map_boxed", "Customers in the box", "框选用户"),
-    ("map_boxed_save", "Save CSV/XLSX…", "保存 CSV/XLSX…"),
     ("map_busiest", "Busiest hour of the month", "本月停电最多的时段"),
     ("map_by_suspects", "Coloured by open suspects", "按未结疑点着色"),
     (

@@ -1028,16 +1028,6 @@ pub fn map_import(
     }
 }
 
-pub fn save_boxed(
-    rows: Vec<crate::store::map::BoxedCustomer>,
-    path: PathBuf,
-) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
-    move |_, _| {
-        let r = crate::store::map::write_boxed(&path, &rows).map(|()| path.display().to_string());
-        finish(r, Msg::Written)
-    }
-}
-
 pub fn map_remove_layer(layer: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
         let r = open_project_in(state)

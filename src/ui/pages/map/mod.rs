@@ -1465,10 +1465,19 @@ fn boxed_panel(app: &mut MamsApp, ui: &mut egui::Ui) {
                     format::number(*total as f64, 0)
                 ));
                 if !rows.is_empty() {
-                    let header: Vec<String> = ["customer_id", "name", "unit_id", "class", "status", "kWh"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect();
+                    let header: Vec<String> = [
+                        "customer_id",
+                        "name",
+                        "unit_id",
+                        "customer_class",
+                        "status",
+                        "lon",
+                        "lat",
+                        "kwh",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
                     let body: Vec<Vec<String>> = rows
                         .iter()
                         .map(|r| {
@@ -1478,14 +1487,13 @@ fn boxed_panel(app: &mut MamsApp, ui: &mut egui::Ui) {
                                 r.unit_id.clone(),
                                 r.class.clone(),
                                 r.status.clone(),
-                                r.kwh.map(|k| format::number(k, 0)).unwrap_or_default(),
+                                format!("{:.5}", r.at[0]),
+                                format!("{:.5}", r.at[1]),
+                                r.kwh.map(|k| format!("{k:.0}")).unwrap_or_default(),
                             ]
                         })
                         .collect();
                     super::data_buttons(ui, app, &header, &body);
-                    if ui.small_button(t(lang, "map_boxed_save")).clicked() {
-                        app.ask(Purpose::SaveBoxed, ui.ctx());
-                    }
                 }
             }
             Err(e) => {
