@@ -114,6 +114,48 @@ fn main() {
                 market::handling(&p, u, m).unwrap();
                 market::overdue(&p, u, m).unwrap();
                 market::composition(&p, u, m).unwrap();
+                market::collection_curve(&p, u, m).unwrap();
+                market::collection_curve(&p, u, m - Months::new(1)).unwrap();
+                market::arrears_by_age(&p, u, m).unwrap();
+            }),
+        ),
+        (
+            "  of which the largest customers",
+            Box::new(|u: &str, m| {
+                market::key_customers(&p, u, m, 20).unwrap();
+            }),
+        ),
+        (
+            "  of which the funnel and handling times",
+            Box::new(|u: &str, m| {
+                market::funnel(&p, u, m).unwrap();
+                market::handling(&p, u, m).unwrap();
+            }),
+        ),
+        (
+            "  of which overdue and composition",
+            Box::new(|u: &str, m| {
+                market::overdue(&p, u, m).unwrap();
+                market::composition(&p, u, m).unwrap();
+            }),
+        ),
+        (
+            "  of which the collection curves",
+            Box::new(|u: &str, m| {
+                market::collection_curve(&p, u, m).unwrap();
+                market::collection_curve(&p, u, m - Months::new(1)).unwrap();
+            }),
+        ),
+        (
+            "  of which arrears by age",
+            Box::new(|u: &str, m| {
+                market::arrears_by_age(&p, u, m).unwrap();
+            }),
+        ),
+        (
+            "Map (the scene)",
+            Box::new(|u: &str, m| {
+                mams::geo::scene::load(&p, u, m, &mams::progress::Progress::new()).unwrap();
             }),
         ),
         (

@@ -13,6 +13,7 @@ use super::Project;
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
 const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
 const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
+const COLLECTION_REBUILD_SQL: &str = include_str!("sql/collection_rebuild.sql");
 
 /// What the data tables hold, in short: the sums are current while this is unchanged.
 /// (Every change of data is an import, which adds a record and changes row counts.)
@@ -46,6 +47,7 @@ pub fn ensure_sums(project: &Project) -> anyhow::Result<bool> {
     let started = std::time::Instant::now();
     project.transaction(|p| {
         p.conn().execute_batch(REBUILD_SQL)?;
+        p.conn().execute_batch(COLLECTION_REBUILD_SQL)?;
         p.conn().execute(
             "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
             [&now],

@@ -141,7 +141,28 @@ pub fn composition(project: &Project, unit: &str, month: NaiveDate) -> duckdb::R
 }
 
 const COLLECTION_CURVE: &str = include_str!("sql/market_collection_curve.sql");
+const COLLECTION_CURVE_SUMS: &str = include_str!("sql/market_collection_curve_sums.sql");
 const ARREARS_AGE: &str = include_str!("sql/market_arrears_age.sql");
+const ARREARS_AGE_SUMS: &str = include_str!("sql/market_arrears_age_sums.sql");
+
+/// Whether the prebuilt sums in `table` are current (built now if they can be) and cover
+/// `month`; otherwise the data tables are read directly (a read-only project with stale
+/// sums, or a month outside the data).
+fn sums_ready(project: &Project, table: &str, month: NaiveDate) -> bool {
+    let current = super::kpi::ensure_sums(project).unwrap_or_else(|e| {
+        tracing::warn!("sums not rebuilt ({e:#}); reading the data tables");
+        false
+    });
+    current
+        && project
+            .conn()
+            .query_row(
+                &format!("SELECT count(*) > 0 FROM (SELECT 1 FROM {table} WHERE month = $1 LIMIT 1)"),
+                params![month],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap_or(false)
+}
 
 /// The bills falling due in a month and how they were paid, day by day.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,8 +198,32 @@ impl CollectionCurve {
     }
 }
 
+/// The collection curve of a month, from the prebuilt sums when they are current.
 pub fn collection_curve(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<CollectionCurve> {
-    let mut stmt = project.conn().prepare(COLLECTION_CURVE)?;
+    let prebuilt = sums_ready(project, "due_unit_month", month);
+    curve_with(
+        project,
+        if prebuilt {
+            COLLECTION_CURVE_SUMS
+        } else {
+            COLLECTION_CURVE
+        },
+        unit,
+        month,
+    )
+}
+
+/// The same, read from the data tables (what the sums must agree with).
+pub fn collection_curve_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<CollectionCurve> {
+    curve_with(project, COLLECTION_CURVE, unit, month)
+}
+
+fn curve_with(project: &Project, sql: &str, unit: &str, month: NaiveDate) -> duckdb::Result<CollectionCurve> {
+    let mut stmt = project.conn().prepare(sql)?;
     let mut rows = stmt.query(params![unit, month])?;
     let mut curve = CollectionCurve {
         month,
@@ -209,11 +254,31 @@ pub struct ArrearsAge {
     pub this_year: f64,
 }
 
-/// Arrears at the end of `month` by days past due and by the units one level down.
+/// Arrears at the end of `month` by days past due and by the units one level down, from
+/// the prebuilt sums when they are current.
 pub fn arrears_by_age(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<Vec<ArrearsAge>> {
+    if sums_ready(project, "arrears_age_unit_month", month) {
+        // The sums are kept per month.
+        ages_with(project, ARREARS_AGE_SUMS, unit, month)
+    } else {
+        arrears_by_age_from_data(project, unit, month)
+    }
+}
+
+/// The same, read from the data tables (what the sums must agree with).
+pub fn arrears_by_age_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<Vec<ArrearsAge>> {
+    // The direct query takes the cut-off day.
     let cutoff = month.checked_add_months(chrono::Months::new(1)).unwrap_or(month);
-    let mut stmt = project.conn().prepare(ARREARS_AGE)?;
-    let rows = stmt.query_map(params![unit, cutoff], |r| {
+    ages_with(project, ARREARS_AGE, unit, cutoff)
+}
+
+fn ages_with(project: &Project, sql: &str, unit: &str, day: NaiveDate) -> duckdb::Result<Vec<ArrearsAge>> {
+    let mut stmt = project.conn().prepare(sql)?;
+    let rows = stmt.query_map(params![unit, day], |r| {
         Ok(ArrearsAge {
             unit_id: r.get(0)?,
             bucket: r.get::<_, i32>(1)?.clamp(0, 4) as usize,

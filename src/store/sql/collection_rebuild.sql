@@ -1,0 +1,81 @@
+-- Rebuilds the charges-and-collection sums (collection_sums_v8.sql) with the same
+-- definitions as the direct queries market_arrears_age.sql and market_collection_curve.sql.
+DELETE FROM arrears_age_unit_month;
+DELETE FROM due_unit_month;
+DELETE FROM collection_unit_day;
+
+INSERT INTO due_unit_month
+SELECT c.unit_id, date_trunc('month', b.due_on)::DATE, sum(b.amount)
+FROM bills b JOIN customers c USING (customer_id)
+WHERE b.due_on IS NOT NULL
+GROUP BY 1, 2;
+
+INSERT INTO collection_unit_day
+SELECT c.unit_id, date_trunc('month', b.due_on)::DATE AS m,
+       greatest(date_diff('day', date_trunc('month', b.due_on)::DATE, p.paid_at::DATE) + 1, 0),
+       sum(p.amount)
+FROM bills b JOIN customers c USING (customer_id) JOIN payments p ON p.bill_id = b.bill_id
+WHERE b.due_on IS NOT NULL AND p.paid_at < date_trunc('month', b.due_on) + INTERVAL 1 MONTH
+GROUP BY 1, 2, 3;
+
+-- A bill paid in full by the end of the month it falls due in owes nothing at any later
+-- month's end, and a bill stops owing in the month it is paid off: each late bill is
+-- followed only over the months it owes, and what it owes at a month's end is its amount
+-- less its payments up to that month (an as-of join on the running total).
+INSERT INTO arrears_age_unit_month
+WITH span AS (
+    SELECT date_trunc('month', min(due_on))::DATE AS first_m,
+           greatest(date_trunc('month', max(due_on))::DATE, max(billing_month)) AS last_m
+    FROM bills
+),
+paid_in_due_month AS (
+    SELECT b.bill_id, sum(p.amount) AS paid
+    FROM bills b JOIN payments p ON p.bill_id = b.bill_id
+    WHERE b.due_on IS NOT NULL AND p.paid_at < date_trunc('month', b.due_on) + INTERVAL 1 MONTH
+    GROUP BY 1
+),
+late AS (
+    SELECT b.bill_id, c.unit_id, b.amount, b.due_on, b.billing_month
+    FROM bills b JOIN customers c USING (customer_id)
+    LEFT JOIN paid_in_due_month q USING (bill_id)
+    WHERE b.due_on IS NOT NULL AND coalesce(q.paid, 0) < b.amount
+),
+paid_by_month AS (
+    SELECT p.bill_id, date_trunc('month', p.paid_at)::DATE AS pm, sum(p.amount) AS paid
+    FROM payments p SEMI JOIN late l ON l.bill_id = p.bill_id
+    GROUP BY 1, 2
+),
+running AS (
+    SELECT bill_id, pm, sum(paid) OVER (PARTITION BY bill_id ORDER BY pm) AS paid_so_far
+    FROM paid_by_month
+),
+paid_off AS (
+    SELECT r.bill_id, min(r.pm) AS off_m
+    FROM running r JOIN late l USING (bill_id)
+    WHERE r.paid_so_far >= l.amount
+    GROUP BY 1
+),
+-- The months a late bill owes at their end: from the month it falls due to the month
+-- before it is paid off, within the months the data covers.
+late_due AS (
+    SELECT l.*, t.m::DATE AS m, (t.m + INTERVAL 1 MONTH)::DATE AS next_m
+    FROM late l
+    LEFT JOIN paid_off o USING (bill_id),
+    range(date_trunc('month', l.due_on)::DATE,
+          least(coalesce(o.off_m, (SELECT last_m FROM span) + INTERVAL 1 MONTH),
+                (SELECT last_m FROM span) + INTERVAL 1 MONTH),
+          INTERVAL 1 MONTH) t(m)
+),
+open AS (
+    SELECT d.unit_id, d.m, d.amount - coalesce(r.paid_so_far, 0) AS owed,
+           date_diff('day', d.due_on, (d.next_m - INTERVAL 1 DAY)::DATE) AS days,
+           year(d.billing_month) = year(d.m) AS this_year
+    FROM late_due d ASOF LEFT JOIN running r ON d.bill_id = r.bill_id AND d.m >= r.pm
+)
+SELECT unit_id, m,
+       CASE WHEN days <= 30 THEN 0 WHEN days <= 90 THEN 1 WHEN days <= 180 THEN 2
+            WHEN days <= 365 THEN 3 ELSE 4 END,
+       sum(owed), count(*), coalesce(sum(owed) FILTER (WHERE this_year), 0)
+FROM open
+WHERE owed > 0
+GROUP BY 1, 2, 3;

@@ -1,0 +1,31 @@
+-- Schema version 8: prebuilt sums of charges and collection for the key-market page, per
+-- org unit (its own customers) and month, rebuilt with the indicator sums (kpi.rs). The
+-- indicator sums are marked stale so that the next look at the indicators builds these too.
+
+-- Arrears at the month's end by days past due (bucket 0: 0-30, 1: 31-90, 2: 91-180,
+-- 3: 181-365, 4: over 365) and the part billed in the month's year.
+CREATE TABLE arrears_age_unit_month (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  bucket INTEGER NOT NULL,
+  arrears DOUBLE NOT NULL,
+  bills BIGINT NOT NULL,
+  this_year DOUBLE NOT NULL
+);
+
+-- The bills falling due in a month: their amount.
+CREATE TABLE due_unit_month (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  receivable DOUBLE NOT NULL
+);
+
+-- What was paid on the bills falling due in a month, by day of that month (0: before it).
+CREATE TABLE collection_unit_day (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  day INTEGER NOT NULL,
+  paid DOUBLE NOT NULL
+);
+
+DELETE FROM mams_meta WHERE key = 'kpi_fingerprint';
