@@ -637,7 +637,25 @@ fn prebuilt_collection_sums_agree_with_the_data_tables() {
             for (x, y) in c.paid.iter().zip(&d.paid) {
                 assert!(x.0 == y.0 && close(x.1, y.1), "{unit} {m}");
             }
-            seen += a.len() + c.paid.len();
+            let (e, f) = (
+                composition(&p, unit, *m).unwrap(),
+                composition_from_data(&p, unit, *m).unwrap(),
+            );
+            for (x, y) in e.iter().zip(&f) {
+                let mut x = x.clone();
+                let mut y = y.clone();
+                // Equal kWh may come in either order.
+                x.sort_by(|a, b| a.0.cmp(&b.0));
+                y.sort_by(|a, b| a.0.cmp(&b.0));
+                assert_eq!(x.len(), y.len(), "{unit} {m}");
+                for (a, b) in x.iter().zip(&y) {
+                    assert!(
+                        a.0 == b.0 && a.1 == b.1 && close(a.2, b.2),
+                        "{unit} {m}: {a:?} {b:?}"
+                    );
+                }
+            }
+            seen += a.len() + c.paid.len() + e[0].len();
         }
     }
     assert!(seen > 100, "the comparison is not vacuous ({seen})");

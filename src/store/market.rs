@@ -12,6 +12,7 @@ const FUNNEL: &str = include_str!("sql/market_funnel.sql");
 const HANDLING: &str = include_str!("sql/market_handling.sql");
 const OVERDUE: &str = include_str!("sql/market_overdue.sql");
 const COMPOSITION: &str = include_str!("sql/market_composition.sql");
+const COMPOSITION_SUMS: &str = include_str!("sql/market_composition_sums.sql");
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyCustomer {
@@ -117,8 +118,34 @@ pub fn overdue(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Resul
 pub type Share = (String, u64, f64);
 
 /// The month's customers and sales by class, by voltage and by industry (largest first).
+/// The month's customers and sales by class, voltage and industry, from the prebuilt sums
+/// when they are current.
 pub fn composition(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<[Vec<Share>; 3]> {
-    let mut stmt = project.conn().prepare(COMPOSITION)?;
+    let prebuilt = sums_ready(project, "mix_unit_month", month);
+    composition_with(
+        project,
+        if prebuilt { COMPOSITION_SUMS } else { COMPOSITION },
+        unit,
+        month,
+    )
+}
+
+/// The same, read from the data tables (what the sums must agree with).
+pub fn composition_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<[Vec<Share>; 3]> {
+    composition_with(project, COMPOSITION, unit, month)
+}
+
+fn composition_with(
+    project: &Project,
+    sql: &str,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<[Vec<Share>; 3]> {
+    let mut stmt = project.conn().prepare(sql)?;
     let rows = stmt.query_map(params![unit, month], |r| {
         Ok((
             r.get::<_, String>(0)?,

@@ -1,8 +1,16 @@
--- Rebuilds the charges-and-collection sums (collection_sums_v8.sql) with the same
--- definitions as the direct queries market_arrears_age.sql and market_collection_curve.sql.
+-- Rebuilds the key-market sums (collection_sums_v8.sql) with the same definitions as the
+-- direct queries market_composition.sql, market_arrears_age.sql and
+-- market_collection_curve.sql.
 DELETE FROM arrears_age_unit_month;
 DELETE FROM due_unit_month;
 DELETE FROM collection_unit_day;
+DELETE FROM mix_unit_month;
+
+INSERT INTO mix_unit_month
+SELECT c.unit_id, b.billing_month, c.customer_class, c.voltage, c.industry_code,
+       count(DISTINCT b.customer_id), sum(b.kwh)
+FROM bills b JOIN customers c USING (customer_id)
+GROUP BY ALL;
 
 INSERT INTO due_unit_month
 SELECT c.unit_id, date_trunc('month', b.due_on)::DATE, sum(b.amount)

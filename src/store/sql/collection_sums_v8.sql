@@ -1,6 +1,7 @@
--- Schema version 8: prebuilt sums of charges and collection for the key-market page, per
--- org unit (its own customers) and month, rebuilt with the indicator sums (kpi.rs). The
--- indicator sums are marked stale so that the next look at the indicators builds these too.
+-- Schema version 8: prebuilt sums of the key-market page (charges and collection, the
+-- composition), per org unit (its own customers) and month, rebuilt with the indicator sums
+-- (kpi.rs). The indicator sums are marked stale so that the next look at the indicators
+-- builds these too.
 
 -- Arrears at the month's end by days past due (bucket 0: 0-30, 1: 31-90, 2: 91-180,
 -- 3: 181-365, 4: over 365) and the part billed in the month's year.
@@ -29,3 +30,14 @@ CREATE TABLE collection_unit_day (
 );
 
 DELETE FROM mams_meta WHERE key = 'kpi_fingerprint';
+
+-- The month's billed customers and kWh by class, voltage and industry (the composition).
+CREATE TABLE mix_unit_month (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  customer_class VARCHAR,
+  voltage VARCHAR,
+  industry_code VARCHAR,
+  customers BIGINT NOT NULL,
+  kwh DOUBLE
+);
