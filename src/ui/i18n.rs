@@ -829,6 +829,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "SAIFI（按月，含与不含重大事件日）",
     ),
     ("service_interruptions", "interruptions per customer", "次/户"),
+    ("days_past_due", "days", "天"),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

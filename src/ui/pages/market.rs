@@ -357,14 +357,15 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                 Bar::new(i as f64, amount(u, b))
                     .fill(Color32::from_rgb(r, g, bl))
                     .name(format!(
-                        "{}\n{label} d: {} {}",
+                        "{}\n{label} {}: {} {}",
                         unit_name(app, u),
+                        t(lang, "days_past_due"),
                         format::number(amount(u, b), 0),
                         t(lang, "yuan")
                     ))
             })
             .collect();
-        let mut chart = BarChart::new(format!("{label} d"), bars)
+        let mut chart = BarChart::new(format!("{label} {}", t(lang, "days_past_due")), bars)
             .color(Color32::from_rgb(r, g, bl))
             .width(0.6);
         if !charts.is_empty() {
