@@ -961,6 +961,13 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     assert!(!h.state().map_page.layers.key_customers);
     assert!(has_label(&h, "Play"), "the replay controls");
     assert!(has_label(&h, "On site"), "the vehicles' legend");
+    h.get_by_label("Last positions").click_accesskit();
+    h.run_steps(2);
+    let last = scene.track.iter().map(|f| f.ts).max().unwrap();
+    assert_eq!(
+        h.state().map_page.vehicle_minute,
+        (last - last.date().and_hms_opt(0, 0, 0).unwrap()).num_minutes() as u32
+    );
     checkbox(&h, "Repair vehicles").click_accesskit();
     h.state_mut().map_page.indicator = Some("collection_rate");
     h.run_steps(2);

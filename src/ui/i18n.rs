@@ -830,6 +830,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("service_interruptions", "interruptions per customer", "次/户"),
     ("days_past_due", "days", "天"),
+    ("map_latest", "Last positions", "最新位置"),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

@@ -398,6 +398,14 @@ fn layer_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>, month: 
                         page.vehicle_minute % 60
                     ));
                 });
+                // The last position of each vehicle: the day's last fix.
+                if ui.small_button(t(lang, "map_latest")).clicked()
+                    && let Some(last) = scene.track.iter().map(|f| f.ts).max()
+                {
+                    use chrono::Timelike;
+                    page.vehicle_minute = last.hour() * 60 + last.minute();
+                    page.playing = false;
+                }
             }
         });
     }
