@@ -741,6 +741,25 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
         &h,
         "Supply reliability, with and without major event days (IEEE 1366, 2.5 beta)"
     ));
+    // Cross-filter: a unit's box narrows the repeat complainers to it, as a removable chip.
+    let first = data.units[0].0.clone();
+    h.query_all_by_label("□")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the first unit's box")
+        .click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().service_unit.as_deref(), Some(first.as_str()));
+    let within = h.state().units_within(&first);
+    assert!(
+        within.contains(&first) && within.len() > 1,
+        "the unit and the units below it"
+    );
+    h.query_all_by_label_contains(" ×")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+        .expect("the unit's chip")
+        .click_accesskit();
+    h.run_steps(2);
+    assert_eq!(h.state().service_unit, None);
 }
 
 #[test]

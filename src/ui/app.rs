@@ -75,6 +75,8 @@ pub struct MamsApp {
     pub map: jobs::ScopeSlot<Arc<crate::geo::scene::Scene>>,
     pub map_customers: jobs::ScopeSlot<Arc<Vec<crate::geo::shape::Pt>>>,
     pub map_page: super::pages::map::MapPage,
+    /// The unit the service page's repeat complainers are filtered on.
+    pub service_unit: Option<String>,
     /// The unit and indicator the bulletin board's list of misses is filtered on.
     pub bulletin_filter: (Option<String>, Option<&'static str>),
     /// The customer class the key-market page is filtered on (its removable chip).
@@ -136,6 +138,7 @@ impl MamsApp {
             market: Default::default(),
             market_class: None,
             bulletin_filter: (None, None),
+            service_unit: None,
             map: Default::default(),
             map_customers: Default::default(),
             map_page: Default::default(),
@@ -242,6 +245,24 @@ impl MamsApp {
     pub fn set_period(&mut self, month: Option<NaiveDate>) {
         self.state.period = month.map(|m| m.format("%Y-%m").to_string());
         self.refresh_counts();
+    }
+
+    /// A unit and every unit below it, from the open project's org tree.
+    pub fn units_within(&self, unit: &str) -> std::collections::HashSet<String> {
+        let mut out: std::collections::HashSet<String> = std::iter::once(unit.to_string()).collect();
+        let Some(p) = &self.project else { return out };
+        // The tree is shallow (province, city, county, station): a few passes reach every leaf.
+        loop {
+            let before = out.len();
+            for u in &p.org {
+                if u.parent_id.as_ref().is_some_and(|parent| out.contains(parent)) {
+                    out.insert(u.unit_id.clone());
+                }
+            }
+            if out.len() == before {
+                return out;
+            }
+        }
     }
 
     pub fn set_unit(&mut self, unit_id: String) {

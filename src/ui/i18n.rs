@@ -831,6 +831,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("service_interruptions", "interruptions per customer", "次/户"),
     ("days_past_due", "days", "天"),
     ("map_latest", "Last positions", "最新位置"),
+    (
+        "service_filter_unit",
+        "Show only this unit's repeat complainers (again: all)",
+        "只看该单位的重复投诉客户（再次点击：全部）",
+    ),
 ];
 
 /// The text of `key` in `lang`. An unknown key shows as itself (and fails the tests).

@@ -120,6 +120,7 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .striped(true)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
+            ui.strong("");
             ui.strong(t(lang, "audit_unit"));
             for id in COLUMNS {
                 let ind = indicator(id).expect("known indicator");
@@ -131,6 +132,15 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             }
             ui.end_row();
             for (unit, cards) in &data.units {
+                // Cross-filter: the unit's box narrows the repeat complainers to it.
+                let on = app.service_unit.as_deref() == Some(unit.as_str());
+                if ui
+                    .selectable_label(on, if on { "■" } else { "□" })
+                    .on_hover_text(t(lang, "service_filter_unit"))
+                    .clicked()
+                {
+                    app.service_unit = if on { None } else { Some(unit.clone()) };
+                }
                 if ui
                     .link(unit_name(app, unit))
                     .on_hover_text(t(lang, "drill_down"))
@@ -330,9 +340,24 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     });
 }
 
-fn repeat_complainers(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
+fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "service_repeat")).strong().size(16.0));
+    let mut data = data.clone();
+    if let Some(unit) = app.service_unit.clone() {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(t(lang, "market_filtered")).weak());
+            if ui
+                .button(format!("{}: {} ×", t(lang, "audit_unit"), unit_name(app, &unit)))
+                .clicked()
+            {
+                app.service_unit = None;
+            }
+        });
+        let within = app.units_within(&unit);
+        data.repeat.retain(|r| within.contains(&r.unit_id));
+    }
+    let data = &data;
     if data.repeat.is_empty() {
         ui.label(RichText::new(t(lang, "service_no_repeat")).weak());
         return;
