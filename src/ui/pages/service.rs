@@ -232,70 +232,43 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             .filter_map(|(i, m)| pick(m).map(|v| [i as f64, v]))
             .collect()
     };
-    let with = points(|m| m.saidi);
-    let without = points(|m| m.saidi_without_med);
-    let color = accent(ui.visuals().dark_mode);
     let half = (ui.available_width() - 20.0) / 2.0;
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
             ui.set_width(half.max(320.0));
-            ui.label(t(lang, "service_saidi_chart"));
             // SAIDI and SAIFI share their month axis and cursor: hovering a month in one
             // marks it in the other.
-            let months_link = egui::Id::unique("reliability_months");
-            let chart = Plot::new("saidi_med")
-                .height(200.0)
-                .link_axis(months_link, [true, false])
-                .link_cursor(months_link, [true, false])
-                .allow_scroll(false)
-                .allow_zoom(false)
-                .allow_drag(false)
-                .legend(Legend::default())
-                .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
-                .x_axis_formatter(month_axis(months.clone()))
-                .y_axis_formatter(|m, _| format::number(m.value, 1))
-                .y_axis_label(t(lang, "service_minutes"))
-                .show(ui, |plot| {
-                    plot.line(
-                        Line::new(t(lang, "service_with_med"), PlotPoints::from(with))
-                            .color(egui::Color32::GRAY)
-                            .width(2.0),
-                    );
-                    plot.line(
-                        Line::new(t(lang, "service_without_med"), PlotPoints::from(without))
-                            .color(color)
-                            .width(2.0),
-                    );
-                });
-            crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
-            ui.label(t(lang, "service_saifi_chart"));
-            let saifi_with = points(|m| m.saifi);
-            let saifi_without = points(|m| m.saifi_without_med);
-            let chart = Plot::new("saifi_med")
-                .height(160.0)
-                .link_axis(months_link, [true, false])
-                .link_cursor(months_link, [true, false])
-                .allow_scroll(false)
-                .allow_zoom(false)
-                .allow_drag(false)
-                .legend(Legend::default())
-                .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
-                .x_axis_formatter(month_axis(months.clone()))
-                .y_axis_formatter(|m, _| format::number(m.value, 2))
-                .y_axis_label(t(lang, "service_interruptions"))
-                .show(ui, |plot| {
-                    plot.line(
-                        Line::new(t(lang, "service_with_med"), PlotPoints::from(saifi_with))
-                            .color(egui::Color32::GRAY)
-                            .width(2.0),
-                    );
-                    plot.line(
-                        Line::new(t(lang, "service_without_med"), PlotPoints::from(saifi_without))
-                            .color(color)
-                            .width(2.0),
-                    );
-                });
-            crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+            let link = egui::Id::unique("reliability_months");
+            let saidi = MedChart {
+                id: "saidi_med",
+                title: "service_saidi_chart",
+                y_label: "service_minutes",
+                decimals: 1,
+                height: 200.0,
+            };
+            saidi.show(
+                app,
+                ui,
+                &months,
+                link,
+                points(|m| m.saidi),
+                points(|m| m.saidi_without_med),
+            );
+            let saifi = MedChart {
+                id: "saifi_med",
+                title: "service_saifi_chart",
+                y_label: "service_interruptions",
+                decimals: 2,
+                height: 160.0,
+            };
+            saifi.show(
+                app,
+                ui,
+                &months,
+                link,
+                points(|m| m.saifi),
+                points(|m| m.saifi_without_med),
+            );
         });
         ui.vertical(|ui| {
             ui.set_width(half.max(320.0));
@@ -338,6 +311,57 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                 });
         });
     });
+}
+
+/// A monthly reliability chart, with and without major event days.
+struct MedChart {
+    id: &'static str,
+    title: &'static str,
+    y_label: &'static str,
+    decimals: usize,
+    height: f32,
+}
+
+impl MedChart {
+    fn show(
+        &self,
+        app: &MamsApp,
+        ui: &mut egui::Ui,
+        months: &[NaiveDate],
+        link: egui::Id,
+        with: Vec<[f64; 2]>,
+        without: Vec<[f64; 2]>,
+    ) {
+        let lang = app.lang();
+        let decimals = self.decimals;
+        let color = accent(ui.visuals().dark_mode);
+        ui.label(t(lang, self.title));
+        let chart = Plot::new(self.id)
+            .height(self.height)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .allow_scroll(false)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .legend(Legend::default())
+            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+            .x_axis_formatter(month_axis(months.to_vec()))
+            .y_axis_formatter(move |m, _| format::number(m.value, decimals))
+            .y_axis_label(t(lang, self.y_label))
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new(t(lang, "service_with_med"), PlotPoints::from(with))
+                        .color(egui::Color32::GRAY)
+                        .width(2.0),
+                );
+                plot.line(
+                    Line::new(t(lang, "service_without_med"), PlotPoints::from(without))
+                        .color(color)
+                        .width(2.0),
+                );
+            });
+        crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    }
 }
 
 fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
