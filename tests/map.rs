@@ -298,3 +298,33 @@ fn point_layers_match_customers_and_replace_themselves() {
     map::remove_layer(&p, "Charging piles").unwrap();
     assert_eq!(map::layers(&p).unwrap().len(), 1);
 }
+
+#[test]
+fn a_project_without_geography_gives_an_empty_map_not_an_error() {
+    let path = tmp("no-geography").join("p.duckdb");
+    let p = Project::create(&path).unwrap();
+    p.conn()
+        .execute_batch(
+            "INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
+               ('P', NULL, 'province', '省', 'urban'), ('C1', 'P', 'city', '一市', 'urban');
+             INSERT INTO customers (customer_id, name, unit_id, customer_class, tariff_code, status) VALUES
+               ('A1', 'a1', 'C1', 'residential', 'R-TIER', 'normal');
+             INSERT INTO bills (bill_id, customer_id, billing_month, kwh, amount) VALUES
+               ('b1', 'A1', DATE '2025-06-01', 100, 50);
+             -- A boundary that does not read is reported, not fatal.
+             UPDATE org_units SET boundary = '{\"type\": \"Polygon\"' WHERE unit_id = 'C1';",
+        )
+        .unwrap();
+    mams::store::loading::rebuild_org_closure(&p).unwrap();
+    let scene = mams::geo::scene::load(&p, "P", month(2025, 6), &Progress::new()).unwrap();
+    assert_eq!(scene.viewed, vec!["C1".to_string()]);
+    assert!(scene.extent().is_none(), "nothing has a position");
+    assert_eq!(scene.problems.len(), 1);
+    assert!(
+        scene.problems[0].starts_with("C1: not JSON"),
+        "{:?}",
+        scene.problems
+    );
+    assert!(scene.basemap.is_empty() && scene.halls.is_empty() && scene.key_customers.is_empty());
+    assert!(map::customer_points(&p, "P").unwrap().is_empty());
+}
