@@ -109,14 +109,15 @@ fn main() {
         (
             "Key market",
             Box::new(|u: &str, m| {
-                market::key_customers(&p, u, m, 20).unwrap();
-                market::funnel(&p, u, m).unwrap();
-                market::handling(&p, u, m).unwrap();
-                market::overdue(&p, u, m).unwrap();
-                market::composition(&p, u, m).unwrap();
-                market::collection_curve(&p, u, m).unwrap();
-                market::collection_curve(&p, u, m - Months::new(1)).unwrap();
-                market::arrears_by_age(&p, u, m).unwrap();
+                market::with_sums_checked_once(&p, || {
+                    market::key_customers(&p, u, m, 20).unwrap();
+                    market::funnel(&p, u, m).unwrap();
+                    market::handling(&p, u, m).unwrap();
+                    market::overdue(&p, u, m).unwrap();
+                    market::composition(&p, u, m).unwrap();
+                    market::collection_curves(&p, u, m, m - Months::new(1)).unwrap();
+                    market::arrears_by_age(&p, u, m).unwrap();
+                })
             }),
         ),
         (
@@ -142,8 +143,7 @@ fn main() {
         (
             "  of which the collection curves",
             Box::new(|u: &str, m| {
-                market::collection_curve(&p, u, m).unwrap();
-                market::collection_curve(&p, u, m - Months::new(1)).unwrap();
+                market::collection_curves(&p, u, m, m - Months::new(1)).unwrap();
             }),
         ),
         (
@@ -169,7 +169,8 @@ fn main() {
         let mut times = Vec::new();
         for (u, m) in &scopes {
             let t = Instant::now();
-            f(u, *m);
+            // As the app's jobs: whether the prebuilt sums are current is checked once a page.
+            mams::store::kpi::with_sums_checked_once(&p, || f(u, *m));
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let first = times[0];

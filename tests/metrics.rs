@@ -655,8 +655,74 @@ fn prebuilt_collection_sums_agree_with_the_data_tables() {
                     );
                 }
             }
-            seen += a.len() + c.paid.len() + e[0].len();
+            let (g, k) = (
+                key_customers(&p, unit, *m, 20).unwrap(),
+                key_customers_from_data(&p, unit, *m, 20).unwrap(),
+            );
+            type Row = (String, f64, Option<f64>, Option<f64>, usize);
+            let order = |v: &[KeyCustomer]| {
+                let mut v: Vec<Row> = v
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.customer_id.clone(),
+                            c.kwh_year,
+                            c.kwh_month,
+                            c.share,
+                            c.series.len(),
+                        )
+                    })
+                    .collect();
+                v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                v
+            };
+            let (g, k) = (order(&g), order(&k));
+            assert_eq!(g.len(), k.len(), "{unit} {m}");
+            for (x, y) in g.iter().zip(&k) {
+                assert!(close(x.1, y.1), "{unit} {m}: {x:?} {y:?}");
+                assert!(
+                    x.2.zip(y.2).is_none_or(|(a, b)| close(a, b)) && x.2.is_some() == y.2.is_some(),
+                    "{unit} {m}"
+                );
+                assert!(
+                    x.3.zip(y.3).is_none_or(|(a, b)| close(a, b)),
+                    "{unit} {m}: share {x:?} {y:?}"
+                );
+                assert_eq!(x.4, y.4, "{unit} {m}");
+            }
+            // With distinct kWh the customers are the same.
+            if k.windows(2).all(|w| w[0].1 != w[1].1) {
+                assert_eq!(
+                    g.iter().map(|x| &x.0).collect::<Vec<_>>(),
+                    k.iter().map(|x| &x.0).collect::<Vec<_>>()
+                );
+            }
+            let sorted = |mut v: Vec<(String, f64, f64)>| {
+                v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+                v
+            };
+            let h = sorted(handling(&p, unit, *m).unwrap());
+            assert_eq!(h, sorted(handling_from_data(&p, unit, *m).unwrap()), "{unit} {m}");
+            seen += a.len() + c.paid.len() + e[0].len() + g.len() + h.len();
         }
     }
     assert!(seen > 100, "the comparison is not vacuous ({seen})");
+}
+
+#[test]
+fn a_page_checks_the_sums_once_and_the_next_one_sees_new_data() {
+    let path = tiny_province("kpi-checked-once");
+    let p = Project::open(&path).unwrap();
+    let sales = |p: &Project| value(&kpi::cards(p, JUNE, "P", None).unwrap(), "sales_kwh");
+    let before = store_kpi::with_sums_checked_once(&p, || sales(&p));
+    assert!(close(before, 1000.0));
+    // New data after the page: the check is not remembered, the sums are rebuilt.
+    p.conn()
+        .execute_batch(
+            "INSERT INTO bills (bill_id, customer_id, billing_month, kwh, amount, due_on) VALUES
+               ('B1-06b', 'B1', DATE '2025-06-01', 50, 25, DATE '2025-07-25')",
+        )
+        .unwrap();
+    assert!(close(sales(&p), 1050.0));
+    assert!(close(store_kpi::with_sums_checked_once(&p, || sales(&p)), 1050.0));
 }

@@ -8,8 +8,10 @@ use duckdb::types::Value;
 use super::Project;
 
 const KEY_CUSTOMERS: &str = include_str!("sql/market_key_customers.sql");
+const KEY_CUSTOMERS_SUMS: &str = include_str!("sql/market_key_customers_sums.sql");
 const FUNNEL: &str = include_str!("sql/market_funnel.sql");
 const HANDLING: &str = include_str!("sql/market_handling.sql");
+const HANDLING_SUMS: &str = include_str!("sql/market_handling_sums.sql");
 const OVERDUE: &str = include_str!("sql/market_overdue.sql");
 const COMPOSITION: &str = include_str!("sql/market_composition.sql");
 const COMPOSITION_SUMS: &str = include_str!("sql/market_composition_sums.sql");
@@ -45,13 +47,46 @@ fn floats(v: Value) -> Vec<f64> {
     }
 }
 
+/// The `n` largest customers by kWh over the 12 months up to the month, from the prebuilt
+/// candidates when they are current (they hold 20 per unit).
 pub fn key_customers(
     project: &Project,
     unit: &str,
     month: NaiveDate,
     n: i64,
 ) -> duckdb::Result<Vec<KeyCustomer>> {
-    let mut stmt = project.conn().prepare(KEY_CUSTOMERS)?;
+    let prebuilt = n <= 20 && sums_ready(project, "key_candidates_unit_month", month);
+    key_customers_with(
+        project,
+        if prebuilt {
+            KEY_CUSTOMERS_SUMS
+        } else {
+            KEY_CUSTOMERS
+        },
+        unit,
+        month,
+        n,
+    )
+}
+
+/// The same, read from the data tables (what the candidates must agree with).
+pub fn key_customers_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    n: i64,
+) -> duckdb::Result<Vec<KeyCustomer>> {
+    key_customers_with(project, KEY_CUSTOMERS, unit, month, n)
+}
+
+fn key_customers_with(
+    project: &Project,
+    sql: &str,
+    unit: &str,
+    month: NaiveDate,
+    n: i64,
+) -> duckdb::Result<Vec<KeyCustomer>> {
+    let mut stmt = project.conn().prepare(sql)?;
     let rows = stmt.query_map(params![unit, month, n], |r| {
         Ok(KeyCustomer {
             customer_id: r.get(0)?,
@@ -79,8 +114,35 @@ pub fn funnel(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result
 }
 
 /// (class, handling working days, limit) of the applications energised in the 12 months.
+/// Handling times of the applications energised in the 12 months up to the month, from the
+/// prebuilt table when it is current.
 pub fn handling(project: &Project, unit: &str, month: NaiveDate) -> duckdb::Result<Vec<(String, f64, f64)>> {
-    let mut stmt = project.conn().prepare(HANDLING)?;
+    // Every energised application is in the table, whatever the month.
+    let prebuilt = sums_current(project);
+    handling_with(
+        project,
+        if prebuilt { HANDLING_SUMS } else { HANDLING },
+        unit,
+        month,
+    )
+}
+
+/// The same, read from the data tables (what the prebuilt table must agree with).
+pub fn handling_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<Vec<(String, f64, f64)>> {
+    handling_with(project, HANDLING, unit, month)
+}
+
+fn handling_with(
+    project: &Project,
+    sql: &str,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<Vec<(String, f64, f64)>> {
+    let mut stmt = project.conn().prepare(sql)?;
     let rows = stmt.query_map(params![unit, month], |r| {
         Ok((r.get(0)?, r.get::<_, f64>(1)?, r.get::<_, i64>(2)? as f64))
     })?;
@@ -169,18 +231,25 @@ fn composition_with(
 
 const COLLECTION_CURVE: &str = include_str!("sql/market_collection_curve.sql");
 const COLLECTION_CURVE_SUMS: &str = include_str!("sql/market_collection_curve_sums.sql");
+const COLLECTION_CURVES_SUMS: &str = include_str!("sql/market_collection_curves_sums.sql");
 const ARREARS_AGE: &str = include_str!("sql/market_arrears_age.sql");
 const ARREARS_AGE_SUMS: &str = include_str!("sql/market_arrears_age_sums.sql");
+
+/// Whether the prebuilt sums are current (built now if they can be).
+fn sums_current(project: &Project) -> bool {
+    super::kpi::ensure_sums(project).unwrap_or_else(|e| {
+        tracing::warn!("sums not rebuilt ({e:#}); reading the data tables");
+        false
+    })
+}
+
+pub use super::kpi::with_sums_checked_once;
 
 /// Whether the prebuilt sums in `table` are current (built now if they can be) and cover
 /// `month`; otherwise the data tables are read directly (a read-only project with stale
 /// sums, or a month outside the data).
 fn sums_ready(project: &Project, table: &str, month: NaiveDate) -> bool {
-    let current = super::kpi::ensure_sums(project).unwrap_or_else(|e| {
-        tracing::warn!("sums not rebuilt ({e:#}); reading the data tables");
-        false
-    });
-    current
+    sums_current(project)
         && project
             .conn()
             .query_row(
@@ -238,6 +307,43 @@ pub fn collection_curve(project: &Project, unit: &str, month: NaiveDate) -> duck
         unit,
         month,
     )
+}
+
+/// The collection curves of a month and of another (the month before, to compare), in one
+/// look at the prebuilt sums when they cover both.
+pub fn collection_curves(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    other: NaiveDate,
+) -> duckdb::Result<(CollectionCurve, CollectionCurve)> {
+    if !(sums_ready(project, "due_unit_month", month) && sums_ready(project, "due_unit_month", other)) {
+        return Ok((
+            collection_curve(project, unit, month)?,
+            collection_curve(project, unit, other)?,
+        ));
+    }
+    let mut curves = [month, other].map(|m| CollectionCurve {
+        month: m,
+        receivable: 0.0,
+        paid: Vec::new(),
+    });
+    let mut stmt = project.conn().prepare(COLLECTION_CURVES_SUMS)?;
+    let mut rows = stmt.query(params![unit, month, other])?;
+    while let Some(r) = rows.next()? {
+        let m: NaiveDate = r.get(0)?;
+        let Some(curve) = curves.iter_mut().find(|c| c.month == m) else {
+            continue;
+        };
+        if let Some(receivable) = r.get::<_, Option<f64>>(1)? {
+            curve.receivable = receivable;
+        }
+        if let (Some(day), Some(amount)) = (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<f64>>(3)?) {
+            curve.paid.push((day.max(0) as u32, amount));
+        }
+    }
+    let [a, b] = curves;
+    Ok((a, b))
 }
 
 /// The same, read from the data tables (what the sums must agree with).

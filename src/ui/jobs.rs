@@ -398,13 +398,15 @@ pub fn leader_data(
             // Building the sums after an import takes a while on a big project: Cancel
             // interrupts it (one transaction: nothing is half-written).
             progress.attach_interrupt(p.interrupt_handle());
-            let period = scope
-                .month
-                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-            let cards = kpi::cards(p, period, &scope.unit_id, None)?;
-            progress.check()?;
-            let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
-            Ok(LeaderData { cards, units_below })
+            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
+                let period = scope
+                    .month
+                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+                let cards = kpi::cards(p, period, &scope.unit_id, None)?;
+                progress.check()?;
+                let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
+                Ok(LeaderData { cards, units_below })
+            })
         })();
         finish(r, |r| Msg::Leaders(scope, r))
     }
@@ -601,31 +603,34 @@ pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, 
         let r = (|| {
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            let (indicator, unit, base, month) = (key.0, key.1.clone(), key.2, key.3);
-            let explanation = crate::metrics::change::explain(p, indicator, &unit, &children, base, month)?;
-            let categories = crate::metrics::change::related_categories(indicator);
-            let related: Vec<String> = crate::audit::run::library(p)?
-                .0
-                .into_iter()
-                .filter(|r| categories.contains(&r.category))
-                .map(|r| r.id)
-                .collect();
-            let mut rules = Vec::new();
-            for part in explanation.parts.iter().take(3) {
-                let found = crate::store::audit::rules_in_unit(
-                    p,
-                    &part.unit_id,
-                    &related,
-                    base.min(month),
-                    base.max(month),
-                )?;
-                rules.push((part.unit_id.clone(), found.into_iter().take(5).collect()));
-            }
-            let by_class = crate::metrics::change::explain_by_class(p, indicator, &unit, base, month)?;
-            Ok(WhyData {
-                explanation,
-                rules,
-                by_class,
+            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
+                let (indicator, unit, base, month) = (key.0, key.1.clone(), key.2, key.3);
+                let explanation =
+                    crate::metrics::change::explain(p, indicator, &unit, &children, base, month)?;
+                let categories = crate::metrics::change::related_categories(indicator);
+                let related: Vec<String> = crate::audit::run::library(p)?
+                    .0
+                    .into_iter()
+                    .filter(|r| categories.contains(&r.category))
+                    .map(|r| r.id)
+                    .collect();
+                let mut rules = Vec::new();
+                for part in explanation.parts.iter().take(3) {
+                    let found = crate::store::audit::rules_in_unit(
+                        p,
+                        &part.unit_id,
+                        &related,
+                        base.min(month),
+                        base.max(month),
+                    )?;
+                    rules.push((part.unit_id.clone(), found.into_iter().take(5).collect()));
+                }
+                let by_class = crate::metrics::change::explain_by_class(p, indicator, &unit, base, month)?;
+                Ok(WhyData {
+                    explanation,
+                    rules,
+                    by_class,
+                })
             })
         })();
         finish(r, |r| Msg::Why(key, r))
@@ -715,18 +720,20 @@ pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerStat
         let r = (|| {
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            let month = scope
-                .month
-                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-            let units = if units.is_empty() {
-                vec![scope.unit_id.clone()]
-            } else {
-                units
-            };
-            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
-            let ranked = crate::metrics::bulletin::rank(per_unit);
-            let breaches = crate::metrics::bulletin::breaches(&ranked);
-            Ok(BulletinData { ranked, breaches })
+            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
+                let month = scope
+                    .month
+                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+                let units = if units.is_empty() {
+                    vec![scope.unit_id.clone()]
+                } else {
+                    units
+                };
+                let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
+                let ranked = crate::metrics::bulletin::rank(per_unit);
+                let breaches = crate::metrics::bulletin::breaches(&ranked);
+                Ok(BulletinData { ranked, breaches })
+            })
         })();
         finish(r, |r| Msg::Bulletin(scope, r))
     }
@@ -741,49 +748,52 @@ pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState
             use chrono::Months;
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            let month = scope
-                .month
-                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-            let unit = scope.unit_id.as_str();
-            let history_from = month - Months::new(59);
-            let window_from = month - Months::new(12);
-            let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
-            let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
-            let days: Vec<reliability::Day> =
-                crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
-                    .into_iter()
-                    .map(|(day, customer_minutes, interruptions)| reliability::Day {
-                        day,
-                        customer_minutes,
-                        interruptions,
-                    })
-                    .collect();
-            let daily = reliability::daily_saidi(&days, &customers);
-            let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
-            let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
-            let reliability = reliability::months(&months, &days, &customers, t_med);
-            progress.check()?;
-            let ids = [
-                "complaints_per_10k",
-                "ticket_timeliness",
-                "repair_arrival",
-                "satisfaction",
-                "saidi",
-                "saifi",
-            ];
-            let list = if units.is_empty() {
-                vec![scope.unit_id.clone()]
-            } else {
-                units
-            };
-            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
-            Ok(ServiceData {
-                t_med,
-                med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
-                reliability,
-                tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
-                repeat: crate::store::service::repeat_complainers(p, unit, month)?,
-                units: per_unit,
+            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
+                let month = scope
+                    .month
+                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+                let unit = scope.unit_id.as_str();
+                let history_from = month - Months::new(59);
+                let window_from = month - Months::new(12);
+                let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
+                let customers =
+                    |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
+                let days: Vec<reliability::Day> =
+                    crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
+                        .into_iter()
+                        .map(|(day, customer_minutes, interruptions)| reliability::Day {
+                            day,
+                            customer_minutes,
+                            interruptions,
+                        })
+                        .collect();
+                let daily = reliability::daily_saidi(&days, &customers);
+                let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+                let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
+                let reliability = reliability::months(&months, &days, &customers, t_med);
+                progress.check()?;
+                let ids = [
+                    "complaints_per_10k",
+                    "ticket_timeliness",
+                    "repair_arrival",
+                    "satisfaction",
+                    "saidi",
+                    "saifi",
+                ];
+                let list = if units.is_empty() {
+                    vec![scope.unit_id.clone()]
+                } else {
+                    units
+                };
+                let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
+                Ok(ServiceData {
+                    t_med,
+                    med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
+                    reliability,
+                    tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
+                    repeat: crate::store::service::repeat_complainers(p, unit, month)?,
+                    units: per_unit,
+                })
             })
         })();
         finish(r, |r| Msg::Service(scope, r))
@@ -824,35 +834,38 @@ pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg +
                 .month
                 .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
             let unit = scope.unit_id.as_str();
-            let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
-            for (class, days, limit) in m::handling(p, unit, month)? {
-                match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
-                    Some((_, v)) => v.push(days),
-                    None => groups.push(((class, limit), vec![days])),
+            m::with_sums_checked_once(p, || -> anyhow::Result<MarketData> {
+                let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
+                for (class, days, limit) in m::handling(p, unit, month)? {
+                    match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
+                        Some((_, v)) => v.push(days),
+                        None => groups.push(((class, limit), vec![days])),
+                    }
                 }
-            }
-            groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
-            let handling = groups
-                .into_iter()
-                .filter_map(|((class, limit), v)| {
-                    Some((class, limit, crate::metrics::market::five_numbers(&v)?))
+                groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
+                let handling = groups
+                    .into_iter()
+                    .filter_map(|((class, limit), v)| {
+                        Some((class, limit, crate::metrics::market::five_numbers(&v)?))
+                    })
+                    .collect();
+                progress.check()?;
+                let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
+                progress.check()?;
+                let before = month - chrono::Months::new(1);
+                let (curve, curve_before) = m::collection_curves(p, unit, month, before)?;
+                Ok(MarketData {
+                    curve,
+                    curve_before,
+                    arrears_age: m::arrears_by_age(p, unit, month)?,
+                    key_customers: m::key_customers(p, unit, month, 20)?,
+                    funnel: m::funnel(p, unit, month)?,
+                    handling,
+                    overdue: m::overdue(p, unit, month)?,
+                    by_class,
+                    by_voltage,
+                    by_industry,
                 })
-                .collect();
-            progress.check()?;
-            let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
-            progress.check()?;
-            let before = month - chrono::Months::new(1);
-            Ok(MarketData {
-                curve: m::collection_curve(p, unit, month)?,
-                curve_before: m::collection_curve(p, unit, before)?,
-                arrears_age: m::arrears_by_age(p, unit, month)?,
-                key_customers: m::key_customers(p, unit, month, 20)?,
-                funnel: m::funnel(p, unit, month)?,
-                handling,
-                overdue: m::overdue(p, unit, month)?,
-                by_class,
-                by_voltage,
-                by_industry,
             })
         })();
         finish(r, |r| Msg::Market(scope, r))
@@ -901,15 +914,17 @@ pub fn map_scene(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Ms
         let r = (|| {
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            let month = scope
-                .month
-                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-            Ok(std::sync::Arc::new(crate::geo::scene::load(
-                p,
-                &scope.unit_id,
-                month,
-                progress,
-            )?))
+            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
+                let month = scope
+                    .month
+                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+                Ok(std::sync::Arc::new(crate::geo::scene::load(
+                    p,
+                    &scope.unit_id,
+                    month,
+                    progress,
+                )?))
+            })
         })();
         finish(r, |r| Msg::Map(scope, r))
     }

@@ -1,10 +1,48 @@
 -- Rebuilds the key-market sums (collection_sums_v8.sql) with the same definitions as the
--- direct queries market_composition.sql, market_arrears_age.sql and
--- market_collection_curve.sql.
+-- direct queries market_key_customers.sql, market_handling.sql, market_composition.sql,
+-- market_arrears_age.sql and market_collection_curve.sql.
 DELETE FROM arrears_age_unit_month;
 DELETE FROM due_unit_month;
 DELETE FROM collection_unit_day;
 DELETE FROM mix_unit_month;
+DELETE FROM key_candidates_unit_month;
+DELETE FROM handling_apps;
+
+INSERT INTO handling_apps
+SELECT a.unit_id, date_trunc('month', a.energised_at)::DATE, a.customer_class,
+       greatest(w.days - coalesce(a.pause_days, 0), 0),
+       CASE WHEN a.customer_class = 'residential' THEN 5
+            WHEN a.voltage IN ('220V', '380V') THEN 6
+            WHEN a.dual_supply THEN 32 ELSE 22 END
+FROM applications a,
+     LATERAL (SELECT count(*) AS days
+              FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
+              WHERE isodow(d) <= 5) w
+WHERE a.energised_at IS NOT NULL AND a.accepted_at IS NOT NULL;
+
+-- Every customer in every month (a customer not billed in a month still has its last 12
+-- months), its 12-month kWh, and the 20 largest per unit and month.
+INSERT INTO key_candidates_unit_month
+WITH span AS (SELECT min(billing_month) AS a, max(billing_month) AS b FROM bills),
+months AS (
+    SELECT m::DATE AS m FROM span, range(span.a, span.b + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m)
+    WHERE span.a IS NOT NULL
+),
+billed AS (SELECT customer_id, billing_month AS m, sum(kwh) AS kwh FROM bills GROUP BY 1, 2),
+grid AS (
+    SELECT c.customer_id, c.unit_id, months.m, coalesce(b.kwh, 0) AS kwh
+    FROM customers c CROSS JOIN months
+    LEFT JOIN billed b ON b.customer_id = c.customer_id AND b.m = months.m
+),
+rolling AS (
+    SELECT unit_id, customer_id, m,
+           sum(kwh) OVER (PARTITION BY customer_id ORDER BY m ROWS BETWEEN 11 PRECEDING AND CURRENT ROW) AS kwh_12m
+    FROM grid
+)
+SELECT unit_id, m, customer_id, kwh_12m
+FROM rolling
+WHERE kwh_12m > 0
+QUALIFY row_number() OVER (PARTITION BY unit_id, m ORDER BY kwh_12m DESC, customer_id) <= 20;
 
 INSERT INTO mix_unit_month
 SELECT c.unit_id, b.billing_month, c.customer_class, c.voltage, c.industry_code,

@@ -41,3 +41,22 @@ CREATE TABLE mix_unit_month (
   customers BIGINT NOT NULL,
   kwh DOUBLE
 );
+
+-- The 20 customers of each org unit (its own) with the most kWh over the 12 months up to
+-- each month: the largest customers of any subtree are among those of its units.
+CREATE TABLE key_candidates_unit_month (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  kwh_12m DOUBLE NOT NULL
+);
+
+-- Each energised application's handling time (working days less pauses) and time limit, by
+-- the month it was energised in.
+CREATE TABLE handling_apps (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  customer_class VARCHAR,
+  handling_days DOUBLE NOT NULL,
+  limit_days DOUBLE NOT NULL
+);
