@@ -652,8 +652,11 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     assert!(data.breaches.iter().all(|b| b.gap > 0.0));
     assert!(has_label(&h, "Units ranked on the composite"));
     assert!(has_label(&h, "Data freshness"));
-    // The ranking's numbers copy to the clipboard as tab-separated rows.
-    h.get_by_label("Copy data").click_accesskit();
+    // The ranking's numbers (its Copy data comes first) copy as tab-separated rows.
+    h.query_all_by_label("Copy data")
+        .next()
+        .unwrap()
+        .click_accesskit();
     h.step();
     let copied: Vec<String> = h
         .output()

@@ -204,6 +204,35 @@ fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulleti
         .cloned()
         .collect();
     let list = list.as_slice();
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|b| {
+            vec![
+                b.unit_id.clone(),
+                b.indicator.to_string(),
+                b.value.to_string(),
+                b.target.to_string(),
+                b.gap.to_string(),
+                b.relative.to_string(),
+                format!("{:?}", b.status).to_lowercase(),
+            ]
+        })
+        .collect();
+    super::data_buttons(
+        ui,
+        app,
+        &[
+            "unit_id",
+            "indicator",
+            "value",
+            "target",
+            "gap",
+            "relative",
+            "status",
+        ]
+        .map(String::from),
+        &rows,
+    );
     if list.is_empty() {
         ui.label(RichText::new(t(lang, "bulletin_no_breaches")).weak());
         return;

@@ -152,6 +152,41 @@ fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         ))
         .weak(),
     );
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rows: Vec<Vec<String>> = data
+        .key_customers
+        .iter()
+        .map(|c| {
+            vec![
+                c.customer_id.clone(),
+                c.name.clone(),
+                c.class.clone(),
+                c.industry.clone().unwrap_or_default(),
+                opt(c.capacity_kva),
+                c.kwh_year.to_string(),
+                opt(c.kwh_month),
+                opt(c.kwh_year_ago),
+                opt(c.share),
+            ]
+        })
+        .collect();
+    super::data_buttons(
+        ui,
+        app,
+        &[
+            "customer_id",
+            "name",
+            "customer_class",
+            "industry_code",
+            "capacity_kva",
+            "kwh_12_months",
+            "kwh_month",
+            "kwh_year_ago",
+            "share",
+        ]
+        .map(String::from),
+        &rows,
+    );
     let color = accent(ui.visuals().dark_mode);
     egui::ScrollArea::horizontal()
         .id_salt("key_customers")
@@ -547,6 +582,36 @@ fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         ui.label(RichText::new(t(lang, "market_none")).weak());
         return;
     }
+    let rows: Vec<Vec<String>> = data
+        .overdue
+        .iter()
+        .map(|o| {
+            vec![
+                o.application_id.clone(),
+                o.customer_id.clone().unwrap_or_default(),
+                o.unit_id.clone(),
+                o.class.clone(),
+                o.accepted_at.format("%Y-%m-%d").to_string(),
+                o.days_so_far.to_string(),
+                o.limit_days.to_string(),
+            ]
+        })
+        .collect();
+    super::data_buttons(
+        ui,
+        app,
+        &[
+            "application_id",
+            "customer_id",
+            "unit_id",
+            "customer_class",
+            "accepted",
+            "working_days",
+            "limit_days",
+        ]
+        .map(String::from),
+        &rows,
+    );
     egui::Grid::new("overdue")
         .striped(true)
         .spacing([10.0, 3.0])
@@ -579,6 +644,23 @@ fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "market_composition")).strong().size(16.0));
     let total: f64 = data.by_class.iter().map(|(_, _, k)| k).sum();
+    let all: Vec<Vec<String>> = [
+        ("customer_class", &data.by_class),
+        ("voltage", &data.by_voltage),
+        ("industry", &data.by_industry),
+    ]
+    .iter()
+    .flat_map(|(field, list)| {
+        list.iter()
+            .map(move |(v, n, kwh)| vec![field.to_string(), v.clone(), n.to_string(), kwh.to_string()])
+    })
+    .collect();
+    super::data_buttons(
+        ui,
+        app,
+        &["field", "value", "customers", "kwh"].map(String::from),
+        &all,
+    );
     for (title, list, rows, code_list) in [
         ("why_class", &data.by_class, 10, "customer_class"),
         ("market_voltage", &data.by_voltage, 10, "voltage"),

@@ -115,6 +115,25 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
 fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "service_units")).strong().size(16.0));
+    let mut header = vec!["unit_id".to_string()];
+    header.extend(COLUMNS.iter().map(|c| c.to_string()));
+    let rows: Vec<Vec<String>> = data
+        .units
+        .iter()
+        .map(|(unit, cards)| {
+            let mut r = vec![unit.clone()];
+            r.extend(COLUMNS.iter().map(|id| {
+                cards
+                    .iter()
+                    .find(|c| c.indicator == *id)
+                    .and_then(|c| c.value)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            }));
+            r
+        })
+        .collect();
+    super::data_buttons(ui, app, &header, &rows);
     let mut drill = None;
     egui::Grid::new("service_units")
         .striped(true)
@@ -382,6 +401,25 @@ fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) 
         data.repeat.retain(|r| within.contains(&r.unit_id));
     }
     let data = &data;
+    let rows: Vec<Vec<String>> = data
+        .repeat
+        .iter()
+        .map(|r| {
+            vec![
+                r.customer_id.clone(),
+                r.unit_id.clone(),
+                r.complaints.to_string(),
+                r.first_at.to_string(),
+                r.last_at.to_string(),
+            ]
+        })
+        .collect();
+    super::data_buttons(
+        ui,
+        app,
+        &["customer_id", "unit_id", "complaints", "first", "last"].map(String::from),
+        &rows,
+    );
     if data.repeat.is_empty() {
         ui.label(RichText::new(t(lang, "service_no_repeat")).weak());
         return;
