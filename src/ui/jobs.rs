@@ -772,14 +772,7 @@ pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState
                 let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
                 let reliability = reliability::months(&months, &days, &customers, t_med);
                 progress.check()?;
-                let ids = [
-                    "complaints_per_10k",
-                    "ticket_timeliness",
-                    "repair_arrival",
-                    "satisfaction",
-                    "saidi",
-                    "saifi",
-                ];
+                let ids = super::pages::service::COLUMNS;
                 let list = if units.is_empty() {
                     vec![scope.unit_id.clone()]
                 } else {

@@ -95,14 +95,7 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
                 u.unit_id.clone(),
                 u.composite.map(|c| c.to_string()).unwrap_or_default(),
             ];
-            r.extend(COLUMNS.iter().map(|id| {
-                u.cards
-                    .iter()
-                    .find(|c| c.indicator == *id)
-                    .and_then(|c| c.value)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-            }));
+            r.extend(super::card_values(&u.cards, &COLUMNS));
             r
         })
         .collect();

@@ -59,6 +59,21 @@ pub fn tsv(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The raw values of some indicators among a unit's cards, as text for a copied table
+/// (empty where there is no value).
+pub fn card_values(cards: &[crate::metrics::kpi::Card], ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            cards
+                .iter()
+                .find(|c| c.indicator == *id)
+                .and_then(|c| c.value)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Two small buttons for a chart's or table's data: copy it to the clipboard, or save it
 /// as CSV or XLSX (the file is asked for once the frame is done).
 pub fn data_buttons(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {

@@ -122,14 +122,7 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .iter()
         .map(|(unit, cards)| {
             let mut r = vec![unit.clone()];
-            r.extend(COLUMNS.iter().map(|id| {
-                cards
-                    .iter()
-                    .find(|c| c.indicator == *id)
-                    .and_then(|c| c.value)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default()
-            }));
+            r.extend(super::card_values(cards, &COLUMNS));
             r
         })
         .collect();
