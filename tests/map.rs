@@ -89,6 +89,24 @@ fn every_layer_reads_from_the_sample() {
     let key = map::key_customers(&p, "P", dec, 50).unwrap();
     assert_eq!(key.len(), 50);
     assert!(key.windows(2).all(|w| w[0].kwh >= w[1].kwh));
+    // The prebuilt monthly top of each unit gives the same customers as the bills.
+    for (unit, m) in [
+        ("P", dec),
+        ("C02", month(2025, 7)),
+        ("C01K01S01", month(2024, 12)),
+    ] {
+        let a = map::key_customers(&p, unit, m, 300).unwrap();
+        let b = map::key_customers_from_data(&p, unit, m, 300).unwrap();
+        assert_eq!(a.len(), b.len(), "{unit} {m}");
+        let kwh = |v: &[map::MapCustomer]| v.iter().map(|c| c.kwh).collect::<Vec<_>>();
+        assert_eq!(kwh(&a), kwh(&b), "{unit} {m}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (x.kwh_year_ago, x.open_suspects),
+                (y.kwh_year_ago, y.open_suspects)
+            );
+        }
+    }
 
     let plans = map::orderly(&p, "P", month(2025, 7)).unwrap();
     assert!(!plans.is_empty());

@@ -27,6 +27,7 @@ const SERVICE_POINTS: &str = include_str!("sql/map_service_points.sql");
 const VEHICLE_DAYS: &str = include_str!("sql/map_vehicle_days.sql");
 const VEHICLE_TRACK: &str = include_str!("sql/map_vehicle_track.sql");
 const KEY_CUSTOMERS: &str = include_str!("sql/map_key_customers.sql");
+const KEY_CUSTOMERS_SUMS: &str = include_str!("sql/map_key_customers_sums.sql");
 const ORDERLY: &str = include_str!("sql/map_orderly.sql");
 const OUTAGES_IN_MONTH: &str = include_str!("sql/map_outages_in_month.sql");
 const SEARCH_CUSTOMERS: &str = include_str!("sql/map_search_customers.sql");
@@ -524,13 +525,46 @@ impl MapCustomer {
     }
 }
 
+/// The `n` customers with the most kWh in the month, from the prebuilt monthly top 300 of
+/// each unit when it is current.
 pub fn key_customers(
     project: &Project,
     unit: &str,
     month: NaiveDate,
     n: u32,
 ) -> anyhow::Result<Vec<MapCustomer>> {
-    let mut stmt = project.conn().prepare(KEY_CUSTOMERS)?;
+    let prebuilt = n <= 300 && super::market::sums_ready(project, "month_top_unit_month", month);
+    key_customers_with(
+        project,
+        if prebuilt {
+            KEY_CUSTOMERS_SUMS
+        } else {
+            KEY_CUSTOMERS
+        },
+        unit,
+        month,
+        n,
+    )
+}
+
+/// The same, read from the data tables (what the prebuilt table must agree with).
+pub fn key_customers_from_data(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    n: u32,
+) -> anyhow::Result<Vec<MapCustomer>> {
+    key_customers_with(project, KEY_CUSTOMERS, unit, month, n)
+}
+
+fn key_customers_with(
+    project: &Project,
+    sql: &str,
+    unit: &str,
+    month: NaiveDate,
+    n: u32,
+) -> anyhow::Result<Vec<MapCustomer>> {
+    let mut stmt = project.conn().prepare(sql)?;
     let rows = stmt.query_map(params![unit, month, n as i64], |r| {
         Ok(MapCustomer {
             customer_id: r.get(0)?,

@@ -248,7 +248,7 @@ pub use super::kpi::with_sums_checked_once;
 /// Whether the prebuilt sums in `table` are current (built now if they can be) and cover
 /// `month`; otherwise the data tables are read directly (a read-only project with stale
 /// sums, or a month outside the data).
-fn sums_ready(project: &Project, table: &str, month: NaiveDate) -> bool {
+pub(crate) fn sums_ready(project: &Project, table: &str, month: NaiveDate) -> bool {
     sums_current(project)
         && project
             .conn()

@@ -1,12 +1,22 @@
 -- Rebuilds the key-market sums (collection_sums_v8.sql) with the same definitions as the
 -- direct queries market_key_customers.sql, market_handling.sql, market_composition.sql,
--- market_arrears_age.sql and market_collection_curve.sql.
+-- market_arrears_age.sql, market_collection_curve.sql and map_key_customers.sql.
 DELETE FROM arrears_age_unit_month;
 DELETE FROM due_unit_month;
 DELETE FROM collection_unit_day;
 DELETE FROM mix_unit_month;
 DELETE FROM key_candidates_unit_month;
 DELETE FROM handling_apps;
+DELETE FROM month_top_unit_month;
+
+INSERT INTO month_top_unit_month
+SELECT unit_id, m, customer_id, kwh
+FROM (
+    SELECT c.unit_id, b.billing_month AS m, b.customer_id, sum(b.kwh) AS kwh
+    FROM bills b JOIN customers c USING (customer_id)
+    GROUP BY 1, 2, 3
+)
+QUALIFY row_number() OVER (PARTITION BY unit_id, m ORDER BY kwh DESC NULLS LAST, customer_id) <= 300;
 
 INSERT INTO handling_apps
 SELECT a.unit_id, date_trunc('month', a.energised_at)::DATE, a.customer_class,

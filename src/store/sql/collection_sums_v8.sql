@@ -60,3 +60,12 @@ CREATE TABLE handling_apps (
   handling_days DOUBLE NOT NULL,
   limit_days DOUBLE NOT NULL
 );
+
+-- The 300 customers of each org unit (its own) with the most kWh in each month: the map's
+-- key customers of any subtree are among those of its units.
+CREATE TABLE month_top_unit_month (
+  unit_id VARCHAR NOT NULL,
+  month DATE NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  kwh DOUBLE
+);

@@ -8,7 +8,7 @@ WITH month_kwh AS (
       AND b.customer_id IN (SELECT customer_id FROM customers
                             WHERE unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = $1))
     GROUP BY 1
-    ORDER BY kwh DESC NULLS LAST
+    ORDER BY kwh DESC NULLS LAST, customer_id
     LIMIT $3
 ),
 year_ago AS (
@@ -31,4 +31,4 @@ JOIN customers c USING (customer_id)
 LEFT JOIN year_ago y USING (customer_id)
 LEFT JOIN open_suspects o USING (customer_id)
 WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL
-ORDER BY m.kwh DESC
+ORDER BY m.kwh DESC, c.customer_id
