@@ -406,13 +406,7 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
         .show_grid([false, true])
         .include_y(floor)
         .include_y(hi + pad * 0.2)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            axis_names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .x_axis_formatter(category_axis(axis_names))
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
         .y_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
         .y_axis_label(unit_text.clone())
@@ -679,15 +673,18 @@ fn sparkline(
 
 /// Months on the x axis as 2025-06.
 pub fn month_axis(months: Vec<NaiveDate>) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    category_axis(months.iter().map(|m| m.format("%Y-%m").to_string()).collect())
+}
+
+/// Axis labels of a chart whose bars or points sit at 0, 1, 2 ...: the name at each whole
+/// number, nothing between them.
+pub fn category_axis(names: Vec<String>) -> impl Fn(GridMark, &std::ops::RangeInclusive<f64>) -> String {
     move |mark, _| {
         let i = mark.value.round();
         if (mark.value - i).abs() > 1e-6 || i < 0.0 {
             return String::new();
         }
-        months
-            .get(i as usize)
-            .map(|m| m.format("%Y-%m").to_string())
-            .unwrap_or_default()
+        names.get(i as usize).cloned().unwrap_or_default()
     }
 }
 
@@ -778,13 +775,7 @@ fn ranking_ui(
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
-        .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .y_axis_formatter(category_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(lang.pick(ind.en, ind.zh), bars)

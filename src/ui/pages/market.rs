@@ -420,13 +420,7 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .legend(egui_plot::Legend::default().follow_insertion_order(true))
         .show_grid([false, true])
         .y_axis_formatter(|m, _| format::number(m.value, 0))
-        .x_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .x_axis_formatter(super::leaders::category_axis(names))
         .show(ui, |plot| {
             for c in charts {
                 plot.bar_chart(c);
@@ -464,13 +458,7 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(|m, _| format::number(m.value, 0))
-        .y_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .y_axis_formatter(super::leaders::category_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(t(lang, "market_funnel"), bars)
@@ -549,13 +537,7 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .allow_scroll(false)
         .allow_zoom(false)
         .allow_drag(false)
-        .y_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .y_axis_formatter(super::leaders::category_axis(names))
         .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
         .x_axis_label(t(lang, "market_working_days"))
         .show(ui, |plot| {

@@ -96,13 +96,7 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(|m, _| format::number(m.value, 0))
-        .y_axis_formatter(move |m, _| {
-            let i = m.value.round();
-            if (m.value - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            names.get(i as usize).cloned().unwrap_or_default()
-        })
+        .y_axis_formatter(super::leaders::category_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(t(lang, "service_tickets"), bars)
