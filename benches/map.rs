@@ -134,6 +134,7 @@ fn main() {
                     dark: false,
                     zh: true,
                     over_tiles: false,
+                    own_basemap: true,
                 };
                 canvas::draw(&painter, &view, &f);
             });
@@ -195,6 +196,7 @@ fn main() {
                 dark: false,
                 zh: true,
                 over_tiles: false,
+                own_basemap: true,
             };
             canvas::draw(&ui.painter().with_clip_rect(rect), &view, &f);
         });

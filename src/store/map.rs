@@ -26,8 +26,16 @@ const SET_BOUNDARY: &str = "UPDATE org_units SET boundary = $2 WHERE unit_id = $
 const SERVICE_POINTS: &str = include_str!("sql/map_service_points.sql");
 const VEHICLE_DAYS: &str = include_str!("sql/map_vehicle_days.sql");
 const VEHICLE_TRACK: &str = include_str!("sql/map_vehicle_track.sql");
-const KEY_CUSTOMERS: &str = include_str!("sql/map_key_customers.sql");
-const KEY_CUSTOMERS_SUMS: &str = include_str!("sql/map_key_customers_sums.sql");
+/// The largest customers of the month (from the bills, or from the prebuilt top of each
+/// unit), then the same details for either.
+const KEY_CUSTOMERS: &str = concat!(
+    include_str!("sql/map_key_customers.sql"),
+    include_str!("sql/map_key_customers_details.sql")
+);
+const KEY_CUSTOMERS_SUMS: &str = concat!(
+    include_str!("sql/map_key_customers_sums.sql"),
+    include_str!("sql/map_key_customers_details.sql")
+);
 const ORDERLY: &str = include_str!("sql/map_orderly.sql");
 const OUTAGES_IN_MONTH: &str = include_str!("sql/map_outages_in_month.sql");
 const SEARCH_CUSTOMERS: &str = include_str!("sql/map_search_customers.sql");

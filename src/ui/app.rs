@@ -737,8 +737,19 @@ impl MamsApp {
             Msg::Map(scope, data) => self.map.receive(scope, data),
             Msg::MapCustomers(scope, data) => self.map_customers.receive(scope, data),
             Msg::MapTrack(day, data) => {
-                if self.map_page.track.as_ref().is_some_and(|(d, _)| *d == day) {
-                    self.map_page.track = Some((day, Some(data)));
+                if self.map_page.track_asked == Some(day) {
+                    self.map_page.track_asked = None;
+                    match (data, &mut self.map.data) {
+                        // The scene takes the day's positions, once.
+                        (Ok(track), Some((_, Ok(scene)))) => {
+                            let mut s = (**scene).clone();
+                            s.vehicle_day = Some(day);
+                            s.track = track;
+                            *scene = Arc::new(s);
+                        }
+                        (Err(e), _) => self.error = Some(e),
+                        _ => {}
+                    }
                 }
             }
             Msg::MapSearch(text, data) => self.map_page.searched = Some((text, data)),

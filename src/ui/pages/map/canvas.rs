@@ -45,7 +45,6 @@ pub enum Picked {
 /// What is shown, and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layers {
-    pub basemap: bool,
     pub labels: bool,
     pub halls: bool,
     pub vehicles: bool,
@@ -64,7 +63,6 @@ pub struct Layers {
 impl Default for Layers {
     fn default() -> Self {
         Layers {
-            basemap: true,
             labels: true,
             halls: true,
             vehicles: false,
@@ -102,6 +100,8 @@ pub struct Frame<'a> {
     pub zh: bool,
     /// A raster basemap lies under the layers: fills are see-through.
     pub over_tiles: bool,
+    /// The project's own basemap (water, rivers, roads) is drawn.
+    pub own_basemap: bool,
 }
 
 /// A mark that can be hit: where on screen, how near counts, what it is.
@@ -261,7 +261,7 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
     }
 
     // 2. The basemap: water, rivers, roads.
-    if f.layers.basemap {
+    if f.own_basemap {
         let water = if f.dark {
             Color32::from_rgb(38, 72, 104)
         } else {

@@ -33,9 +33,6 @@ use crate::ui::jobs;
 /// Classes of the indicator map.
 const CLASSES: usize = 5;
 
-/// A day of vehicle positions, or why it could not be read.
-pub type TrackResult = Result<Vec<crate::store::map::Fix>, String>;
-
 /// The map page's state.
 pub struct MapPage {
     pub memory: MapMemory,
@@ -46,8 +43,8 @@ pub struct MapPage {
     /// Minutes after midnight of the vehicle replay, and whether it plays.
     pub vehicle_minute: u32,
     pub playing: bool,
-    /// A day of vehicle positions other than the scene's, asked for or shown.
-    pub track: Option<(NaiveDate, Option<TrackResult>)>,
+    /// A day of vehicle positions asked for (it replaces the scene's day when it arrives).
+    pub track_asked: Option<NaiveDate>,
     /// The moment of the outage view: day of the month and hour.
     pub outage_day: u32,
     pub outage_hour: u32,
@@ -80,7 +77,7 @@ impl Default for MapPage {
             method: Method::Quantile,
             vehicle_minute: 10 * 60,
             playing: false,
-            track: None,
+            track_asked: None,
             outage_day: 1,
             outage_hour: 10,
             picked: None,
@@ -108,12 +105,8 @@ fn days_in(month: NaiveDate) -> u32 {
 }
 
 impl MapPage {
-    fn vehicle_day(&self, scene: &Scene) -> Option<NaiveDate> {
-        self.track.as_ref().map(|(d, _)| *d).or(scene.vehicle_day)
-    }
-
     fn vehicles_at(&self, scene: &Scene) -> NaiveDateTime {
-        let day = self.vehicle_day(scene).unwrap_or(scene.month);
+        let day = scene.vehicle_day.unwrap_or(scene.month);
         day.and_time(NaiveTime::MIN) + chrono::Duration::minutes(self.vehicle_minute as i64)
     }
 
@@ -123,19 +116,6 @@ impl MapPage {
             .with_day(day)
             .unwrap_or(month)
             .and_time(NaiveTime::from_hms_opt(self.outage_hour.min(23), 30, 0).unwrap_or(NaiveTime::MIN))
-    }
-}
-
-/// The scene to draw with the vehicle day chosen on the page, if it differs.
-fn scene_with_track(scene: &Arc<Scene>, page: &MapPage) -> Arc<Scene> {
-    match &page.track {
-        Some((day, Some(Ok(track)))) if Some(*day) != scene.vehicle_day => {
-            let mut s = (**scene).clone();
-            s.vehicle_day = Some(*day);
-            s.track = track.clone();
-            Arc::new(s)
-        }
-        _ => scene.clone(),
     }
 }
 
@@ -216,7 +196,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.colored_label(ui.visuals().error_fg_color, e);
             return;
         }
-        Some((_, Ok(s))) => scene_with_track(s, &app.map_page),
+        Some((_, Ok(s))) => s.clone(),
     };
     // The basemap follows the setting.
     if app
@@ -368,20 +348,25 @@ fn layer_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>, month: 
     );
     let mut want_day = None;
     if page.layers.vehicles {
-        ui.indent("vehicle_opts", |ui| match page.vehicle_day(scene) {
+        ui.indent("vehicle_opts", |ui| match scene.vehicle_day {
             None => {
                 ui.label(RichText::new(t(lang, "map_no_vehicles")).weak());
             }
             Some(day) => {
-                egui::ComboBox::from_id_salt("vehicle_day")
-                    .selected_text(day.to_string())
-                    .show_ui(ui, |ui| {
-                        for d in &scene.vehicle_days {
-                            if ui.selectable_label(*d == day, d.to_string()).clicked() {
-                                want_day = Some(*d);
+                ui.horizontal(|ui| {
+                    egui::ComboBox::from_id_salt("vehicle_day")
+                        .selected_text(day.to_string())
+                        .show_ui(ui, |ui| {
+                            for d in &scene.vehicle_days {
+                                if ui.selectable_label(*d == day, d.to_string()).clicked() {
+                                    want_day = Some(*d);
+                                }
                             }
-                        }
-                    });
+                        });
+                    if page.track_asked.is_some() {
+                        ui.spinner();
+                    }
+                });
                 ui.horizontal(|ui| {
                     let label = if page.playing { "map_pause" } else { "map_play" };
                     if ui.button(t(lang, label)).clicked() {
@@ -512,7 +497,6 @@ fn layer_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>, month: 
         .on_hover_text(t(lang, "map_base_osm_help"));
     ui.radio_value(&mut choice, BasemapChoice::None, t(lang, "map_base_none"));
     app.state.map_basemap = choice;
-    app.map_page.layers.basemap = app.state.map_basemap == BasemapChoice::Project;
     if let Some(e) = app.map_page.tiles.as_ref().and_then(|t| t.error.as_ref()) {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
@@ -555,7 +539,7 @@ fn layer_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>, month: 
         );
     }
     if let Some(d) = want_day {
-        app.map_page.track = Some((d, None));
+        app.map_page.track_asked = Some(d);
         app.spawn("job_map_track", jobs::map_track(scene.unit_id.clone(), d));
     }
 }
@@ -740,6 +724,7 @@ fn map_view(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
         dark,
         zh: lang == Lang::Zh,
         over_tiles,
+        own_basemap: app.state.map_basemap == BasemapChoice::Project,
     };
     let mut drag_from = page.drag_from;
     let legend = legend_items(app, scene, &edges);
@@ -1364,6 +1349,7 @@ fn detail_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>) {
         dark: ui.visuals().dark_mode,
         zh: lang == Lang::Zh,
         over_tiles: false,
+        own_basemap: false,
     };
     let rows = describe(scene, &picked, lang, &frame, app.map_page.pin.as_ref());
     if let Some((_, title)) = rows.first() {
