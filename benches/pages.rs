@@ -109,15 +109,13 @@ fn main() {
         (
             "Key market",
             Box::new(|u: &str, m| {
-                market::with_sums_checked_once(&p, || {
-                    market::key_customers(&p, u, m, 20).unwrap();
-                    market::funnel(&p, u, m).unwrap();
-                    market::handling(&p, u, m).unwrap();
-                    market::overdue(&p, u, m).unwrap();
-                    market::composition(&p, u, m).unwrap();
-                    market::collection_curves(&p, u, m, m - Months::new(1)).unwrap();
-                    market::arrears_by_age(&p, u, m).unwrap();
-                })
+                market::key_customers(&p, u, m, 20).unwrap();
+                market::funnel(&p, u, m).unwrap();
+                market::handling(&p, u, m).unwrap();
+                market::overdue(&p, u, m).unwrap();
+                market::composition(&p, u, m).unwrap();
+                market::collection_curves(&p, u, m, m - Months::new(1)).unwrap();
+                market::arrears_by_age(&p, u, m).unwrap();
             }),
         ),
         (

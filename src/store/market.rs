@@ -243,8 +243,6 @@ fn sums_current(project: &Project) -> bool {
     })
 }
 
-pub use super::kpi::with_sums_checked_once;
-
 /// Whether the prebuilt sums in `table` are current (built now if they can be) and cover
 /// `month`; otherwise the data tables are read directly (a read-only project with stale
 /// sums, or a month outside the data).

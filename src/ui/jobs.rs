@@ -387,27 +387,35 @@ pub fn scoped_counts(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -
     }
 }
 
+/// The common start of a page's job: the open project, Cancel wired to its queries (building
+/// the sums after an import takes a while on a big project; one transaction, so nothing is
+/// half-written), the scope's month, and the prebuilt sums checked once for the whole page.
+fn page_read<T>(
+    state: &WorkerState,
+    progress: &Progress,
+    scope: &Scope,
+    read: impl FnOnce(&Project, NaiveDate) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let p = open_project_in(state)?;
+    progress.attach_interrupt(p.interrupt_handle());
+    let month = scope
+        .month
+        .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+    crate::store::kpi::with_sums_checked_once(p, || read(p, month))
+}
+
 pub fn leader_data(
     scope: Scope,
     units_below: Vec<String>,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     use crate::metrics::{indicators::LEADER_CARDS, kpi};
     move |state, progress| {
-        let r = (|| {
-            let p = open_project_in(state)?;
-            // Building the sums after an import takes a while on a big project: Cancel
-            // interrupts it (one transaction: nothing is half-written).
-            progress.attach_interrupt(p.interrupt_handle());
-            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
-                let period = scope
-                    .month
-                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-                let cards = kpi::cards(p, period, &scope.unit_id, None)?;
-                progress.check()?;
-                let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
-                Ok(LeaderData { cards, units_below })
-            })
-        })();
+        let r = page_read(state, progress, &scope, |p, period| {
+            let cards = kpi::cards(p, period, &scope.unit_id, None)?;
+            progress.check()?;
+            let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
+            Ok(LeaderData { cards, units_below })
+        });
         finish(r, |r| Msg::Leaders(scope, r))
     }
 }
@@ -717,24 +725,17 @@ pub fn save_attachment(
 /// they miss this month.
 pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        let r = (|| {
-            let p = open_project_in(state)?;
-            progress.attach_interrupt(p.interrupt_handle());
-            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
-                let month = scope
-                    .month
-                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-                let units = if units.is_empty() {
-                    vec![scope.unit_id.clone()]
-                } else {
-                    units
-                };
-                let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
-                let ranked = crate::metrics::bulletin::rank(per_unit);
-                let breaches = crate::metrics::bulletin::breaches(&ranked);
-                Ok(BulletinData { ranked, breaches })
-            })
-        })();
+        let r = page_read(state, progress, &scope, |p, month| {
+            let units = if units.is_empty() {
+                vec![scope.unit_id.clone()]
+            } else {
+                units
+            };
+            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
+            let ranked = crate::metrics::bulletin::rank(per_unit);
+            let breaches = crate::metrics::bulletin::breaches(&ranked);
+            Ok(BulletinData { ranked, breaches })
+        });
         finish(r, |r| Msg::Bulletin(scope, r))
     }
 }
@@ -743,52 +744,44 @@ pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerStat
 /// complainers, and reliability over 13 months with and without major event days.
 pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        let r = (|| {
-            use crate::metrics::reliability;
-            use chrono::Months;
-            let p = open_project_in(state)?;
-            progress.attach_interrupt(p.interrupt_handle());
-            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
-                let month = scope
-                    .month
-                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-                let unit = scope.unit_id.as_str();
-                let history_from = month - Months::new(59);
-                let window_from = month - Months::new(12);
-                let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
-                let customers =
-                    |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
-                let days: Vec<reliability::Day> =
-                    crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
-                        .into_iter()
-                        .map(|(day, customer_minutes, interruptions)| reliability::Day {
-                            day,
-                            customer_minutes,
-                            interruptions,
-                        })
-                        .collect();
-                let daily = reliability::daily_saidi(&days, &customers);
-                let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
-                let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
-                let reliability = reliability::months(&months, &days, &customers, t_med);
-                progress.check()?;
-                let ids = super::pages::service::COLUMNS;
-                let list = if units.is_empty() {
-                    vec![scope.unit_id.clone()]
-                } else {
-                    units
-                };
-                let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
-                Ok(ServiceData {
-                    t_med,
-                    med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
-                    reliability,
-                    tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
-                    repeat: crate::store::service::repeat_complainers(p, unit, month)?,
-                    units: per_unit,
-                })
+        use crate::metrics::reliability;
+        use chrono::Months;
+        let r = page_read(state, progress, &scope, |p, month| {
+            let unit = scope.unit_id.as_str();
+            let history_from = month - Months::new(59);
+            let window_from = month - Months::new(12);
+            let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
+            let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
+            let days: Vec<reliability::Day> =
+                crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
+                    .into_iter()
+                    .map(|(day, customer_minutes, interruptions)| reliability::Day {
+                        day,
+                        customer_minutes,
+                        interruptions,
+                    })
+                    .collect();
+            let daily = reliability::daily_saidi(&days, &customers);
+            let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+            let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
+            let reliability = reliability::months(&months, &days, &customers, t_med);
+            progress.check()?;
+            let ids = super::pages::service::COLUMNS;
+            let list = if units.is_empty() {
+                vec![scope.unit_id.clone()]
+            } else {
+                units
+            };
+            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
+            Ok(ServiceData {
+                t_med,
+                med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
+                reliability,
+                tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
+                repeat: crate::store::service::repeat_complainers(p, unit, month)?,
+                units: per_unit,
             })
-        })();
+        });
         finish(r, |r| Msg::Service(scope, r))
     }
 }
@@ -819,48 +812,41 @@ pub fn set_target(
 /// month's customers and sales by class, voltage and industry.
 pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        let r = (|| {
-            use crate::store::market as m;
-            let p = open_project_in(state)?;
-            progress.attach_interrupt(p.interrupt_handle());
-            let month = scope
-                .month
-                .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+        use crate::store::market as m;
+        let r = page_read(state, progress, &scope, |p, month| {
             let unit = scope.unit_id.as_str();
-            m::with_sums_checked_once(p, || -> anyhow::Result<MarketData> {
-                let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
-                for (class, days, limit) in m::handling(p, unit, month)? {
-                    match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
-                        Some((_, v)) => v.push(days),
-                        None => groups.push(((class, limit), vec![days])),
-                    }
+            let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
+            for (class, days, limit) in m::handling(p, unit, month)? {
+                match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
+                    Some((_, v)) => v.push(days),
+                    None => groups.push(((class, limit), vec![days])),
                 }
-                groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
-                let handling = groups
-                    .into_iter()
-                    .filter_map(|((class, limit), v)| {
-                        Some((class, limit, crate::metrics::market::five_numbers(&v)?))
-                    })
-                    .collect();
-                progress.check()?;
-                let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
-                progress.check()?;
-                let before = month - chrono::Months::new(1);
-                let (curve, curve_before) = m::collection_curves(p, unit, month, before)?;
-                Ok(MarketData {
-                    curve,
-                    curve_before,
-                    arrears_age: m::arrears_by_age(p, unit, month)?,
-                    key_customers: m::key_customers(p, unit, month, 20)?,
-                    funnel: m::funnel(p, unit, month)?,
-                    handling,
-                    overdue: m::overdue(p, unit, month)?,
-                    by_class,
-                    by_voltage,
-                    by_industry,
+            }
+            groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
+            let handling = groups
+                .into_iter()
+                .filter_map(|((class, limit), v)| {
+                    Some((class, limit, crate::metrics::market::five_numbers(&v)?))
                 })
+                .collect();
+            progress.check()?;
+            let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
+            progress.check()?;
+            let before = month - chrono::Months::new(1);
+            let (curve, curve_before) = m::collection_curves(p, unit, month, before)?;
+            Ok(MarketData {
+                curve,
+                curve_before,
+                arrears_age: m::arrears_by_age(p, unit, month)?,
+                key_customers: m::key_customers(p, unit, month, 20)?,
+                funnel: m::funnel(p, unit, month)?,
+                handling,
+                overdue: m::overdue(p, unit, month)?,
+                by_class,
+                by_voltage,
+                by_industry,
             })
-        })();
+        });
         finish(r, |r| Msg::Market(scope, r))
     }
 }
@@ -904,21 +890,14 @@ pub fn save_chart(
 
 pub fn map_scene(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        let r = (|| {
-            let p = open_project_in(state)?;
-            progress.attach_interrupt(p.interrupt_handle());
-            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
-                let month = scope
-                    .month
-                    .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
-                Ok(std::sync::Arc::new(crate::geo::scene::load(
-                    p,
-                    &scope.unit_id,
-                    month,
-                    progress,
-                )?))
-            })
-        })();
+        let r = page_read(state, progress, &scope, |p, month| {
+            Ok(std::sync::Arc::new(crate::geo::scene::load(
+                p,
+                &scope.unit_id,
+                month,
+                progress,
+            )?))
+        });
         finish(r, |r| Msg::Map(scope, r))
     }
 }
