@@ -294,6 +294,10 @@ fn point_layers_match_customers_and_replace_themselves() {
         {{"type":"Feature","properties":{{"hh":12345}},"geometry":{{"type":"Point","coordinates":[116,29]}}}}]}}"#
     );
     let file = write(&dir, "piles.geojson", &text);
+    assert_eq!(
+        map::file_properties(&file).unwrap(),
+        (2, vec!["hh".to_string(), "name".to_string()])
+    );
     let r = map::import_layer(&p, &file, "Charging piles", Some("hh"), MatchTo::Customers).unwrap();
     assert_eq!((r.features, r.matched), (2, 1));
     assert_eq!(r.unmatched, vec![(2, "12345".to_string())]);

@@ -193,6 +193,21 @@ fn read_features(path: &Path) -> anyhow::Result<Vec<Feature>> {
     Ok(features)
 }
 
+/// How many features a GeoJSON file has and the property names they use (in order of first
+/// use), for the import form to offer; the file is checked as an import would check it.
+pub fn file_properties(path: &Path) -> anyhow::Result<(usize, Vec<String>)> {
+    let features = read_features(path)?;
+    let mut keys: Vec<String> = Vec::new();
+    for f in &features {
+        for k in f.properties.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    Ok((features.len(), keys))
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())

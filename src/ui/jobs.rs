@@ -948,21 +948,7 @@ pub fn map_box(
 
 pub fn map_file(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |_, _| {
-        let r = (|| {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-            let features =
-                crate::geo::geojson::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let mut keys: Vec<String> = Vec::new();
-            for f in &features {
-                for k in f.properties.keys() {
-                    if !keys.contains(k) {
-                        keys.push(k.clone());
-                    }
-                }
-            }
-            Ok((features.len(), keys))
-        })();
+        let r = crate::store::map::file_properties(&path);
         finish(r, |r| Msg::MapFile(path, r))
     }
 }
