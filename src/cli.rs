@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::progress::Progress;
 use crate::sample::{self, SampleSpec};
 use crate::store::{Project, queries};
+use crate::table_file::csv_field;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -1289,14 +1290,6 @@ fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoForma
             .to_vec();
             print_table(&mut out, &queries::QueryResult { columns, rows }, 0)
         }
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

@@ -24,7 +24,8 @@ pub fn number_of(cell: &str) -> Option<f64> {
     .then_some(v)
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use calamine::{Data, Reader, open_workbook_auto};
 
 use crate::progress::Progress;
+use crate::table_file::csv_field;
 
 /// The sheet names of a workbook, in order.
 pub fn sheet_names(path: &Path) -> anyhow::Result<Vec<String>> {
@@ -45,14 +46,6 @@ fn cell_text(cell: &Data) -> String {
             None => d.as_f64().to_string(),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

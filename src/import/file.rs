@@ -571,13 +571,7 @@ pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> 
 
 /// Writes rejects as CSV (UTF-8 with BOM, so Excel opens the Chinese right).
 pub fn write_rejects_csv(path: &Path, rejects: &[FileReject]) -> std::io::Result<()> {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
+    let field = crate::table_file::csv_field;
     let mut out = String::from("\u{feff}file,row,column,value,reason,detail\n");
     for r in rejects {
         let j = &r.reject;
