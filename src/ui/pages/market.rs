@@ -11,6 +11,7 @@ use super::unit_name;
 use crate::metrics::format;
 use crate::metrics::kpi::Status;
 use crate::metrics::market::yoy_pct;
+use crate::sample::calendar::days_in_month;
 use crate::ui::app::MamsApp;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::MarketData;
@@ -245,13 +246,6 @@ fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         });
 }
 
-fn days_in(month: chrono::NaiveDate) -> u32 {
-    month
-        .checked_add_months(chrono::Months::new(1))
-        .map(|n| (n - month).num_days() as u32)
-        .unwrap_or(30)
-}
-
 /// The share of the bills falling due in the month collected by each day, against the
 /// month before.
 fn collection_curve(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
@@ -262,10 +256,12 @@ fn collection_curve(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             .strong()
             .size(16.0),
     );
-    let this = data.curve.cumulative_percent(days_in(data.curve.month));
+    let this = data
+        .curve
+        .cumulative_percent(days_in_month(data.curve.month) as u32);
     let before = data
         .curve_before
-        .cumulative_percent(days_in(data.curve_before.month));
+        .cumulative_percent(days_in_month(data.curve_before.month) as u32);
     let month_label = |m: chrono::NaiveDate| m.format("%Y-%m").to_string();
     let rows: Vec<Vec<String>> = (0..this.len().max(before.len()))
         .map(|d| {

@@ -24,6 +24,7 @@ use crate::geo::scene::Scene;
 use crate::geo::shape::{BBox, Pt};
 use crate::metrics::format;
 use crate::metrics::indicators::{LEADER_CARDS, indicator};
+use crate::sample::calendar::days_in_month;
 use crate::store::map::BoxedCustomer;
 use crate::ui::app::MamsApp;
 use crate::ui::dialogs::Purpose;
@@ -97,13 +98,6 @@ impl Default for MapPage {
     }
 }
 
-fn days_in(month: NaiveDate) -> u32 {
-    month
-        .checked_add_months(chrono::Months::new(1))
-        .map(|n| (n - month).num_days() as u32)
-        .unwrap_or(30)
-}
-
 impl MapPage {
     fn vehicles_at(&self, scene: &Scene) -> NaiveDateTime {
         let day = scene.vehicle_day.unwrap_or(scene.month);
@@ -111,7 +105,7 @@ impl MapPage {
     }
 
     fn outages_at(&self, month: NaiveDate) -> NaiveDateTime {
-        let day = self.outage_day.clamp(1, days_in(month));
+        let day = self.outage_day.clamp(1, days_in_month(month) as u32);
         month
             .with_day(day)
             .unwrap_or(month)
@@ -423,7 +417,10 @@ fn layer_panel(app: &mut MamsApp, ui: &mut egui::Ui, scene: &Arc<Scene>, month: 
         ui.indent("outage_opts", |ui| {
             ui.horizontal(|ui| {
                 ui.label(t(lang, "map_day"));
-                ui.add(egui::Slider::new(&mut page.outage_day, 1..=days_in(month)));
+                ui.add(egui::Slider::new(
+                    &mut page.outage_day,
+                    1..=days_in_month(month) as u32,
+                ));
             });
             ui.horizontal(|ui| {
                 ui.label(t(lang, "map_hour"));
