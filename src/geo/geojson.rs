@@ -313,6 +313,30 @@ pub fn area_to_geojson(area: &Area) -> String {
     }
 }
 
+/// A geometry as GeoJSON (Point or MultiPoint, MultiLineString, Polygon or MultiPolygon).
+pub fn to_geojson(g: &Geometry) -> String {
+    let pts = |p: &[Pt]| {
+        p.iter()
+            .map(|p| format!("[{},{}]", p[0], p[1]))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match g {
+        Geometry::Points(p) if p.len() == 1 => {
+            format!(r#"{{"type":"Point","coordinates":[{},{}]}}"#, p[0][0], p[0][1])
+        }
+        Geometry::Points(p) => format!(r#"{{"type":"MultiPoint","coordinates":[{}]}}"#, pts(p)),
+        Geometry::Lines(l) => format!(
+            r#"{{"type":"MultiLineString","coordinates":[{}]}}"#,
+            l.iter()
+                .map(|l| format!("[{}]", pts(l)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Geometry::Area(a) => area_to_geojson(a),
+    }
+}
+
 /// A stored boundary (a GeoJSON geometry) as an area; None when absent or not an area.
 pub fn parse_area(text: &str) -> Result<Area, GeoJsonError> {
     let v: Value = serde_json::from_str(text).map_err(|e| GeoJsonError {
@@ -365,6 +389,14 @@ mod tests {
         // Written back and read again, an area is the same.
         assert_eq!(parse_area(&area_to_geojson(a)).unwrap(), *a);
         assert_eq!(parse_area(&area_to_geojson(m)).unwrap(), *m);
+        for g in [
+            &f[2].geometry,
+            &f[3].geometry,
+            &Geometry::Points(vec![[1.0, 2.0], [3.0, 4.0]]),
+        ] {
+            let v: serde_json::Value = serde_json::from_str(&to_geojson(g)).unwrap();
+            assert_eq!(geometry(&v, None).unwrap(), *g);
+        }
         // A bare geometry and a BOM are fine too.
         let bare = "\u{feff}{\"type\":\"Point\",\"coordinates\":[1,2]}";
         assert_eq!(

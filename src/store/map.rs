@@ -366,7 +366,14 @@ pub fn prepare_layer(
             .property("kind")
             .unwrap_or_else(|| f.geometry.kind().to_string());
         let props = serde_json::Value::Object(f.properties.clone()).to_string();
-        rows.push((f.number, kind, name, geometry_json(&f.geometry), matched, props));
+        rows.push((
+            f.number,
+            kind,
+            name,
+            geojson::to_geojson(&f.geometry),
+            matched,
+            props,
+        ));
     }
     if to != MatchTo::Nothing && rows.iter().all(|r| r.4.is_none()) {
         bail!(
@@ -426,29 +433,6 @@ pub fn remove_layer(project: &Project, layer: &str) -> anyhow::Result<()> {
             .execute("DELETE FROM map_layers WHERE layer = $1", [layer])?;
         Ok(())
     })
-}
-
-fn geometry_json(g: &Geometry) -> String {
-    let pts = |p: &[Pt]| {
-        p.iter()
-            .map(|p| format!("[{},{}]", p[0], p[1]))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    match g {
-        Geometry::Points(p) if p.len() == 1 => {
-            format!(r#"{{"type":"Point","coordinates":[{},{}]}}"#, p[0][0], p[0][1])
-        }
-        Geometry::Points(p) => format!(r#"{{"type":"MultiPoint","coordinates":[{}]}}"#, pts(p)),
-        Geometry::Lines(l) => format!(
-            r#"{{"type":"MultiLineString","coordinates":[{}]}}"#,
-            l.iter()
-                .map(|l| format!("[{}]", pts(l)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        Geometry::Area(a) => geojson::area_to_geojson(a),
-    }
 }
 
 /// A service hall or station.
