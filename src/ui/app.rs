@@ -249,19 +249,9 @@ impl MamsApp {
 
     /// A unit and every unit below it, from the open project's org tree.
     pub fn units_within(&self, unit: &str) -> std::collections::HashSet<String> {
-        let mut out: std::collections::HashSet<String> = std::iter::once(unit.to_string()).collect();
-        let Some(p) = &self.project else { return out };
-        // The tree is shallow (province, city, county, station): a few passes reach every leaf.
-        loop {
-            let before = out.len();
-            for u in &p.org {
-                if u.parent_id.as_ref().is_some_and(|parent| out.contains(parent)) {
-                    out.insert(u.unit_id.clone());
-                }
-            }
-            if out.len() == before {
-                return out;
-            }
+        match &self.project {
+            Some(p) => super::org::subtree(&p.org, unit),
+            None => std::iter::once(unit.to_string()).collect(),
         }
     }
 
