@@ -66,7 +66,7 @@ fn main() {
             "Views for Leaders",
             Box::new(|u: &str, m| {
                 kpi::cards(&p, m, u, None).unwrap();
-                kpi::unit_values(&p, m, &below(u), mams::metrics::indicators::LEADER_CARDS).unwrap();
+                kpi::slices(&p, m, u, &below(u)).unwrap();
             }),
         ),
         (

@@ -726,3 +726,83 @@ fn a_page_checks_the_sums_once_and_the_next_one_sees_new_data() {
     assert!(close(sales(&p), 1050.0));
     assert!(close(store_kpi::with_sums_checked_once(&p, || sales(&p)), 1050.0));
 }
+
+#[test]
+fn the_class_breakdown_matches_the_hand_worked_answer_and_slices_by_unit_below() {
+    use mams::metrics::indicators::{BY_CLASS, indicator};
+    let path = tiny_province("kpi-classes");
+    {
+        let p = Project::open(&path).unwrap();
+        // t1 is A1's complaint (residential); the other tickets have no known customer.
+        p.conn()
+            .execute_batch("UPDATE tickets SET customer_id = 'A1' WHERE ticket_id = 't1'")
+            .unwrap();
+    }
+    let p = Project::open(&path).unwrap();
+    let below: Vec<String> = ["C1", "C2", "C3"].map(String::from).to_vec();
+    let slices = kpi::slices(&p, JUNE, "P", &below).unwrap();
+    let ind = |id| indicator(id).unwrap();
+    let of = |id, unit: Option<&str>, class: Option<&str>| {
+        slices
+            .class_values(ind(id), unit)
+            .into_iter()
+            .find(|(c, _)| c.as_deref() == class)
+            .map(|(_, v)| v)
+    };
+    let (res, com) = (Some("residential"), Some("commercial"));
+    // Sales: A1 100 (residential); A2 300 + B1 600 (commercial). Revenue 60; 240 + 300.
+    assert!(close(of("sales_kwh", None, res), 100.0) && close(of("sales_kwh", None, com), 900.0));
+    assert!(close(of("revenue", None, res), 60.0) && close(of("revenue", None, com), 540.0));
+    assert!(close(of("average_price", None, com), 0.6));
+    // Collected by the end of August: A1-06's 60 of 60; A2-06's 200 of 540.
+    assert!(close(of("collection_rate", None, res), 100.0));
+    assert!(close(of("collection_rate", None, com), 200.0 / 540.0 * 100.0));
+    // Arrears at the end of June: May's residential bill still owes 30; commercial nothing.
+    assert!(close(of("arrears", None, res), 30.0) && close(of("arrears", None, com), 0.0));
+    // X1 (residential) took 5 working days, in time; X2 (commercial) 10, over its limit.
+    assert!(close(of("connection_days", None, res), 5.0) && close(of("connection_days", None, com), 10.0));
+    assert!(close(of("connections_over_limit", None, com), 100.0));
+    // One complaint from the one residential customer served; none from the 2 commercial.
+    assert!(close(of("complaints_per_10k", None, res), 10_000.0));
+    assert!(close(of("complaints_per_10k", None, com), 0.0));
+    // Tickets without a customer: t2 late and t4 on time of those due; t2's callback
+    // dissatisfied; repairs t2 and t3 arrived after 40 and 60 minutes. t1: on time, satisfied.
+    assert!(
+        close(of("ticket_timeliness", None, None), 50.0) && close(of("ticket_timeliness", None, res), 100.0)
+    );
+    assert!(close(of("satisfaction", None, None), 0.0) && close(of("satisfaction", None, res), 100.0));
+    assert!(close(of("repair_arrival", None, None), 50.0));
+    // Nobody is served without a class: no complaint rate there, never infinity.
+    assert_eq!(of("complaints_per_10k", None, None), None);
+    // Line loss and reliability do not split by class.
+    assert!(!BY_CLASS.contains(&"line_loss_rate") && of("saidi", None, res).is_none());
+
+    // The sums' classes add up to the card.
+    let cards = cards_of(&path, "P");
+    for id in ["sales_kwh", "revenue", "arrears", "new_connections"] {
+        let total: f64 = slices.class_values(ind(id), None).iter().map(|(_, v)| v).sum();
+        assert!(close(value(&cards, id), total), "{id}: classes add to {total}");
+    }
+
+    // Sliced by a unit below: C2 has only B1 (commercial).
+    assert!(close(of("sales_kwh", Some("C2"), com), 600.0) && of("sales_kwh", Some("C2"), res).is_none());
+    // The ranking on one class: commercial sales of C1 300, C2 600; C3 has no customers.
+    let commercial = Some("commercial".to_string());
+    let ranked = slices.below_values(ind("sales_kwh"), Some(&commercial));
+    assert_eq!(
+        ranked,
+        vec![
+            ("C1".into(), Some(300.0)),
+            ("C2".into(), Some(600.0)),
+            ("C3".into(), None)
+        ]
+    );
+    // The trends: the commercial class of the province, and C2 alone, end with June.
+    let class_trend = slices.history(ind("sales_kwh"), None, Some(&commercial)).unwrap();
+    assert_eq!(class_trend.len(), 13);
+    assert_eq!(class_trend.last().unwrap(), &(JUNE, Some(900.0)));
+    let c2 = slices.history(ind("sales_kwh"), Some("C2"), None).unwrap();
+    assert_eq!(c2.last().unwrap(), &(JUNE, Some(600.0)));
+    // May: C2's B2 was billed nothing, but bills exist in May (A1's): zero, not no data.
+    assert_eq!(c2[c2.len() - 2].1, Some(0.0));
+}

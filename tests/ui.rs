@@ -318,6 +318,55 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
         .click();
     h.run_steps(3);
     assert!(has_label(&h, "Units one level down"));
+    let below: Vec<String> = h
+        .state()
+        .project
+        .as_ref()
+        .unwrap()
+        .org
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
+        .map(|u| u.unit_id.clone())
+        .collect();
+    // A class in the breakdown filters the trend and the ranking, shown as a chip.
+    h.query_all_by_label("Commercial")
+        .next()
+        .expect("the commercial class")
+        .click();
+    h.run_steps(3);
+    let commercial = Some("commercial".to_string());
+    assert_eq!(h.state().leaders_filter.1, Some(commercial.clone()));
+    assert!(has_label(&h, "Customer class: Commercial ×"));
+    assert!(has_label(&h, "Trend, 13 months · "));
+    let slices = {
+        let p = mams::store::Project::open_read_only(&project).unwrap();
+        kpi::slices(&p, period, &top, &below).unwrap()
+    };
+    let sales_ind = mams::metrics::indicators::indicator("sales_kwh").unwrap();
+    let ranked = slices.below_values(sales_ind, Some(&commercial));
+    assert!(ranked.iter().any(|(_, v)| v.is_some()));
+    for (_, v) in &ranked {
+        assert!(has_label(&h, &format::value(sales_ind, *v, "no data")), "{v:?}");
+    }
+    // A rank filters on its unit as well; the class breakdown is then the unit's. Each
+    // chip removes its filter.
+    h.query_all_by_label("1")
+        .find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label)
+        .expect("the first rank")
+        .click();
+    h.run_steps(3);
+    let picked = h.state().leaders_filter.0.clone().expect("a unit filter");
+    assert!(below.contains(&picked));
+    assert!(has_label(&h, "By customer class · "));
+    h.query_all_by_label_contains("Unit: ").next().unwrap().click();
+    h.run_steps(3);
+    assert!(h.state().leaders_filter.0.is_none());
+    h.query_all_by_label_contains("Customer class: Commercial")
+        .next()
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().leaders_filter, (None, None));
     let city = h
         .state()
         .project

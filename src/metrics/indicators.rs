@@ -286,6 +286,24 @@ pub const LEADER_CARDS: &[&str] = &[
     "satisfaction",
 ];
 
+/// The indicators whose sums split by customer class (bills, collection, arrears, new
+/// connections, tickets): their cards have a class breakdown. Line loss and reliability
+/// belong to areas and feeders, not to classes.
+pub const BY_CLASS: &[&str] = &[
+    "sales_kwh",
+    "revenue",
+    "average_price",
+    "collection_rate",
+    "arrears",
+    "new_connections",
+    "connection_days",
+    "connections_over_limit",
+    "complaints_per_10k",
+    "ticket_timeliness",
+    "repair_arrival",
+    "satisfaction",
+];
+
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.id == id)
 }

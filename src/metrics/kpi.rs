@@ -5,7 +5,7 @@ use chrono::{Datelike, Months, NaiveDate};
 
 use super::indicators::{Better, INDICATORS, Indicator, LEADER_CARDS, indicator};
 use crate::store::Project;
-use crate::store::kpi::{self, MonthTotals};
+use crate::store::kpi::{self, ClassTotals, MonthTotals};
 
 /// Red, amber or green against the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -214,4 +214,104 @@ pub fn unit_values(
             (unit.clone(), values)
         })
         .collect())
+}
+
+/// What a card's detail is sliced by: 13 months of sums of each unit one level down, and
+/// the same by customer class for the unit and for each unit below it.
+#[derive(Debug, Clone, Default)]
+pub struct Slices {
+    pub unit_id: String,
+    /// (unit one level down, its 13 months), oldest month first.
+    pub below: Vec<(String, Vec<MonthTotals>)>,
+    /// (the unit or a unit below, its classes with their 13 months).
+    pub classes: Vec<(String, Vec<ClassTotals>)>,
+}
+
+/// The slices of `unit`'s cards for the 13 months ending with `period`.
+pub fn slices(
+    project: &Project,
+    period: NaiveDate,
+    unit: &str,
+    units_below: &[String],
+) -> anyhow::Result<Slices> {
+    let to = month_start(period);
+    let from = to - Months::new(HISTORY_MONTHS - 1);
+    let refs: Vec<&str> = units_below.iter().map(String::as_str).collect();
+    let totals = kpi::month_totals_of_units(project, &refs, from, to)?;
+    Ok(Slices {
+        unit_id: unit.to_string(),
+        below: units_below.iter().cloned().zip(totals).collect(),
+        classes: kpi::class_month_totals(project, unit, from, to)?,
+    })
+}
+
+/// The months and values of `ind` over some totals.
+fn series(ind: &Indicator, months: &[MonthTotals]) -> Vec<(NaiveDate, Option<f64>)> {
+    months
+        .iter()
+        .filter_map(|t| Some((t.month?, (ind.value)(t))))
+        .collect()
+}
+
+impl Slices {
+    fn classes_of(&self, unit: &str) -> &[ClassTotals] {
+        self.classes
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|(_, c)| c.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The 13 months of `ind` of a unit below (None: of the unit itself, whose card has
+    /// them) in one class (None: all of them); None when there is no such slice.
+    pub fn history(
+        &self,
+        ind: &Indicator,
+        below: Option<&str>,
+        class: Option<&Option<String>>,
+    ) -> Option<Vec<(NaiveDate, Option<f64>)>> {
+        let unit = below.unwrap_or(&self.unit_id);
+        match class {
+            Some(class) => {
+                let c = self.classes_of(unit).iter().find(|c| &c.class == class)?;
+                Some(series(ind, &c.months))
+            }
+            None => {
+                let (_, months) = self.below.iter().find(|(u, _)| u == unit)?;
+                Some(series(ind, months))
+            }
+        }
+    }
+
+    /// The value of `ind` in the period for each unit below, of one class (None: all).
+    pub fn below_values(
+        &self,
+        ind: &Indicator,
+        class: Option<&Option<String>>,
+    ) -> Vec<(String, Option<f64>)> {
+        self.below
+            .iter()
+            .map(|(unit, months)| {
+                let value = match class {
+                    None => months.last().and_then(|t| (ind.value)(t)),
+                    Some(class) => self
+                        .classes_of(unit)
+                        .iter()
+                        .find(|c| &c.class == class)
+                        .and_then(|c| c.months.last())
+                        .and_then(|t| (ind.value)(t)),
+                };
+                (unit.clone(), value)
+            })
+            .collect()
+    }
+
+    /// The value of `ind` in the period for each customer class of the unit or of a unit
+    /// below (None: the unit itself), classes without a value left out.
+    pub fn class_values(&self, ind: &Indicator, below: Option<&str>) -> Vec<(Option<String>, f64)> {
+        self.classes_of(below.unwrap_or(&self.unit_id))
+            .iter()
+            .filter_map(|c| Some((c.class.clone(), c.months.last().and_then(|t| (ind.value)(t))?)))
+            .collect()
+    }
 }

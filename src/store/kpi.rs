@@ -12,8 +12,10 @@ use super::Project;
 
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
 const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
-const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
+const MONTHS_SQL: &str = include_str!("sql/sums_months.sql");
 const COLLECTION_REBUILD_SQL: &str = include_str!("sql/collection_rebuild.sql");
+const CLASS_REBUILD_SQL: &str = include_str!("sql/kpi_class_rebuild.sql");
+const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
 
 /// What the data tables hold, in short: the sums are current while this is unchanged.
 /// (Every change of data is an import, which adds a record and changes row counts.)
@@ -74,8 +76,12 @@ pub fn ensure_sums(project: &Project) -> anyhow::Result<bool> {
     }
     let started = std::time::Instant::now();
     project.transaction(|p| {
-        p.conn().execute_batch(REBUILD_SQL)?;
-        p.conn().execute_batch(COLLECTION_REBUILD_SQL)?;
+        // In this order: each step reads what the one before left (see the files).
+        for sql in [MONTHS_SQL, COLLECTION_REBUILD_SQL, CLASS_REBUILD_SQL, REBUILD_SQL] {
+            p.conn().execute_batch(sql)?;
+        }
+        p.conn()
+            .execute_batch("DROP TABLE arrears_open; DROP TABLE rebuild_months;")?;
         p.conn().execute(
             "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
             [&now],
@@ -166,41 +172,94 @@ fn query_totals(
     to: NaiveDate,
 ) -> duckdb::Result<Vec<MonthTotals>> {
     let mut stmt = project.conn().prepare_cached(sql)?;
-    let rows = stmt.query_map(duckdb::params![unit, from, to], |r| {
-        let covered = |i: usize| r.get::<_, bool>(i);
-        let (bills, loss, conns, tickets, outages) =
-            (covered(2)?, covered(3)?, covered(4)?, covered(5)?, covered(6)?);
-        // A covered month without rows in the unit is zero; an uncovered one has no data.
-        let sum = |i: usize, has: bool| -> duckdb::Result<Option<f64>> {
-            let v: Option<f64> = r.get(i)?;
-            Ok(if has { Some(v.unwrap_or(0.0)) } else { None })
-        };
-        Ok(MonthTotals {
-            month: r.get(0)?,
-            hours: r.get::<_, i64>(1)? as f64,
-            customers: r.get::<_, i64>(7)? as f64,
-            kwh: sum(8, bills)?,
-            receivable: sum(9, bills)?,
-            collected: sum(10, bills)?,
-            arrears: sum(11, bills)?,
-            supplied_kwh: sum(12, loss)?,
-            sold_kwh: sum(13, loss)?,
-            connections: sum(14, conns)?,
-            connection_days: sum(15, conns)?,
-            connections_over_limit: sum(16, conns)?,
-            complaints: sum(17, tickets)?,
-            repairs_arrived: sum(18, tickets)?,
-            repair_arrival_minutes: sum(19, tickets)?,
-            satisfied: sum(20, tickets)?,
-            callbacks: sum(21, tickets)?,
-            tickets_due: sum(22, tickets)?,
-            tickets_on_time: sum(23, tickets)?,
-            interruptions: sum(24, outages)?,
-            customer_minutes: sum(25, outages)?,
-            customer_minutes_rs3: sum(26, outages)?,
-        })
-    })?;
+    let rows = stmt.query_map(duckdb::params![unit, from, to], |r| totals_of_row(r, 0))?;
     rows.collect()
+}
+
+/// The totals in the columns of kpi_month_totals.sql, starting at column `at`.
+fn totals_of_row(r: &duckdb::Row, at: usize) -> duckdb::Result<MonthTotals> {
+    let covered = |i: usize| r.get::<_, bool>(at + i);
+    let (bills, loss, conns, tickets, outages) =
+        (covered(2)?, covered(3)?, covered(4)?, covered(5)?, covered(6)?);
+    // A covered month without rows in the unit is zero; an uncovered one has no data.
+    let sum = |i: usize, has: bool| -> duckdb::Result<Option<f64>> {
+        let v: Option<f64> = r.get(at + i)?;
+        Ok(if has { Some(v.unwrap_or(0.0)) } else { None })
+    };
+    Ok(MonthTotals {
+        month: r.get(at)?,
+        hours: r.get::<_, i64>(at + 1)? as f64,
+        customers: r.get::<_, i64>(at + 7)? as f64,
+        kwh: sum(8, bills)?,
+        receivable: sum(9, bills)?,
+        collected: sum(10, bills)?,
+        arrears: sum(11, bills)?,
+        supplied_kwh: sum(12, loss)?,
+        sold_kwh: sum(13, loss)?,
+        connections: sum(14, conns)?,
+        connection_days: sum(15, conns)?,
+        connections_over_limit: sum(16, conns)?,
+        complaints: sum(17, tickets)?,
+        repairs_arrived: sum(18, tickets)?,
+        repair_arrival_minutes: sum(19, tickets)?,
+        satisfied: sum(20, tickets)?,
+        callbacks: sum(21, tickets)?,
+        tickets_due: sum(22, tickets)?,
+        tickets_on_time: sum(23, tickets)?,
+        interruptions: sum(24, outages)?,
+        customer_minutes: sum(25, outages)?,
+        customer_minutes_rs3: sum(26, outages)?,
+    })
+}
+
+const CLASS_MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_class_month_totals.sql");
+
+/// One customer class's totals over a span of months (see `class_month_totals`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassTotals {
+    /// None: tickets without a known customer.
+    pub class: Option<String>,
+    pub months: Vec<MonthTotals>,
+}
+
+/// The totals by customer class for every month from `from` to `to`, of `unit` (first) and
+/// of each unit one level below it, from the prebuilt sums; only the parts that split by
+/// class (bills, collection, arrears, new connections, tickets), the others are None.
+/// Empty when the sums are not current (a project open read-only): the class split is not
+/// computed from the data tables.
+pub fn class_month_totals(
+    project: &Project,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> anyhow::Result<Vec<(String, Vec<ClassTotals>)>> {
+    if !ensure_sums(project)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = project.conn().prepare_cached(CLASS_MONTH_TOTALS_SQL)?;
+    let rows = stmt.query_map(duckdb::params![unit, from, to], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            totals_of_row(r, 2)?,
+        ))
+    })?;
+    let mut out: Vec<(String, Vec<ClassTotals>)> = Vec::new();
+    for row in rows {
+        let (owner, class, totals) = row?;
+        if out.last().is_none_or(|(o, _)| *o != owner) {
+            out.push((owner, Vec::new()));
+        }
+        let classes = &mut out.last_mut().expect("pushed above").1;
+        match classes.last_mut() {
+            Some(last) if last.class == class => last.months.push(totals),
+            _ => classes.push(ClassTotals {
+                class,
+                months: vec![totals],
+            }),
+        }
+    }
+    Ok(out)
 }
 
 /// The targets that apply to `unit`: for each indicator with one, the target of the unit

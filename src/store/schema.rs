@@ -8,7 +8,7 @@ use crate::codes;
 use crate::model::{self, Table};
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -37,6 +37,9 @@ const MAP_V7: &str = include_str!("sql/map_v7.sql");
 /// Version 8 adds the prebuilt sums of charges and collection (arrears by age, the
 /// collection curve).
 const COLLECTION_SUMS_V8: &str = include_str!("sql/collection_sums_v8.sql");
+
+/// Version 9 adds the indicator sums by customer class (the cards' class breakdown).
+const KPI_CLASS_SUMS_V9: &str = include_str!("sql/kpi_class_sums_v9.sql");
 
 /// DDL of one canonical table. Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
@@ -70,6 +73,7 @@ pub fn migration(from: i64) -> String {
         5 => CASES_V6.to_string(),
         6 => MAP_V7.to_string(),
         7 => COLLECTION_SUMS_V8.to_string(),
+        8 => KPI_CLASS_SUMS_V9.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

@@ -60,6 +60,9 @@ pub struct MamsApp {
     /// The Views for Leaders page: its data and the scope it is for, and the open card.
     pub leaders: jobs::ScopeSlot<jobs::LeaderData>,
     pub leaders_selected: Option<&'static str>,
+    /// The card detail's cross-filters (removable chips): a unit one level down and a
+    /// customer class (Some(None): tickets without a known customer).
+    pub leaders_filter: (Option<String>, Option<Option<String>>),
     /// The audit workbench.
     pub audit: super::pages::audit::AuditPage,
     /// The case library page.
@@ -130,6 +133,7 @@ impl MamsApp {
             preview_job: None,
             leaders: Default::default(),
             leaders_selected: None,
+            leaders_filter: (None, None),
             audit: Default::default(),
             cases: Default::default(),
             rules: Default::default(),

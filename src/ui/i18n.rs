@@ -501,14 +501,31 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("last_13_months", "Last 13 months", "近13个月"),
     (
         "card_hint",
-        "Click a card for its trend and the ranking of the units below.",
-        "点击指标卡查看趋势和下级单位排名。",
+        "Click a card for its trend, the ranking of the units below and the split by customer class.",
+        "点击指标卡查看趋势、下级单位排名和按用电类别的构成。",
     ),
     ("trend_13_months", "Trend, 13 months", "近13个月趋势"),
     (
         "units_below",
-        "Units one level down (click to drill down)",
-        "下级单位（点击下钻）",
+        "Units one level down (a name drills down; a bar or rank filters)",
+        "下级单位（点名称下钻；点柱或名次筛选）",
+    ),
+    ("leaders_by_class", "By customer class", "按用电类别"),
+    (
+        "leaders_no_class_split",
+        "This indicator belongs to areas and feeders, not to customer classes.",
+        "该指标按台区和线路统计，不按用电类别划分。",
+    ),
+    (
+        "leaders_no_class_data",
+        "No data by customer class for this month.",
+        "本月没有按用电类别的数据。",
+    ),
+    ("leaders_no_customer", "No known customer", "未关联用户"),
+    (
+        "leaders_filter_class",
+        "Filter the trend and the ranking on this class",
+        "按此类别筛选趋势和排名",
     ),
     (
         "no_units_below",

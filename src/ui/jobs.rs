@@ -233,8 +233,9 @@ pub struct AuditRunSummary {
 #[derive(Debug, Clone)]
 pub struct LeaderData {
     pub cards: Vec<crate::metrics::kpi::Card>,
-    /// Each unit one level down: its values of the cards' indicators, in card order.
-    pub units_below: Vec<(String, Vec<Option<f64>>)>,
+    /// The units one level down and the customer classes, each with 13 months of sums:
+    /// the card detail's ranking, class breakdown and cross-filters.
+    pub slices: crate::metrics::kpi::Slices,
 }
 
 fn describe(e: anyhow::Error) -> Result<String, ()> {
@@ -408,13 +409,13 @@ pub fn leader_data(
     scope: Scope,
     units_below: Vec<String>,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
-    use crate::metrics::{indicators::LEADER_CARDS, kpi};
+    use crate::metrics::kpi;
     move |state, progress| {
         let r = page_read(state, progress, &scope, |p, period| {
             let cards = kpi::cards(p, period, &scope.unit_id, None)?;
             progress.check()?;
-            let units_below = kpi::unit_values(p, period, &units_below, LEADER_CARDS)?;
-            Ok(LeaderData { cards, units_below })
+            let slices = kpi::slices(p, period, &scope.unit_id, &units_below)?;
+            Ok(LeaderData { cards, slices })
         });
         finish(r, |r| Msg::Leaders(scope, r))
     }

@@ -39,3 +39,18 @@ pub fn accent(dark: bool) -> egui::Color32 {
         egui::Color32::from_rgb(20, 100, 190)
     }
 }
+
+/// The colour of a customer class, the same in every chart and both themes (a categorical
+/// palette readable on light and dark backgrounds). None: no known class.
+pub fn class_color(class: Option<&str>) -> egui::Color32 {
+    let [r, g, b] = match class {
+        Some("residential") => [78, 121, 167],
+        Some("commercial") => [242, 142, 43],
+        Some("industrial_large") => [225, 87, 89],
+        Some("industrial_ordinary") => [176, 122, 161],
+        Some("agricultural") => [89, 161, 79],
+        Some(_) => [237, 201, 72],
+        None => [148, 148, 148],
+    };
+    egui::Color32::from_rgb(r, g, b)
+}

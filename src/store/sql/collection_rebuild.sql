@@ -1,6 +1,7 @@
 -- Rebuilds the key-market sums (collection_sums_v8.sql) with the same definitions as the
 -- direct queries market_key_customers.sql, market_handling.sql, market_composition.sql,
 -- market_arrears_age.sql, market_collection_curve.sql and map_key_customers.sql.
+-- Needs rebuild_months (sums_months.sql).
 DELETE FROM arrears_age_unit_month;
 DELETE FROM due_unit_month;
 DELETE FROM collection_unit_day;
@@ -77,11 +78,13 @@ GROUP BY 1, 2, 3;
 -- A bill paid in full by the end of the month it falls due in owes nothing at any later
 -- month's end, and a bill stops owing in the month it is paid off: each late bill is
 -- followed only over the months it owes, and what it owes at a month's end is its amount
--- less its payments up to that month (an as-of join on the running total).
-INSERT INTO arrears_age_unit_month
+-- less its payments up to that month (an as-of join on the running total). Kept for the
+-- rebuild's other sums (the arrears of kpi_class_month) and dropped at its end.
+CREATE OR REPLACE TEMP TABLE arrears_open AS
 WITH span AS (
     SELECT date_trunc('month', min(due_on))::DATE AS first_m,
-           greatest(date_trunc('month', max(due_on))::DATE, max(billing_month)) AS last_m
+           greatest(date_trunc('month', max(due_on))::DATE, max(billing_month),
+                    (SELECT max(m) FROM rebuild_months)) AS last_m
     FROM bills
 ),
 paid_in_due_month AS (
@@ -91,7 +94,7 @@ paid_in_due_month AS (
     GROUP BY 1
 ),
 late AS (
-    SELECT b.bill_id, c.unit_id, b.amount, b.due_on, b.billing_month
+    SELECT b.bill_id, c.unit_id, c.customer_class, b.amount, b.due_on, b.billing_month
     FROM bills b JOIN customers c USING (customer_id)
     LEFT JOIN paid_in_due_month q USING (bill_id)
     WHERE b.due_on IS NOT NULL AND coalesce(q.paid, 0) < b.amount
@@ -123,15 +126,17 @@ late_due AS (
           INTERVAL 1 MONTH) t(m)
 ),
 open AS (
-    SELECT d.unit_id, d.m, d.amount - coalesce(r.paid_so_far, 0) AS owed,
+    SELECT d.unit_id, d.customer_class, d.m, d.amount - coalesce(r.paid_so_far, 0) AS owed,
            date_diff('day', d.due_on, (d.next_m - INTERVAL 1 DAY)::DATE) AS days,
            year(d.billing_month) = year(d.m) AS this_year
     FROM late_due d ASOF LEFT JOIN running r ON d.bill_id = r.bill_id AND d.m >= r.pm
 )
+SELECT * FROM open WHERE owed > 0;
+
+INSERT INTO arrears_age_unit_month
 SELECT unit_id, m,
        CASE WHEN days <= 30 THEN 0 WHEN days <= 90 THEN 1 WHEN days <= 180 THEN 2
             WHEN days <= 365 THEN 3 ELSE 4 END,
        sum(owed), count(*), coalesce(sum(owed) FILTER (WHERE this_year), 0)
-FROM open
-WHERE owed > 0
+FROM arrears_open
 GROUP BY 1, 2, 3;

@@ -1,17 +1,22 @@
 //! Views for Leaders: a card per indicator for the selected period and org unit (value,
 //! target, change against last month and last year, 13 months of history, status); a
-//! card opens its trend and the ranking of the units one level down, which drill down.
+//! card opens its trend, the ranking of the units one level down (which drill down) and
+//! the breakdown by customer class, cross-filtering one another.
 
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Sense, Stroke, vec2};
 use egui_plot::{Bar, BarChart, GridMark, HLine, Line, Plot, PlotPoints, Points};
 
+use crate::metrics::change::Form;
 use crate::metrics::format;
-use crate::metrics::indicators::{Better, LEADER_CARDS};
-use crate::metrics::kpi::{Card, Status};
+use crate::metrics::indicators::{BY_CLASS, Better};
+use crate::metrics::kpi::{Card, Slices, Status};
 use crate::ui::app::MamsApp;
 use crate::ui::i18n::{Lang, t};
-use crate::ui::theme::accent;
+use crate::ui::theme::{accent, class_color};
+
+/// A card's months and values, oldest first.
+type History = [(NaiveDate, Option<f64>)];
 
 const CARD_WIDTH: f32 = 262.0;
 const CARD_HEIGHT: f32 = 150.0;
@@ -121,83 +126,304 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 lang.pick(ind.en, ind.zh),
                 unit_label(lang, ind.unit_en, ind.unit_zh)
             ));
-            let column = LEADER_CARDS.iter().position(|c| *c == id).unwrap_or(0);
-            let mut ranking: Vec<(String, String, Option<f64>)> = data
-                .units_below
-                .iter()
-                .map(|(u, values)| {
-                    let name = project
-                        .org
-                        .iter()
-                        .find(|o| &o.unit_id == u)
-                        .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
-                        .unwrap_or_else(|| u.clone());
-                    (u.clone(), name, values.get(column).copied().flatten())
-                })
-                .collect();
-            // Best first; units without data last.
-            ranking.sort_by(|a, b| match (a.2, b.2) {
-                (Some(x), Some(y)) => match ind.better {
-                    Better::Lower => x.total_cmp(&y),
-                    _ => y.total_cmp(&x),
-                },
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.1.cmp(&b.1),
-            });
-            let half = (ui.available_width() - 20.0) / 2.0;
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(half.max(320.0));
-                    ui.label(RichText::new(t(lang, "trend_13_months")).strong());
-                    let chart = trend_plot(ui, lang, card);
-                    let rows: Vec<Vec<String>> = card
-                        .history
-                        .iter()
-                        .map(|(m, v)| {
-                            vec![
-                                m.format("%Y-%m").to_string(),
-                                v.map(|v| v.to_string()).unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
-                    ui.horizontal(|ui| {
-                        super::data_buttons(ui, app, &["month".into(), ind.id.into()], &rows);
-                        crate::ui::chart_export::save_png_button(ui, app, chart);
-                    });
-                    target_editor(app, ui, card, &unit_id);
-                });
-                ui.vertical(|ui| {
-                    ui.set_width(half.max(320.0));
-                    ui.label(RichText::new(t(lang, "units_below")).strong());
-                    if ranking.is_empty() {
-                        ui.label(RichText::new(t(lang, "no_units_below")).weak());
-                    } else {
-                        let rows: Vec<Vec<String>> = ranking
-                            .iter()
-                            .map(|(u, name, v)| {
-                                vec![
-                                    u.clone(),
-                                    name.clone(),
-                                    v.map(|v| v.to_string()).unwrap_or_default(),
-                                ]
-                            })
-                            .collect();
-                        super::data_buttons(
-                            ui,
-                            app,
-                            &["unit_id".into(), "unit".into(), ind.id.into()],
-                            &rows,
-                        );
-                        if let Some(unit) = ranking_ui(ui, lang, card, &ranking) {
-                            app.set_unit(unit);
-                        }
-                    }
-                });
-            });
+            detail_ui(app, ui, card, &data.slices, &unit_id);
             ui.add_space(10.0);
             why_ui(app, ui, card, &unit_id, period);
         });
+}
+
+/// A card's detail: its trend, the ranking of the units one level down and the breakdown
+/// by customer class. A unit's bar (or rank) and a class's bar (or name) are cross-filters:
+/// each narrows the other charts and shows as a removable chip; a unit's name drills down.
+fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, slices: &Slices, unit_id: &str) {
+    let lang = app.lang();
+    let ind = card.indicator();
+    let splits = BY_CLASS.contains(&ind.id);
+    // A unit from another scope, or a class on an indicator without classes, does not apply.
+    let below = app
+        .leaders_filter
+        .0
+        .clone()
+        .filter(|u| slices.below.iter().any(|(b, _)| b == u));
+    let class = app.leaders_filter.1.clone().filter(|_| splits);
+    if below.is_some() || class.is_some() {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(t(lang, "market_filtered")).weak());
+            if let Some(u) = &below
+                && ui
+                    .button(format!(
+                        "{}: {} ×",
+                        t(lang, "audit_unit"),
+                        super::unit_name(app, u)
+                    ))
+                    .on_hover_text(t(lang, "market_remove_filter"))
+                    .clicked()
+            {
+                app.leaders_filter.0 = None;
+            }
+            if let Some(c) = &class
+                && ui
+                    .button(format!(
+                        "{}: {} ×",
+                        t(lang, "why_class"),
+                        class_name(lang, c.as_deref())
+                    ))
+                    .on_hover_text(t(lang, "market_remove_filter"))
+                    .clicked()
+            {
+                app.leaders_filter.1 = None;
+            }
+        });
+    }
+    let slice_name = {
+        let mut parts = vec![match &below {
+            Some(u) => super::unit_name(app, u),
+            None => super::unit_name(app, unit_id),
+        }];
+        if let Some(c) = &class {
+            parts.push(class_name(lang, c.as_deref()));
+        }
+        parts.join(" · ")
+    };
+    let series = if below.is_none() && class.is_none() {
+        card.history.clone()
+    } else {
+        slices
+            .history(ind, below.as_deref(), class.as_ref())
+            .unwrap_or_default()
+    };
+    // A slice of a ratio is drawn over the unit's whole; a slice of a sum is a part of it.
+    let additive = matches!(crate::metrics::change::form(ind.id), Some(Form::Sum(_)));
+    let whole = super::unit_name(app, unit_id);
+    let reference =
+        (series != card.history && !additive).then_some((card.history.as_slice(), whole.as_str()));
+    let mut ranking: Vec<(String, String, Option<f64>)> = slices
+        .below_values(ind, class.as_ref())
+        .into_iter()
+        .map(|(u, v)| {
+            let name = super::unit_name(app, &u);
+            (u, name, v)
+        })
+        .collect();
+    // Best first; units without data last.
+    ranking.sort_by(|a, b| match (a.2, b.2) {
+        (Some(x), Some(y)) => match ind.better {
+            Better::Lower => x.total_cmp(&y),
+            _ => y.total_cmp(&x),
+        },
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1),
+    });
+    let half = ((ui.available_width() - 20.0) / 2.0).max(320.0);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            ui.label(RichText::new(format!("{} · {slice_name}", t(lang, "trend_13_months"))).strong());
+            let chart = trend_plot(ui, lang, card, &series, &slice_name, reference);
+            let rows: Vec<Vec<String>> = series
+                .iter()
+                .map(|(m, v)| {
+                    vec![
+                        m.format("%Y-%m").to_string(),
+                        v.map(|v| v.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            ui.horizontal(|ui| {
+                super::data_buttons(ui, app, &["month".into(), ind.id.into()], &rows);
+                crate::ui::chart_export::save_png_button(ui, app, chart);
+            });
+            ui.add_space(10.0);
+            let owner = below.as_deref().map(|u| super::unit_name(app, u));
+            let title = match &owner {
+                Some(name) => format!("{} · {name}", t(lang, "leaders_by_class")),
+                None => t(lang, "leaders_by_class").to_string(),
+            };
+            ui.label(RichText::new(title).strong());
+            let values = slices.class_values(ind, below.as_deref());
+            if !splits {
+                ui.label(RichText::new(t(lang, "leaders_no_class_split")).weak());
+            } else if values.is_empty() {
+                ui.label(RichText::new(t(lang, "leaders_no_class_data")).weak());
+            } else if let Some(picked) = class_breakdown_ui(app, ui, card, &values, class.as_ref(), additive)
+            {
+                app.leaders_filter.1 = if class.as_ref() == Some(&picked) {
+                    None
+                } else {
+                    Some(picked)
+                };
+            }
+        });
+        ui.vertical(|ui| {
+            ui.set_width(half);
+            let title = match &class {
+                Some(c) => format!("{} · {}", t(lang, "units_below"), class_name(lang, c.as_deref())),
+                None => t(lang, "units_below").to_string(),
+            };
+            ui.label(RichText::new(title).strong());
+            if ranking.is_empty() {
+                ui.label(RichText::new(t(lang, "no_units_below")).weak());
+            } else {
+                ranking_part(app, ui, card, &ranking, below.as_deref());
+            }
+            ui.add_space(10.0);
+            target_editor(app, ui, card, unit_id);
+        });
+    });
+}
+
+/// The ranking's data buttons, chart and table, and what a click in them does.
+fn ranking_part(
+    app: &mut MamsApp,
+    ui: &mut egui::Ui,
+    card: &Card,
+    ranking: &[(String, String, Option<f64>)],
+    below: Option<&str>,
+) {
+    let lang = app.lang();
+    let ind = card.indicator();
+    let rows: Vec<Vec<String>> = ranking
+        .iter()
+        .map(|(u, name, v)| {
+            vec![
+                u.clone(),
+                name.clone(),
+                v.map(|v| v.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::data_buttons(ui, app, &["unit_id".into(), "unit".into(), ind.id.into()], &rows);
+    match ranking_ui(ui, lang, card, ranking, below) {
+        Some(RankingClick::Drill(u)) => {
+            app.leaders_filter.0 = None;
+            app.set_unit(u);
+        }
+        Some(RankingClick::Filter(u)) => {
+            app.leaders_filter.0 = if below == Some(u.as_str()) { None } else { Some(u) };
+        }
+        None => {}
+    }
+}
+
+/// Where the value axis of a bar chart starts: zero for sums (a bar's length is its
+/// size), and below the smallest value for rates, so that 97 % and 99 % look different.
+fn bar_floor(values: impl Iterator<Item = f64>, additive: bool) -> f64 {
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    if additive || lo > hi || lo <= 0.0 {
+        return 0.0;
+    }
+    let pad = if hi > lo { (hi - lo) * 0.5 } else { lo * 0.1 };
+    (lo - pad).max(0.0)
+}
+
+/// A customer class as shown (None: tickets without a known customer).
+fn class_name(lang: Lang, class: Option<&str>) -> String {
+    match class {
+        Some(c) => crate::codes::lookup("customer_class", c)
+            .map(|code| lang.pick(code.en, code.zh).to_string())
+            .unwrap_or_else(|| c.to_string()),
+        None => t(lang, "leaders_no_customer").to_string(),
+    }
+}
+
+/// The card's value by customer class as bars in the classes' colours, with each class's
+/// share for a sum; returns the class clicked (its bar or its name).
+fn class_breakdown_ui(
+    app: &MamsApp,
+    ui: &mut egui::Ui,
+    card: &Card,
+    values: &[(Option<String>, f64)],
+    selected: Option<&Option<String>>,
+    additive: bool,
+) -> Option<Option<String>> {
+    let lang = app.lang();
+    let ind = card.indicator();
+    let total: f64 = values.iter().map(|(_, v)| v).sum();
+    let share = |v: f64| (additive && total != 0.0).then(|| v / total * 100.0);
+    let rows: Vec<Vec<String>> = values
+        .iter()
+        .map(|(c, v)| {
+            vec![
+                c.clone().unwrap_or_default(),
+                class_name(lang, c.as_deref()),
+                v.to_string(),
+                share(*v).map(|s| s.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let n = values.len();
+    let names: Vec<String> = values
+        .iter()
+        .rev()
+        .map(|(c, _)| class_name(lang, c.as_deref()))
+        .collect();
+    let decimals = ind.decimals;
+    let unit_text = unit_label(lang, ind.unit_en, ind.unit_zh);
+    let floor = bar_floor(values.iter().map(|(_, v)| *v), additive);
+    let bars: Vec<Bar> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (c, v))| {
+            let mut fill = class_color(c.as_deref());
+            if selected.is_some_and(|s| s != c) {
+                fill = fill.gamma_multiply(0.35);
+            }
+            let share_text = share(*v).map(|s| format!(" ({s:.1} %)")).unwrap_or_default();
+            Bar::new((n - 1 - i) as f64, *v - floor)
+                .base_offset(floor)
+                .fill(fill)
+                .name(format!(
+                    "{}: {} {unit_text}{share_text}",
+                    class_name(lang, c.as_deref()),
+                    format::number(*v, decimals)
+                ))
+        })
+        .collect();
+    let (chart, clicked) = bar_rows(
+        ui,
+        ("by_class", card.indicator),
+        lang.pick(ind.en, ind.zh),
+        bars,
+        names,
+        floor,
+        decimals,
+        Some(unit_text.clone()),
+    );
+    let mut picked = clicked.map(|i| values[i].0.clone());
+    ui.horizontal(|ui| {
+        super::data_buttons(
+            ui,
+            app,
+            &[
+                "class".into(),
+                "class name".into(),
+                ind.id.into(),
+                "share %".into(),
+            ],
+            &rows,
+        );
+        crate::ui::chart_export::save_png_button(ui, app, chart);
+    });
+    egui::Grid::new(("class_table", card.indicator))
+        .striped(true)
+        .show(ui, |ui| {
+            for (c, v) in values {
+                let on = selected == Some(c);
+                ui.label(RichText::new("■").color(class_color(c.as_deref())));
+                if ui
+                    .selectable_label(on, class_name(lang, c.as_deref()))
+                    .on_hover_text(t(lang, "leaders_filter_class"))
+                    .clicked()
+                {
+                    picked = Some(c.clone());
+                }
+                ui.label(format::value(ind, Some(*v), t(lang, "no_data")));
+                ui.label(share(*v).map(|s| format!("{s:.1} %")).unwrap_or_default());
+                ui.end_row();
+            }
+        });
+    picked
 }
 
 /// The unit's own target of the card's indicator: typed, saved, or removed (the unit then
@@ -688,20 +914,39 @@ pub fn category_axis(names: Vec<String>) -> impl Fn(GridMark, &std::ops::RangeIn
     }
 }
 
-fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) -> egui::Rect {
+/// A card's 13 months as a line; with `reference` (the unit's whole, when the line is a
+/// slice of it) drawn faint behind, and the target when the line is the unit's own.
+fn trend_plot(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    card: &Card,
+    series: &[(NaiveDate, Option<f64>)],
+    name: &str,
+    reference: Option<(&History, &str)>,
+) -> egui::Rect {
     let ind = card.indicator();
     let unit = unit_label(lang, ind.unit_en, ind.unit_zh);
-    let months: Vec<NaiveDate> = card.history.iter().map(|(m, _)| *m).collect();
-    let points: Vec<[f64; 2]> = card
-        .history
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, v))| v.map(|v| [i as f64, v]))
-        .collect();
+    let months: Vec<NaiveDate> = series.iter().map(|(m, _)| *m).collect();
+    let points_of = |s: &[(NaiveDate, Option<f64>)]| -> Vec<[f64; 2]> {
+        s.iter()
+            .enumerate()
+            .filter_map(|(i, (_, v))| v.map(|v| [i as f64, v]))
+            .collect()
+    };
+    let points = points_of(series);
     let color = accent(ui.visuals().dark_mode);
     let decimals = ind.decimals;
     let hover_months = months.clone();
     let hover_unit = unit.clone();
+    // The key sits above the chart, where it hides no point.
+    if let Some((_, whole)) = reference {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("━").color(color));
+            ui.label(RichText::new(name).small());
+            ui.label(RichText::new("╌").color(Color32::GRAY));
+            ui.label(RichText::new(whole).small());
+        });
+    }
     let plot = Plot::new(("trend", card.indicator))
         .height(260.0)
         .allow_scroll(false)
@@ -712,25 +957,40 @@ fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) -> egui::Rect {
         .y_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
         .y_axis_label(unit)
         .label_formatter(move |pos| {
-            let p = match pos {
-                egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
+            let (series_name, p) = match pos {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name, position, ..
+                } => (plot_name, position),
                 egui_plot::HoverPosition::Elsewhere { .. } => return None,
             };
             let month = hover_months.get(p.x.round().max(0.0) as usize)?;
             Some(format!(
-                "{}\n{} {hover_unit}",
+                "{series_name}\n{}\n{} {hover_unit}",
                 month.format("%Y-%m"),
                 format::number(p.y, decimals)
             ))
         })
         .show(ui, |plot| {
+            if let Some((reference, whole_name)) = reference {
+                let whole = points_of(reference);
+                plot.line(
+                    Line::new(whole_name, PlotPoints::from(whole))
+                        .color(Color32::GRAY)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .width(1.5),
+                );
+            }
             plot.line(
-                Line::new(lang.pick(ind.en, ind.zh), PlotPoints::from(points.clone()))
+                Line::new(name.to_string(), PlotPoints::from(points.clone()))
                     .color(color)
                     .width(2.0),
             );
-            plot.points(Points::new("", PlotPoints::from(points)).color(color).radius(3.0));
-            if let Some(target) = card.target {
+            plot.points(
+                Points::new(name.to_string(), PlotPoints::from(points))
+                    .color(color)
+                    .radius(3.0),
+            );
+            if let Some(target) = card.target.filter(|_| reference.is_none()) {
                 plot.hline(
                     HLine::new(t(lang, "target"), target)
                         .color(status_color(Status::Amber))
@@ -741,26 +1001,82 @@ fn trend_plot(ui: &mut egui::Ui, lang: Lang, card: &Card) -> egui::Rect {
     plot.response.rect
 }
 
-/// The units one level down, best first, as bars; returns the unit clicked to drill into.
+/// Horizontal bars, one row per item with the first item on top (`bars` at y = rows - 1
+/// down to 0, `names` bottom-up); returns the chart's rect and the item whose row was
+/// clicked.
+#[allow(clippy::too_many_arguments)]
+fn bar_rows(
+    ui: &mut egui::Ui,
+    id: (&str, &str),
+    name: &str,
+    bars: Vec<Bar>,
+    names: Vec<String>,
+    floor: f64,
+    decimals: usize,
+    x_label: Option<String>,
+) -> (egui::Rect, Option<usize>) {
+    let n = names.len();
+    let mut clicked_row = None;
+    let mut plot = Plot::new(id)
+        .height((n as f32 * 28.0 + 40.0).clamp(140.0, 260.0))
+        .include_x(floor)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .show_grid([true, false])
+        .x_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
+        .y_axis_formatter(category_axis(names))
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]));
+    if let Some(label) = x_label {
+        plot = plot.x_axis_label(label);
+    }
+    let shown = plot.show(ui, |plot| {
+        plot.bar_chart(BarChart::new(name, bars).horizontal().width(0.6));
+        if plot.response().clicked() {
+            clicked_row = plot.pointer_coordinate().map(|p| p.y.round());
+        }
+    });
+    let clicked = clicked_row
+        .filter(|y| *y >= 0.0 && (*y as usize) < n)
+        .map(|y| n - 1 - y as usize);
+    (shown.response.rect, clicked)
+}
+
+/// What a click in the ranking asks for.
+enum RankingClick {
+    /// A unit's name: look at it (drill down).
+    Drill(String),
+    /// A unit's bar or rank: filter the detail on it.
+    Filter(String),
+}
+
+/// The units one level down, best first, as bars (the filtered one highlighted).
 fn ranking_ui(
     ui: &mut egui::Ui,
     lang: Lang,
     card: &Card,
     ranking: &[(String, String, Option<f64>)],
-) -> Option<String> {
+    selected: Option<&str>,
+) -> Option<RankingClick> {
     let ind = card.indicator();
     let neutral = accent(ui.visuals().dark_mode);
     let n = ranking.len();
+    let additive = matches!(crate::metrics::change::form(ind.id), Some(Form::Sum(_)));
+    let floor = bar_floor(ranking.iter().filter_map(|(_, _, v)| *v), additive);
     let bars: Vec<Bar> = ranking
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, name, v))| {
+        .filter_map(|(i, (unit, name, v))| {
             v.map(|v| {
                 // Against the target: the unit's bar is green or red like a card's band.
-                let fill = crate::metrics::kpi::status(ind.better, Some(v), card.target, None)
+                let mut fill = crate::metrics::kpi::status(ind.better, Some(v), card.target, None)
                     .map(|s| status_color(if s == Status::Green { s } else { Status::Red }))
                     .unwrap_or(neutral);
-                Bar::new((n - 1 - i) as f64, v)
+                if selected.is_some_and(|s| s != unit) {
+                    fill = fill.gamma_multiply(0.35);
+                }
+                Bar::new((n - 1 - i) as f64, v - floor)
+                    .base_offset(floor)
                     .name(format!("{name}: {}", format::number(v, ind.decimals)))
                     .fill(fill)
             })
@@ -768,33 +1084,35 @@ fn ranking_ui(
         .collect();
     let names: Vec<String> = ranking.iter().rev().map(|(_, name, _)| name.clone()).collect();
     let decimals = ind.decimals;
-    Plot::new(("ranking", card.indicator))
-        .height((n as f32 * 26.0 + 40.0).clamp(140.0, 260.0))
-        .allow_scroll(false)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .show_grid([true, false])
-        .x_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
-        .y_axis_formatter(category_axis(names))
-        .show(ui, |plot| {
-            plot.bar_chart(
-                BarChart::new(lang.pick(ind.en, ind.zh), bars)
-                    .horizontal()
-                    .width(0.6),
-            );
-        });
-    let mut drill = None;
+    let (_, clicked) = bar_rows(
+        ui,
+        ("ranking", card.indicator),
+        lang.pick(ind.en, ind.zh),
+        bars,
+        names,
+        floor,
+        decimals,
+        None,
+    );
+    let mut click = clicked.map(|i| RankingClick::Filter(ranking[i].0.clone()));
     egui::Grid::new(("ranking_table", card.indicator))
         .striped(true)
         .show(ui, |ui| {
             for (i, (unit, name, v)) in ranking.iter().enumerate() {
-                ui.label(format!("{}", i + 1));
+                let on = selected == Some(unit.as_str());
+                if ui
+                    .selectable_label(on, format!("{}", i + 1))
+                    .on_hover_text(t(lang, "bulletin_filter_unit"))
+                    .clicked()
+                {
+                    click = Some(RankingClick::Filter(unit.clone()));
+                }
                 if ui.link(name).on_hover_text(t(lang, "drill_down")).clicked() {
-                    drill = Some(unit.clone());
+                    click = Some(RankingClick::Drill(unit.clone()));
                 }
                 ui.label(format::value(ind, *v, t(lang, "no_data")));
                 ui.end_row();
             }
         });
-    drill
+    click
 }
