@@ -191,7 +191,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 let [dir] = args.paths.as_slice() else {
                     bail!("to load files name their table with --table; without it, name one extract folder");
                 };
-                let (_, report) = crate::import::build_project(&args.project, dir, &terminal_progress())?;
+                let (project, report) =
+                    crate::import::build_project(&args.project, dir, &terminal_progress())?;
                 eprintln!(
                     "{}: import {} stored {} rows in {} tables ({:.1} s)",
                     args.project.display(),
@@ -200,6 +201,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     report.tables.len(),
                     report.seconds
                 );
+                refresh_sums(&project);
                 Ok(())
             }
             Some(_) => import_files(args),
@@ -475,6 +477,14 @@ pub struct ImportArgs {
     pub rejects: Option<PathBuf>,
 }
 
+/// Updates the prebuilt sums after an import, so that the app's pages and `mams kpi` answer
+/// at once (a failure leaves them to be rebuilt at the next look; the import stands).
+fn refresh_sums(project: &Project) {
+    if let Some(s) = crate::store::kpi::refresh_after_import(project, &terminal_progress()) {
+        eprintln!("indicator sums updated in {s:.1} s");
+    }
+}
+
 fn import_files(a: ImportArgs) -> anyhow::Result<()> {
     use crate::import::file::{self, FileOptions, NothingStored};
     let files = crate::import::file::expand(&a.paths)?;
@@ -558,6 +568,9 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         },
         report.seconds
     );
+    if report.rows_stored > 0 || !report.replaced_months.is_empty() {
+        refresh_sums(&project);
+    }
     // The first few rejects, so the user sees why without opening a file.
     for r in report.rejects.iter().take(5) {
         eprintln!(

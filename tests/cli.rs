@@ -169,6 +169,17 @@ fn import_info_and_sql_work_on_a_generated_project() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("stored"), "{}", stderr(&out));
+    // The indicator sums were built with the import: a read-only open (which cannot
+    // rebuild them) finds them current, so the first page opens at once.
+    assert!(
+        stderr(&out).contains("indicator sums updated"),
+        "{}",
+        stderr(&out)
+    );
+    {
+        let p = mams::store::Project::open_read_only(&project).unwrap();
+        assert!(mams::store::kpi::ensure_sums(&p).unwrap());
+    }
 
     let out = mams(&["info", project.to_str().unwrap(), "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -371,6 +371,7 @@ pub fn import_folder(dir: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -
         let r = (|| {
             let p = open_project_in(state)?;
             let report = import::import_folder(p, &dir, progress)?;
+            crate::store::kpi::refresh_after_import(p, progress);
             Ok((report, load_view(p)?))
         })();
         finish(r, Msg::Imported)
@@ -450,6 +451,9 @@ pub fn import_files(
                 &report.mapping,
             ) {
                 crate::store::profiles::save(p, name.trim(), m)?;
+            }
+            if report.rows_stored > 0 || !report.replaced_months.is_empty() {
+                crate::store::kpi::refresh_after_import(p, progress);
             }
             Ok((report, load_view(p)?))
         })();
