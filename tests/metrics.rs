@@ -772,8 +772,11 @@ fn the_class_breakdown_matches_the_hand_worked_answer_and_slices_by_unit_below()
     );
     assert!(close(of("satisfaction", None, None), 0.0) && close(of("satisfaction", None, res), 100.0));
     assert!(close(of("repair_arrival", None, None), 50.0));
-    // Nobody is served without a class: no complaint rate there, never infinity.
+    // Nobody is served without a class: no complaint rate there, never infinity; and that
+    // row has tickets only, so no sales or connections (not zero).
     assert_eq!(of("complaints_per_10k", None, None), None);
+    assert_eq!(of("sales_kwh", None, None), None);
+    assert_eq!(of("new_connections", None, None), None);
     // Line loss and reliability do not split by class.
     assert!(!BY_CLASS.contains(&"line_loss_rate") && of("saidi", None, res).is_none());
 

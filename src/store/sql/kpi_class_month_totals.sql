@@ -17,7 +17,8 @@ coverage AS (
     FROM kpi_unit_month WHERE month BETWEEN $2::DATE AND $3::DATE GROUP BY 1
 ),
 by_class AS (
-    SELECT scope.owner, customer_class, month AS m, sum(customers) AS customers, sum(kwh) AS kwh,
+    SELECT scope.owner, customer_class, month AS m, sum(n_bills) AS n_bills,
+           sum(customers) AS customers, sum(kwh) AS kwh,
            sum(receivable) AS receivable, sum(collected) AS collected, sum(arrears) AS arrears,
            sum(connections) AS connections, sum(connection_days) AS connection_days,
            sum(connections_over_limit) AS connections_over_limit, sum(complaints) AS complaints,
@@ -28,11 +29,17 @@ by_class AS (
     WHERE month BETWEEN $2::DATE AND $3::DATE
     GROUP BY 1, 2, 3
 ),
-classes AS (SELECT DISTINCT owner, customer_class FROM by_class)
+-- The row without a class holds only tickets: bills and new connections have no data there.
+classes AS (
+    SELECT owner, customer_class, customer_class IS NOT NULL OR sum(n_bills) > 0 AS bills_apply,
+           customer_class IS NOT NULL OR sum(connections) > 0 AS connections_apply
+    FROM by_class GROUP BY 1, 2
+)
 SELECT classes.owner, classes.customer_class, months.m,
        datediff('hour', months.m, months.next_m) AS hours,
-       coalesce(coverage.has_bills, false), false,
-       coalesce(coverage.has_connections, false), coalesce(coverage.has_tickets, false), false,
+       coalesce(coverage.has_bills, false) AND classes.bills_apply, false,
+       coalesce(coverage.has_connections, false) AND classes.connections_apply,
+       coalesce(coverage.has_tickets, false), false,
        coalesce(c.customers, 0)::BIGINT,
        c.kwh::DOUBLE, c.receivable::DOUBLE, c.collected::DOUBLE, c.arrears::DOUBLE,
        NULL::DOUBLE, NULL::DOUBLE,
