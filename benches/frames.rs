@@ -77,6 +77,10 @@ fn main() {
         .with_size(egui::vec2(1440.0, 900.0))
         .build_ui_state(|ui, app: &mut MamsApp| app.ui(ui), MamsApp::new(options));
     settle(&mut h);
+    // The leaders' page with a card's detail open and filtered on a class: its trend,
+    // ranking and class charts are drawn too.
+    h.state_mut().leaders_selected = Some("collection_rate");
+    h.state_mut().leaders_filter.1 = Some(Some("residential".to_string()));
     println!("{}", path.display());
     println!(
         "page                   shown: median / p95 / max ms    switching the month: median / p95 / max ms (frames)"

@@ -367,6 +367,15 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
         .click();
     h.run_steps(3);
     assert_eq!(h.state().leaders_filter, (None, None));
+    // A rate filtered on a class is drawn over the unit's whole, with a key naming both.
+    h.state_mut().leaders_selected = Some("collection_rate");
+    h.state_mut().leaders_filter.1 = Some(Some("residential".to_string()));
+    h.run_steps(3);
+    assert!(has_label(&h, "Customer class: Residential ×"));
+    assert!(has_label(&h, "- - -"));
+    h.state_mut().leaders_filter.1 = None;
+    h.state_mut().leaders_selected = Some("sales_kwh");
+    h.run_steps(2);
     let city = h
         .state()
         .project

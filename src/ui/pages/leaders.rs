@@ -941,9 +941,9 @@ fn trend_plot(
     // The key sits above the chart, where it hides no point.
     if let Some((_, whole)) = reference {
         ui.horizontal(|ui| {
-            ui.label(RichText::new("━").color(color));
+            ui.label(RichText::new("——").color(color).strong());
             ui.label(RichText::new(name).small());
-            ui.label(RichText::new("╌").color(Color32::GRAY));
+            ui.label(RichText::new("- - -").color(Color32::GRAY).strong());
             ui.label(RichText::new(whole).small());
         });
     }
