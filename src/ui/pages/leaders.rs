@@ -9,7 +9,7 @@ use egui_plot::{Bar, BarChart, GridMark, HLine, Line, Plot, PlotPoints, Points};
 
 use crate::metrics::change::Form;
 use crate::metrics::format;
-use crate::metrics::indicators::{BY_CLASS, Better};
+use crate::metrics::indicators::{BY_CLASS, Better, Indicator};
 use crate::metrics::kpi::{Card, Slices, Status};
 use crate::ui::app::MamsApp;
 use crate::ui::i18n::{Lang, t};
@@ -54,17 +54,12 @@ pub fn unit_label(lang: Lang, en: &str, zh: &str) -> String {
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     let lang = app.lang();
-    let Some(project) = app.project.clone() else {
+    if app.project.is_none() {
         ui.heading(t(lang, "no_project"));
         return;
-    };
+    }
     let unit_id = app.unit_id().unwrap_or_default();
-    let unit_name = project
-        .org
-        .iter()
-        .find(|u| u.unit_id == unit_id)
-        .map(|u| lang.pick(&u.name_en, &u.name_zh).to_string())
-        .unwrap_or_else(|| unit_id.clone());
+    let unit_name = super::unit_name(app, &unit_id);
     let period = app.period();
     ui.horizontal(|ui| {
         ui.heading(RichText::new(t(lang, "page_leaders")).strong());
@@ -185,18 +180,17 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, slices: &Slices,
         }
         parts.join(" · ")
     };
-    let series = if below.is_none() && class.is_none() {
-        card.history.clone()
-    } else {
+    let filtered = below.is_some() || class.is_some();
+    let series = if filtered {
         slices
             .history(ind, below.as_deref(), class.as_ref())
             .unwrap_or_default()
+    } else {
+        card.history.clone()
     };
     // A slice of a ratio is drawn over the unit's whole; a slice of a sum is a part of it.
-    let additive = matches!(crate::metrics::change::form(ind.id), Some(Form::Sum(_)));
     let whole = super::unit_name(app, unit_id);
-    let reference =
-        (series != card.history && !additive).then_some((card.history.as_slice(), whole.as_str()));
+    let reference = (filtered && !is_sum(ind)).then_some((card.history.as_slice(), whole.as_str()));
     let mut ranking: Vec<(String, String, Option<f64>)> = slices
         .below_values(ind, class.as_ref())
         .into_iter()
@@ -246,8 +240,7 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, slices: &Slices,
                 ui.label(RichText::new(t(lang, "leaders_no_class_split")).weak());
             } else if values.is_empty() {
                 ui.label(RichText::new(t(lang, "leaders_no_class_data")).weak());
-            } else if let Some(picked) = class_breakdown_ui(app, ui, card, &values, class.as_ref(), additive)
-            {
+            } else if let Some(picked) = class_breakdown_ui(app, ui, card, &values, class.as_ref()) {
                 app.leaders_filter.1 = if class.as_ref() == Some(&picked) {
                     None
                 } else {
@@ -306,6 +299,11 @@ fn ranking_part(
     }
 }
 
+/// Whether the indicator is a sum (its parts add up to it) rather than a ratio.
+fn is_sum(ind: &Indicator) -> bool {
+    matches!(crate::metrics::change::form(ind.id), Some(Form::Sum(_)))
+}
+
 /// Where the value axis of a bar chart starts: zero for sums (a bar's length is its
 /// size), and below the smallest value for rates, so that 97 % and 99 % look different.
 fn bar_floor(values: impl Iterator<Item = f64>, additive: bool) -> f64 {
@@ -320,9 +318,7 @@ fn bar_floor(values: impl Iterator<Item = f64>, additive: bool) -> f64 {
 /// A customer class as shown (None: tickets without a known customer).
 fn class_name(lang: Lang, class: Option<&str>) -> String {
     match class {
-        Some(c) => crate::codes::lookup("customer_class", c)
-            .map(|code| lang.pick(code.en, code.zh).to_string())
-            .unwrap_or_else(|| c.to_string()),
+        Some(c) => super::code_label(lang, "customer_class", c),
         None => t(lang, "leaders_no_customer").to_string(),
     }
 }
@@ -335,12 +331,11 @@ fn class_breakdown_ui(
     card: &Card,
     values: &[(Option<String>, f64)],
     selected: Option<&Option<String>>,
-    additive: bool,
 ) -> Option<Option<String>> {
     let lang = app.lang();
     let ind = card.indicator();
     let total: f64 = values.iter().map(|(_, v)| v).sum();
-    let share = |v: f64| (additive && total != 0.0).then(|| v / total * 100.0);
+    let share = |v: f64| (is_sum(ind) && total != 0.0).then(|| v / total * 100.0);
     let rows: Vec<Vec<String>> = values
         .iter()
         .map(|(c, v)| {
@@ -352,44 +347,25 @@ fn class_breakdown_ui(
             ]
         })
         .collect();
-    let n = values.len();
-    let names: Vec<String> = values
-        .iter()
-        .rev()
-        .map(|(c, _)| class_name(lang, c.as_deref()))
-        .collect();
-    let decimals = ind.decimals;
     let unit_text = unit_label(lang, ind.unit_en, ind.unit_zh);
-    let floor = bar_floor(values.iter().map(|(_, v)| *v), additive);
-    let bars: Vec<Bar> = values
+    let bars: Vec<BarRow> = values
         .iter()
-        .enumerate()
-        .map(|(i, (c, v))| {
-            let mut fill = class_color(c.as_deref());
-            if selected.is_some_and(|s| s != c) {
-                fill = fill.gamma_multiply(0.35);
-            }
+        .map(|(c, v)| {
             let share_text = share(*v).map(|s| format!(" ({s:.1} %)")).unwrap_or_default();
-            Bar::new((n - 1 - i) as f64, *v - floor)
-                .base_offset(floor)
-                .fill(fill)
-                .name(format!(
+            BarRow {
+                name: class_name(lang, c.as_deref()),
+                value: Some(*v),
+                fill: class_color(c.as_deref()),
+                dim: selected.is_some_and(|s| s != c),
+                hover: format!(
                     "{}: {} {unit_text}{share_text}",
                     class_name(lang, c.as_deref()),
-                    format::number(*v, decimals)
-                ))
+                    format::number(*v, ind.decimals)
+                ),
+            }
         })
         .collect();
-    let (chart, clicked) = bar_rows(
-        ui,
-        ("by_class", card.indicator),
-        lang.pick(ind.en, ind.zh),
-        bars,
-        names,
-        floor,
-        decimals,
-        Some(unit_text.clone()),
-    );
+    let (chart, clicked) = bar_rows(ui, lang, ind, "by_class", &bars);
     let mut picked = clicked.map(|i| values[i].0.clone());
     ui.horizontal(|ui| {
         super::data_buttons(
@@ -533,13 +509,7 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
     };
     let x = &data.explanation;
     let unit_text = unit_label(lang, ind.unit_en, ind.unit_zh);
-    let name_of = |u: &str| {
-        app.project
-            .as_ref()
-            .and_then(|p| p.org.iter().find(|o| o.unit_id == u))
-            .map(|o| lang.pick(&o.name_en, &o.name_zh).to_string())
-            .unwrap_or_else(|| u.to_string())
-    };
+    let name_of = |u: &str| super::unit_name(app, u);
     ui.label(format!(
         "{} → {}: {} → {} {unit_text} ({}{})",
         x.base_month.format("%Y-%m"),
@@ -714,10 +684,7 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
                 }
                 ui.end_row();
                 for c in classes {
-                    let label = crate::codes::lookup("customer_class", &c.class)
-                        .map(|code| lang.pick(code.en, code.zh).to_string())
-                        .unwrap_or_else(|| c.class.clone());
-                    ui.label(label);
+                    ui.label(class_name(lang, Some(&c.class)));
                     ui.label(RichText::new(format::number(c.effect, decimals.max(2))).color(color(c.effect)));
                     if let (Some(a), Some(b)) = (c.first, c.second) {
                         ui.label(format::number(a, decimals.max(2)));
@@ -1001,23 +968,51 @@ fn trend_plot(
     plot.response.rect
 }
 
-/// Horizontal bars, one row per item with the first item on top (`bars` at y = rows - 1
-/// down to 0, `names` bottom-up); returns the chart's rect and the item whose row was
-/// clicked.
-#[allow(clippy::too_many_arguments)]
+/// One row of a horizontal bar chart.
+struct BarRow {
+    /// On the axis.
+    name: String,
+    /// None: the row has no bar.
+    value: Option<f64>,
+    fill: Color32,
+    /// Drawn faint: another row is the one filtered on.
+    dim: bool,
+    hover: String,
+}
+
+/// `ind`'s values as horizontal bars, the first row on top, on an axis that starts at
+/// `bar_floor`; returns the chart's rect and the row clicked.
 fn bar_rows(
     ui: &mut egui::Ui,
-    id: (&str, &str),
-    name: &str,
-    bars: Vec<Bar>,
-    names: Vec<String>,
-    floor: f64,
-    decimals: usize,
-    x_label: Option<String>,
+    lang: Lang,
+    ind: &Indicator,
+    kind: &str,
+    rows: &[BarRow],
 ) -> (egui::Rect, Option<usize>) {
-    let n = names.len();
+    let n = rows.len();
+    let floor = bar_floor(rows.iter().filter_map(|r| r.value), is_sum(ind));
+    let bars: Vec<Bar> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let v = r.value?;
+            let fill = if r.dim {
+                r.fill.gamma_multiply(0.35)
+            } else {
+                r.fill
+            };
+            Some(
+                Bar::new((n - 1 - i) as f64, v - floor)
+                    .base_offset(floor)
+                    .fill(fill)
+                    .name(&r.hover),
+            )
+        })
+        .collect();
+    let names: Vec<String> = rows.iter().rev().map(|r| r.name.clone()).collect();
+    let decimals = ind.decimals;
     let mut clicked_row = None;
-    let mut plot = Plot::new(id)
+    let shown = Plot::new((kind, ind.id))
         .height((n as f32 * 28.0 + 40.0).clamp(140.0, 260.0))
         .include_x(floor)
         .allow_scroll(false)
@@ -1025,17 +1020,19 @@ fn bar_rows(
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(move |mark, _| format::number(mark.value, decimals.min(2)))
+        .x_axis_label(unit_label(lang, ind.unit_en, ind.unit_zh))
         .y_axis_formatter(category_axis(names))
-        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]));
-    if let Some(label) = x_label {
-        plot = plot.x_axis_label(label);
-    }
-    let shown = plot.show(ui, |plot| {
-        plot.bar_chart(BarChart::new(name, bars).horizontal().width(0.6));
-        if plot.response().clicked() {
-            clicked_row = plot.pointer_coordinate().map(|p| p.y.round());
-        }
-    });
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(lang.pick(ind.en, ind.zh), bars)
+                    .horizontal()
+                    .width(0.6),
+            );
+            if plot.response().clicked() {
+                clicked_row = plot.pointer_coordinate().map(|p| p.y.round());
+            }
+        });
     let clicked = clicked_row
         .filter(|y| *y >= 0.0 && (*y as usize) < n)
         .map(|y| n - 1 - y as usize);
@@ -1060,40 +1057,24 @@ fn ranking_ui(
 ) -> Option<RankingClick> {
     let ind = card.indicator();
     let neutral = accent(ui.visuals().dark_mode);
-    let n = ranking.len();
-    let additive = matches!(crate::metrics::change::form(ind.id), Some(Form::Sum(_)));
-    let floor = bar_floor(ranking.iter().filter_map(|(_, _, v)| *v), additive);
-    let bars: Vec<Bar> = ranking
+    let bars: Vec<BarRow> = ranking
         .iter()
-        .enumerate()
-        .filter_map(|(i, (unit, name, v))| {
-            v.map(|v| {
-                // Against the target: the unit's bar is green or red like a card's band.
-                let mut fill = crate::metrics::kpi::status(ind.better, Some(v), card.target, None)
-                    .map(|s| status_color(if s == Status::Green { s } else { Status::Red }))
-                    .unwrap_or(neutral);
-                if selected.is_some_and(|s| s != unit) {
-                    fill = fill.gamma_multiply(0.35);
-                }
-                Bar::new((n - 1 - i) as f64, v - floor)
-                    .base_offset(floor)
-                    .name(format!("{name}: {}", format::number(v, ind.decimals)))
-                    .fill(fill)
-            })
+        .map(|(unit, name, v)| BarRow {
+            name: name.clone(),
+            value: *v,
+            // Against the target: the unit's bar is green or red like a card's band.
+            fill: v
+                .and_then(|v| crate::metrics::kpi::status(ind.better, Some(v), card.target, None))
+                .map(|s| status_color(if s == Status::Green { s } else { Status::Red }))
+                .unwrap_or(neutral),
+            dim: selected.is_some_and(|s| s != unit),
+            hover: format!(
+                "{name}: {}",
+                v.map(|v| format::number(v, ind.decimals)).unwrap_or_default()
+            ),
         })
         .collect();
-    let names: Vec<String> = ranking.iter().rev().map(|(_, name, _)| name.clone()).collect();
-    let decimals = ind.decimals;
-    let (_, clicked) = bar_rows(
-        ui,
-        ("ranking", card.indicator),
-        lang.pick(ind.en, ind.zh),
-        bars,
-        names,
-        floor,
-        decimals,
-        None,
-    );
+    let (_, clicked) = bar_rows(ui, lang, ind, "ranking", &bars);
     let mut click = clicked.map(|i| RankingClick::Filter(ranking[i].0.clone()));
     egui::Grid::new(("ranking_table", card.indicator))
         .striped(true)

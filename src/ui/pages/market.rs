@@ -7,13 +7,13 @@ use egui::{Color32, RichText, Sense, vec2};
 use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, Plot, Points};
 
 use super::leaders::status_color;
-use super::unit_name;
+use super::{code_label, unit_name};
 use crate::metrics::format;
 use crate::metrics::kpi::Status;
 use crate::metrics::market::yoy_pct;
 use crate::sample::calendar::days_in_month;
 use crate::ui::app::MamsApp;
-use crate::ui::i18n::{Lang, t};
+use crate::ui::i18n::t;
 use crate::ui::jobs::MarketData;
 use crate::ui::theme::accent;
 
@@ -30,18 +30,6 @@ const STEPS: [&str; 8] = [
     "market_step_meter",
     "market_step_energised",
 ];
-
-fn code_label(lang: Lang, list: &str, code: &str) -> String {
-    crate::codes::lookup(list, code)
-        .map(|c| lang.pick(c.en, c.zh).to_string())
-        .unwrap_or_else(|| {
-            if code.is_empty() {
-                "—".into()
-            } else {
-                code.to_string()
-            }
-        })
-}
 
 /// A small line of values in a fixed box.
 fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {

@@ -15,7 +15,7 @@ pub mod service;
 use serde::{Deserialize, Serialize};
 
 use super::app::MamsApp;
-use super::i18n::t;
+use super::i18n::{Lang, t};
 use super::jobs::Scope;
 
 /// The start of a page about the top bar's scope: its heading, then the page's data once
@@ -109,6 +109,19 @@ mod tests {
         );
         assert_eq!(text, "unit\tvalue\nC01 x\t1,234.5\n");
     }
+}
+
+/// A code of a code list in the UI's language (the code itself when unknown; "—" when empty).
+pub fn code_label(lang: Lang, list: &str, code: &str) -> String {
+    crate::codes::lookup(list, code)
+        .map(|c| lang.pick(c.en, c.zh).to_string())
+        .unwrap_or_else(|| {
+            if code.is_empty() {
+                "—".into()
+            } else {
+                code.to_string()
+            }
+        })
 }
 
 /// An org unit's name in the UI's language (its id when the project does not know it).

@@ -71,11 +71,7 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     let labels: Vec<String> = data
         .tickets_by_type
         .iter()
-        .map(|(ty, _)| {
-            crate::codes::lookup("ticket_type", ty)
-                .map(|c| lang.pick(c.en, c.zh).to_string())
-                .unwrap_or_else(|| ty.clone())
-        })
+        .map(|(ty, _)| super::code_label(lang, "ticket_type", ty))
         .collect();
     let color = accent(ui.visuals().dark_mode);
     let bars: Vec<Bar> = data

@@ -904,11 +904,7 @@ fn legend_items(app: &MamsApp, scene: &Scene, edges: &[f64]) -> Vec<LegendItem> 
             ));
         }
     }
-    let code = |list: &str, c: &str| {
-        crate::codes::lookup(list, c)
-            .map(|k| lang.pick(k.en, k.zh).to_string())
-            .unwrap_or_else(|| c.to_string())
-    };
+    let code = |list: &str, c: &str| super::code_label(lang, list, c);
     if l.halls && !scene.halls.is_empty() {
         items.push(Heading(t(lang, "map_halls").to_string()));
         for k in ["service_hall", "supply_station", "repair_base"] {
@@ -1122,11 +1118,7 @@ fn describe(
     pin: Option<&BoxedCustomer>,
 ) -> Vec<(String, String)> {
     let tr = |k: &str| t(lang, k).to_string();
-    let code = |list: &str, c: &str| {
-        crate::codes::lookup(list, c)
-            .map(|k| lang.pick(k.en, k.zh).to_string())
-            .unwrap_or_else(|| c.to_string())
-    };
+    let code = |list: &str, c: &str| super::code_label(lang, list, c);
     let unit_name = |id: &str| {
         scene
             .unit(id)
@@ -1534,11 +1526,7 @@ fn boxed_panel(app: &mut MamsApp, ui: &mut egui::Ui) {
                         ui.label(&r.unit_id);
                     });
                     row.col(|ui| {
-                        ui.label(
-                            crate::codes::lookup("customer_class", &r.class)
-                                .map(|k| lang.pick(k.en, k.zh).to_string())
-                                .unwrap_or_else(|| r.class.clone()),
-                        );
+                        ui.label(super::code_label(lang, "customer_class", &r.class));
                     });
                     row.col(|ui| {
                         ui.label(&r.status);
