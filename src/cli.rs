@@ -568,9 +568,7 @@ fn import_files(a: ImportArgs) -> anyhow::Result<()> {
         },
         report.seconds
     );
-    if report.rows_stored > 0 || !report.replaced_months.is_empty() {
-        refresh_sums(&project);
-    }
+    refresh_sums(&project);
     // The first few rejects, so the user sees why without opening a file.
     for r in report.rejects.iter().take(5) {
         eprintln!(

@@ -117,7 +117,8 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
 /// Brings the prebuilt sums up to date right after an import, so that the pages open at
 /// once afterwards instead of at the first look. The import is already committed: a
 /// failure or a Cancel here only leaves the sums stale, to be rebuilt at the next look.
-/// Returns the seconds it took, or None when nothing was rebuilt.
+/// Nothing is rebuilt when the data did not change (the fingerprint decides, as at every
+/// look). Returns the seconds it took, or None on failure.
 pub fn refresh_after_import(project: &Project, progress: &crate::progress::Progress) -> Option<f64> {
     if project.is_read_only() {
         return None;

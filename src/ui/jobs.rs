@@ -354,6 +354,7 @@ pub fn open_sample(
                 }
             };
             let (project, _) = import::build_project(&target, &dir, progress)?;
+            crate::store::kpi::refresh_after_import(&project, progress);
             // The sample project comes with the starter case library.
             crate::audit::cases::merge(
                 &project,
@@ -452,9 +453,7 @@ pub fn import_files(
             ) {
                 crate::store::profiles::save(p, name.trim(), m)?;
             }
-            if report.rows_stored > 0 || !report.replaced_months.is_empty() {
-                crate::store::kpi::refresh_after_import(p, progress);
-            }
+            crate::store::kpi::refresh_after_import(p, progress);
             Ok((report, load_view(p)?))
         })();
         finish(r, Msg::FilesImported)
