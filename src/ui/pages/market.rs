@@ -15,7 +15,7 @@ use crate::sample::calendar::days_in_month;
 use crate::ui::app::MamsApp;
 use crate::ui::i18n::t;
 use crate::ui::jobs::MarketData;
-use crate::ui::theme::accent;
+use crate::ui::theme::{accent, class_color};
 
 /// A key customer counts as dropping below this year-on-year change (%), as rule key_drop.
 const DROP_PCT: f64 = -30.0;
@@ -483,7 +483,6 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         &["class", "limit_days", "n", "min", "q1", "median", "q3", "max"].map(String::from),
         &rows,
     );
-    let color = accent(ui.visuals().dark_mode);
     let limit_color = status_color(Status::Red);
     let labels: Vec<String> = data
         .handling
@@ -494,7 +493,9 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .handling
         .iter()
         .enumerate()
-        .map(|(i, (_, _, f))| {
+        .map(|(i, (class, _, f))| {
+            // Each class in its colour, as in every chart of classes.
+            let color = class_color(Some(class));
             BoxElem::new(i as f64, BoxSpread::new(f.min, f.q1, f.median, f.q3, f.max))
                 .name(format!(
                     "{}: n {}, {} {:.0}",
