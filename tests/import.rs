@@ -626,3 +626,77 @@ fn a_value_the_parser_cannot_read_past_the_first_rows_falls_back_to_the_staged_w
         "1234"
     );
 }
+
+/// Imports `file` into a new project with a title line above the header; the report and
+/// the June bills stored.
+fn import_titled(name: &str, file: &Path) -> (FileReport, Vec<String>) {
+    let project = small_project(name);
+    let p = Project::open(&project).unwrap();
+    let opts = FileOptions {
+        skip_lines: 1,
+        ..FileOptions::default()
+    };
+    let report = import_files(&p, "bills", &[file.to_path_buf()], &opts, &Progress::new()).unwrap();
+    drop(p);
+    (report, june_bills(&project))
+}
+
+#[test]
+fn a_gbk_file_whose_rows_are_ascii_reads_exactly_as_its_utf8_twin() {
+    // Only the title and the header are Chinese: DuckDB reads the GBK file itself, past
+    // the header MAMS decoded. Rows, rejects and line numbers must be those of the same
+    // file in UTF-8, and of the same file with Chinese further down (decoded to a copy).
+    let dir = tmp("gbk-ascii-files");
+    let rows = "G1,3100000001,2026-06-01,10,5\n\
+                G2,3100000002,2026-06-01,10,5,extra\n\
+                G3,9999999999,2026-06-01,10,5\n\
+                G4,3100000004,2026-06-01,-1,5\n\
+                G5,3100000005,2026-06-01,12,6\n";
+    let text = format!("说明：六月电费\n应收流水号,户号,电费年月,电量,应收电费\n{rows}");
+    let utf8 = write(&dir, "june-utf8.csv", text.as_bytes());
+    let gbk = write(&dir, "june-gbk.csv", &encoding_rs::GBK.encode(&text).0);
+    let chinese_below = format!("{text}G6,3100000006,2026-06-01,十,1\n");
+    let copied = write(
+        &dir,
+        "june-gbk-copied.csv",
+        &encoding_rs::GBK.encode(&chinese_below).0,
+    );
+    assert!(mams::import::source::ascii_after_header(&gbk, 1).unwrap());
+    assert!(!mams::import::source::ascii_after_header(&copied, 1).unwrap());
+
+    let (from_utf8, utf8_bills) = import_titled("gbk-ascii-utf8", &utf8);
+    let (from_gbk, gbk_bills) = import_titled("gbk-ascii-gbk", &gbk);
+    let (from_copy, copy_bills) = import_titled("gbk-ascii-copy", &copied);
+    let details = |r: &FileReport| {
+        r.rejects
+            .iter()
+            .map(|r| r.reject.detail.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        from_gbk.rows_stored,
+        2,
+        "{:?} {:?}",
+        details(&from_gbk),
+        details(&from_utf8)
+    );
+    assert_eq!(gbk_bills, utf8_bills);
+    assert_eq!(listed(&from_gbk), listed(&from_utf8));
+    assert_eq!(
+        from_gbk
+            .rejects
+            .iter()
+            .map(|r| &r.reject.detail)
+            .collect::<Vec<_>>(),
+        from_utf8
+            .rejects
+            .iter()
+            .map(|r| &r.reject.detail)
+            .collect::<Vec<_>>()
+    );
+    // The copy's extra row 6 is rejected too; everything else is the same.
+    assert_eq!(copy_bills, utf8_bills);
+    let mut expected = listed(&from_gbk);
+    expected.push(r#"Some(5) Some("电量") Some("十") bad_number"#.to_string());
+    assert_eq!(listed(&from_copy), expected);
+}

@@ -187,11 +187,12 @@ fn open_source(
         Kind::Excel => {
             let (csv, _) = super::excel::sheet_to_csv(file, opts.sheet.as_deref(), scratch_dir, progress)?;
             cleanup.push(csv.clone());
-            let (delimiter, columns) = source::header(&csv, opts.skip_lines)?;
+            let (delimiter, columns) = source::header(&csv, opts.skip_lines, Encoding::Utf8)?;
             (
                 csv,
                 Reader::Csv {
                     skip: opts.skip_lines,
+                    header: true,
                     delimiter,
                     columns,
                 },
@@ -202,22 +203,38 @@ fn open_source(
                 Some(e) => e,
                 None => source::detect_encoding(file)?,
             };
-            let path = match source::utf8_copy(file, enc, scratch_dir, progress)? {
-                Some(copy) => {
-                    cleanup.push(copy.clone());
-                    copy
-                }
-                None => file.to_path_buf(),
-            };
-            let (delimiter, columns) = source::header(&path, opts.skip_lines)?;
-            (
-                path,
-                Reader::Csv {
-                    skip: opts.skip_lines,
-                    delimiter,
-                    columns,
-                },
-            )
+            if enc == Encoding::Gb18030 && source::ascii_after_header(file, opts.skip_lines)? {
+                // Only the header is in GBK (codes, numbers and dates below it): DuckDB
+                // reads the file as it is, skipping the header MAMS decoded; no copy.
+                let (delimiter, columns) = source::header(file, opts.skip_lines, enc)?;
+                (
+                    file.to_path_buf(),
+                    Reader::Csv {
+                        skip: opts.skip_lines + 1,
+                        header: false,
+                        delimiter,
+                        columns,
+                    },
+                )
+            } else {
+                let path = match source::utf8_copy(file, enc, scratch_dir, progress)? {
+                    Some(copy) => {
+                        cleanup.push(copy.clone());
+                        copy
+                    }
+                    None => file.to_path_buf(),
+                };
+                let (delimiter, columns) = source::header(&path, opts.skip_lines, Encoding::Utf8)?;
+                (
+                    path,
+                    Reader::Csv {
+                        skip: opts.skip_lines,
+                        header: true,
+                        delimiter,
+                        columns,
+                    },
+                )
+            }
         }
     };
     let headers = staging::source_columns(project, &read_path, &reader).map_err(|e| {

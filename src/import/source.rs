@@ -53,6 +53,15 @@ impl Encoding {
         }
     }
 
+    fn decoder(self) -> &'static encoding_rs::Encoding {
+        match self {
+            Encoding::Utf8 => encoding_rs::UTF_8,
+            Encoding::Gb18030 => encoding_rs::GB18030,
+            Encoding::Utf16Le => encoding_rs::UTF_16LE,
+            Encoding::Utf16Be => encoding_rs::UTF_16BE,
+        }
+    }
+
     /// Parses a name given on the command line (GBK and GB2312 read as GB18030, their
     /// superset).
     pub fn parse(s: &str) -> anyhow::Result<Encoding> {
@@ -115,12 +124,10 @@ pub fn utf8_copy(
     scratch_dir: &Path,
     progress: &Progress,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let encoding = match enc {
-        Encoding::Utf8 => return Ok(None),
-        Encoding::Gb18030 => encoding_rs::GB18030,
-        Encoding::Utf16Le => encoding_rs::UTF_16LE,
-        Encoding::Utf16Be => encoding_rs::UTF_16BE,
-    };
+    if enc == Encoding::Utf8 {
+        return Ok(None);
+    }
+    let encoding = enc.decoder();
     let total = std::fs::metadata(path)?.len().max(1);
     let out_path = scratch_dir.join(format!(
         ".mams-import-{}-{}.csv",
@@ -131,6 +138,7 @@ pub fn utf8_copy(
     let mut output = std::io::BufWriter::new(
         std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
     );
+    let started = std::time::Instant::now();
     let mut read = 0u64;
     let mut malformed = 0u64;
     let result = (|| -> anyhow::Result<()> {
@@ -161,6 +169,7 @@ pub fn utf8_copy(
         }
         Ok(())
     })();
+    tracing::debug!("import step: decoded to a UTF-8 copy in {:?}", started.elapsed());
     match result {
         Ok(()) => Ok(Some(out_path)),
         Err(e) => {
@@ -286,29 +295,57 @@ fn decode_lines_in_parallel(
     })
 }
 
-/// The header line of a text file (after `skip` lines), BOM removed.
-fn header_line(path: &Path, skip: u32) -> anyhow::Result<String> {
+/// The header line of a text file in `enc` (after `skip` lines), BOM removed.
+fn header_line(path: &Path, skip: u32, enc: Encoding) -> anyhow::Result<String> {
     let mut f = std::fs::File::open(path)?;
     let mut head = vec![0u8; 256 * 1024];
     let n = f.read(&mut head)?;
-    let text = String::from_utf8_lossy(&head[..n]);
-    let line = text
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .nth(skip as usize)
-        .unwrap_or("")
-        .to_string();
+    let (text, _) = enc.decoder().decode_with_bom_removal(&head[..n]);
+    let line = text.lines().nth(skip as usize).unwrap_or("").to_string();
     if line.trim().is_empty() {
         bail!("{}: no header line (line {} is empty)", path.display(), skip + 1);
     }
     Ok(line)
 }
 
+/// Whether every byte after the header (line `skip` + 1) is ASCII, which reads the same
+/// in GBK/GB18030 as in UTF-8: then DuckDB can read such a file itself and only its
+/// header needs decoding. Stops at the first other byte, usually in the first rows of a
+/// file with Chinese text in it. (A line break is never part of a GBK character, so lines
+/// are counted on the bytes.)
+pub fn ascii_after_header(path: &Path, skip: u32) -> anyhow::Result<bool> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut block = vec![0u8; 4 << 20];
+    let mut lines_left = skip as usize + 1;
+    loop {
+        let n = f.read(&mut block)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        let mut rest = &block[..n];
+        while lines_left > 0 {
+            match rest.iter().position(|b| *b == b'\n') {
+                Some(p) => {
+                    rest = &rest[p + 1..];
+                    lines_left -= 1;
+                }
+                None => {
+                    rest = &[];
+                    break;
+                }
+            }
+        }
+        if !rest.is_ascii() {
+            return Ok(false);
+        }
+    }
+}
+
 /// The delimiter and the column names of a text file, read from its header line: the most
 /// frequent of tab, comma, semicolon and bar outside quotes (comma when there is none).
 /// Empty names become column_N and repeated ones get a suffix, as DuckDB needs unique names.
-pub fn header(path: &Path, skip: u32) -> anyhow::Result<(char, Vec<String>)> {
-    let line = header_line(path, skip)?;
+pub fn header(path: &Path, skip: u32, enc: Encoding) -> anyhow::Result<(char, Vec<String>)> {
+    let line = header_line(path, skip, enc)?;
     let delimiter = sniff_delimiter(&line);
     let mut names: Vec<String> = Vec::new();
     let (mut cur, mut quoted) = (String::new(), false);
@@ -473,5 +510,26 @@ mod tests {
         let p = write("wrong.csv", &bytes);
         let err = utf8_copy(&p, Encoding::Gb18030, p.parent().unwrap(), &Progress::new()).unwrap_err();
         assert!(err.to_string().contains("another encoding"), "{err}");
+    }
+
+    #[test]
+    fn ascii_below_the_header_is_found_across_blocks() {
+        let (title, _, _) = encoding_rs::GBK.encode("说明：十月\n户号,电量\n");
+        let rows = "3100000001,120\n".repeat(400_000); // more than one 4 MB block
+        let mut ascii = title.to_vec();
+        ascii.extend_from_slice(rows.as_bytes());
+        let p = write("ascii-rows.csv", &ascii);
+        assert!(ascii_after_header(&p, 1).unwrap());
+        // Skipping one line less, the Chinese header is a row.
+        assert!(!ascii_after_header(&p, 0).unwrap());
+        let mut late = ascii.clone();
+        late.extend_from_slice(&encoding_rs::GBK.encode("3100000002,一百\n").0);
+        assert!(!ascii_after_header(&write("late-chinese.csv", &late), 1).unwrap());
+        // A header without rows (nor a line break): nothing below it is not ASCII.
+        assert!(ascii_after_header(&write("header-only.csv", &title[..title.len() - 1]), 1).unwrap());
+        assert_eq!(
+            header(&p, 1, Encoding::Gb18030).unwrap(),
+            (',', vec!["户号".to_string(), "电量".to_string()])
+        );
     }
 }

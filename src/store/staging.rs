@@ -25,11 +25,15 @@ pub const REJECTS: &str = "mams_rejects";
 /// How to read the file.
 #[derive(Debug, Clone)]
 pub enum Reader {
-    /// A UTF-8 delimited text file; `skip` lines come before the header.
-    /// DuckDB does not sniff it: a damaged file would mislead the sniffer, so the header
-    /// is read by MAMS and every column is text.
+    /// A delimited text file, UTF-8 where DuckDB reads it. DuckDB does not sniff it: a
+    /// damaged file would mislead the sniffer, so the header is read by MAMS and every
+    /// column is text.
     Csv {
+        /// Lines DuckDB skips before the header (before the data when `header` is false).
         skip: u32,
+        /// Whether DuckDB reads past a header line; false when MAMS decoded the header
+        /// from another encoding and DuckDB skips it with the lines before it.
+        header: bool,
         delimiter: char,
         columns: Vec<String>,
     },
@@ -48,6 +52,7 @@ fn read_expr_typed(file: &Path, reader: &Reader, types: &[(String, &str)]) -> St
     match reader {
         Reader::Csv {
             skip,
+            header,
             delimiter,
             columns,
         } => {
@@ -59,7 +64,7 @@ fn read_expr_typed(file: &Path, reader: &Reader, types: &[(String, &str)]) -> St
                 })
                 .collect();
             format!(
-                "read_csv({path}, auto_detect = false, header = true, skip = {skip}, delim = {}, quote = '\"', \
+                "read_csv({path}, auto_detect = false, header = {header}, skip = {skip}, delim = {}, quote = '\"', \
                  escape = '\"', columns = {{{}}}, null_padding = true, store_rejects = true, \
                  rejects_table = 'mams_csv_errors', rejects_scan = 'mams_csv_scans')",
                 quote_literal(&delimiter.to_string()),
@@ -353,7 +358,9 @@ pub fn insert_direct(
         direct: true,
         rows: n,
     };
+    let started = std::time::Instant::now();
     tidy_text(project, table, mapping, &batch)?;
+    tracing::trace!("import step: text tidied in {:?}", started.elapsed());
     Ok(Some(batch))
 }
 
@@ -517,9 +524,11 @@ fn reject_where(
         "INSERT INTO {REJECTS} SELECT {}, ?, {value}, ?, ? FROM {} WHERE {} AND ({condition})",
         batch.row, batch.from, batch.only
     );
+    let started = std::time::Instant::now();
     let n = project
         .conn()
         .execute(&sql, duckdb::params![source, reason, detail])?;
+    tracing::trace!("check {reason} of {source}: {n} rows in {:?}", started.elapsed());
     Ok(n as u64)
 }
 
@@ -641,12 +650,14 @@ fn duplicate_keys(project: &Project, table: &Table, batch: &Batch) -> duckdb::Re
         .collect::<Vec<_>>()
         .join(" AND ");
     let conn = project.conn();
+    let started = std::time::Instant::now();
     conn.execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE mams_repeated AS SELECT {key} FROM {} WHERE {} AND {present} \
          GROUP BY ALL HAVING count(*) > 1",
         batch.from, batch.only
     ))?;
     let repeated: i64 = conn.query_row("SELECT count(*) FROM mams_repeated", [], |r| r.get(0))?;
+    tracing::trace!("check repeated keys: {repeated} keys in {:?}", started.elapsed());
     if repeated > 0 {
         conn.execute(
             &format!(
