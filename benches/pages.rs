@@ -45,12 +45,7 @@ fn main() {
         .filter(|u| u.level == "city")
         .map(|u| u.unit_id.clone())
         .collect();
-    let below = |u: &str| -> Vec<String> {
-        tree.iter()
-            .filter(|x| x.parent_id.as_deref() == Some(u))
-            .map(|x| x.unit_id.clone())
-            .collect()
-    };
+    let below = |u: &str| queries::units_below(&tree, u);
     let mut scopes: Vec<(String, NaiveDate)> = Vec::new();
     for i in 0..20 {
         let unit = if i % 2 == 0 {

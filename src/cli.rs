@@ -1146,11 +1146,7 @@ fn why_changed(
             .checked_sub_months(chrono::Months::new(1))
             .ok_or_else(|| anyhow::anyhow!("no month before {}", period.format("%Y-%m")))?,
     };
-    let children: Vec<String> = queries::org_tree(&p)?
-        .into_iter()
-        .filter(|u| u.parent_id.as_deref() == Some(unit.as_str()))
-        .map(|u| u.unit_id)
-        .collect();
+    let children = queries::units_below(&queries::org_tree(&p)?, &unit);
     let x = crate::metrics::change::explain(&p, indicator, &unit, &children, base, period)?;
     let mut out = std::io::stdout().lock();
     if format == InfoFormat::Json {

@@ -300,11 +300,7 @@ fn why_did_it_change_splits_every_sum_and_ratio_indicator_exactly_over_the_units
         .unwrap()
         .unit_id
         .clone();
-    let cities: Vec<String> = tree
-        .iter()
-        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
-        .map(|u| u.unit_id.clone())
-        .collect();
+    let cities = mams::store::queries::units_below(&tree, &top);
     let (base, month) = (months[months.len() - 13], *months.last().unwrap());
     let mut split = 0;
     for ind in INDICATORS {

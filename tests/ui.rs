@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use mams::store::queries::units_below;
 use mams::ui::i18n::Lang;
 use mams::ui::{AppOptions, MamsApp};
 
@@ -318,16 +319,7 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
         .click();
     h.run_steps(3);
     assert!(has_label(&h, "Units one level down"));
-    let below: Vec<String> = h
-        .state()
-        .project
-        .as_ref()
-        .unwrap()
-        .org
-        .iter()
-        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
-        .map(|u| u.unit_id.clone())
-        .collect();
+    let below = units_below(&h.state().project.as_ref().unwrap().org, &top);
     // A class in the breakdown filters the trend and the ranking, shown as a chip.
     h.query_all_by_label("Commercial")
         .next()
@@ -693,16 +685,7 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     };
     step_until(&mut h, "bulletin", loaded(top.clone()));
     let data = h.state().bulletin.data.clone().unwrap().1.unwrap();
-    let cities: Vec<String> = h
-        .state()
-        .project
-        .as_ref()
-        .unwrap()
-        .org
-        .iter()
-        .filter(|u| u.parent_id.as_deref() == Some(top.as_str()))
-        .map(|u| u.unit_id.clone())
-        .collect();
+    let cities = units_below(&h.state().project.as_ref().unwrap().org, &top);
     assert_eq!(data.ranked.len(), cities.len());
     let scores: Vec<f64> = data.ranked.iter().map(|u| u.composite.unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");

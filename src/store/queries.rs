@@ -41,6 +41,14 @@ pub struct OrgUnit {
     pub customers: u64,
 }
 
+/// The ids of the units one level below `unit` in `org`, in the tree's order.
+pub fn units_below(org: &[OrgUnit], unit: &str) -> Vec<String> {
+    org.iter()
+        .filter(|u| u.parent_id.as_deref() == Some(unit))
+        .map(|u| u.unit_id.clone())
+        .collect()
+}
+
 /// One file loaded into the project.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportRecord {

@@ -303,12 +303,7 @@ impl MamsApp {
     fn scope_and_units_below(&self) -> Option<(Scope, Vec<String>)> {
         let project = self.project.clone()?;
         let unit_id = self.unit_id()?;
-        let below = project
-            .org
-            .iter()
-            .filter(|u| u.parent_id.as_deref() == Some(unit_id.as_str()))
-            .map(|u| u.unit_id.clone())
-            .collect();
+        let below = crate::store::queries::units_below(&project.org, &unit_id);
         Some((
             Scope {
                 unit_id,
@@ -500,16 +495,10 @@ impl MamsApp {
 
     /// Asks why an indicator of a unit changed from `base` to `month`.
     pub fn ask_why(&mut self, indicator: &'static str, unit: String, base: NaiveDate, month: NaiveDate) {
-        let children: Vec<String> = self
+        let children = self
             .project
             .as_ref()
-            .map(|p| {
-                p.org
-                    .iter()
-                    .filter(|u| u.parent_id.as_deref() == Some(unit.as_str()))
-                    .map(|u| u.unit_id.clone())
-                    .collect()
-            })
+            .map(|p| crate::store::queries::units_below(&p.org, &unit))
             .unwrap_or_default();
         let key: jobs::WhyKey = (indicator, unit, base, month);
         self.why = Some((key.clone(), None));
