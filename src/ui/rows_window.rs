@@ -65,24 +65,7 @@ pub fn show(app: &mut MamsApp, ctx: &egui::Context) {
                     .and_then(|(_, p)| p.as_ref().ok())
                     .map(|p| p.total);
                 if let Some(total) = total {
-                    let first = if total == 0 { 0 } else { w.query.offset + 1 };
-                    let last = (w.query.offset + PAGE_ROWS).min(total);
-                    ui.label(format!(
-                        "{}–{} / {} {}",
-                        crate::cli::group_digits(first),
-                        crate::cli::group_digits(last),
-                        crate::cli::group_digits(total),
-                        t(lang, "rows")
-                    ));
-                    if ui
-                        .add_enabled(w.query.offset > 0, egui::Button::new("‹"))
-                        .clicked()
-                    {
-                        w.query.offset = w.query.offset.saturating_sub(PAGE_ROWS);
-                    }
-                    if ui.add_enabled(last < total, egui::Button::new("›")).clicked() {
-                        w.query.offset += PAGE_ROWS;
-                    }
+                    super::pages::pager(ui, &mut w.query.offset, PAGE_ROWS, total, t(lang, "rows"));
                 }
                 if w.requested.is_some() {
                     ui.spinner();

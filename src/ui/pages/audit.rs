@@ -454,27 +454,8 @@ fn bulk_bar(app: &mut MamsApp, ui: &mut egui::Ui) {
 }
 
 fn pager(app: &mut MamsApp, ui: &mut egui::Ui, total: u64) {
-    let lang = app.lang();
-    ui.horizontal(|ui| {
-        let first = app.audit.offset + 1;
-        let last = (app.audit.offset + PAGE_ROWS).min(total);
-        ui.label(format!(
-            "{}–{} / {} {}",
-            crate::cli::group_digits(first),
-            crate::cli::group_digits(last),
-            crate::cli::group_digits(total),
-            t(lang, "audit_suspects")
-        ));
-        if ui
-            .add_enabled(app.audit.offset > 0, egui::Button::new("‹"))
-            .clicked()
-        {
-            app.audit.offset = app.audit.offset.saturating_sub(PAGE_ROWS);
-        }
-        if ui.add_enabled(last < total, egui::Button::new("›")).clicked() {
-            app.audit.offset += PAGE_ROWS;
-        }
-    });
+    let noun = t(app.lang(), "audit_suspects");
+    ui.horizontal(|ui| super::pager(ui, &mut app.audit.offset, PAGE_ROWS, total, noun));
 }
 
 fn suspect_table(app: &mut MamsApp, ui: &mut egui::Ui, list: &AuditList) {

@@ -80,6 +80,25 @@ pub fn data_buttons(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &
     ui.horizontal(|ui| data_buttons_inline(ui, app, header, rows));
 }
 
+/// "1–200 / 5,321 rows ‹ ›" in the caller's layout: moves `offset` a page of `page_rows`
+/// back or on.
+pub fn pager(ui: &mut egui::Ui, offset: &mut u64, page_rows: u64, total: u64, noun: &str) {
+    let first = if total == 0 { 0 } else { *offset + 1 };
+    let last = (*offset + page_rows).min(total);
+    ui.label(format!(
+        "{}–{} / {} {noun}",
+        crate::cli::group_digits(first),
+        crate::cli::group_digits(last),
+        crate::cli::group_digits(total),
+    ));
+    if ui.add_enabled(*offset > 0, egui::Button::new("‹")).clicked() {
+        *offset = offset.saturating_sub(page_rows);
+    }
+    if ui.add_enabled(last < total, egui::Button::new("›")).clicked() {
+        *offset += page_rows;
+    }
+}
+
 /// The same buttons, placed in the caller's layout.
 fn data_buttons_inline(ui: &mut egui::Ui, app: &MamsApp, header: &[String], rows: &[Vec<String>]) {
     let lang = app.lang();
