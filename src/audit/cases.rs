@@ -183,8 +183,8 @@ pub fn similar(cases: &[Case], rules: &[Rule], s: &SuspectRow, n: usize, zh: boo
                     if near >= 0.7 {
                         reasons.push(format!(
                             "{k} {} ≈ {}",
-                            explain::show(k, &Value::from(*a), zh),
-                            explain::show(k, &Value::from(*b), zh)
+                            explain::show(k, &Value::from(*a), zh.then_some(&explain::NO_PHRASES)),
+                            explain::show(k, &Value::from(*b), zh.then_some(&explain::NO_PHRASES))
                         ));
                     }
                 }

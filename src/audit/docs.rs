@@ -59,7 +59,9 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality]) -> String {
          (its first day), or NULL for a standing state such as an archive error; `amount` is the money at stake \
          in yuan; `confidence` is between 0 and 1. Every other column is **evidence**: kept with the suspect, \
          shown in the workbench and used by the explanation template (`{{name}}` is that column's value, \
-         `{{period}}` the month).",
+         `{{period}}` the month). Words the query writes into its evidence (a finding such as `not charged`) \
+         get their Chinese from the metadata's `phrases` (`\"not charged\": \"未收取\"`), so a rule an auditor \
+         writes reads in Chinese too; a value of several such words joined by `, ` is translated word by word.",
         REQUIRED_COLUMNS.map(|c| format!("`{c}`")).join(", ")
     );
     let _ = writeln!(

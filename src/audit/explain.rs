@@ -2,6 +2,8 @@
 //! `{name}` is replaced by the evidence value of that name, numbers with thousands
 //! separators, codes by their label in the language of the template.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -26,38 +28,16 @@ fn code_list(field: &str) -> Option<&'static str> {
     })
 }
 
-/// Chinese for the words the built-in rules put into their evidence (findings, the kind of
-/// comparison, the shared details of duplicate archives).
-const PHRASES: &[(&str, &str)] = &[
-    ("month on month", "环比"),
-    ("year on year", "同比"),
-    ("reading below the previous", "示数小于上次"),
-    ("time-of-use registers do not add up", "分时示数之和不等于总示数"),
-    ("above capacity", "超过容量"),
-    ("near capacity all the time", "长期接近满载"),
-    ("idle", "长期闲置"),
-    ("energised before completion acceptance", "竣工检验前送电"),
-    ("energised before meter installation", "装表前送电"),
-    ("energised", "已送电"),
-    ("still open", "尚未办结"),
-    ("closed late", "超时办结"),
-    ("no consumption", "零电量"),
-    ("far above capacity", "远超容量"),
-    ("not charged", "未收取"),
-    ("waived without approval", "无审批减免"),
-    ("negative loss", "负线损"),
-    ("loss above ceiling", "线损超上限"),
-    ("step change", "线损突变"),
-    ("ID number", "证件号码"),
-    ("phone", "联系电话"),
-    ("meter asset number", "电能表资产号"),
-    ("name and address", "户名和地址"),
-];
+/// Chinese for the words a rule writes into its evidence (the rule's `phrases`).
+pub type Phrases = BTreeMap<String, String>;
 
-fn phrase_zh(text: &str) -> Option<String> {
+/// For values that carry no words of a rule (numbers, dates, codes).
+pub static NO_PHRASES: Phrases = BTreeMap::new();
+
+fn phrase_zh(text: &str, phrases: &Phrases) -> Option<String> {
     let parts: Vec<Option<&str>> = text
         .split(", ")
-        .map(|p| PHRASES.iter().find(|(en, _)| *en == p).map(|(_, zh)| *zh))
+        .map(|p| phrases.get(p).map(String::as_str))
         .collect();
     parts
         .iter()
@@ -65,8 +45,11 @@ fn phrase_zh(text: &str) -> Option<String> {
         .then(|| parts.into_iter().flatten().collect::<Vec<_>>().join("、"))
 }
 
-/// A value as a sentence shows it.
-pub fn show(field: &str, v: &Value, zh: bool) -> String {
+/// A value as a sentence shows it: in English with `zh` None, in Chinese with the rule's
+/// phrases.
+pub fn show(field: &str, v: &Value, zh: Option<&Phrases>) -> String {
+    let phrases = zh;
+    let zh = zh.is_some();
     match v {
         Value::Null => if zh { "无" } else { "none" }.to_string(),
         Value::Bool(b) => match (b, zh) {
@@ -97,7 +80,7 @@ pub fn show(field: &str, v: &Value, zh: bool) -> String {
             if let Some(code) = code_list(field).and_then(|l| codes::lookup(l, s)) {
                 return if zh { code.zh } else { code.en }.to_string();
             }
-            if zh && let Some(t) = phrase_zh(s) {
+            if let Some(t) = phrases.and_then(|p| phrase_zh(s, p)) {
                 return t;
             }
             // Timestamps read better without seconds.
@@ -134,12 +117,22 @@ pub fn sentence(rule: &super::rules::Rule, s: &crate::store::audit::SuspectRow, 
     if !ev.iter().any(|(k, _)| k == "amount") {
         ev.push(("amount".into(), serde_json::json!(s.amount)));
     }
-    render(rule.explanation_template(zh), &ev, s.period, zh)
+    render(
+        rule.explanation_template(zh),
+        &ev,
+        s.period,
+        zh.then_some(&rule.phrases),
+    )
 }
 
 /// Fills `template`. `{period}` is the suspect's month (YYYY-MM); a name the evidence does
 /// not have is left as it is, so a mistake in a template shows instead of vanishing.
-pub fn render(template: &str, evidence: &Evidence, period: Option<NaiveDate>, zh: bool) -> String {
+pub fn render(
+    template: &str,
+    evidence: &Evidence,
+    period: Option<NaiveDate>,
+    zh: Option<&Phrases>,
+) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -194,34 +187,47 @@ mod tests {
                 "kWh fell {change_pct} % from {kwh_before} to {kwh_after} while capacity stayed {capacity_kva} kVA ({period})",
                 &ev,
                 p,
-                false
+                None
             ),
             "kWh fell -83 % from 12,400 to 2,100 while capacity stayed 630 kVA (2025-03)"
         );
         assert_eq!(
-            render("{customer_class} {ratio} {at}", &ev, p, true),
+            render("{customer_class} {ratio} {at}", &ev, p, Some(&NO_PHRASES)),
             "居民生活 0.85 2025-03-01 09:30"
         );
-        assert_eq!(render("{missing} {", &ev, None, false), "{missing} {");
+        assert_eq!(render("{missing} {", &ev, None, None), "{missing} {");
         let shared: Evidence = vec![
             ("shared".into(), json!("ID number, phone")),
             ("x".into(), json!("month on month")),
         ];
+        let phrases: Phrases = [
+            ("ID number", "证件号码"),
+            ("phone", "联系电话"),
+            ("month on month", "环比"),
+        ]
+        .map(|(en, zh)| (en.to_string(), zh.to_string()))
+        .into();
         assert_eq!(
-            render("{shared} / {x}", &shared, None, true),
+            render("{shared} / {x}", &shared, None, Some(&phrases)),
             "证件号码、联系电话 / 环比"
         );
-        assert_eq!(render("{shared}", &shared, None, false), "ID number, phone");
+        assert_eq!(render("{shared}", &shared, None, None), "ID number, phone");
+        // A word the rule gave no Chinese for stays as it is.
+        assert_eq!(render("{x}", &shared, None, Some(&NO_PHRASES)), "month on month");
     }
 
     #[test]
     fn every_finding_a_builtin_rule_writes_has_its_chinese() {
-        for (id, _, sql) in crate::audit::rules::BUILTIN_FILES {
+        for rule in crate::audit::rules::builtin() {
+            let (id, sql) = (&rule.id, &rule.sql);
             for word in ["THEN '", "ELSE '"] {
                 for piece in sql.split(word).skip(1) {
                     let text = piece.split('\'').next().unwrap_or("");
                     if text.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-                        assert!(phrase_zh(text).is_some(), "{id}: no Chinese for '{text}'");
+                        assert!(
+                            phrase_zh(text, &rule.phrases).is_some(),
+                            "{id}: no Chinese for '{text}'"
+                        );
                     }
                 }
             }

@@ -702,7 +702,10 @@ fn detail_ui(app: &mut MamsApp, ui: &mut egui::Ui, rules: &[Rule]) {
     ui.strong(t(lang, "audit_evidence"));
     let evidence: Vec<(String, String)> = explain::evidence_from_json(&s.evidence_json)
         .iter()
-        .map(|(k, v)| (k.clone(), explain::show(k, v, zh)))
+        .map(|(k, v)| {
+            let phrases = rule.map(|r| &r.phrases).unwrap_or(&explain::NO_PHRASES);
+            (k.clone(), explain::show(k, v, zh.then_some(phrases)))
+        })
         .collect();
     kv_grid(ui, "evidence", &evidence);
     ui.add_space(4.0);
