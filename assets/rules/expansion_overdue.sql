@@ -1,13 +1,12 @@
 -- Handling time of a connection application over the commitment for its class, in working
 -- days (Monday to Friday) from acceptance to energising, less the customer's pauses. An
--- application still open counts to the day the data ends.
+-- application still open counts to the day the data ends. The limits are this rule's
+-- parameters (the project's own values, else the defaults), which the indicators and the key
+-- market use too: all read them through connection_limit (store/commitments.rs).
 WITH data_end AS (SELECT max(accepted_at)::DATE AS d FROM applications),
 a AS (
     SELECT a.*,
-           CASE WHEN a.customer_class = 'residential' THEN ${limit_residential}
-                WHEN a.voltage IN ('220V', '380V') THEN ${limit_low_voltage}
-                WHEN a.dual_supply THEN ${limit_dual_supply}
-                ELSE ${limit_high_voltage} END AS limit_days,
+           connection_limit(a.customer_class, a.voltage, a.dual_supply) AS limit_days,
            coalesce(a.energised_at::DATE, (SELECT d FROM data_end)) AS end_day
     FROM applications a WHERE a.accepted_at IS NOT NULL
 ),

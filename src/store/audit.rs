@@ -588,6 +588,9 @@ pub fn set_param(project: &Project, rule: &str, param: &str, value: Option<f64>)
             params![rule, param],
         )?,
     };
+    if super::commitments::is_limit(rule, param) {
+        super::commitments::install(project)?;
+    }
     Ok(())
 }
 

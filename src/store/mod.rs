@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod commitments;
 pub mod kpi;
 pub mod loading;
 pub mod map;
@@ -187,7 +188,16 @@ impl Project {
         if version < SCHEMA_VERSION {
             project.migrate(version)?;
         }
-        Ok(project)
+        project.install_macros()
+    }
+
+    /// Defines what every query of the project may call (the connection time limits).
+    fn install_macros(self) -> Result<Project, ProjectError> {
+        commitments::install(&self).map_err(|e| ProjectError::Unreadable {
+            path: self.path.clone(),
+            detail: format!("the connection time limits could not be read: {e}"),
+        })?;
+        Ok(self)
     }
 
     /// Opens a project so that nothing can be written: neither the project nor, through
@@ -199,11 +209,12 @@ impl Project {
             drop(Project::open(path)?);
         }
         let conn = connect(path, AccessMode::ReadOnly, false)?;
-        Ok(Project {
+        Project {
             conn,
             path: path.to_path_buf(),
             read_only: true,
-        })
+        }
+        .install_macros()
     }
 
     /// Creates a new, empty project. Fails if the file exists. On failure no file is left.
@@ -224,7 +235,7 @@ impl Project {
                 read_only: false,
             };
             project.migrate(0)?;
-            Ok(project)
+            project.install_macros()
         });
         if result.is_err() {
             remove_project_files(path);

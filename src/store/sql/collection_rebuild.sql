@@ -22,9 +22,7 @@ QUALIFY row_number() OVER (PARTITION BY unit_id, m ORDER BY kwh DESC NULLS LAST,
 INSERT INTO handling_apps
 SELECT a.unit_id, date_trunc('month', a.energised_at)::DATE, a.customer_class,
        greatest(w.days - coalesce(a.pause_days, 0), 0),
-       CASE WHEN a.customer_class = 'residential' THEN 5
-            WHEN a.voltage IN ('220V', '380V') THEN 6
-            WHEN a.dual_supply THEN 32 ELSE 22 END
+       connection_limit(a.customer_class, a.voltage, a.dual_supply)
 FROM applications a,
      LATERAL (SELECT count(*) AS days
               FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)

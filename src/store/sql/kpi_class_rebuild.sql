@@ -34,9 +34,7 @@ conn AS (
            count(*) AS connections,
            sum(greatest(w.days - coalesce(a.pause_days, 0), 0)) AS connection_days,
            count(*) FILTER (WHERE greatest(w.days - coalesce(a.pause_days, 0), 0) >
-               CASE WHEN a.customer_class = 'residential' THEN 5
-                    WHEN a.voltage IN ('220V', '380V') THEN 6
-                    WHEN a.dual_supply THEN 32 ELSE 22 END) AS connections_over_limit
+               connection_limit(a.customer_class, a.voltage, a.dual_supply)) AS connections_over_limit
     FROM applications a,
          LATERAL (SELECT count(*) AS days
                   FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)

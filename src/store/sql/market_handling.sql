@@ -1,12 +1,10 @@
 -- Handling time (working days from acceptance to energising, less the customer's pauses) of
 -- the applications energised in the 12 months up to the month, in an org unit's subtree, with
--- the time limit of each: residential 5, low-voltage business 6, high voltage 22, dual
--- supply 32 working days. $1: unit, $2: month.
+-- the time limit of each (`connection_limit`: the commitments kept with rule expansion_overdue,
+-- see store/commitments.rs). $1: unit, $2: month.
 SELECT a.customer_class,
        greatest(w.days - coalesce(a.pause_days, 0), 0) AS handling_days,
-       CASE WHEN a.customer_class = 'residential' THEN 5
-            WHEN a.voltage IN ('220V', '380V') THEN 6
-            WHEN a.dual_supply THEN 32 ELSE 22 END AS limit_days
+       connection_limit(a.customer_class, a.voltage, a.dual_supply) AS limit_days
 FROM applications a,
      LATERAL (SELECT count(*) AS days
               FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)

@@ -2,9 +2,7 @@
 -- customer's pauses) exceed their time limit, in an org unit's subtree. $1: unit, $2: month.
 WITH open AS (
     SELECT a.*, last_day($2::DATE) AS as_of,
-           CASE WHEN a.customer_class = 'residential' THEN 5
-                WHEN a.voltage IN ('220V', '380V') THEN 6
-                WHEN a.dual_supply THEN 32 ELSE 22 END AS limit_days
+           connection_limit(a.customer_class, a.voltage, a.dual_supply) AS limit_days
     FROM applications a
     WHERE a.accepted_at < $2::DATE + INTERVAL 1 MONTH
       AND (a.energised_at IS NULL OR a.energised_at >= $2::DATE + INTERVAL 1 MONTH)
