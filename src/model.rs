@@ -69,6 +69,8 @@ pub enum UnitLink {
     ViaCustomer,
     /// The table is the org-unit table itself (`unit_id` is the key).
     Itself,
+    /// Reference data of the whole project (the tariff catalogue): every unit sees all of it.
+    Global,
 }
 
 impl Table {
@@ -683,6 +685,53 @@ pub const LINE_LOSS: Table = Table {
     unit_link: UnitLink::Direct,
 };
 
+pub const TARIFFS: Table = Table {
+    name: "tariffs",
+    label_en: "Tariff catalogue",
+    label_zh: "电价目录",
+    description: "The tariffs of the province's schedule: one row per tariff and customer class allowed to use it, with its price. The audit rules price a wrong tariff with it.",
+    columns: &[
+        col("tariff_code", Text, "Tariff code.")
+            .req()
+            .codes("tariff")
+            .zh(&["电价码", "电价代码"]),
+        col("customer_class", Text, "A customer class allowed to use the tariff.")
+            .req()
+            .codes("customer_class")
+            .zh(&["用电类别", "适用用电类别"]),
+        col(
+            "industry_prefix",
+            Text,
+            "Industry codes (GB/T 4754) allowed, as the start of the code; empty: any industry.",
+        )
+        .zh(&["适用行业", "行业分类"]),
+        col(
+            "price",
+            Real,
+            "Energy price: the first tier of a tiered tariff, the flat-period price of a time-of-use one.",
+        )
+        .unit("yuan/kWh")
+        .req()
+        .zh(&["电度电价", "电价"]),
+        col(
+            "basic_price",
+            Real,
+            "Basic charge of a two-part tariff per kVA of capacity and month; empty for a single-part tariff.",
+        )
+        .unit("yuan/kVA")
+        .zh(&["基本电价", "容量电价"]),
+        col(
+            "usual",
+            Bool,
+            "The class's usual tariff, which a wrong tariff is priced against.",
+        )
+        .zh(&["常用电价", "默认电价"]),
+    ],
+    key: &["tariff_code", "customer_class"],
+    period_column: None,
+    unit_link: UnitLink::Global,
+};
+
 /// Every extract table, in load order (parents before children).
 pub const TABLES: &[Table] = &[
     ORG_UNITS,
@@ -697,6 +746,7 @@ pub const TABLES: &[Table] = &[
     VEHICLE_POSITIONS,
     ORDERLY_PLANS,
     LINE_LOSS,
+    TARIFFS,
 ];
 
 pub fn table(name: &str) -> Option<&'static Table> {
@@ -758,11 +808,12 @@ pub fn data_model_markdown() -> String {
             }
         }
         let link = match t.unit_link {
-            UnitLink::Direct => "its own `unit_id`",
-            UnitLink::ViaCustomer => "`customer_id` -> `customers.unit_id`",
-            UnitLink::Itself => "itself (`unit_id`)",
+            UnitLink::Direct => "Belongs to an org unit through its own `unit_id`.",
+            UnitLink::ViaCustomer => "Belongs to an org unit through `customer_id` -> `customers.unit_id`.",
+            UnitLink::Itself => "Belongs to an org unit through itself (`unit_id`).",
+            UnitLink::Global => "Belongs to no org unit: the whole project's, every unit sees all of it.",
         };
-        let _ = writeln!(md, "Belongs to an org unit through {link}.\n");
+        let _ = writeln!(md, "{link}\n");
         let _ = writeln!(
             md,
             "| column | type | unit | required | codes | Chinese headers | meaning |"
@@ -827,6 +878,9 @@ mod tests {
             match t.unit_link {
                 UnitLink::Direct | UnitLink::Itself => assert!(t.column("unit_id").is_some()),
                 UnitLink::ViaCustomer => assert!(t.column("customer_id").is_some()),
+                UnitLink::Global => {
+                    assert!(t.column("unit_id").is_none() && t.column("customer_id").is_none())
+                }
             }
         }
     }

@@ -1,21 +1,23 @@
--- The tariff of the account is not one its class and industry may use. The allowed
--- combinations follow the provincial tariff schedule; amount at stake is a year's kWh at the
--- price difference between the applied tariff and the class's usual one. A single-part
--- commercial or industrial tariff at 315 kVA or more is two_part_tariff's finding.
-WITH allowed(customer_class, industry_prefix, tariff_code) AS (
-    VALUES ('residential', 'T', 'R-TIER'),
-           ('commercial', NULL, 'C-SINGLE'), ('commercial', NULL, 'C-TWO'),
-           ('industrial_ordinary', NULL, 'I-SINGLE'), ('industrial_ordinary', NULL, 'C-TWO'),
-           ('industrial_large', NULL, 'I-LARGE'),
-           ('agricultural', 'A', 'A-PROD'), ('agricultural', 'A', 'A-IRR')
+-- The tariff of the account is not one its class and industry may use, by the project's
+-- tariff catalogue (table tariffs). Amount at stake: a year's kWh at the difference between
+-- the price of the applied tariff and the price of the class's usual one. An account on a
+-- single-part tariff at or above two_part_tariff's capacity threshold is that rule's finding.
+-- Without a catalogue there is nothing to check against: the rule stops and says so.
+WITH catalogue_present AS (
+    SELECT CASE WHEN count(*) = 0 THEN error('the tariff catalogue (table tariffs) is empty: import the tariffs of the province first (docs/data-model.md)') END AS ok
+    FROM tariffs
 ),
-usual(customer_class, tariff_code) AS (
-    VALUES ('residential', 'R-TIER'), ('commercial', 'C-SINGLE'), ('industrial_ordinary', 'I-SINGLE'),
-           ('industrial_large', 'I-LARGE'), ('agricultural', 'A-PROD')
+usual AS (
+    SELECT customer_class, min(tariff_code) AS tariff_code FROM tariffs WHERE usual GROUP BY 1
 ),
-price(tariff_code, yuan_per_kwh) AS (
-    VALUES ('R-TIER', 0.5653), ('C-SINGLE', 0.6664), ('C-TWO', 0.6164), ('I-LARGE', 0.6012),
-           ('I-SINGLE', 0.6664), ('A-PROD', 0.5059), ('A-IRR', 0.4250)
+price AS (
+    SELECT tariff_code, max(price) AS yuan_per_kwh FROM tariffs GROUP BY 1
+),
+-- Single-part tariffs of classes that also have a two-part one (two_part_tariff's ground).
+single_part AS (
+    SELECT DISTINCT s.tariff_code FROM tariffs s
+    WHERE coalesce(s.basic_price, 0) = 0
+      AND EXISTS (SELECT 1 FROM tariffs t WHERE t.customer_class = s.customer_class AND t.basic_price > 0)
 ),
 year_kwh AS (
     SELECT customer_id, sum(kwh) AS kwh FROM bills
@@ -27,13 +29,17 @@ SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id, NULL::D
        0.9 AS confidence,
        c.customer_class, c.industry_code, c.tariff_code, u.tariff_code AS usual_tariff, round(y.kwh) AS kwh_year
 FROM customers c
+CROSS JOIN catalogue_present cp
 LEFT JOIN usual u ON u.customer_class = c.customer_class
 LEFT JOIN price pa ON pa.tariff_code = c.tariff_code
 LEFT JOIN price pu ON pu.tariff_code = u.tariff_code
 LEFT JOIN year_kwh y ON y.customer_id = c.customer_id
 WHERE c.status = 'normal'
-  AND NOT (c.tariff_code IN ('C-SINGLE', 'I-SINGLE') AND c.capacity_kva >= 315)
+  AND cp.ok IS NULL  -- evaluates the check (an unused column would be optimised away)
+  AND NOT (c.tariff_code IN (SELECT tariff_code FROM single_part)
+           AND c.capacity_kva >= ${two_part_tariff.min_kva})
   AND NOT EXISTS (
-      SELECT 1 FROM allowed a
+      SELECT 1 FROM tariffs a
       WHERE a.customer_class = c.customer_class AND a.tariff_code = c.tariff_code
-        AND (a.industry_prefix IS NULL OR starts_with(coalesce(c.industry_code, a.industry_prefix), a.industry_prefix)))
+        AND (coalesce(a.industry_prefix, '') = ''
+             OR starts_with(coalesce(c.industry_code, a.industry_prefix), a.industry_prefix)))

@@ -134,6 +134,11 @@ pub struct Rule {
     pub params: Vec<Param>,
     pub explanation_en: String,
     pub explanation_zh: String,
+    /// Chinese for the words the query writes into its evidence ("month on month": "环比"),
+    /// so that a Chinese sentence has no English in it. A value of several such words
+    /// joined by ", " is translated word by word.
+    #[serde(default)]
+    pub phrases: BTreeMap<String, String>,
     #[serde(skip)]
     pub sql: String,
     #[serde(skip)]
@@ -199,16 +204,42 @@ impl Rule {
             p.check(p.default)
                 .map_err(|e| self.invalid(format!("default value: {e}")))?;
         }
+        let mut values = self.values(&BTreeMap::new());
         for name in placeholders(&self.sql) {
-            if !RUN_PLACEHOLDERS.contains(&name.as_str()) && !seen.contains(name.as_str()) {
+            // `${rule.param}`: another rule's parameter, looked up when the rule runs.
+            if let Some((rule, param)) = name.split_once('.') {
+                if rule.is_empty() || param.is_empty() || param.contains('.') {
+                    return Err(self.invalid(format!(
+                        "${{{name}}} is not a parameter: write ${{rule.parameter}} for another rule's"
+                    )));
+                }
+                values.insert(name, 0.0);
+            } else if !RUN_PLACEHOLDERS.contains(&name.as_str()) && !seen.contains(name.as_str()) {
                 return Err(self.invalid(format!(
                     "the query uses ${{{name}}}, which is not a declared parameter"
                 )));
             }
         }
         let month = NaiveDate::from_ymd_opt(2000, 1, 1).expect("date");
-        self.bind(&self.values(&BTreeMap::new()), month, month)?;
+        self.bind(&values, month, month)?;
         Ok(())
+    }
+
+    /// The values the rule runs with in a library: its own parameters, and `rule.param` for
+    /// every parameter of every rule of `library` (so that one threshold has one home: a
+    /// rule leaving some accounts to another uses that rule's threshold).
+    pub fn values_in(
+        &self,
+        library: &[Rule],
+        overrides: &BTreeMap<(String, String), f64>,
+    ) -> BTreeMap<String, f64> {
+        let mut values = self.values(overrides);
+        for r in library {
+            for (param, v) in r.values(overrides) {
+                values.insert(format!("{}.{param}", r.id), v);
+            }
+        }
+        values
     }
 
     pub fn name(&self, zh: bool) -> &str {
@@ -267,9 +298,14 @@ impl Rule {
                 "from" => format!("DATE '{}'", from.format("%Y-%m-%d")),
                 "to" => format!("DATE '{}'", to.format("%Y-%m-%d")),
                 _ => {
-                    let v = values
-                        .get(name)
-                        .ok_or_else(|| self.invalid(format!("no value for parameter {name}")))?;
+                    let v = values.get(name).ok_or_else(|| {
+                        self.invalid(match name.split_once('.') {
+                            Some((rule, param)) => {
+                                format!("${{{name}}}: there is no rule {rule} with a parameter {param}")
+                            }
+                            None => format!("no value for parameter {name}"),
+                        })
+                    })?;
                     if !v.is_finite() {
                         return Err(self.invalid(format!("parameter {name} is not a number")));
                     }

@@ -85,7 +85,8 @@ pub fn save_project_rule(project: &Project, meta_json: &str, query: &str) -> any
         anyhow::bail!("rule {}: a built-in rule has this id; choose another", rule.id);
     }
     let month = chrono::Local::now().date_naive().with_day(1).unwrap_or_default();
-    let sql = rule.bind(&rule.values(&BTreeMap::new()), month, month)?;
+    let (others, _) = library(project)?;
+    let sql = rule.bind(&rule.values_in(&others, &BTreeMap::new()), month, month)?;
     let columns = audit::rule_columns(project, &sql).map_err(|e| anyhow::anyhow!("rule {}: {e}", rule.id))?;
     let missing: Vec<&str> = REQUIRED_COLUMNS
         .iter()
@@ -256,7 +257,7 @@ pub fn run(
         let t = Instant::now();
         let timeout = (rule.origin == Origin::Project).then_some(spec.project_rule_timeout);
         let result = rule
-            .bind(&rule.values(&overrides), spec.from, spec.to)
+            .bind(&rule.values_in(rules, &overrides), spec.from, spec.to)
             .map_err(|e| e.to_string())
             .and_then(|sql| {
                 audit::rule_rows(project, &sql, spec.from, spec.to, &spec.unit, timeout, &|| {

@@ -15,6 +15,7 @@ pub mod connections;
 pub mod geography;
 pub mod lifecycle;
 pub mod network;
+pub mod project;
 pub mod rng;
 pub mod rows;
 pub mod service;
@@ -126,6 +127,20 @@ fn generate_into(
         conn.execute_batch(&schema::create_table_sql(t))?;
     }
     conn.execute_batch(anomalies::TRUTH_TABLE_SQL)?;
+    {
+        let mut rows = conn.appender("tariffs")?;
+        for t in tariffs::CATALOGUE {
+            let prefix = (!t.industry_prefix.is_empty()).then_some(t.industry_prefix);
+            rows.append_row(duckdb::params![
+                t.code,
+                t.class,
+                prefix,
+                t.price,
+                t.basic_price,
+                t.usual
+            ])?;
+        }
+    }
 
     progress.set(Some(0.0), "drawing the province");
     let geo = geography::generate(spec.seed);

@@ -230,6 +230,8 @@ pub(crate) fn unit_scope_predicate(t: &Table) -> &'static str {
         UnitLink::Direct | UnitLink::Itself => {
             "unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)"
         }
+        // Every unit sees the whole catalogue (the `?` still takes the unit's parameter).
+        UnitLink::Global => "? IS NOT NULL",
         UnitLink::ViaCustomer => {
             "customer_id IN (SELECT customer_id FROM customers WHERE unit_id IN \
              (SELECT unit_id FROM org_closure WHERE ancestor_id = ?))"

@@ -1,20 +1,25 @@
 //! The project schema and its migrations.
 //!
-//! Version 1 is generated from the canonical data model (`crate::model`) plus the tables
-//! MAMS keeps for itself. A later version adds a migration here; `Project::open` runs the
-//! missing ones inside one transaction.
+//! Each version's DDL is frozen as written: version 1 is the canonical data model as it
+//! shipped (`sql/model_v1.sql`, with its code lists) plus the tables MAMS keeps for itself.
+//! A later version adds a migration here; `Project::open` runs the missing ones inside one
+//! transaction. A test checks that the schema after every migration is today's model, so a
+//! change of `crate::model` without a migration fails instead of silently changing version
+//! 1 for new projects only.
 
-use crate::codes;
-use crate::model::{self, Table};
+use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
 
 /// Tables MAMS records for itself, in every version-1 project.
 const APP_TABLES_V1: &str = include_str!("sql/app_tables_v1.sql");
+
+/// The canonical tables and code lists of version 1, as they shipped.
+const MODEL_V1: &str = include_str!("sql/model_v1.sql");
 
 /// Version 2 adds what file imports keep: rejected rows and saved mappings.
 const IMPORT_TABLES_V2: &str = include_str!("sql/import_tables_v2.sql");
@@ -41,7 +46,11 @@ const COLLECTION_SUMS_V8: &str = include_str!("sql/collection_sums_v8.sql");
 /// Version 9 adds the indicator sums by customer class (the cards' class breakdown).
 const KPI_CLASS_SUMS_V9: &str = include_str!("sql/kpi_class_sums_v9.sql");
 
-/// DDL of one canonical table. Keys are enforced by the importers, not by an index:
+/// Version 10 adds the tariff catalogue, a canonical table imported like any extract.
+const TARIFFS_V10: &str = include_str!("sql/tariffs_v10.sql");
+
+/// DDL of one canonical table as the model has it today (for scratch databases; a new
+/// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
 /// an index on a 10M-row fact table would make every bulk load several times slower.
 pub fn create_table_sql(t: &Table) -> String {
     let cols: Vec<String> = t
@@ -58,14 +67,7 @@ pub fn create_table_sql(t: &Table) -> String {
 /// The SQL that takes a project from `from` to `from + 1`.
 pub fn migration(from: i64) -> String {
     match from {
-        0 => {
-            let mut sql = String::from(APP_TABLES_V1);
-            for t in model::TABLES {
-                sql.push_str(&create_table_sql(t));
-            }
-            sql.push_str(&code_list_inserts());
-            sql
-        }
+        0 => format!("{APP_TABLES_V1}{MODEL_V1}"),
         1 => IMPORT_TABLES_V2.to_string(),
         2 => TARGETS_V3.to_string(),
         3 => KPI_SUMS_V4.to_string(),
@@ -74,6 +76,7 @@ pub fn migration(from: i64) -> String {
         6 => MAP_V7.to_string(),
         7 => COLLECTION_SUMS_V8.to_string(),
         8 => KPI_CLASS_SUMS_V9.to_string(),
+        9 => TARIFFS_V10.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }
@@ -90,26 +93,10 @@ pub fn migrations_from(from: i64) -> String {
     sql
 }
 
-fn code_list_inserts() -> String {
-    let mut rows = Vec::new();
-    for (list, entries) in codes::LISTS {
-        for (i, c) in entries.iter().enumerate() {
-            rows.push(format!(
-                "('{}', '{}', '{}', '{}', {})",
-                list,
-                c.code,
-                c.en.replace('\'', "''"),
-                c.zh.replace('\'', "''"),
-                i
-            ));
-        }
-    }
-    format!("INSERT INTO code_lists VALUES\n{};\n", rows.join(",\n"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{codes, model};
 
     #[test]
     fn version_one_creates_every_model_table() {
@@ -151,5 +138,62 @@ mod tests {
             )
             .unwrap();
         assert_eq!(labels, 5);
+    }
+
+    #[test]
+    fn the_schema_after_every_migration_is_the_model() {
+        // Version 1 is frozen as it shipped (sql/model_v1.sql); a change of the model needs
+        // a migration, or this fails.
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&migrations_from(0)).unwrap();
+        for t in model::TABLES {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT column_name, data_type, is_nullable FROM information_schema.columns \
+                     WHERE table_name = ? ORDER BY ordinal_position",
+                )
+                .unwrap();
+            let have: Vec<(String, String, String)> = stmt
+                .query_map([t.name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let want: Vec<(String, String, String)> = t
+                .columns
+                .iter()
+                .map(|c| {
+                    let nullable = if c.required { "NO" } else { "YES" };
+                    (c.name.to_string(), c.ty.sql().to_string(), nullable.to_string())
+                })
+                .collect();
+            assert_eq!(
+                have, want,
+                "table {}: the model changed without a migration",
+                t.name
+            );
+        }
+        // The code lists too.
+        let mut stmt = conn
+            .prepare("SELECT list, code, label_en, label_zh FROM code_lists ORDER BY list, sort")
+            .unwrap();
+        let have: Vec<(String, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut want = Vec::new();
+        let mut lists: Vec<_> = codes::LISTS.iter().collect();
+        lists.sort_by_key(|(name, _)| *name);
+        for (list, entries) in lists {
+            for c in entries.iter() {
+                want.push((
+                    list.to_string(),
+                    c.code.to_string(),
+                    c.en.to_string(),
+                    c.zh.to_string(),
+                ));
+            }
+        }
+        assert_eq!(have, want, "the code lists changed without a migration");
     }
 }
