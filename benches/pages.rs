@@ -75,23 +75,21 @@ fn main() {
         (
             "Service quality",
             Box::new(|u: &str, m| {
-                kpi::cards_of_units(&p, m, &below(u), Some(&mams::ui::pages::service::COLUMNS)).unwrap();
-                mams::store::kpi::month_totals(&p, u, m - Months::new(59), m).unwrap();
-                service::daily_outages(&p, u, m - Months::new(59), m + Months::new(1)).unwrap();
-                service::tickets_by_type(&p, u, m).unwrap();
-                service::repeat_complainers(&p, u, m).unwrap();
+                mams::metrics::service::report(&p, u, m, &below(u), &mams::progress::Progress::new())
+                    .unwrap();
             }),
         ),
         (
             "  of which the units' cards",
             Box::new(|u: &str, m| {
-                kpi::cards_of_units(&p, m, &below(u), Some(&mams::ui::pages::service::COLUMNS)).unwrap();
+                kpi::cards_of_units(&p, m, &below(u), Some(&mams::metrics::service::UNIT_INDICATORS))
+                    .unwrap();
             }),
         ),
         (
-            "  of which daily outages (5 years)",
+            "  of which reliability (the system's days of 5 years and more)",
             Box::new(|u: &str, m| {
-                service::daily_outages(&p, u, m - Months::new(59), m + Months::new(1)).unwrap();
+                mams::metrics::service::reliability(&p, u, m).unwrap();
             }),
         ),
         (

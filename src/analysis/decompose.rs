@@ -165,9 +165,12 @@ pub struct RateMixResult {
     pub groups: Vec<GroupSplit>,
 }
 
-/// Rate/mix split of R = Σ n_i / Σ d_i. A group present in one period only (no
-/// denominator in the other) takes the rate it has as its rate in both, so all of its
-/// effect is mix.
+/// Rate/mix split of R = Σ n_i / Σ d_i. Each group's effect is exactly the change of what
+/// it adds to R, n_i / Σ d (its share times its rate when it has a denominator), less its
+/// share's change times the mean of R. A group present in one period only (no denominator
+/// in the other) takes the rate it has as its rate in both, so its effect is mix; a
+/// numerator booked where there is no denominator at all (tickets of a county whose
+/// customers sit at its stations) is all rate effect. The effects add up to the change.
 pub fn rate_mix(groups: &[RatioGroup]) -> Result<RateMixResult, String> {
     if groups.is_empty() {
         return Err("there are no groups".into());
@@ -195,11 +198,14 @@ pub fn rate_mix(groups: &[RatioGroup]) -> Result<RateMixResult, String> {
         .map(|g| {
             let (s0, st) = (g.base.1 / d0, g.target.1 / dt);
             let (a, b) = (rate(g.base.0, g.base.1), rate(g.target.0, g.target.1));
-            let (ra, rb) = match (a, b) {
-                (Some(a), Some(b)) => (a, b),
-                (Some(a), None) => (a, a),
-                (None, Some(b)) => (b, b),
-                (None, None) => (0.0, 0.0),
+            let (rate_effect, mix_effect) = match (a, b) {
+                (Some(a), Some(b)) => ((s0 + st) / 2.0 * (b - a), (st - s0) * ((a + b) / 2.0 - mean_r)),
+                _ => {
+                    let r = a.or(b).unwrap_or(0.0);
+                    let mix = (st - s0) * (r - mean_r);
+                    let whole = g.target.0 / dt - g.base.0 / d0 - (st - s0) * mean_r;
+                    (whole - mix, mix)
+                }
             };
             GroupSplit {
                 group: g.name.clone(),
@@ -207,8 +213,8 @@ pub fn rate_mix(groups: &[RatioGroup]) -> Result<RateMixResult, String> {
                 target_share: st,
                 base_rate: a,
                 target_rate: b,
-                rate_effect: (s0 + st) / 2.0 * (rb - ra),
-                mix_effect: (st - s0) * ((ra + rb) / 2.0 - mean_r),
+                rate_effect,
+                mix_effect,
             }
         })
         .collect();
@@ -338,5 +344,31 @@ mod tests {
         assert!(close(r.rate_effect + r.mix_effect, r.change));
         assert!(close(r.groups[1].rate_effect, 0.0));
         assert!(rate_mix(&[]).is_err());
+    }
+
+    #[test]
+    fn a_numerator_without_a_denominator_keeps_its_part() {
+        // Worked by hand: complaints per customer of a county. Stations A (100 customers) and
+        // B (100) had 1 and 1 complaints, then 1 and 3; the county itself, with no customers
+        // of its own, booked 2 and then 6. R goes from 4 / 200 = 0.02 to 10 / 200 = 0.05.
+        // A's rate did not move, B's went from 0.01 to 0.03 (half the weight: +0.01), and the
+        // county's own bookings add 2 / 200 = 0.01 and then 6 / 200 = 0.03: +0.02.
+        let g = |name: &str, base: (f64, f64), target: (f64, f64)| RatioGroup {
+            name: name.into(),
+            base,
+            target,
+        };
+        let r = rate_mix(&[
+            g("A", (1.0, 100.0), (1.0, 100.0)),
+            g("B", (1.0, 100.0), (3.0, 100.0)),
+            g("county", (2.0, 0.0), (6.0, 0.0)),
+        ])
+        .unwrap();
+        assert!(close(r.change, 0.03));
+        let effect = |i: usize| r.groups[i].rate_effect + r.groups[i].mix_effect;
+        assert!(close(effect(0), 0.0));
+        assert!(close(effect(1), 0.01));
+        assert!(close(effect(2), 0.02), "{:?}", r.groups[2]);
+        assert!(close(r.rate_effect + r.mix_effect, r.change));
     }
 }

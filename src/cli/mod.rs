@@ -13,6 +13,11 @@ use crate::sample::{self, SampleSpec};
 use crate::store::{Project, queries};
 use crate::table_file::csv_field;
 
+mod board;
+mod market;
+mod report;
+mod service;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mams",
@@ -88,6 +93,63 @@ pub enum Command {
         unit: Option<String>,
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
+    },
+    /// Print the Service quality page for a month and an org unit: the service indicators of
+    /// the units one level down, tickets by type, reliability over 13 months with and
+    /// without major event days (IEEE 1366, judged for the whole system), repeat
+    /// complainers. The same numbers the page shows.
+    Service {
+        project: PathBuf,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// Org unit id (its subtree is counted); default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
+        format: report::ReportFormat,
+        /// The part printed as CSV: units, tickets, reliability or repeat (default: units).
+        #[arg(long)]
+        section: Option<String>,
+    },
+    /// Print the Key market page for a month and an org unit: the largest customers,
+    /// applications by step, handling times against the time limits, open applications over
+    /// their limit, customers and kWh by class, voltage and industry, the collection curve
+    /// and arrears by days past due. The same numbers the page shows.
+    Market {
+        project: PathBuf,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// Org unit id (its subtree is counted); default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Narrow the customers, handling times and open applications to one class.
+        #[arg(long)]
+        class: Option<String>,
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
+        format: report::ReportFormat,
+        /// The part printed as CSV: key_customers, funnel, handling, overdue, by_class,
+        /// by_voltage, by_industry, collection or arrears (default: key_customers).
+        #[arg(long)]
+        section: Option<String>,
+    },
+    /// Print the Comprehensive Bulletin Board for a month and an org unit: the units one
+    /// level down ranked on the composite of their indicators, and every indicator off its
+    /// target. The same numbers the page shows.
+    Board {
+        project: PathBuf,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// Org unit id; default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
+        format: report::ReportFormat,
+        /// The part printed as CSV: ranking or misses (default: ranking).
+        #[arg(long)]
+        section: Option<String>,
     },
     /// Run the audit rules over a month (or a range of months) and an org unit, store the
     /// suspects they find (their triage state is kept across runs), and print them.
@@ -242,6 +304,35 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Service {
+            project,
+            period,
+            unit,
+            format,
+            section,
+        } => service::run(&project, period, unit.as_deref(), format, section.as_deref()),
+        Command::Market {
+            project,
+            period,
+            unit,
+            class,
+            format,
+            section,
+        } => market::run(
+            &project,
+            period,
+            unit.as_deref(),
+            class.as_deref(),
+            format,
+            section.as_deref(),
+        ),
+        Command::Board {
+            project,
+            period,
+            unit,
+            format,
+            section,
+        } => board::run(&project, period, unit.as_deref(), format, section.as_deref()),
         Command::Audit(a) => audit(a),
         Command::Triage(a) => triage(a),
         Command::Cases { what } => cases(what),
@@ -732,11 +823,13 @@ fn print_cards(
                 text(format::value(ind, c.target, "")),
                 text(format::change(ind, c.value, c.previous_month).unwrap_or_default()),
                 text(format::change(ind, c.value, c.previous_year).unwrap_or_default()),
-                text(
-                    c.status
+                text(match c.provisional {
+                    Some(p) => format!("provisional until {}", p.closes_on),
+                    None => c
+                        .status
                         .map(|s| format!("{s:?}").to_lowercase())
                         .unwrap_or_default(),
-                ),
+                }),
             ]
         })
         .collect();

@@ -2,10 +2,57 @@
 //! indicators, and the indicators missing their targets this period with the size of the
 //! miss. Built from the same cards as Views for Leaders (docs/metrics.md).
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::indicators::Better;
 use super::kpi::{Card, Status};
+use crate::store::Project;
+
+/// The indicators the board's ranking shows as columns (the composite counts every
+/// indicator with a better direction).
+pub const BOARD_COLUMNS: [&str; 8] = [
+    "collection_rate",
+    "line_loss_rate",
+    "connection_days",
+    "complaints_per_10k",
+    "ticket_timeliness",
+    "repair_arrival",
+    "saidi",
+    "satisfaction",
+];
+
+/// What the board shows for a unit and month: the units one level down ranked, and their
+/// misses.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardReport {
+    pub unit_id: String,
+    pub month: NaiveDate,
+    /// The units one level down, best composite first (the unit itself when it has none).
+    pub ranked: Vec<UnitScore>,
+    pub breaches: Vec<Breach>,
+}
+
+pub fn report(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    units_below: &[String],
+) -> anyhow::Result<BoardReport> {
+    let units = if units_below.is_empty() {
+        vec![unit.to_string()]
+    } else {
+        units_below.to_vec()
+    };
+    let ranked = rank(super::kpi::cards_of_units(project, month, &units, None)?);
+    let breaches = breaches(&ranked);
+    Ok(BoardReport {
+        unit_id: unit.to_string(),
+        month,
+        ranked,
+        breaches,
+    })
+}
 
 /// One unit's row of the ranking.
 #[derive(Debug, Clone, Serialize)]
@@ -64,7 +111,8 @@ pub fn rank(units: Vec<(String, Vec<Card>)>) -> Vec<UnitScore> {
             .enumerate()
             .filter_map(|(i, (_, cards))| {
                 let c = cards.iter().find(|c| c.indicator == id)?;
-                (c.indicator().better != Better::Neither).then_some(())?;
+                // A provisional value is not judged yet, so it does not rank a unit either.
+                (c.indicator().better != Better::Neither && c.provisional.is_none()).then_some(())?;
                 Some((i, c.value?))
             })
             .collect();
@@ -143,6 +191,7 @@ mod tests {
             previous_year: None,
             target,
             status,
+            provisional: None,
             history: Vec::new(),
         }
     }
@@ -201,5 +250,21 @@ mod tests {
         );
         assert!((b[0].gap - 1.0).abs() < 1e-12 && (b[1].gap - 3.5).abs() < 1e-12);
         assert_eq!(b[1].status, Status::Amber);
+    }
+
+    #[test]
+    fn a_provisional_value_neither_ranks_nor_misses() {
+        // A's collection rate of 90 % is provisional (its payments are still coming in):
+        // it has no status and takes no part in the composite; B's 99.9 % is final.
+        let mut a = card("collection_rate", 90.0, Some(99.5), None);
+        a.provisional = Some(crate::metrics::kpi::Provisional {
+            closes_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            data_until: None,
+        });
+        let b = card("collection_rate", 99.9, Some(99.5), Some(Status::Green));
+        let r = rank(vec![("A".into(), vec![a]), ("B".into(), vec![b])]);
+        assert_eq!((r[0].unit_id.as_str(), r[0].composite), ("B", Some(100.0)));
+        assert_eq!((r[1].unit_id.as_str(), r[1].composite), ("A", None));
+        assert!(breaches(&r).is_empty());
     }
 }

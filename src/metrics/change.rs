@@ -254,28 +254,50 @@ pub fn explain_by_class(
             })
             .collect(),
         "revenue" => {
-            // price = amount / kWh; a class without kWh has no price: its amount is all price.
-            let factors = |(kwh, amount): (f64, f64)| {
-                if kwh > 0.0 {
-                    vec![kwh, amount / kwh]
-                } else {
-                    vec![0.0, 0.0]
-                }
-            };
-            let groups: Vec<LmdiGroup> = classes
+            // revenue = kWh x price, by LMDI-I over the classes with kWh and an amount in
+            // both months. A class without kWh in a month (basic charges only, a new or a
+            // gone class) or with a net refund has no price to take a logarithm of: its
+            // kWh change is valued at the price it has, the rest of its amount's change is
+            // price, so nothing of its amount is lost.
+            let positive = |(kwh, amount): (f64, f64)| kwh > 0.0 && amount > 0.0;
+            let lmdi_classes: Vec<&String> = classes
                 .iter()
-                .map(|c| LmdiGroup {
-                    name: c.clone(),
-                    base: factors(get(&s0, c)),
-                    target: factors(get(&s1, c)),
-                })
+                .filter(|c| positive(get(&s0, c)) && positive(get(&s1, c)))
                 .collect();
-            let r = lmdi(&["kwh".into(), "price".into()], &groups).map_err(|e| anyhow::anyhow!(e))?;
+            let by_lmdi = if lmdi_classes.is_empty() {
+                None
+            } else {
+                let groups: Vec<LmdiGroup> = lmdi_classes
+                    .iter()
+                    .map(|c| {
+                        let ((k0, a0), (k1, a1)) = (get(&s0, c), get(&s1, c));
+                        LmdiGroup {
+                            name: c.to_string(),
+                            base: vec![k0, a0 / k0],
+                            target: vec![k1, a1 / k1],
+                        }
+                    })
+                    .collect();
+                Some(lmdi(&["kwh".into(), "price".into()], &groups).map_err(|e| anyhow::anyhow!(e))?)
+            };
             classes
                 .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let (v, p) = (r.effects[0].by_group[i], r.effects[1].by_group[i]);
+                .map(|c| {
+                    let ((k0, a0), (k1, a1)) = (get(&s0, c), get(&s1, c));
+                    let (v, p) = match (lmdi_classes.iter().position(|x| *x == c), &by_lmdi) {
+                        (Some(i), Some(r)) => (r.effects[0].by_group[i], r.effects[1].by_group[i]),
+                        _ => {
+                            let price = if k1 > 0.0 {
+                                a1 / k1
+                            } else if k0 > 0.0 {
+                                a0 / k0
+                            } else {
+                                0.0
+                            };
+                            let volume = (k1 - k0) * price;
+                            (volume, (a1 - a0) - volume)
+                        }
+                    };
                     ClassPart {
                         class: c.clone(),
                         effect: v + p,

@@ -9,3 +9,4 @@ pub mod indicators;
 pub mod kpi;
 pub mod market;
 pub mod reliability;
+pub mod service;

@@ -16,7 +16,7 @@ const OVERDUE: &str = include_str!("sql/market_overdue.sql");
 const COMPOSITION: &str = include_str!("sql/market_composition.sql");
 const COMPOSITION_SUMS: &str = include_str!("sql/market_composition_sums.sql");
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct KeyCustomer {
     pub customer_id: String,
     pub name: String,
@@ -149,7 +149,7 @@ fn handling_with(
     rows.collect()
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Overdue {
     pub application_id: String,
     pub customer_id: Option<String>,
@@ -259,7 +259,7 @@ pub(crate) fn sums_ready(project: &Project, table: &str, month: NaiveDate) -> bo
 }
 
 /// The bills falling due in a month and how they were paid, day by day.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CollectionCurve {
     pub month: NaiveDate,
     pub receivable: f64,
@@ -374,7 +374,7 @@ fn curve_with(project: &Project, sql: &str, unit: &str, month: NaiveDate) -> duc
 pub const AGE_BUCKETS: [&str; 5] = ["0-30", "31-90", "91-180", "181-365", ">365"];
 
 /// A unit's arrears in one age bucket.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ArrearsAge {
     pub unit_id: String,
     /// Index into `AGE_BUCKETS`.

@@ -9,6 +9,20 @@ use super::Project;
 const DAILY_OUTAGES: &str = include_str!("sql/service_daily_outages.sql");
 const TICKETS_BY_TYPE: &str = include_str!("sql/service_tickets_by_type.sql");
 const REPEAT_COMPLAINERS: &str = include_str!("sql/service_repeat_complainers.sql");
+/// The top of the org tree above a unit (the unit itself when it is the top).
+const SYSTEM_UNIT: &str = "SELECT oc.ancestor_id FROM org_closure oc \
+     JOIN org_units o ON o.unit_id = oc.ancestor_id \
+     WHERE oc.unit_id = $1 AND o.parent_id IS NULL ORDER BY oc.ancestor_id LIMIT 1";
+
+/// The system (top unit) whose days decide the major event days of `unit`; None for a unit
+/// that is not in the org tree.
+pub fn system_unit(project: &Project, unit: &str) -> duckdb::Result<Option<String>> {
+    use duckdb::OptionalExt;
+    project
+        .conn()
+        .query_row(SYSTEM_UNIT, params![unit], |r| r.get(0))
+        .optional()
+}
 
 /// (day, customer-minutes, customers interrupted) of the days with interruptions.
 pub fn daily_outages(
@@ -41,7 +55,7 @@ pub fn tickets_by_type(
 }
 
 /// A customer who complained again within 30 days.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RepeatComplainer {
     pub customer_id: String,
     pub unit_id: String,

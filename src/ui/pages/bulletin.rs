@@ -15,16 +15,7 @@ use crate::ui::i18n::t;
 use crate::ui::theme::accent;
 
 /// The indicators shown as columns of the ranking (the composite counts all of them).
-const COLUMNS: [&str; 8] = [
-    "collection_rate",
-    "line_loss_rate",
-    "connection_days",
-    "complaints_per_10k",
-    "ticket_timeliness",
-    "repair_arrival",
-    "saidi",
-    "satisfaction",
-];
+use crate::metrics::bulletin::BOARD_COLUMNS as COLUMNS;
 
 /// A bar of the composite score (0 to 100).
 fn score_bar(ui: &mut egui::Ui, score: Option<f64>) {

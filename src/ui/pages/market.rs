@@ -80,7 +80,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 app.market_class = None;
             }
         });
-        data = filtered(data, &class);
+        data = data.for_class(&class);
     }
     egui::ScrollArea::vertical().id_salt("market").show(ui, |ui| {
         key_customers(app, ui, &data);
@@ -119,14 +119,6 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             });
         });
     });
-}
-
-/// The page's data narrowed to one customer class (the funnel and the composition stay whole).
-pub fn filtered(mut data: MarketData, class: &str) -> MarketData {
-    data.key_customers.retain(|c| c.class == class);
-    data.handling.retain(|(c, _, _)| c == class);
-    data.overdue.retain(|o| o.class == class);
-    data
 }
 
 fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {

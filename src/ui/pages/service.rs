@@ -2,7 +2,7 @@
 //! below against their commitments, repeat complainers, and reliability over 13 months with
 //! and without major event days (IEEE 1366, 2.5 beta).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
@@ -15,15 +15,8 @@ use crate::ui::i18n::t;
 use crate::ui::jobs::ServiceData;
 use crate::ui::theme::accent;
 
-/// The indicators of the units table (the service job computes these cards).
-pub const COLUMNS: [&str; 6] = [
-    "complaints_per_10k",
-    "ticket_timeliness",
-    "repair_arrival",
-    "satisfaction",
-    "saidi",
-    "saifi",
-];
+/// The indicators of the units table (the core's report computes these cards).
+pub use crate::metrics::service::UNIT_INDICATORS as COLUMNS;
 
 pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     let slot = app.service.data.clone();
@@ -182,17 +175,31 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
 fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     let lang = app.lang();
     ui.label(RichText::new(t(lang, "service_reliability")).strong().size(16.0));
-    match data.t_med {
-        Some(tm) => ui.label(format!(
-            "{} T_MED = {} {} ({} {})",
-            t(lang, "service_tmed"),
-            format::number(tm, 2),
-            t(lang, "service_minutes"),
-            data.med_days_counted,
-            t(lang, "service_days_counted")
-        )),
-        None => ui.label(RichText::new(t(lang, "service_no_tmed")).weak()),
-    };
+    for th in &data.thresholds {
+        let years = format!("{}–{}", th.from.year(), th.to.year() - 1);
+        match th.t_med {
+            Some(tm) => ui.label(format!(
+                "{} {}: T_MED = {} {} ({} {} {years}; {} {})",
+                t(lang, "service_tmed"),
+                th.year,
+                format::number(tm, 2),
+                t(lang, "service_minutes"),
+                th.days_counted,
+                t(lang, "service_days_counted"),
+                t(lang, "service_system"),
+                unit_name(app, &data.system_unit)
+            )),
+            None => ui.label(
+                RichText::new(format!(
+                    "{} {}: {} ({years})",
+                    t(lang, "service_tmed"),
+                    th.year,
+                    t(lang, "service_no_tmed")
+                ))
+                .weak(),
+            ),
+        };
+    }
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let rows: Vec<Vec<String>> = data
         .reliability

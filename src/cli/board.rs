@@ -1,0 +1,87 @@
+//! `mams board`: the Comprehensive Bulletin Board's ranking and misses for a month and an
+//! org unit.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::report::{self, ReportFormat, Section, number, text};
+use crate::metrics::bulletin::{self, BoardReport};
+use crate::metrics::format;
+use crate::metrics::indicators::indicator;
+use crate::store::{Project, queries};
+
+pub fn run(
+    project: &Path,
+    period: NaiveDate,
+    unit: Option<&str>,
+    format: ReportFormat,
+    section: Option<&str>,
+) -> anyhow::Result<()> {
+    let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;
+    let unit = crate::metrics::kpi::check_scope(&p, period, unit)?;
+    let below = queries::units_below(&queries::org_tree(&p)?, &unit);
+    let r = bulletin::report(&p, &unit, period, &below)?;
+    let title = format!(
+        "Comprehensive Bulletin Board: {} {}",
+        r.unit_id,
+        period.format("%Y-%m")
+    );
+    report::print(&title, &r, &sections(&r), format, section)
+}
+
+fn sections(r: &BoardReport) -> Vec<Section> {
+    let mut columns = vec!["rank", "unit", "composite", "indicators_counted"];
+    columns.extend(bulletin::BOARD_COLUMNS);
+    let ranking = r
+        .ranked
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut row = vec![
+                report::count(i as u64 + 1),
+                text(u.unit_id.as_str()),
+                number(u.composite),
+                report::count(u.counted as u64),
+            ];
+            row.extend(super::service::card_cells(&u.cards, &bulletin::BOARD_COLUMNS));
+            row
+        })
+        .collect();
+    let misses = r
+        .breaches
+        .iter()
+        .map(|b| {
+            let ind = indicator(b.indicator);
+            vec![
+                text(b.unit_id.as_str()),
+                text(b.indicator),
+                text(
+                    ind.map(|i| format::value(i, Some(b.value), ""))
+                        .unwrap_or_default(),
+                ),
+                text(
+                    ind.map(|i| format::value(i, Some(b.target), ""))
+                        .unwrap_or_default(),
+                ),
+                number(Some(b.gap)),
+                number(Some(100.0 * b.relative)),
+                text(format!("{:?}", b.status).to_lowercase()),
+            ]
+        })
+        .collect();
+    vec![
+        report::section(
+            "ranking",
+            "Units ranked on the composite of their indicators' percentiles",
+            &columns,
+            ranking,
+        ),
+        report::section(
+            "misses",
+            "Off target this month, largest relative miss first",
+            &["unit", "indicator", "value", "target", "gap", "gap_pct", "status"],
+            misses,
+        ),
+    ]
+}
