@@ -1,5 +1,7 @@
 //! The catalogue of indicators: names, units, which way is better, default targets.
 
+use chrono::NaiveDate;
+
 use crate::store::kpi::MonthTotals;
 
 /// Which way an indicator should move.
@@ -306,4 +308,16 @@ pub const BY_CLASS: &[&str] = &[
 
 pub fn indicator(id: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.id == id)
+}
+
+/// The day from which the data that make an indicator's value of `month` are complete, for
+/// the indicators that count events after the month: the collection rate of a month counts
+/// payments up to the end of the second month after it (the bills are issued in the next
+/// month and fall due soon after), so it is final only when the payments reach that far.
+/// None: the value is complete when its month is.
+pub fn window_closes(id: &str, month: NaiveDate) -> Option<NaiveDate> {
+    match id {
+        "collection_rate" => month.checked_add_months(chrono::Months::new(3)),
+        _ => None,
+    }
 }

@@ -30,9 +30,41 @@ pub struct Card {
     pub previous_month: Option<f64>,
     pub previous_year: Option<f64>,
     pub target: Option<f64>,
+    /// None while provisional: a value whose data are not complete is not judged.
     pub status: Option<Status>,
+    /// Set when the value counts events after its month that the data do not reach yet.
+    pub provisional: Option<Provisional>,
     /// The 13 months ending with the period, oldest first.
     pub history: Vec<(NaiveDate, Option<f64>)>,
+}
+
+/// A value still open: its window closes on `closes_on`; the data reach `data_until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Provisional {
+    pub closes_on: NaiveDate,
+    pub data_until: Option<NaiveDate>,
+}
+
+/// Whether the value of `id` for `month` is still open, given how far the payments reach.
+pub fn provisional(id: &str, month: NaiveDate, reach: Option<NaiveDate>) -> Option<Provisional> {
+    let closes_on = super::indicators::window_closes(id, month_start(month))?;
+    // Complete when the data reach the window's last day.
+    let complete = reach.is_some_and(|r| r.succ_opt().is_some_and(|next| next >= closes_on));
+    (!complete).then_some(Provisional {
+        closes_on,
+        data_until: reach,
+    })
+}
+
+/// The last of `months` whose indicators are all complete (the app opens on it); the last
+/// month when none is.
+pub fn last_complete_month(months: &[NaiveDate], reach: Option<NaiveDate>) -> Option<NaiveDate> {
+    months
+        .iter()
+        .rev()
+        .find(|m| INDICATORS.iter().all(|i| provisional(i.id, **m, reach).is_none()))
+        .or(months.last())
+        .copied()
 }
 
 impl Card {
@@ -86,6 +118,7 @@ pub fn cards(
     let from = to - Months::new(HISTORY_MONTHS - 1);
     let totals = kpi::month_totals(project, unit, from, to)?;
     let targets = kpi::targets_for(project, unit)?;
+    let reach = kpi::payments_reach(project)?;
     let ids = ids.unwrap_or(LEADER_CARDS);
     let mut out = Vec::new();
     for id in ids {
@@ -95,7 +128,7 @@ pub fn cards(
                 INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>().join(", ")
             );
         };
-        out.push(card(ind, &totals, &targets));
+        out.push(card(ind, &totals, &targets, reach));
     }
     Ok(out)
 }
@@ -112,21 +145,28 @@ pub fn cards_of_units(
     let refs: Vec<&str> = units.iter().map(String::as_str).collect();
     let all = kpi::month_totals_of_units(project, &refs, from, to)?;
     let ids = ids.unwrap_or(LEADER_CARDS);
+    let reach = kpi::payments_reach(project)?;
     let mut out = Vec::with_capacity(units.len());
     for (unit, totals) in units.iter().zip(all) {
         let targets = kpi::targets_for(project, unit)?;
         let mut cards = Vec::with_capacity(ids.len());
         for id in ids {
             let ind = indicator(id).ok_or_else(|| anyhow::anyhow!("'{id}' is not an indicator"))?;
-            cards.push(card(ind, &totals, &targets));
+            cards.push(card(ind, &totals, &targets, reach));
         }
         out.push((unit.clone(), cards));
     }
     Ok(out)
 }
 
-/// One card from 13 months of totals (oldest first, the period last).
-pub fn card(ind: &'static Indicator, totals: &[MonthTotals], targets: &[(String, f64)]) -> Card {
+/// One card from 13 months of totals (oldest first, the period last); `reach` is the last
+/// day of payments in the data.
+pub fn card(
+    ind: &'static Indicator,
+    totals: &[MonthTotals],
+    targets: &[(String, f64)],
+    reach: Option<NaiveDate>,
+) -> Card {
     let history: Vec<(NaiveDate, Option<f64>)> = totals
         .iter()
         .filter_map(|t| Some((t.month?, (ind.value)(t))))
@@ -138,6 +178,7 @@ pub fn card(ind: &'static Indicator, totals: &[MonthTotals], targets: &[(String,
         .find(|(i, _)| i == ind.id)
         .map(|(_, t)| *t)
         .or(ind.default_target);
+    let provisional = history.last().and_then(|(m, _)| provisional(ind.id, *m, reach));
     Card {
         indicator: ind.id,
         name_en: ind.en,
@@ -147,7 +188,8 @@ pub fn card(ind: &'static Indicator, totals: &[MonthTotals], targets: &[(String,
         previous_month,
         previous_year,
         target,
-        status: status(ind.better, value, target, previous_month),
+        status: status(ind.better, value, target, previous_month).filter(|_| provisional.is_none()),
+        provisional,
         history,
     }
 }
@@ -313,5 +355,48 @@ impl Slices {
             .iter()
             .filter_map(|c| Some((c.class.clone(), c.months.last().and_then(|t| (ind.value)(t))?)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_collection_rate_is_provisional_until_the_payments_reach_its_windows_end() {
+        // December's bills are collected up to 28 February (payments before 1 March count).
+        let dec = day(2025, 12, 1);
+        let open = provisional("collection_rate", dec, Some(day(2026, 1, 10))).unwrap();
+        assert_eq!(open.closes_on, day(2026, 3, 1));
+        assert_eq!(open.data_until, Some(day(2026, 1, 10)));
+        assert!(provisional("collection_rate", dec, Some(day(2026, 2, 27))).is_some());
+        assert!(provisional("collection_rate", dec, Some(day(2026, 2, 28))).is_none());
+        assert!(
+            provisional("collection_rate", dec, None).is_some(),
+            "no payments at all"
+        );
+        // Counting the month's own events: complete with the month.
+        assert!(provisional("sales_kwh", dec, None).is_none());
+
+        // The app opens on October: the last month whose window closed by 10 January.
+        let months: Vec<NaiveDate> = (1..=12).map(|m| day(2025, m, 1)).collect();
+        assert_eq!(
+            last_complete_month(&months, Some(day(2026, 1, 10))),
+            Some(day(2025, 10, 1))
+        );
+        assert_eq!(
+            last_complete_month(&months, Some(day(2026, 3, 5))),
+            Some(day(2025, 12, 1))
+        );
+        assert_eq!(
+            last_complete_month(&months, None),
+            Some(day(2025, 12, 1)),
+            "none complete"
+        );
+        assert_eq!(last_complete_month(&[], None), None);
     }
 }

@@ -21,6 +21,11 @@ pub struct Window {
     pub months: usize,
     /// The day the extract was taken: the 10th of the month after the last billing month.
     pub cutoff: NaiveDate,
+    /// How far the payments (and dunning notices) reach: the 10th of the third month after
+    /// the last billing month, so that the last month's collection window (payments up to
+    /// the end of the second month after it) is closed in the data, as in an extract taken
+    /// for the monthly meeting once collection is final.
+    pub payments_until: NaiveDate,
 }
 
 impl Window {
@@ -31,6 +36,7 @@ impl Window {
             first,
             months,
             cutoff,
+            payments_until: add_months(first, months as i32 + 2) + Duration::days(9),
         }
     }
     pub fn month(&self, m: usize) -> NaiveDate {
@@ -725,7 +731,7 @@ fn payments(
         }
     };
     let paid_on = paid_after.map(|d| issued_on + Duration::days(d));
-    let unpaid_at_cutoff = paid_on.is_none_or(|p| p > w.cutoff);
+    let unpaid_at_cutoff = paid_on.is_none_or(|p| p > w.payments_until);
     // Every bill unpaid beyond its due date gets a dunning notice within two weeks,
     // unless the planted anomaly is exactly that the notice is missing.
     let dunning = if plant_arrears {
@@ -733,7 +739,7 @@ fn payments(
     } else {
         let late = paid_on.is_none_or(|p| p > due_on + Duration::days(5));
         let notice = due_on + Duration::days(rng.int(5, 14));
-        (late && notice <= w.cutoff && paid_on.is_none_or(|p| p > notice)).then_some(notice)
+        (late && notice <= w.payments_until && paid_on.is_none_or(|p| p > notice)).then_some(notice)
     };
     let mut detail = None;
     if plant_arrears {

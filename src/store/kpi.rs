@@ -17,9 +17,10 @@ const COLLECTION_REBUILD_SQL: &str = include_str!("sql/collection_rebuild.sql");
 const CLASS_REBUILD_SQL: &str = include_str!("sql/kpi_class_rebuild.sql");
 const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
 
-/// What the data tables hold, in short: the sums are current while this is unchanged.
-/// (Every change of data is an import, which adds a record and changes row counts.)
-const FINGERPRINT_SQL: &str = "SELECT concat_ws('/', (SELECT max(import_id) FROM imports),      (SELECT count(*) FROM customers), (SELECT count(*) FROM bills), (SELECT count(*) FROM payments),      (SELECT count(*) FROM line_loss), (SELECT count(*) FROM applications), (SELECT count(*) FROM tickets),      (SELECT count(*) FROM outages), (SELECT count(*) FROM org_units))";
+/// What the data tables hold, in short, and the connection time limits the sums count
+/// with: the sums are current while this is unchanged. (Every change of data is an import,
+/// which adds a record and changes row counts.)
+const FINGERPRINT_SQL: &str = "SELECT concat_ws('/', (SELECT max(import_id) FROM imports),      (SELECT count(*) FROM customers), (SELECT count(*) FROM bills), (SELECT count(*) FROM payments),      (SELECT count(*) FROM line_loss), (SELECT count(*) FROM applications), (SELECT count(*) FROM tickets),      (SELECT count(*) FROM outages), (SELECT count(*) FROM org_units),      connection_limit('residential', NULL, false), connection_limit(NULL, '220V', false),      connection_limit(NULL, '10kV', true), connection_limit(NULL, '10kV', false))";
 
 /// The memory the rebuild may use (on 1M customers it peaked at 4.7 GB without a limit).
 const REBUILD_MEMORY_LIMIT: &str = "SET memory_limit = '2GB'";
@@ -32,6 +33,10 @@ impl Drop for ResetMemoryLimit<'_> {
         let _ = self.0.conn().execute_batch("RESET memory_limit");
     }
 }
+
+/// The last day the payments reach (the data's horizon for windows such as collection's).
+const PAYMENTS_REACH_SQL: &str = "SELECT max(paid_at)::DATE FROM payments";
+const PAYMENTS_REACH_KEY: &str = "payments_reach";
 
 fn fingerprint(project: &Project) -> duckdb::Result<String> {
     project.conn().query_row(FINGERPRINT_SQL, [], |r| r.get(0))
@@ -108,10 +113,47 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
             "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
             [&now],
         )?;
+        let reach: Option<NaiveDate> = p.conn().query_row(PAYMENTS_REACH_SQL, [], |r| r.get(0))?;
+        p.conn().execute(
+            "INSERT OR REPLACE INTO mams_meta VALUES (?, ?)",
+            duckdb::params![
+                PAYMENTS_REACH_KEY,
+                reach.map(|d| d.to_string()).unwrap_or_default()
+            ],
+        )?;
         Ok(())
     })?;
     tracing::info!("indicator sums rebuilt in {} ms", started.elapsed().as_millis());
     Ok(true)
+}
+
+/// The last day the payments reach (None: no payments): kept with the prebuilt sums, so a
+/// page asks for it without scanning the payments; read from the table when the sums are
+/// stale or were built before it was kept.
+pub fn payments_reach(project: &Project) -> anyhow::Result<Option<NaiveDate>> {
+    if ensure_sums(project)? {
+        let kept: Option<String> = project
+            .conn()
+            .query_row(
+                "SELECT value FROM mams_meta WHERE key = ?",
+                [PAYMENTS_REACH_KEY],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                duckdb::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        if let Some(day) = kept {
+            return Ok(day.parse().ok());
+        }
+    }
+    Ok(payments_reach_direct(project)?)
+}
+
+/// The same, read from the payments (one scan; for opening a project).
+pub fn payments_reach_direct(project: &Project) -> duckdb::Result<Option<NaiveDate>> {
+    project.conn().query_row(PAYMENTS_REACH_SQL, [], |r| r.get(0))
 }
 
 /// Brings the prebuilt sums up to date right after an import, so that the pages open at

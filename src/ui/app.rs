@@ -822,11 +822,12 @@ impl MamsApp {
     }
 
     fn show_project(&mut self, view: ProjectView) {
-        // Keep the period if the project has it, else take the latest month.
-        let months = &view.months;
-        let keep = self.period().is_some_and(|p| months.contains(&p));
+        // Keep the period if the project has it, else take the latest month whose
+        // indicators are complete (the last month's collection is still open while its
+        // payments are not all in the data).
+        let keep = self.period().is_some_and(|p| view.months.contains(&p));
         if !keep {
-            self.state.period = months.last().map(|m| m.format("%Y-%m").to_string());
+            self.state.period = view.last_complete.map(|m| m.format("%Y-%m").to_string());
         }
         if self.project.is_none()
             && let Some(t) = self.options.launched

@@ -23,6 +23,8 @@ pub struct ProjectView {
     pub org: Vec<OrgUnit>,
     pub imports: Vec<ImportRecord>,
     pub months: Vec<NaiveDate>,
+    /// The last month whose indicators are complete in the data (the one to open on).
+    pub last_complete: Option<NaiveDate>,
     /// Saved import profiles: (name, mapping).
     pub profiles: Vec<(String, Mapping)>,
 }
@@ -144,47 +146,14 @@ impl<T> ScopeSlot<T> {
     }
 }
 
-/// What the key-market page shows for a scope.
-#[derive(Debug, Clone)]
-pub struct MarketData {
-    pub key_customers: Vec<crate::store::market::KeyCustomer>,
-    /// Applications reaching each step (accepted ... energised).
-    pub funnel: Vec<u64>,
-    /// Handling time per (class, time limit): five numbers.
-    pub handling: Vec<(String, f64, crate::metrics::market::FiveNumbers)>,
-    pub overdue: Vec<crate::store::market::Overdue>,
-    pub by_class: Vec<(String, u64, f64)>,
-    pub by_voltage: Vec<(String, u64, f64)>,
-    pub by_industry: Vec<(String, u64, f64)>,
-    /// The collection curve of the month and of the month before.
-    pub curve: crate::store::market::CollectionCurve,
-    pub curve_before: crate::store::market::CollectionCurve,
-    /// Arrears at the month's end by days past due and unit one level down.
-    pub arrears_age: Vec<crate::store::market::ArrearsAge>,
-}
+/// What the key-market page shows for a scope (computed in the core).
+pub type MarketData = crate::metrics::market::MarketReport;
 
-/// What the service-quality page shows for a scope.
-#[derive(Debug, Clone)]
-pub struct ServiceData {
-    /// T_MED (daily SAIDI, minutes) from the five years up to the month, if enough days.
-    pub t_med: Option<f64>,
-    /// Days whose interruptions entered T_MED.
-    pub med_days_counted: usize,
-    /// The 13 months up to the period, with and without major event days.
-    pub reliability: Vec<crate::metrics::reliability::Month>,
-    pub tickets_by_type: Vec<(String, u64)>,
-    pub repeat: Vec<crate::store::service::RepeatComplainer>,
-    /// Service indicators of the units one level down (or the unit itself).
-    pub units: Vec<(String, Vec<crate::metrics::kpi::Card>)>,
-}
+/// What the service-quality page shows for a scope (computed in the core).
+pub type ServiceData = crate::metrics::service::ServiceReport;
 
-/// What the Comprehensive Bulletin Board shows for a scope.
-#[derive(Debug, Clone)]
-pub struct BulletinData {
-    /// The units one level down, best composite first (the unit itself when it has none).
-    pub ranked: Vec<crate::metrics::bulletin::UnitScore>,
-    pub breaches: Vec<crate::metrics::bulletin::Breach>,
-}
+/// What the Comprehensive Bulletin Board shows for a scope (computed in the core).
+pub type BulletinData = crate::metrics::bulletin::BoardReport;
 
 /// What the rules page shows.
 #[derive(Debug, Clone)]
@@ -255,13 +224,16 @@ fn open_project_in(state: &WorkerState) -> anyhow::Result<&Project> {
 }
 
 fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
+    let months = queries::months(p)?;
+    let reach = crate::store::kpi::payments_reach_direct(p)?;
     Ok(ProjectView {
         path: p.path().to_path_buf(),
         name: p.display_name(),
         info: queries::project_info(p)?,
         org: queries::org_tree(p)?,
         imports: queries::import_history(p)?,
-        months: queries::months(p)?,
+        last_complete: crate::metrics::kpi::last_complete_month(&months, reach),
+        months,
         profiles: crate::store::profiles::all(p)?,
     })
 }
@@ -354,13 +326,7 @@ pub fn open_sample(
                 }
             };
             let (project, _) = import::build_project(&target, &dir, progress)?;
-            crate::store::kpi::refresh_after_import(&project, progress);
-            // The sample project comes with the starter case library.
-            crate::audit::cases::merge(
-                &project,
-                &crate::audit::cases::starter()?,
-                "the starter case library",
-            )?;
+            crate::sample::project::prepare(&project, progress)?;
             Ok(project)
         });
         finish(r, Msg::Opened)
@@ -730,61 +696,17 @@ pub fn save_attachment(
 pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = page_read(state, progress, &scope, |p, month| {
-            let units = if units.is_empty() {
-                vec![scope.unit_id.clone()]
-            } else {
-                units
-            };
-            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &units, None)?;
-            let ranked = crate::metrics::bulletin::rank(per_unit);
-            let breaches = crate::metrics::bulletin::breaches(&ranked);
-            Ok(BulletinData { ranked, breaches })
+            crate::metrics::bulletin::report(p, &scope.unit_id, month, &units)
         });
         finish(r, |r| Msg::Bulletin(scope, r))
     }
 }
 
-/// The service indicators of the units below, the month's tickets by type and repeat
-/// complainers, and reliability over 13 months with and without major event days.
+/// The service-quality report of the scope (`metrics::service::report`).
 pub fn service(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        use crate::metrics::reliability;
-        use chrono::Months;
         let r = page_read(state, progress, &scope, |p, month| {
-            let unit = scope.unit_id.as_str();
-            let history_from = month - Months::new(59);
-            let window_from = month - Months::new(12);
-            let totals = crate::store::kpi::month_totals(p, unit, history_from, month)?;
-            let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
-            let days: Vec<reliability::Day> =
-                crate::store::service::daily_outages(p, unit, history_from, month + Months::new(1))?
-                    .into_iter()
-                    .map(|(day, customer_minutes, interruptions)| reliability::Day {
-                        day,
-                        customer_minutes,
-                        interruptions,
-                    })
-                    .collect();
-            let daily = reliability::daily_saidi(&days, &customers);
-            let t_med = reliability::threshold(&daily.iter().map(|(_, s)| *s).collect::<Vec<_>>());
-            let months: Vec<NaiveDate> = (0..13).map(|i| window_from + Months::new(i)).collect();
-            let reliability = reliability::months(&months, &days, &customers, t_med);
-            progress.check()?;
-            let ids = super::pages::service::COLUMNS;
-            let list = if units.is_empty() {
-                vec![scope.unit_id.clone()]
-            } else {
-                units
-            };
-            let per_unit = crate::metrics::kpi::cards_of_units(p, month, &list, Some(&ids))?;
-            Ok(ServiceData {
-                t_med,
-                med_days_counted: daily.iter().filter(|(_, s)| *s > 0.0).count(),
-                reliability,
-                tickets_by_type: crate::store::service::tickets_by_type(p, unit, month)?,
-                repeat: crate::store::service::repeat_complainers(p, unit, month)?,
-                units: per_unit,
-            })
+            crate::metrics::service::report(p, &scope.unit_id, month, &units, progress)
         });
         finish(r, |r| Msg::Service(scope, r))
     }
@@ -816,40 +738,8 @@ pub fn set_target(
 /// month's customers and sales by class, voltage and industry.
 pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        use crate::store::market as m;
         let r = page_read(state, progress, &scope, |p, month| {
-            let unit = scope.unit_id.as_str();
-            let mut groups: Vec<((String, f64), Vec<f64>)> = Vec::new();
-            for (class, days, limit) in m::handling(p, unit, month)? {
-                match groups.iter_mut().find(|(k, _)| k.0 == class && k.1 == limit) {
-                    Some((_, v)) => v.push(days),
-                    None => groups.push(((class, limit), vec![days])),
-                }
-            }
-            groups.sort_by(|a, b| a.0.0.cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)));
-            let handling = groups
-                .into_iter()
-                .filter_map(|((class, limit), v)| {
-                    Some((class, limit, crate::metrics::market::five_numbers(&v)?))
-                })
-                .collect();
-            progress.check()?;
-            let [by_class, by_voltage, by_industry] = m::composition(p, unit, month)?;
-            progress.check()?;
-            let before = month - chrono::Months::new(1);
-            let (curve, curve_before) = m::collection_curves(p, unit, month, before)?;
-            Ok(MarketData {
-                curve,
-                curve_before,
-                arrears_age: m::arrears_by_age(p, unit, month)?,
-                key_customers: m::key_customers(p, unit, month, 20)?,
-                funnel: m::funnel(p, unit, month)?,
-                handling,
-                overdue: m::overdue(p, unit, month)?,
-                by_class,
-                by_voltage,
-                by_industry,
-            })
+            crate::metrics::market::report(p, &scope.unit_id, month, progress)
         });
         finish(r, |r| Msg::Market(scope, r))
     }
