@@ -245,15 +245,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("service_tmed", "Major event day threshold", "重大事件日阈值"),
     ("service_minutes", "min", "分钟"),
+    ("service_system", "whole system:", "全系统："),
     (
         "service_days_counted",
-        "days with interruptions over the last five years or what the data holds",
-        "个有停电的日子（近五年或现有数据）",
+        "days with interruptions in",
+        "个有停电的日子，",
     ),
     (
         "service_no_tmed",
-        "Too few days with interruptions to set a major event day threshold.",
-        "有停电的天数太少，无法确定重大事件日阈值。",
+        "fewer than 10 days with interruptions in the five years before: no major event days",
+        "此前五年有停电的天数不足10天，不判定重大事件日",
     ),
     ("service_saidi_chart", "SAIDI by month (min)", "月度SAIDI（分钟）"),
     ("service_with_med", "with major events", "含重大事件"),
@@ -499,6 +500,22 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("vs_last_year", "YoY", "同比"),
     ("target", "Target", "目标"),
     ("last_13_months", "Last 13 months", "近13个月"),
+    ("provisional", "provisional", "暂估"),
+    (
+        "provisional_closes",
+        "Provisional: the payments that count for this month are complete from",
+        "暂估值：本月应计入的缴费截至",
+    ),
+    (
+        "provisional_data_until",
+        "the payments in the data reach",
+        "数据中的缴费截至",
+    ),
+    (
+        "provisional_no_payments",
+        "no payments in the data",
+        "数据中没有缴费记录",
+    ),
     (
         "card_hint",
         "Click a card for its trend, the ranking of the units below and the split by customer class.",

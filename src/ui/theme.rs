@@ -40,6 +40,16 @@ pub fn accent(dark: bool) -> egui::Color32 {
     }
 }
 
+/// A waterfall's rising and falling bars where the indicator has no better direction (a
+/// blue and an orange that colour-blind readers tell apart; totals stay grey).
+pub fn rise_fall_color(rise: bool) -> egui::Color32 {
+    if rise {
+        egui::Color32::from_rgb(31, 119, 180)
+    } else {
+        egui::Color32::from_rgb(230, 120, 20)
+    }
+}
+
 /// The colour of a customer class, the same in every chart and both themes (a categorical
 /// palette readable on light and dark backgrounds). None: no known class.
 pub fn class_color(class: Option<&str>) -> egui::Color32 {

@@ -103,6 +103,10 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     let selected = app.leaders_selected == Some(card.indicator);
                     if card_ui(ui, lang, card, selected).clicked() {
                         app.leaders_selected = if selected { None } else { Some(card.indicator) };
+                        // The detail opens below the cards, often below the fold: bring it
+                        // into view once it is laid out.
+                        ui.ctx()
+                            .data_mut(|d| d.insert_temp(scroll_to_detail_id(), !selected));
                     }
                 }
             });
@@ -116,15 +120,27 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             };
             ui.separator();
             let ind = card.indicator();
-            ui.heading(format!(
+            let heading = ui.heading(format!(
                 "{} · {}",
                 lang.pick(ind.en, ind.zh),
                 unit_label(lang, ind.unit_en, ind.unit_zh)
             ));
+            if ui
+                .ctx()
+                .data_mut(|d| d.remove_temp::<bool>(scroll_to_detail_id()))
+                .unwrap_or(false)
+            {
+                heading.scroll_to_me(Some(egui::Align::TOP));
+            }
             detail_ui(app, ui, card, &data.slices, &unit_id);
             ui.add_space(10.0);
             why_ui(app, ui, card, &unit_id, period);
         });
+}
+
+/// Where a card's click asks for its detail to be scrolled into view.
+fn scroll_to_detail_id() -> egui::Id {
+    egui::Id::unique("leaders_scroll_to_detail")
 }
 
 /// A card's detail: its trend, the ranking of the units one level down and the breakdown
@@ -524,11 +540,12 @@ fn why_ui(app: &mut MamsApp, ui: &mut egui::Ui, card: &Card, unit_id: &str, peri
         Better::Lower => Some(effect <= 0.0),
         Better::Neither => None,
     };
-    let neutral = accent(ui.visuals().dark_mode);
+    // Rises and falls apart, as waterfalls are read: favourable green and unfavourable red
+    // where the indicator has a better direction, blue up and orange down where it has none.
     let color = |effect: f64| match good(effect) {
         Some(true) => status_color(Status::Green),
         Some(false) => status_color(Status::Red),
-        None => neutral,
+        None => crate::ui::theme::rise_fall_color(effect >= 0.0),
     };
     // Waterfall: the base value, one floating bar per unit, the new value. The value axis
     // starts near the smallest running total so that small parts of a large value show.
@@ -779,6 +796,10 @@ fn card_ui(ui: &mut egui::Ui, lang: Lang, card: &Card, selected: bool) -> egui::
                         .color(status_color(s)),
                 );
             });
+        } else if card.provisional.is_some() {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(RichText::new(t(lang, "provisional")).size(12.0).italics().weak());
+            });
         }
     });
     let unit = unit_label(lang, ind.unit_en, ind.unit_zh);
@@ -813,8 +834,22 @@ fn card_ui(ui: &mut egui::Ui, lang: Lang, card: &Card, selected: bool) -> egui::
     ui.label(RichText::new(target).size(12.0).weak());
     let spark = egui::Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), 30.0));
     sparkline(ui.painter(), spark, &card.history, accent(visuals.dark_mode));
+    let open = card
+        .provisional
+        .map(|p| {
+            format!(
+                "{} {}; {} {}.\n",
+                t(lang, "provisional_closes"),
+                p.closes_on,
+                t(lang, "provisional_data_until"),
+                p.data_until
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| t(lang, "provisional_no_payments").to_string())
+            )
+        })
+        .unwrap_or_default();
     response.on_hover_text(format!(
-        "{}: {}",
+        "{open}{}: {}",
         t(lang, "last_13_months"),
         card.history
             .iter()
