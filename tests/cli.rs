@@ -127,7 +127,7 @@ fn every_audit_theme_is_planted_and_the_data_looks_real() {
     let collected = q(
         "SELECT (SELECT sum(amount) FROM 'DIR/payments.parquet') / (SELECT sum(amount) FROM 'DIR/bills.parquet')",
     );
-    assert!((0.9..0.995).contains(&collected), "collection rate {collected}");
+    assert!((0.9..0.9995).contains(&collected), "collection rate {collected}");
     // Large industry is billed two-part, residential on the tiered tariff.
     let wrong = q(
         "SELECT count(*)::DOUBLE FROM 'DIR/customers.parquet' c WHERE c.customer_class = 'industrial_large' AND c.tariff_code <> 'I-LARGE' \
@@ -384,18 +384,38 @@ fn newer_and_locked_projects_get_clear_messages() {
 
 #[test]
 fn help_is_there_for_every_command() {
-    for cmd in [
-        vec!["--help"],
-        vec!["sample", "--help"],
-        vec!["import", "--help"],
-        vec!["info", "--help"],
-        vec!["sql", "--help"],
-        vec!["map", "--help"],
-        vec!["map", "boundaries", "--help"],
+    use clap::CommandFactory;
+    // Every command and subcommand clap knows, found by walking the parser (so a new
+    // command is covered without editing this list).
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+            out.push((p.clone(), about));
+            walk(sub, p, out);
+        }
+    }
+    let mut all = Vec::new();
+    walk(&mams::cli::Cli::command(), Vec::new(), &mut all);
+    let names: Vec<String> = all.iter().map(|(p, _)| p.join(" ")).collect();
+    for must in [
+        "sample", "import", "info", "kpi", "service", "audit", "triage", "cases", "map", "analyze", "sql",
     ] {
-        let out = mams(&cmd);
-        assert!(out.status.success());
-        assert!(stdout(&out).contains("Usage"), "{cmd:?}");
+        assert!(names.iter().any(|n| n == must), "no command {must}: {names:?}");
+    }
+    for (path, about) in &all {
+        assert!(!about.is_empty(), "{path:?} has no description");
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = mams(&args);
+        assert!(out.status.success(), "{path:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        // The help names the command's own usage line and says what it does.
+        let usage = format!("Usage: mams {}", path.join(" "));
+        assert!(text.contains(&usage), "{path:?}: {text}");
+        let first_line = about.lines().next().unwrap();
+        assert!(text.contains(first_line), "{path:?}: {text}");
     }
     let out = mams(&["sample", "--out", "/tmp/x", "--first-month", "2024-13"]);
     assert!(!out.status.success());
@@ -548,4 +568,163 @@ fn mams_map_imports_boundaries_and_layers_and_refuses_bad_files() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no layer named \"Nope\""));
     assert!(mams(&["map", "remove", p, "Piles"]).status.success());
+}
+
+#[test]
+fn market_board_and_service_print_what_the_pages_show() {
+    let path = small_project("page-commands");
+    let p = mams::store::Project::open(&path).unwrap();
+    let months = mams::store::queries::months(&p).unwrap();
+    let month = *months.last().unwrap();
+    let tree = mams::store::queries::org_tree(&p).unwrap();
+    let top = tree
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .unwrap()
+        .unit_id
+        .clone();
+    let below = mams::store::queries::units_below(&tree, &top);
+    let progress = mams::progress::Progress::new();
+    let board = mams::metrics::bulletin::report(&p, &top, month, &below).unwrap();
+    let market = mams::metrics::market::report(&p, &top, month, &progress).unwrap();
+    let service = mams::metrics::service::report(&p, &top, month, &below, &progress).unwrap();
+    drop(p);
+    let period = month.format("%Y-%m").to_string();
+    let json = |cmd: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            cmd,
+            path.to_str().unwrap(),
+            "--period",
+            &period,
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let o = mams(&args);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    // The board: the same ranking, composites and misses as the page's job.
+    let b = json("board", &[]);
+    let ranked: Vec<(String, Option<f64>)> = b["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit_id"].as_str().unwrap().to_string(),
+                u["composite"].as_f64(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, Option<f64>)> = board
+        .ranked
+        .iter()
+        .map(|u| (u.unit_id.clone(), u.composite))
+        .collect();
+    assert_eq!(ranked, want);
+    assert_eq!(ranked.len(), below.len());
+    assert_eq!(b["breaches"].as_array().unwrap().len(), board.breaches.len());
+    // The key market: the same largest customers, funnel and handling times.
+    let m = json("market", &[]);
+    let ids: Vec<&str> = m["key_customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["customer_id"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = market
+        .key_customers
+        .iter()
+        .map(|c| c.customer_id.as_str())
+        .collect();
+    assert_eq!(ids, want);
+    assert_eq!(ids.len(), 20);
+    assert_eq!(m["funnel"], serde_json::json!(market.funnel));
+    // Narrowed to a class, only that class's customers are left.
+    let class = market.key_customers[0].class.clone();
+    let narrowed = json("market", &["--class", &class]);
+    let classes: Vec<&str> = narrowed["key_customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert!(
+        !classes.is_empty() && classes.iter().all(|c| *c == class),
+        "{classes:?}"
+    );
+    let o = mams(&[
+        "market",
+        path.to_str().unwrap(),
+        "--period",
+        &period,
+        "--class",
+        "nobody",
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("not a customer class"),
+        "{}",
+        stderr(&o)
+    );
+    // Service quality: the same reliability.
+    let s = json("service", &[]);
+    let saidi: Vec<Option<f64>> = s["reliability"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["saidi"].as_f64())
+        .collect();
+    assert_eq!(
+        saidi,
+        service.reliability.iter().map(|m| m.saidi).collect::<Vec<_>>()
+    );
+    // One section as CSV; an unknown section is refused with the list of sections.
+    let o = mams(&[
+        "board",
+        path.to_str().unwrap(),
+        "--period",
+        &period,
+        "--format",
+        "csv",
+        "--section",
+        "misses",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(
+        csv.starts_with("unit,indicator,value,target,gap,gap_pct,status"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + board.breaches.len());
+    let o = mams(&[
+        "market",
+        path.to_str().unwrap(),
+        "--period",
+        &period,
+        "--format",
+        "csv",
+        "--section",
+        "nope",
+    ]);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("key_customers, funnel, handling"),
+        "{}",
+        stderr(&o)
+    );
+    // The tables print every section with its name.
+    let o = mams(&["market", path.to_str().unwrap(), "--period", &period]);
+    let text = stdout(&o);
+    for name in [
+        "[key_customers]",
+        "[funnel]",
+        "[handling]",
+        "[overdue]",
+        "[by_class]",
+        "[collection]",
+        "[arrears]",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
 }

@@ -413,41 +413,41 @@ fn mams_analyze_change_prints_the_split_and_refuses_what_cannot_be_split() {
 
 #[test]
 fn reliability_from_daily_interruptions_adds_up_to_the_cards_saidi_and_saifi() {
-    use mams::metrics::reliability::{self, Day};
     let path = small_project("med");
     let p = Project::open(&path).unwrap();
     let months = mams::store::queries::months(&p).unwrap();
-    let (first, last) = (months[0], *months.last().unwrap());
+    let last = *months.last().unwrap();
     let top = mams::store::queries::org_tree(&p)
         .unwrap()
         .into_iter()
         .find(|u| u.parent_id.is_none())
         .unwrap()
         .unit_id;
-    let totals = store_kpi::month_totals(&p, &top, first, last).unwrap();
-    let customers = |m: NaiveDate| totals.iter().find(|t| t.month == Some(m)).map(|t| t.customers);
-    let days: Vec<Day> = mams::store::service::daily_outages(&p, &top, first, last + chrono::Months::new(1))
-        .unwrap()
-        .into_iter()
-        .map(|(day, customer_minutes, interruptions)| Day {
-            day,
-            customer_minutes,
-            interruptions,
-        })
-        .collect();
-    let rel = reliability::months(&months, &days, &customers, None);
+    let (system, thresholds, rel) = mams::metrics::service::reliability(&p, &top, last).unwrap();
+    assert_eq!(system, top);
+    assert_eq!(rel.len(), 13);
+    let totals = store_kpi::month_totals(&p, &top, rel[0].month, last).unwrap();
+    let value = |id: &str, t: &store_kpi::MonthTotals| {
+        INDICATORS.iter().find(|i| i.id == id).and_then(|i| (i.value)(t))
+    };
+    // The daily SAIDI of the system, recomputed here from the outages and customers.
+    let all = store_kpi::month_totals(&p, &top, months[0], last).unwrap();
+    let daily: Vec<(NaiveDate, f64)> =
+        mams::store::service::daily_outages(&p, &top, months[0], last + chrono::Months::new(1))
+            .unwrap()
+            .into_iter()
+            .map(|(day, minutes, _)| {
+                let m =
+                    NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), chrono::Datelike::month(&day), 1)
+                        .unwrap();
+                let n = all.iter().find(|t| t.month == Some(m)).unwrap().customers;
+                (day, minutes / n)
+            })
+            .collect();
     for (m, t) in rel.iter().zip(&totals) {
-        let saidi = INDICATORS
-            .iter()
-            .find(|i| i.id == "saidi")
-            .map(|i| (i.value)(t))
-            .unwrap();
-        let saifi = INDICATORS
-            .iter()
-            .find(|i| i.id == "saifi")
-            .map(|i| (i.value)(t))
-            .unwrap();
-        for (a, b) in [(m.saidi, saidi), (m.saifi, saifi)] {
+        assert_eq!(Some(m.month), t.month);
+        // With major events, the months are the cards' SAIDI and SAIFI.
+        for (a, b) in [(m.saidi, value("saidi", t)), (m.saifi, value("saifi", t))] {
             match (a, b) {
                 (Some(a), Some(b)) => assert!(
                     (a - b).abs() <= 1e-9 * b.abs().max(1.0),
@@ -457,11 +457,31 @@ fn reliability_from_daily_interruptions_adds_up_to_the_cards_saidi_and_saifi() {
                 (a, b) => assert_eq!(a.unwrap_or(0.0), b.unwrap_or(0.0), "{}", m.month),
             }
         }
-        assert!(
-            m.major_event_days.is_empty(),
-            "no threshold given, no major event day"
-        );
+        // A major event day is a day of the month whose system SAIDI is over its year's
+        // T_MED, and every such day is one.
+        let t_med = thresholds
+            .iter()
+            .find(|th| th.year == chrono::Datelike::year(&m.month))
+            .unwrap()
+            .t_med;
+        let expected: Vec<NaiveDate> = daily
+            .iter()
+            .filter(|(d, s)| {
+                d.format("%Y-%m").to_string() == m.month.format("%Y-%m").to_string()
+                    && t_med.is_some_and(|t| *s > t)
+            })
+            .map(|(d, _)| *d)
+            .collect();
+        let listed: Vec<NaiveDate> = m.major_event_days.iter().map(|(d, _)| *d).collect();
+        assert_eq!(listed, expected, "{}", m.month);
+        if !listed.is_empty() {
+            assert!(m.saidi_without_med.unwrap() < m.saidi.unwrap());
+        } else {
+            assert_eq!(m.saidi_without_med, m.saidi);
+        }
     }
+    // The small sample's 2024 sets a threshold for 2025.
+    assert!(thresholds.iter().any(|t| t.t_med.is_some()), "{thresholds:?}");
 }
 
 #[test]
@@ -804,4 +824,234 @@ fn the_class_breakdown_matches_the_hand_worked_answer_and_slices_by_unit_below()
     assert_eq!(c2.last().unwrap(), &(JUNE, Some(600.0)));
     // May: C2's B2 was billed nothing, but bills exist in May (A1's): zero, not no data.
     assert_eq!(c2[c2.len() - 2].1, Some(0.0));
+}
+
+/// Province P with cities C1 and C2 of ten customers each, for major event days: in 2024
+/// twelve ordinary days of the system, in July 2025 a storm in C2.
+fn stormy_province(name: &str) -> PathBuf {
+    let path = tmp(name).join("stormy.duckdb");
+    let p = Project::create(&path).unwrap();
+    p.conn()
+        .execute_batch(
+            "
+        INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
+          ('P', NULL, 'province', '省', 'urban'), ('C1', 'P', 'city', '一市', 'urban'),
+          ('C2', 'P', 'city', '二市', 'rural');
+        INSERT INTO customers (customer_id, name, unit_id, customer_class, tariff_code, status, opened_on)
+        SELECT 'K' || i, 'k', CASE WHEN i <= 10 THEN 'C1' ELSE 'C2' END, 'residential', 'R-TIER',
+               'normal', DATE '2015-01-01'
+        FROM range(1, 21) t(i);
+        -- 2024: on 1 to 12 March, system SAIDI 1 (2 customers x 10 min over 20) on odd days
+        -- and 4 (8 x 10 min) on even days, all in C2.
+        INSERT INTO outages (outage_id, unit_id, start_at, end_at, planned, cause, customers_affected)
+        SELECT 'h' || d, 'C2', TIMESTAMP '2024-03-01 08:00:00' + to_days(d - 1),
+               TIMESTAMP '2024-03-01 08:10:00' + to_days(d - 1), false, 'equipment',
+               CASE WHEN d % 2 = 1 THEN 2 ELSE 8 END
+        FROM range(1, 13) t(d);
+        INSERT INTO outages (outage_id, unit_id, start_at, end_at, planned, cause, customers_affected) VALUES
+          -- 2 July 2025: the storm, C2's ten customers for an hour (600) and two of C1's for
+          -- ten minutes (20): system SAIDI 31.
+          ('s1', 'C2', TIMESTAMP '2025-07-02 14:00:00', TIMESTAMP '2025-07-02 15:00:00', false, 'weather', 10),
+          ('s2', 'C1', TIMESTAMP '2025-07-02 14:30:00', TIMESTAMP '2025-07-02 14:40:00', false, 'weather', 2),
+          -- 3 July: all of C1 for 20 minutes (200): C1's own SAIDI 20, the system's 10.
+          ('o1', 'C1', TIMESTAMP '2025-07-03 09:00:00', TIMESTAMP '2025-07-03 09:20:00', false, 'equipment', 10);
+        ",
+        )
+        .unwrap();
+    loading::rebuild_org_closure(&p).unwrap();
+    path
+}
+
+#[test]
+fn major_event_days_are_the_systems_and_judged_by_the_five_years_before() {
+    let path = stormy_province("stormy");
+    let p = Project::open(&path).unwrap();
+    let july = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    // By hand: ln(daily SAIDI) of 2024 is 0 on six days and ln 4 on six: α = ln 2,
+    // β = ln 2 x sqrt(12 / 11) = 0.72396, T_MED(2025) = exp(ln 2 + 2.5 x 0.72396) = 12.22 min.
+    // 2 July (31) is a major event day of the system; 3 July (10) is not, although C1 alone
+    // lost 20 minutes per customer that day. 2025's own days do not enter its threshold.
+    let want_t_med = (2f64.ln() + 2.5 * 2f64.ln() * (12f64 / 11.0).sqrt()).exp();
+    assert!((want_t_med - 12.219).abs() < 1e-3);
+    let report = |unit: &str| {
+        mams::metrics::service::report(&p, unit, july, &[], &mams::progress::Progress::new()).unwrap()
+    };
+    let c1 = report("C1");
+    assert_eq!(c1.system_unit, "P");
+    let t2025 = c1.threshold_of(july).unwrap();
+    assert!((t2025.t_med.unwrap() - want_t_med).abs() < 1e-9, "{t2025:?}");
+    assert_eq!(t2025.days_counted, 12);
+    // 2024's months have no threshold: nothing before 2024 in the data.
+    let aug_2024 = NaiveDate::from_ymd_opt(2024, 8, 1).unwrap();
+    assert_eq!(c1.threshold_of(aug_2024).unwrap().t_med, None);
+    let jul = c1.reliability.last().unwrap();
+    assert_eq!(jul.month, july);
+    // C1 in July: (20 + 200) / 10 = 22 minutes; without the system's storm day 20.
+    assert!((jul.saidi.unwrap() - 22.0).abs() < 1e-9, "{jul:?}");
+    assert!((jul.saidi_without_med.unwrap() - 20.0).abs() < 1e-9, "{jul:?}");
+    assert_eq!(jul.major_event_days.len(), 1);
+    // The system: (600 + 20 + 200) / 20 = 41 with, 10 without.
+    let sys = report("P");
+    let jul = sys.reliability.last().unwrap();
+    assert!((jul.saidi.unwrap() - 41.0).abs() < 1e-9, "{jul:?}");
+    assert!((jul.saidi_without_med.unwrap() - 10.0).abs() < 1e-9, "{jul:?}");
+    // SAIFI: (10 + 2 + 10) / 20 = 1.1 with, 0.5 without.
+    assert!((jul.saifi.unwrap() - 1.1).abs() < 1e-9 && (jul.saifi_without_med.unwrap() - 0.5).abs() < 1e-9);
+
+    // `mams service` prints the same report.
+    drop(p);
+    let o = mams(&[
+        "service",
+        path.to_str().unwrap(),
+        "--period",
+        "2025-07",
+        "--unit",
+        "C1",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let last = json["reliability"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["saidi"], serde_json::json!(22.0));
+    assert_eq!(last["saidi_without_med"], serde_json::json!(20.0));
+    assert_eq!(json["system_unit"], "P");
+    let o = mams(&[
+        "service",
+        path.to_str().unwrap(),
+        "--period",
+        "2025-07",
+        "--unit",
+        "C1",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("T_MED 2025: 12.22 min (12 days with interruptions in 2020-2024)"),
+        "{text}"
+    );
+    assert!(text.contains("T_MED 2024: none"), "{text}");
+}
+
+#[test]
+fn why_did_it_change_keeps_what_a_county_books_itself_and_a_class_without_kwh() {
+    use mams::metrics::change;
+    // County C with stations S1 and S2 of five customers each. The county books complaints
+    // on itself (its customers sit at the stations); in June a commercial account has only
+    // its basic charge (no kWh).
+    let path = tmp("why-levels").join("p.duckdb");
+    let p = Project::create(&path).unwrap();
+    p.conn()
+        .execute_batch(
+            "
+        INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
+          ('C', NULL, 'county', '县', 'rural'), ('S1', 'C', 'station', '一所', 'rural'),
+          ('S2', 'C', 'station', '二所', 'rural');
+        INSERT INTO customers (customer_id, name, unit_id, customer_class, tariff_code, status, opened_on)
+        SELECT 'K' || i, 'k', CASE WHEN i <= 5 THEN 'S1' ELSE 'S2' END,
+               CASE WHEN i = 1 THEN 'commercial' ELSE 'residential' END, 'R-TIER', 'normal', DATE '2015-01-01'
+        FROM range(1, 11) t(i);
+        INSERT INTO bills (bill_id, customer_id, billing_month, kwh, amount) VALUES
+          ('b1', 'K2', DATE '2025-05-01', 100, 60), ('b2', 'K2', DATE '2025-06-01', 120, 72),
+          ('b3', 'K1', DATE '2025-05-01', 200, 160), ('b4', 'K1', DATE '2025-06-01', 0, 30);
+        INSERT INTO tickets (ticket_id, unit_id, ticket_type, received_at) VALUES
+          ('m1', 'S1', 'complaint', TIMESTAMP '2025-05-03 09:00:00'),
+          ('m2', 'C', 'complaint', TIMESTAMP '2025-05-04 09:00:00'),
+          ('j1', 'S1', 'complaint', TIMESTAMP '2025-06-03 09:00:00'),
+          ('j2', 'S2', 'complaint', TIMESTAMP '2025-06-03 09:00:00'),
+          ('j3', 'C', 'complaint', TIMESTAMP '2025-06-04 09:00:00'),
+          ('j4', 'C', 'complaint', TIMESTAMP '2025-06-05 09:00:00'),
+          ('j5', 'C', 'complaint', TIMESTAMP '2025-06-06 09:00:00');
+        ",
+        )
+        .unwrap();
+    loading::rebuild_org_closure(&p).unwrap();
+    let (may, june) = (
+        NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+    );
+    let stations = vec!["S1".to_string(), "S2".to_string()];
+    // By hand: 2 complaints over 10 customers in May (2,000 per 10k), 5 in June (5,000).
+    // S1's rate stays at 1 in 5 (no part), S2 goes from 0 to 1 in 5 with half the customers
+    // (+1,000), and the county's own bookings go from 1 to 3 over the county's 10 customers
+    // (+2,000).
+    let x = change::explain(&p, "complaints_per_10k", "C", &stations, may, june).unwrap();
+    assert!(
+        (x.base_value - 2000.0).abs() < 1e-6 && (x.value - 5000.0).abs() < 1e-6,
+        "{x:?}"
+    );
+    let part = |u: &str| {
+        x.parts
+            .iter()
+            .find(|p| p.unit_id == u)
+            .map(|p| p.effect)
+            .unwrap_or(0.0)
+    };
+    assert!(part("S1").abs() < 1e-6, "{x:?}");
+    assert!((part("S2") - 1000.0).abs() < 1e-6, "{x:?}");
+    assert!((part("C") - 2000.0).abs() < 1e-6, "{x:?}");
+
+    // Revenue by class, by hand: residential 60 -> 72; commercial 160 -> 30 with its kWh
+    // gone (200 -> 0): the 200 kWh lost at its May price of 0.80 are -160, and the basic
+    // charge left is +30 of price. The parts add up to the change of -118.
+    let by_class = change::explain_by_class(&p, "revenue", "C", may, june)
+        .unwrap()
+        .unwrap();
+    let total: f64 = by_class.iter().map(|c| c.effect).sum();
+    assert!((total - -118.0).abs() < 1e-6, "{by_class:?}");
+    let commercial = by_class.iter().find(|c| c.class == "commercial").unwrap();
+    assert!(
+        (commercial.first.unwrap() - -160.0).abs() < 1e-9,
+        "{commercial:?}"
+    );
+    assert!((commercial.second.unwrap() - 30.0).abs() < 1e-9, "{commercial:?}");
+    let residential = by_class.iter().find(|c| c.class == "residential").unwrap();
+    assert!((residential.effect - 12.0).abs() < 1e-6, "{residential:?}");
+}
+
+#[test]
+fn connection_time_limits_have_one_home_the_rules_parameters() {
+    use mams::audit::run::{self, RunSpec};
+    use mams::store::{audit, market};
+    let path = tiny_province("limits");
+    let p = Project::open(&path).unwrap();
+    let share = |p: &Project| kpi::cards(p, JUNE, "P", Some(&["connections_over_limit"])).unwrap()[0].value;
+    let overdue = |p: &Project| -> Vec<String> {
+        let (library, _) = run::library(p).unwrap();
+        let spec = RunSpec::new(JUNE, JUNE, "P", vec!["expansion_overdue".into()]);
+        let mut ids: Vec<String> = run::run(p, &library, &spec, false, &mams::progress::Progress::new())
+            .unwrap()
+            .found
+            .into_iter()
+            .map(|f| f.entity_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    // By hand: X1 (residential) took Mon 2 to Mon 9 June, 6 working days, less 1 paused:
+    // 5, at its limit of 5. X2 (380 V business) took Fri 6 to Thu 19 June, 10 working days,
+    // against 6: one of the two is over.
+    assert_eq!(share(&p), Some(50.0));
+    assert_eq!(overdue(&p), ["X2"]);
+    // A project's own limits change the indicator (the sums are rebuilt), the key market's
+    // handling times and the rule alike, and stay with the project.
+    audit::set_param(&p, "expansion_overdue", "limit_low_voltage", Some(10.0)).unwrap();
+    audit::set_param(&p, "expansion_overdue", "limit_residential", Some(4.0)).unwrap();
+    assert_eq!(share(&p), Some(50.0));
+    assert_eq!(overdue(&p), ["X1"]);
+    let limits: Vec<(String, f64)> = market::handling(&p, "P", JUNE)
+        .unwrap()
+        .into_iter()
+        .map(|(class, _, limit)| (class, limit))
+        .collect();
+    assert!(limits.contains(&("residential".to_string(), 4.0)), "{limits:?}");
+    assert!(limits.contains(&("commercial".to_string(), 10.0)), "{limits:?}");
+    audit::set_param(&p, "expansion_overdue", "limit_residential", None).unwrap();
+    assert_eq!(share(&p), Some(0.0));
+    drop(p);
+    let p = Project::open(&path).unwrap();
+    assert_eq!(
+        overdue(&p),
+        Vec::<String>::new(),
+        "10 working days allowed to X2 after reopening"
+    );
 }

@@ -5,6 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use chrono::Datelike;
 use common::*;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -171,6 +172,29 @@ fn first_start_builds_the_sample_project_and_bad_projects_get_a_dialog() {
     assert!(home.join("sample.duckdb").exists());
     assert!(h.state().error.is_none());
     drop(h);
+    // It arrives audited, with suspects already along the closed loop as examples.
+    {
+        use mams::store::audit::{self as stored, SuspectFilter};
+        let p = mams::store::Project::open_read_only(&home.join("sample.duckdb")).unwrap();
+        let (all, total) = stored::suspects(&p, &SuspectFilter::default()).unwrap();
+        assert!(total > 20, "{total} suspects");
+        let mut statuses: Vec<&str> = all.iter().map(|s| s.status.as_str()).collect();
+        statuses.sort();
+        statuses.dedup();
+        for s in ["closed", "rectifying", "confirmed", "verifying", "new"] {
+            assert!(statuses.contains(&s), "{s} in {statuses:?}");
+        }
+        let worked: Vec<_> = all.iter().filter(|s| s.status != "new").collect();
+        for s in worked {
+            let trail = stored::trail(&p, &s.key).unwrap();
+            assert!(
+                trail
+                    .iter()
+                    .all(|t| t.actor == mams::sample::project::SAMPLE_ACTOR)
+            );
+        }
+        assert!(!mams::audit::cases::starter().unwrap().is_empty());
+    }
     // The next start opens the last project from the settings.
     let mut h = harness(AppOptions {
         sample_db: None,
@@ -773,6 +797,17 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
     assert!(!data.units.is_empty());
     let last = data.reliability.last().unwrap();
     assert_eq!(last.month, month);
+    // The small sample runs from January 2024 for 14 months: the app opens in 2025, whose
+    // threshold comes from the system's days of 2024 (the five years before, as far as the
+    // data reach); 2024's months have none.
+    assert_eq!(month.year(), 2025);
+    let t = data
+        .threshold_of(month)
+        .expect("a threshold for the month's year");
+    assert!(t.t_med.is_some() && t.days_counted >= 10, "{t:?}");
+    assert_eq!((t.from.year(), t.to.year()), (2020, 2025));
+    let first = data.reliability.first().unwrap().month;
+    assert_eq!(data.threshold_of(first).unwrap().t_med, None);
     for m in &data.reliability {
         if let (Some(a), Some(b)) = (m.saidi, m.saidi_without_med) {
             assert!(b <= a + 1e-9, "without major events is never more");
@@ -877,7 +912,7 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     pick.click_accesskit();
     h.run_steps(2);
     assert_eq!(h.state().market_class.as_deref(), Some("industrial_large"));
-    let narrowed = mams::ui::pages::market::filtered(data.clone(), "industrial_large");
+    let narrowed = data.clone().for_class("industrial_large");
     assert!(
         narrowed
             .key_customers
