@@ -39,7 +39,7 @@ pub fn prepare(project: &Project, progress: &Progress) -> anyhow::Result<()> {
         true,
         progress,
     )?;
-    walk_examples(project, *last)
+    walk_examples(project)
 }
 
 /// The highest-scoring suspect of `rule` still new, if any.
@@ -61,8 +61,9 @@ fn top_new(project: &Project, rule: &str) -> anyhow::Result<Option<(String, Stri
 
 /// Four suspects at four steps of the loop: one closed with the money recovered, one being
 /// rectified, one confirmed, one being verified.
-fn walk_examples(project: &Project, last: chrono::NaiveDate) -> anyhow::Result<()> {
-    let due = last + Months::new(3);
+fn walk_examples(project: &Project) -> anyhow::Result<()> {
+    // Due a month from now: an example rectification is running, not overdue.
+    let due = chrono::Local::now().date_naive() + Months::new(1);
     let steps = |key: &str, path: &[Change]| -> anyhow::Result<()> {
         for c in path {
             triage::apply(project, &[key.to_string()], c, SAMPLE_ACTOR)?;
