@@ -15,12 +15,19 @@ WITH monthly AS (
     FROM bills WHERE billing_month BETWEEN ${from} - INTERVAL 14 MONTH AND ${to}
     GROUP BY ALL
 ),
+-- A meter exchange: a read names another meter than the read before (looked for only among
+-- the customers whose reads name more than one meter).
+several_meters AS (
+    SELECT customer_id FROM meter_reads
+    WHERE billing_month BETWEEN ${from} - INTERVAL 15 MONTH AND ${to}
+    GROUP BY 1 HAVING min(meter_asset_no) <> max(meter_asset_no)
+),
 exchanged AS (
     SELECT DISTINCT customer_id, billing_month AS m FROM (
-        SELECT customer_id, billing_month, meter_asset_no,
-               lag(meter_asset_no) OVER (PARTITION BY customer_id ORDER BY billing_month) AS before
-        FROM meter_reads
-        WHERE billing_month BETWEEN ${from} - INTERVAL 15 MONTH AND ${to}
+        SELECT r.customer_id, r.billing_month, r.meter_asset_no,
+               lag(r.meter_asset_no) OVER (PARTITION BY r.customer_id ORDER BY r.billing_month) AS before
+        FROM meter_reads r SEMI JOIN several_meters s ON s.customer_id = r.customer_id
+        WHERE r.billing_month BETWEEN ${from} - INTERVAL 15 MONTH AND ${to}
     ) WHERE meter_asset_no IS DISTINCT FROM before AND before IS NOT NULL
 ),
 part AS (
@@ -56,9 +63,19 @@ clean AS (
            CASE WHEN NOT odd AND kwh > 0 AND yago_kwh > 0 THEN kwh / yago_kwh END AS yoy_ratio
     FROM s
 ),
+-- The class's median month-on-month change, from a histogram of the log ratios in steps of
+-- 0.01 (exact to about 0.5 %, deterministic, and fast: an exact median over millions of
+-- mostly equal ratios degenerates in DuckDB 1.2).
+class_histogram AS (
+    SELECT customer_class, m, round(ln(mom_ratio), 2) AS log_ratio, count(*) AS n
+    FROM clean WHERE mom_ratio > 0 GROUP BY ALL
+),
 class_change AS (
-    SELECT customer_class, m, median(mom_ratio) AS class_ratio
-    FROM clean WHERE mom_ratio IS NOT NULL GROUP BY ALL
+    SELECT customer_class, m, exp(min(log_ratio) FILTER (WHERE below >= total / 2.0)) AS class_ratio
+    FROM (SELECT *, sum(n) OVER (PARTITION BY customer_class, m ORDER BY log_ratio) AS below,
+                 sum(n) OVER (PARTITION BY customer_class, m) AS total
+          FROM class_histogram)
+    GROUP BY ALL
 ),
 stepped AS (
     SELECT cl.*, coalesce(cl.own_last_year, cc.class_ratio, 1) AS expected_ratio,

@@ -1,33 +1,20 @@
 //! `mams board`: the Comprehensive Bulletin Board's ranking and misses for a month and an
 //! org unit.
 
-use std::path::Path;
-
-use chrono::NaiveDate;
-
-use super::report::{self, ReportFormat, Section, number, text};
+use super::report::{self, PageArgs, Section, number, text};
 use crate::metrics::bulletin::{self, BoardReport};
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
-use crate::store::{Project, queries};
 
-pub fn run(
-    project: &Path,
-    period: NaiveDate,
-    unit: Option<&str>,
-    format: ReportFormat,
-    section: Option<&str>,
-) -> anyhow::Result<()> {
-    let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;
-    let unit = crate::metrics::kpi::check_scope(&p, period, unit)?;
-    let below = queries::units_below(&queries::org_tree(&p)?, &unit);
-    let r = bulletin::report(&p, &unit, period, &below)?;
+pub fn run(args: &PageArgs) -> anyhow::Result<()> {
+    let (p, unit, below) = report::open_scope(args)?;
+    let r = bulletin::report(&p, &unit, args.period, &below)?;
     let title = format!(
         "Comprehensive Bulletin Board: {} {}",
         r.unit_id,
-        period.format("%Y-%m")
+        args.period.format("%Y-%m")
     );
-    report::print(&title, &r, &sections(&r), format, section)
+    report::print(args, &title, &r, &sections(&r))
 }
 
 fn sections(r: &BoardReport) -> Vec<Section> {

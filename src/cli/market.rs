@@ -1,26 +1,13 @@
 //! `mams market`: the Key market page's report for a month and an org unit.
 
-use std::path::Path;
-
-use chrono::NaiveDate;
-
-use super::report::{self, ReportFormat, Section, count, number, text};
+use super::report::{self, PageArgs, Section, count, number, text};
 use crate::metrics::market::{self, FUNNEL_STEPS, MarketReport, yoy_pct};
 use crate::sample::calendar::days_in_month;
-use crate::store::Project;
 use crate::store::market::AGE_BUCKETS;
 
-pub fn run(
-    project: &Path,
-    period: NaiveDate,
-    unit: Option<&str>,
-    class: Option<&str>,
-    format: ReportFormat,
-    section: Option<&str>,
-) -> anyhow::Result<()> {
-    let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;
-    let unit = crate::metrics::kpi::check_scope(&p, period, unit)?;
-    let mut r = market::report(&p, &unit, period, &crate::progress::Progress::new())?;
+pub fn run(args: &PageArgs, class: Option<&str>) -> anyhow::Result<()> {
+    let (p, unit, _) = report::open_scope(args)?;
+    let mut r = market::report(&p, &unit, args.period, &crate::progress::Progress::new())?;
     if let Some(c) = class {
         if crate::codes::lookup("customer_class", c).is_none() {
             anyhow::bail!(
@@ -37,10 +24,10 @@ pub fn run(
     let title = format!(
         "Key market: {} {}{}",
         r.unit_id,
-        period.format("%Y-%m"),
+        args.period.format("%Y-%m"),
         class.map(|c| format!(", class {c}")).unwrap_or_default()
     );
-    report::print(&title, &r, &sections(&r), format, section)
+    report::print(args, &title, &r, &sections(&r))
 }
 
 fn composition(name: &'static str, heading: &str, rows: &[(String, u64, f64)]) -> Section {

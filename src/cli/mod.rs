@@ -97,60 +97,26 @@ pub enum Command {
     /// Print the Service quality page for a month and an org unit: the service indicators of
     /// the units one level down, tickets by type, reliability over 13 months with and
     /// without major event days (IEEE 1366, judged for the whole system), repeat
-    /// complainers. The same numbers the page shows.
-    Service {
-        project: PathBuf,
-        /// The month, YYYY-MM.
-        #[arg(long, value_parser = parse_month)]
-        period: NaiveDate,
-        /// Org unit id (its subtree is counted); default: the top unit.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
-        format: report::ReportFormat,
-        /// The part printed as CSV: units, tickets, reliability or repeat (default: units).
-        #[arg(long)]
-        section: Option<String>,
-    },
+    /// complainers. The same numbers the page shows. CSV sections: units, tickets,
+    /// reliability, repeat.
+    Service(report::PageArgs),
     /// Print the Key market page for a month and an org unit: the largest customers,
     /// applications by step, handling times against the time limits, open applications over
     /// their limit, customers and kWh by class, voltage and industry, the collection curve
-    /// and arrears by days past due. The same numbers the page shows.
+    /// and arrears by days past due. The same numbers the page shows. CSV sections:
+    /// key_customers, funnel, handling, overdue, by_class, by_voltage, by_industry,
+    /// collection, arrears.
     Market {
-        project: PathBuf,
-        /// The month, YYYY-MM.
-        #[arg(long, value_parser = parse_month)]
-        period: NaiveDate,
-        /// Org unit id (its subtree is counted); default: the top unit.
-        #[arg(long)]
-        unit: Option<String>,
+        #[command(flatten)]
+        page: report::PageArgs,
         /// Narrow the customers, handling times and open applications to one class.
         #[arg(long)]
         class: Option<String>,
-        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
-        format: report::ReportFormat,
-        /// The part printed as CSV: key_customers, funnel, handling, overdue, by_class,
-        /// by_voltage, by_industry, collection or arrears (default: key_customers).
-        #[arg(long)]
-        section: Option<String>,
     },
     /// Print the Comprehensive Bulletin Board for a month and an org unit: the units one
     /// level down ranked on the composite of their indicators, and every indicator off its
-    /// target. The same numbers the page shows.
-    Board {
-        project: PathBuf,
-        /// The month, YYYY-MM.
-        #[arg(long, value_parser = parse_month)]
-        period: NaiveDate,
-        /// Org unit id; default: the top unit.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
-        format: report::ReportFormat,
-        /// The part printed as CSV: ranking or misses (default: ranking).
-        #[arg(long)]
-        section: Option<String>,
-    },
+    /// target. The same numbers the page shows. CSV sections: ranking, misses.
+    Board(report::PageArgs),
     /// Run the audit rules over a month (or a range of months) and an org unit, store the
     /// suspects they find (their triage state is kept across runs), and print them.
     Audit(AuditArgs),
@@ -304,35 +270,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Service {
-            project,
-            period,
-            unit,
-            format,
-            section,
-        } => service::run(&project, period, unit.as_deref(), format, section.as_deref()),
-        Command::Market {
-            project,
-            period,
-            unit,
-            class,
-            format,
-            section,
-        } => market::run(
-            &project,
-            period,
-            unit.as_deref(),
-            class.as_deref(),
-            format,
-            section.as_deref(),
-        ),
-        Command::Board {
-            project,
-            period,
-            unit,
-            format,
-            section,
-        } => board::run(&project, period, unit.as_deref(), format, section.as_deref()),
+        Command::Service(page) => service::run(&page),
+        Command::Market { page, class } => market::run(&page, class.as_deref()),
+        Command::Board(page) => board::run(&page),
         Command::Audit(a) => audit(a),
         Command::Triage(a) => triage(a),
         Command::Cases { what } => cases(what),

@@ -1,30 +1,18 @@
 //! `mams service`: the Service quality page's report for a month and an org unit.
 
-use std::path::Path;
+use chrono::Datelike;
 
-use chrono::{Datelike, NaiveDate};
-
-use super::report::{self, ReportFormat, Section, count, number, text};
+use super::report::{self, PageArgs, Section, count, number, text};
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::metrics::kpi::Card;
 use crate::metrics::service::{self, ServiceReport};
-use crate::store::Project;
-use crate::store::queries;
 
-pub fn run(
-    project: &Path,
-    period: NaiveDate,
-    unit: Option<&str>,
-    format: ReportFormat,
-    section: Option<&str>,
-) -> anyhow::Result<()> {
-    let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;
-    let unit = crate::metrics::kpi::check_scope(&p, period, unit)?;
-    let below = queries::units_below(&queries::org_tree(&p)?, &unit);
-    let r = service::report(&p, &unit, period, &below, &crate::progress::Progress::new())?;
-    let title = format!("Service quality: {} {}", r.unit_id, period.format("%Y-%m"));
-    report::print(&title, &r, &sections(&r), format, section)
+pub fn run(args: &PageArgs) -> anyhow::Result<()> {
+    let (p, unit, below) = report::open_scope(args)?;
+    let r = service::report(&p, &unit, args.period, &below, &crate::progress::Progress::new())?;
+    let title = format!("Service quality: {} {}", r.unit_id, args.period.format("%Y-%m"));
+    report::print(args, &title, &r, &sections(&r))
 }
 
 /// The cards of `ids` as formatted values (as the pages show them).
