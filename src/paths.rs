@@ -59,3 +59,12 @@ pub fn bundled_sample_db() -> Option<PathBuf> {
     candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-db"));
     candidates.into_iter().find(|d| has_manifest(d))
 }
+
+/// Validates a project path the app was asked to open: one that does not exist is refused
+/// (opening never creates it).
+pub fn check_project_arg(p: &Path) -> anyhow::Result<()> {
+    if !p.exists() {
+        anyhow::bail!("project file {} does not exist", p.display());
+    }
+    Ok(())
+}

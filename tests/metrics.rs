@@ -388,6 +388,9 @@ fn mams_analyze_change_prints_the_split_and_refuses_what_cannot_be_split() {
     let x: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(x["base_month"], "2025-01-01");
     assert_eq!(x["method"], "rate/mix");
+    // With where to look: the related rules of the units that moved it most.
+    let looked_at = x["rules"].as_array().unwrap();
+    assert!(!looked_at.is_empty() && looked_at.len() <= 3, "{looked_at:?}");
     let sum: f64 = x["parts"]
         .as_array()
         .unwrap()

@@ -73,7 +73,7 @@ fn overview_shows_the_project_and_follows_language_period_and_unit() {
     assert!(has_label(&h, "Project overview"));
     assert!(has_label(&h, "Customer archive"));
     assert!(has_label(&h, "Import history"));
-    let customers = mams::cli::group_digits(SMALL.customers);
+    let customers = mams::metrics::format::group_digits(SMALL.customers);
     assert!(
         has_label(&h, &customers),
         "the customer count {customers} is shown"

@@ -8,3 +8,4 @@ pub mod explain;
 pub mod rules;
 pub mod run;
 pub mod triage;
+pub mod why;

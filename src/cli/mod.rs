@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::metrics::format::group_digits;
 use crate::progress::Progress;
 use crate::sample::{self, SampleSpec};
 use crate::store::{Project, queries};
@@ -637,18 +638,6 @@ fn refusal(e: &duckdb::Error) -> anyhow::Error {
     }
 }
 
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 fn month(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m").to_string())
         .unwrap_or_else(|| "-".into())
@@ -1180,10 +1169,11 @@ fn why_changed(
             .ok_or_else(|| anyhow::anyhow!("no month before {}", period.format("%Y-%m")))?,
     };
     let children = queries::units_below(&queries::org_tree(&p)?, &unit);
-    let x = crate::metrics::change::explain(&p, indicator, &unit, &children, base, period)?;
+    let why = crate::audit::why::report(&p, indicator, &unit, &children, base, period)?;
+    let x = &why.explanation;
     let mut out = std::io::stdout().lock();
     if format == InfoFormat::Json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&x)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&why)?)?;
         return Ok(());
     }
     writeln!(
@@ -1217,7 +1207,25 @@ fn why_changed(
             .to_vec(),
         rows,
     };
-    print_table(&mut out, &table, 0)
+    print_table(&mut out, &table, 0)?;
+    // Where to look: the related rules' open suspects in the units that moved it most.
+    writeln!(
+        out,
+        "\nrelated audit rules with open suspects in the months compared:"
+    )?;
+    for (unit, rules) in &why.rules {
+        let list: Vec<String> = rules
+            .iter()
+            .map(|(rule, n, amount)| format!("{rule} {n} ({} yuan)", group_digits(amount.round() as u64)))
+            .collect();
+        let list = if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.join(", ")
+        };
+        writeln!(out, "  {unit}: {list}")?;
+    }
+    Ok(())
 }
 
 fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoFormat) -> anyhow::Result<()> {
@@ -1371,22 +1379,12 @@ fn print_json(out: &mut impl Write, r: &queries::QueryResult) -> anyhow::Result<
     Ok(())
 }
 
-/// Validates a project path the app was asked to open.
-pub fn check_project_arg(p: &std::path::Path) -> anyhow::Result<()> {
-    if !p.exists() {
-        bail!("project file {} does not exist", p.display());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn digits_group_and_csv_quotes() {
-        assert_eq!(group_digits(1234567), "1,234,567");
-        assert_eq!(group_digits(12), "12");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert!(parse_month("2024-13").is_err());

@@ -302,7 +302,7 @@ fn load_and_validate(
             .map(|n| {
                 format!(
                     "{} rows/s, ",
-                    crate::cli::group_digits((n as f64 * fraction / secs) as u64)
+                    crate::metrics::format::group_digits((n as f64 * fraction / secs) as u64)
                 )
             })
             .unwrap_or_default();

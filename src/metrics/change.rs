@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::indicators::{INDICATORS, Indicator};
 use crate::analysis::decompose::{RatioGroup, rate_mix};
-use crate::audit::rules::Category;
 use crate::store::Project;
 use crate::store::kpi::{MonthTotals, month_totals_of_units};
 
@@ -52,20 +51,6 @@ pub fn form(indicator: &str) -> Option<Form> {
         "caidi" => Form::Ratio(|t| (t.customer_minutes, t.interruptions)),
         _ => return None,
     })
-}
-
-/// The audit categories whose problems move an indicator: where to look for the cause.
-pub fn related_categories(indicator: &str) -> &'static [Category] {
-    match indicator {
-        "sales_kwh" | "revenue" | "average_price" => &[Category::Metering, Category::Billing],
-        "collection_rate" | "arrears" => &[Category::Collection, Category::Billing],
-        "line_loss_rate" => &[Category::Metering, Category::Archive],
-        "new_connections" | "connection_days" | "connections_over_limit" => &[Category::Expansion],
-        "complaints_per_10k" | "ticket_timeliness" | "repair_arrival" | "satisfaction" => {
-            &[Category::Service]
-        }
-        _ => &[],
-    }
 }
 
 /// One unit's part of the change.

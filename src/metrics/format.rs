@@ -4,6 +4,19 @@
 use super::indicators::Indicator;
 
 /// `v` with `decimals` places and thousands separators: 1234567.891 -> "1,234,567.89".
+/// A count with thousands separators: 1234567 -> "1,234,567".
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 pub fn number(v: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, v.abs());
     let (int, frac) = match text.split_once('.') {
@@ -48,6 +61,13 @@ pub fn change(ind: &Indicator, v: Option<f64>, base: Option<f64>) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_their_thousands() {
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(group_digits(12), "12");
+        assert_eq!(group_digits(0), "0");
+    }
 
     #[test]
     fn numbers_have_thousands_separators_and_fixed_decimals() {

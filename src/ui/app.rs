@@ -615,7 +615,7 @@ impl MamsApp {
                 self.notice = Some(format!(
                     "{} {} {} {} ({:.1} s)",
                     t(self.state.lang, "imported"),
-                    crate::cli::group_digits(rows),
+                    crate::metrics::format::group_digits(rows),
                     t(self.state.lang, "rows_in_tables"),
                     report.tables.len(),
                     report.seconds
@@ -644,10 +644,10 @@ impl MamsApp {
                 self.notice = Some(format!(
                     "{} {} / {} ({} {})",
                     t(self.state.lang, "stored_rows"),
-                    crate::cli::group_digits(report.rows_stored),
-                    crate::cli::group_digits(report.rows_in),
+                    crate::metrics::format::group_digits(report.rows_stored),
+                    crate::metrics::format::group_digits(report.rows_in),
                     t(self.state.lang, "rows_rejected"),
-                    crate::cli::group_digits(report.rows_rejected)
+                    crate::metrics::format::group_digits(report.rows_rejected)
                 ));
                 self.import.report = Some(report);
                 self.scoped = None;

@@ -165,20 +165,13 @@ pub struct RulesData {
     pub precision: Vec<crate::store::audit::RulePrecision>,
 }
 
-/// A rule with open suspects in a unit: (rule, suspects, amount at stake).
-pub type RuleCount = (String, u64, f64);
+pub use crate::audit::why::RuleCount;
 
 /// Which change is explained: indicator, unit, base month, month.
 pub type WhyKey = (&'static str, String, NaiveDate, NaiveDate);
 
-#[derive(Debug, Clone)]
-pub struct WhyData {
-    pub explanation: crate::metrics::change::Explanation,
-    /// For the units contributing most: (unit, its rules with open suspects).
-    pub rules: Vec<(String, Vec<RuleCount>)>,
-    /// The same change by customer class, for sales, revenue and average price.
-    pub by_class: Option<Vec<crate::metrics::change::ClassPart>>,
-}
+/// What "why did this change?" shows (computed in the core).
+pub type WhyData = crate::audit::why::WhyReport;
 
 /// The evidence panel of one suspect.
 #[derive(Debug, Clone)]
@@ -581,34 +574,9 @@ pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, 
         let r = (|| {
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            crate::store::kpi::with_sums_checked_once(p, || -> anyhow::Result<_> {
-                let (indicator, unit, base, month) = (key.0, key.1.clone(), key.2, key.3);
-                let explanation =
-                    crate::metrics::change::explain(p, indicator, &unit, &children, base, month)?;
-                let categories = crate::metrics::change::related_categories(indicator);
-                let related: Vec<String> = crate::audit::run::library(p)?
-                    .0
-                    .into_iter()
-                    .filter(|r| categories.contains(&r.category))
-                    .map(|r| r.id)
-                    .collect();
-                let mut rules = Vec::new();
-                for part in explanation.parts.iter().take(3) {
-                    let found = crate::store::audit::rules_in_unit(
-                        p,
-                        &part.unit_id,
-                        &related,
-                        base.min(month),
-                        base.max(month),
-                    )?;
-                    rules.push((part.unit_id.clone(), found.into_iter().take(5).collect()));
-                }
-                let by_class = crate::metrics::change::explain_by_class(p, indicator, &unit, base, month)?;
-                Ok(WhyData {
-                    explanation,
-                    rules,
-                    by_class,
-                })
+            let (indicator, unit, base, month) = (key.0, key.1.clone(), key.2, key.3);
+            crate::store::kpi::with_sums_checked_once(p, || {
+                crate::audit::why::report(p, indicator, &unit, &children, base, month)
             })
         })();
         finish(r, |r| Msg::Why(key, r))
@@ -765,7 +733,11 @@ pub fn rows_export(
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
             let n = crate::store::rows::export(p, &q, &path)?;
-            Ok(format!("{} → {}", crate::cli::group_digits(n), path.display()))
+            Ok(format!(
+                "{} → {}",
+                crate::metrics::format::group_digits(n),
+                path.display()
+            ))
         })();
         finish(r, Msg::Written)
     }

@@ -22,7 +22,7 @@ pub use app::{AppOptions, MamsApp};
 pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
     let launched = std::time::Instant::now();
     if let Some(p) = &project {
-        crate::cli::check_project_arg(p)?;
+        crate::paths::check_project_arg(p)?;
     }
     let options = AppOptions {
         project,

@@ -268,7 +268,7 @@ fn freshness(app: &MamsApp, ui: &mut egui::Ui, project: &crate::ui::jobs::Projec
             ui.end_row();
             for s in &project.info.tables {
                 ui.label(&s.table);
-                ui.label(crate::cli::group_digits(s.rows));
+                ui.label(crate::metrics::format::group_digits(s.rows));
                 let span = match (s.first_month, s.last_month) {
                     (Some(a), Some(b)) => {
                         format!("{} – {} ({})", a.format("%Y-%m"), b.format("%Y-%m"), s.months)

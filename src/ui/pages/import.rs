@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use egui::{Color32, RichText};
 
-use crate::cli::group_digits;
 use crate::import::file::{FileOptions, FileReport, Preview};
 use crate::import::source::Encoding;
+use crate::metrics::format::group_digits;
 use crate::model;
 use crate::ui::app::MamsApp;
 use crate::ui::dialogs::Purpose;

@@ -649,7 +649,7 @@ fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     } else {
                         ui.label(code_label(lang, code_list, value));
                     }
-                    ui.label(crate::cli::group_digits(*customers));
+                    ui.label(crate::metrics::format::group_digits(*customers));
                     ui.label(format::number(*kwh, 0));
                     ui.label(if total > 0.0 {
                         format!("{:.1} %", kwh / total * 100.0)

@@ -87,9 +87,9 @@ pub fn pager(ui: &mut egui::Ui, offset: &mut u64, page_rows: u64, total: u64, no
     let last = (*offset + page_rows).min(total);
     ui.label(format!(
         "{}–{} / {} {noun}",
-        crate::cli::group_digits(first),
-        crate::cli::group_digits(last),
-        crate::cli::group_digits(total),
+        crate::metrics::format::group_digits(first),
+        crate::metrics::format::group_digits(last),
+        crate::metrics::format::group_digits(total),
     ));
     if ui.add_enabled(*offset > 0, egui::Button::new("‹")).clicked() {
         *offset = offset.saturating_sub(page_rows);

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use egui::{Color32, RichText};
 
-use crate::cli::group_digits;
+use crate::metrics::format::group_digits;
 use crate::model;
 use crate::store::queries::{OrgUnit, TableStats};
 use crate::ui::app::MamsApp;

@@ -50,7 +50,7 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
     ui.label(
         RichText::new(format!(
             "{} {}",
-            crate::cli::group_digits(total),
+            crate::metrics::format::group_digits(total),
             t(lang, "service_tickets_total")
         ))
         .weak(),
@@ -73,7 +73,11 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .enumerate()
         .map(|(i, (_, n))| {
             Bar::new((labels.len() - 1 - i) as f64, *n as f64)
-                .name(format!("{}: {}", labels[i], crate::cli::group_digits(*n)))
+                .name(format!(
+                    "{}: {}",
+                    labels[i],
+                    crate::metrics::format::group_digits(*n)
+                ))
                 .fill(color)
         })
         .collect();
