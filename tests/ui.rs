@@ -290,6 +290,18 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
         h.state().import.report.is_some() && idle(h)
     });
     assert_eq!(bills_in(&h), before + 1, "not doubled");
+    // The rejected rows save as XLSX on the worker, not on the window's thread, which then
+    // says where they went.
+    let out = tmp("ui-import-rejects").join("rejects.xlsx");
+    h.state_mut().notice = None;
+    h.state_mut()
+        .answer(mams::ui::dialogs::Purpose::ExportRejects, vec![out.clone()]);
+    assert!(!idle(&h), "the job runs on the worker");
+    step_until(&mut h, "rejects written", |h| {
+        idle(h) && h.state().notice.is_some()
+    });
+    assert!(h.state().notice.as_deref().unwrap().contains("rejects.xlsx"));
+    assert!(std::fs::metadata(&out).unwrap().len() > 0);
     if let Ok(img) = h.render() {
         let _ = img.save(tmp("ui-shots").join("import.png"));
     }

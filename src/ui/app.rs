@@ -418,16 +418,8 @@ impl MamsApp {
                     .as_ref()
                     .map(|r| r.rejects.clone())
                     .unwrap_or_default();
-                match crate::import::file::write_rejects(&first, &rejects) {
-                    Ok(()) => {
-                        self.notice = Some(format!(
-                            "{} {}",
-                            t(self.state.lang, "rejects_written"),
-                            first.display()
-                        ))
-                    }
-                    Err(e) => self.error = Some(format!("{e:#}")),
-                }
+                // Up to 100,000 rows as XLSX: written by the worker, not by the window.
+                self.spawn("job_export_rejects", jobs::write_rejects(rejects, first));
             }
         }
     }

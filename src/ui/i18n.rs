@@ -151,6 +151,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("rows_written", "Rows written:", "已导出："),
     ("job_rows", "Reading the rows", "读取明细"),
     ("job_rows_export", "Exporting the rows", "导出明细"),
+    ("job_export_rejects", "Saving the rejected rows", "保存拒收记录"),
     ("page_market", "Key market", "重点市场"),
     (
         "market_key_customers",
@@ -618,7 +619,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("import_more", "Import other files", "导入其他文件"),
     ("job_preview", "Checking the file", "正在校验文件"),
     ("job_import_files", "Importing files", "正在导入文件"),
-    ("rejects_written", "Rejects written to", "拒收记录已写入"),
     ("page_map", "Map", "地图"),
     ("job_map", "Drawing the map", "绘制地图"),
     ("job_map_box", "Finding the customers in the box", "查找框选用户"),

@@ -876,6 +876,17 @@ pub fn map_remove_layer(layer: String) -> impl FnOnce(&mut WorkerState, &Progres
     }
 }
 
+/// Writes an import's rejected rows to CSV or XLSX (by the file's extension).
+pub fn write_rejects(
+    rejects: Vec<crate::import::file::FileReject>,
+    path: PathBuf,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_, _| {
+        let r = crate::import::file::write_rejects(&path, &rejects).map(|()| path.display().to_string());
+        finish(r, Msg::Written)
+    }
+}
+
 pub fn save_table(
     header: Vec<String>,
     rows: Vec<Vec<String>>,
