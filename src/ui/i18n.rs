@@ -48,7 +48,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("language", "Language", "语言"),
     ("theme_dark", "Dark theme", "深色主题"),
     ("theme_light", "Light theme", "浅色主题"),
-    ("project", "Project", "项目"),
     ("period", "Period", "期间"),
     ("org_unit", "Org unit", "单位"),
     ("search_units", "Search units", "搜索单位"),
@@ -69,7 +68,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("import_history", "Import history", "导入记录"),
     ("col_when", "When", "时间"),
     ("col_kind", "Kind", "方式"),
-    ("col_source", "Source", "来源"),
     ("col_file", "File", "文件"),
     ("col_size", "Size", "大小"),
     ("col_stored", "Rows stored", "入库行数"),
@@ -103,17 +101,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("job_open", "Opening the project", "正在打开项目"),
     ("job_new", "Creating the project", "正在新建项目"),
-    ("job_overview", "Reading the project", "正在读取项目"),
     ("job_counts", "Counting rows in the unit", "正在统计本单位数据"),
     ("job_import", "Importing the folder", "正在导入文件夹"),
     ("cancelled", "Cancelled", "已取消"),
     ("imported", "Imported", "已导入"),
     ("rows_in_tables", "rows into tables", "行，数据表数"),
     ("empty_table", "empty", "无数据"),
-    ("whole_period", "All months", "全部月份"),
     ("no_months", "No monthly data yet", "暂无月度数据"),
-    ("units_word", "units", "个单位"),
-    ("level", "Level", "层级"),
     ("page_import", "Import files", "导入文件"),
     ("page_leaders", "Views for Leaders", "领导视窗"),
     ("page_audit", "Audit workbench", "稽查工作台"),
@@ -216,7 +210,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("market_voltage", "Voltage", "电压等级"),
     ("market_industry", "Industry (largest)", "行业（前列）"),
-    ("market_industry_short", "Industry", "行业"),
     ("market_customers", "Customers", "户数"),
     ("target_for_unit", "Target of this unit", "本单位目标"),
     ("target_inherit", "Use the target above", "沿用上级目标"),
@@ -815,11 +808,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("map_up_help", "Show the parent unit", "显示上级单位"),
     ("map_vehicles", "Repair vehicles", "抢修车辆"),
     ("map_zoom_to", "Zoom to it", "缩放到此处"),
-    (
-        "map_nothing_placed",
-        "Nothing in this unit has a position yet: import the org units' boundaries (Import GeoJSON…) or extracts with longitude and latitude.",
-        "该单位尚无任何带位置的数据：请导入单位边界（导入 GeoJSON…）或含经纬度的数据。",
-    ),
     ("save_table", "Save…", "保存…"),
     (
         "save_table_help",
@@ -883,8 +871,21 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         }
     }
     debug_assert!(false, "missing translation key {key}");
-    // Leak once per unknown key at most in release: better than showing nothing.
+    // Kept so that a test (in release builds too) can say which keys were missing; leaked
+    // once per unknown key: better than showing nothing.
+    let mut missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = missing.iter().find(|k| k.as_str() == key) {
+        return Box::leak(k.clone().into_boxed_str());
+    }
+    missing.push(key.to_string());
     Box::leak(key.to_string().into_boxed_str())
+}
+
+static MISSING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The keys asked for that have no translation, since the program started.
+pub fn missing_keys() -> Vec<String> {
+    MISSING.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 #[cfg(test)]
@@ -924,11 +925,39 @@ mod tests {
             }
         }
         assert!(used.len() > 20, "the scan found the UI's keys");
+        // And every key of the table is used somewhere in the UI (as a literal: keys built
+        // at run time are checked by the kittest that visits every page).
+        let all_sources: String = {
+            let mut text = String::new();
+            let mut files = vec![dir.clone()];
+            while let Some(p) = files.pop() {
+                if p.is_dir() {
+                    files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                } else if p.extension().is_some_and(|e| e == "rs") && !p.ends_with("i18n.rs") {
+                    text.push_str(&std::fs::read_to_string(&p).unwrap());
+                }
+            }
+            text
+        };
+        let unused: Vec<&str> = TEXTS
+            .iter()
+            .map(|(k, _, _)| *k)
+            .filter(|k| !all_sources.contains(&format!("\"{k}\"")))
+            .collect();
+        assert!(unused.is_empty(), "keys no UI code uses: {unused:?}");
         for (file, key) in used {
             assert!(
                 TEXTS.iter().any(|(k, _, _)| *k == key),
                 "{file}: key '{key}' has no translation"
             );
         }
+    }
+
+    /// (In a debug build the lookup stops at its debug_assert instead.)
+    #[cfg(not(debug_assertions))]
+    #[test]
+    fn a_missing_key_is_shown_as_itself_and_recorded() {
+        assert_eq!(t(Lang::Zh, "no_such_key_anywhere"), "no_such_key_anywhere");
+        assert!(missing_keys().contains(&"no_such_key_anywhere".to_string()));
     }
 }
