@@ -75,14 +75,7 @@ fn sections(r: &ServiceReport) -> Vec<Section> {
         report::section(
             "reliability",
             heading,
-            &[
-                "month",
-                "saidi",
-                "saidi_without_med",
-                "saifi",
-                "saifi_without_med",
-                "major_event_days",
-            ],
+            &crate::metrics::reliability::MONTH_COLUMNS,
             r.reliability
                 .iter()
                 .map(|m| {
@@ -92,13 +85,7 @@ fn sections(r: &ServiceReport) -> Vec<Section> {
                         number(m.saidi_without_med),
                         number(m.saifi),
                         number(m.saifi_without_med),
-                        text(
-                            m.major_event_days
-                                .iter()
-                                .map(|(d, _)| d.to_string())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        ),
+                        text(m.major_event_days_text()),
                     ]
                 })
                 .collect(),

@@ -47,6 +47,27 @@ pub struct Month {
     pub major_event_days: Vec<(NaiveDate, f64)>,
 }
 
+/// The columns a month's reliability is copied and printed with (the page and the CLI).
+pub const MONTH_COLUMNS: [&str; 6] = [
+    "month",
+    "saidi",
+    "saidi_without_med",
+    "saifi",
+    "saifi_without_med",
+    "major_event_days",
+];
+
+impl Month {
+    /// The month's major event days as one text ("2025-07-13 2025-07-20").
+    pub fn major_event_days_text(&self) -> String {
+        self.major_event_days
+            .iter()
+            .map(|(d, _)| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }

@@ -215,26 +215,14 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                 opt(m.saidi_without_med),
                 opt(m.saifi),
                 opt(m.saifi_without_med),
-                m.major_event_days
-                    .iter()
-                    .map(|(d, _)| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                m.major_event_days_text(),
             ]
         })
         .collect();
     super::data_buttons(
         ui,
         app,
-        &[
-            "month",
-            "saidi",
-            "saidi_without_med",
-            "saifi",
-            "saifi_without_med",
-            "major_event_days",
-        ]
-        .map(String::from),
+        &crate::metrics::reliability::MONTH_COLUMNS.map(String::from),
         &rows,
     );
     let months: Vec<NaiveDate> = data.reliability.iter().map(|m| m.month).collect();
