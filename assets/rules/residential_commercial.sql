@@ -3,11 +3,7 @@
 -- the energy at the difference between the commercial class's usual price and the account's
 -- own, both from the tariff catalogue (table tariffs). kWh inflated by a wrong multiplier is
 -- the multiplier rule's.
-WITH catalogue_present AS (
-    SELECT CASE WHEN count(*) = 0 THEN error('the tariff catalogue (table tariffs) is empty: import the tariffs of the province first (docs/data-model.md)') END AS ok
-    FROM tariffs
-),
-price AS (
+WITH price AS (
     SELECT tariff_code, max(price) AS yuan_per_kwh FROM tariffs GROUP BY 1
 ),
 commercial AS (
@@ -23,11 +19,9 @@ SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id, NULL::D
        least(0.95, 0.5 + (a.kwh / ${ceiling_kwh} - 1) / 2) AS confidence,
        round(a.kwh) AS kwh_per_month, a.months, c.tariff_code, c.address
 FROM avg_kwh a JOIN customers c USING (customer_id)
-CROSS JOIN catalogue_present cp
 CROSS JOIN commercial cm
 LEFT JOIN price p ON p.tariff_code = c.tariff_code
 WHERE c.customer_class = 'residential' AND c.status = 'normal'
-  AND cp.ok IS NULL  -- evaluates the check (an unused column would be optimised away)
   AND a.months >= ${min_months} AND a.kwh > ${ceiling_kwh}
   AND (c.multiplier IS NULL OR abs(c.multiplier - CASE WHEN c.wiring = 'direct' THEN 1.0
                 ELSE coalesce(c.ct_ratio, 1) * coalesce(c.pt_ratio, 1) END) <= 0.001 * c.multiplier)

@@ -2,12 +2,7 @@
 -- tariff catalogue (table tariffs). Amount at stake: a year's kWh at the difference between
 -- the price of the applied tariff and the price of the class's usual one. An account on a
 -- single-part tariff at or above two_part_tariff's capacity threshold is that rule's finding.
--- Without a catalogue there is nothing to check against: the rule stops and says so.
-WITH catalogue_present AS (
-    SELECT CASE WHEN count(*) = 0 THEN error('the tariff catalogue (table tariffs) is empty: import the tariffs of the province first (docs/data-model.md)') END AS ok
-    FROM tariffs
-),
-usual AS (
+WITH usual AS (
     SELECT customer_class, min(tariff_code) AS tariff_code FROM tariffs WHERE usual GROUP BY 1
 ),
 price AS (
@@ -29,13 +24,11 @@ SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id, NULL::D
        0.9 AS confidence,
        c.customer_class, c.industry_code, c.tariff_code, u.tariff_code AS usual_tariff, round(y.kwh) AS kwh_year
 FROM customers c
-CROSS JOIN catalogue_present cp
 LEFT JOIN usual u ON u.customer_class = c.customer_class
 LEFT JOIN price pa ON pa.tariff_code = c.tariff_code
 LEFT JOIN price pu ON pu.tariff_code = u.tariff_code
 LEFT JOIN year_kwh y ON y.customer_id = c.customer_id
 WHERE c.status = 'normal'
-  AND cp.ok IS NULL  -- evaluates the check (an unused column would be optimised away)
   AND NOT (c.tariff_code IN (SELECT tariff_code FROM single_part)
            AND c.capacity_kva >= ${two_part_tariff.min_kva})
   AND NOT EXISTS (

@@ -2,11 +2,7 @@
 -- two-part tariff in the catalogue (table tariffs): they must pay the basic (capacity)
 -- charge. Amount at stake: a year of basic charge at the catalogue's basic price of the
 -- two-part tariffs open to the classes that use the account's tariff (the lowest of them).
-WITH catalogue_present AS (
-    SELECT CASE WHEN count(*) = 0 THEN error('the tariff catalogue (table tariffs) is empty: import the tariffs of the province first (docs/data-model.md)') END AS ok
-    FROM tariffs
-),
-single_part AS (
+WITH single_part AS (
     SELECT s.tariff_code, min(t.basic_price) AS basic_price
     FROM tariffs s JOIN tariffs t ON t.customer_class = s.customer_class AND t.basic_price > 0
     WHERE coalesce(s.basic_price, 0) = 0
@@ -17,8 +13,6 @@ SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id, NULL::D
        0.95 AS confidence,
        c.capacity_kva, c.tariff_code, c.customer_class, sp.basic_price
 FROM customers c
-CROSS JOIN catalogue_present cp
 JOIN single_part sp ON sp.tariff_code = c.tariff_code
 WHERE c.status = 'normal'
-  AND cp.ok IS NULL  -- evaluates the check (an unused column would be optimised away)
   AND c.capacity_kva >= ${min_kva}

@@ -61,7 +61,9 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality]) -> String {
          shown in the workbench and used by the explanation template (`{{name}}` is that column's value, \
          `{{period}}` the month). Words the query writes into its evidence (a finding such as `not charged`) \
          get their Chinese from the metadata's `phrases` (`\"not charged\": \"未收取\"`), so a rule an auditor \
-         writes reads in Chinese too; a value of several such words joined by `, ` is translated word by word.",
+         writes reads in Chinese too; a value of several such words joined by `, ` is translated word by word. \
+         A rule that cannot judge without a table (the tariff catalogue) names it in the metadata's \
+         `requires`; while that table is empty the run reports so for the rule instead of running it.",
         REQUIRED_COLUMNS.map(|c| format!("`{c}`")).join(", ")
     );
     let _ = writeln!(

@@ -139,6 +139,10 @@ pub struct Rule {
     /// joined by ", " is translated word by word.
     #[serde(default)]
     pub phrases: BTreeMap<String, String>,
+    /// Tables of the data model the rule cannot judge without (the tariff catalogue): when
+    /// one is empty the run reports it for the rule instead of running the query.
+    #[serde(default)]
+    pub requires: Vec<String>,
     #[serde(skip)]
     pub sql: String,
     #[serde(skip)]
@@ -203,6 +207,9 @@ impl Rule {
             }
             p.check(p.default)
                 .map_err(|e| self.invalid(format!("default value: {e}")))?;
+        }
+        if let Some(t) = self.requires.iter().find(|t| crate::model::table(t).is_none()) {
+            return Err(self.invalid(format!("it requires {t}, which is not a table of the data model")));
         }
         let mut values = self.values(&BTreeMap::new());
         for name in placeholders(&self.sql) {
@@ -501,6 +508,30 @@ mod tests {
         assert_eq!(
             r.bind(&r.values(&BTreeMap::new()), d, d).unwrap(),
             "SELECT (0.25)"
+        );
+    }
+
+    #[test]
+    fn a_rule_requires_only_tables_of_the_data_model() {
+        let meta = |requires: &str| {
+            format!(
+                r#"{{"id":"t","name_en":"T","name_zh":"测","category":"billing","severity":2,"entity":"customer",
+                   "description_en":"","description_zh":"","explanation_en":"x","explanation_zh":"x",
+                   "requires":[{requires}]}}"#
+            )
+        };
+        assert_eq!(
+            Rule::parse("t.json", &meta(r#""tariffs""#), "SELECT 1")
+                .unwrap()
+                .requires,
+            ["tariffs"]
+        );
+        let e = Rule::parse("t.json", &meta(r#""mams_meta""#), "SELECT 1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mams_meta, which is not a table of the data model"),
+            "{e}"
         );
     }
 }

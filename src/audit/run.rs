@@ -256,9 +256,11 @@ pub fn run(
         );
         let t = Instant::now();
         let timeout = (rule.origin == Origin::Project).then_some(spec.project_rule_timeout);
-        let result = rule
-            .bind(&rule.values_in(rules, &overrides), spec.from, spec.to)
-            .map_err(|e| e.to_string())
+        let result = missing_tables(project, rule)
+            .and_then(|()| {
+                rule.bind(&rule.values_in(rules, &overrides), spec.from, spec.to)
+                    .map_err(|e| e.to_string())
+            })
             .and_then(|sql| {
                 audit::rule_rows(project, &sql, spec.from, spec.to, &spec.unit, timeout, &|| {
                     progress.is_cancelled()
@@ -306,6 +308,23 @@ pub fn run(
         found,
         saved,
     })
+}
+
+/// Why a rule cannot run: a table it requires is empty (checked against the data model, so
+/// only its own table names reach the SQL).
+fn missing_tables(project: &Project, rule: &Rule) -> Result<(), String> {
+    for name in &rule.requires {
+        let table =
+            crate::model::table(name).ok_or_else(|| format!("{name} is not a table of the data model"))?;
+        if !audit::has_rows(project, table.name).map_err(|e| e.to_string())? {
+            return Err(format!(
+                "the {} (table {}) is empty: import it first (docs/data-model.md)",
+                table.label_en.to_lowercase(),
+                table.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parameters in effect for a rule, for display: (param, value, is the project's own).

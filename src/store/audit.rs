@@ -47,6 +47,15 @@ fn rule_lines(message: &str) -> String {
     out
 }
 
+/// Whether a table of the data model has any row (`table` comes from `crate::model`).
+pub fn has_rows(project: &Project, table: &str) -> duckdb::Result<bool> {
+    project
+        .conn()
+        .query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| {
+            r.get(0)
+        })
+}
+
 /// Runs one bound rule query for the months `from`..=`to` and the org unit `unit` (its
 /// subtree), stopping it after `timeout`. The query is put inside a subquery, so anything
 /// but a single SELECT is a syntax error, and the transaction it runs in is rolled back.
