@@ -9,17 +9,13 @@ use chrono::NaiveDate;
 use common::*;
 use mams::metrics::indicators::INDICATORS;
 use mams::metrics::kpi::{self, Card, Status};
-use mams::store::{Project, kpi as store_kpi, loading};
+use mams::store::{Project, kpi as store_kpi};
 
 const JUNE: NaiveDate = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
 
 /// Province P with cities C1, C2 and C3 (C3 has nobody).
 fn tiny_province(name: &str) -> PathBuf {
-    let path = tmp(name).join("tiny.duckdb");
-    let p = Project::create(&path).unwrap();
-    p.conn()
-        .execute_batch(
-            "
+    project_from_sql(name, "
         INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
           ('P', NULL, 'province', '省', 'urban'), ('C1', 'P', 'city', '一市', 'urban'),
           ('C2', 'P', 'city', '二市', 'rural'), ('C3', 'P', 'city', '三市', 'rural');
@@ -64,11 +60,7 @@ fn tiny_province(name: &str) -> PathBuf {
           ('o2', 'C2', TIMESTAMP '2025-06-11 00:00:00', TIMESTAMP '2025-06-11 00:30:00', false, 'supply_shortage', 1),
           -- Three minutes: momentary, not a sustained interruption.
           ('o3', 'C2', TIMESTAMP '2025-06-12 00:00:00', TIMESTAMP '2025-06-12 00:03:00', false, 'equipment', 1);
-        ",
-        )
-        .unwrap();
-    loading::rebuild_org_closure(&p).unwrap();
-    path
+        ")
 }
 
 /// Every indicator's card for June, as the app shows it (from the sums per unit and month
@@ -832,11 +824,7 @@ fn the_class_breakdown_matches_the_hand_worked_answer_and_slices_by_unit_below()
 /// Province P with cities C1 and C2 of ten customers each, for major event days: in 2024
 /// twelve ordinary days of the system, in July 2025 a storm in C2.
 fn stormy_province(name: &str) -> PathBuf {
-    let path = tmp(name).join("stormy.duckdb");
-    let p = Project::create(&path).unwrap();
-    p.conn()
-        .execute_batch(
-            "
+    project_from_sql(name, "
         INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
           ('P', NULL, 'province', '省', 'urban'), ('C1', 'P', 'city', '一市', 'urban'),
           ('C2', 'P', 'city', '二市', 'rural');
@@ -858,11 +846,7 @@ fn stormy_province(name: &str) -> PathBuf {
           ('s2', 'C1', TIMESTAMP '2025-07-02 14:30:00', TIMESTAMP '2025-07-02 14:40:00', false, 'weather', 2),
           -- 3 July: all of C1 for 20 minutes (200): C1's own SAIDI 20, the system's 10.
           ('o1', 'C1', TIMESTAMP '2025-07-03 09:00:00', TIMESTAMP '2025-07-03 09:20:00', false, 'equipment', 10);
-        ",
-        )
-        .unwrap();
-    loading::rebuild_org_closure(&p).unwrap();
-    path
+        ")
 }
 
 #[test]
@@ -941,11 +925,9 @@ fn why_did_it_change_keeps_what_a_county_books_itself_and_a_class_without_kwh() 
     // County C with stations S1 and S2 of five customers each. The county books complaints
     // on itself (its customers sit at the stations); in June a commercial account has only
     // its basic charge (no kWh).
-    let path = tmp("why-levels").join("p.duckdb");
-    let p = Project::create(&path).unwrap();
-    p.conn()
-        .execute_batch(
-            "
+    let path = project_from_sql(
+        "why-levels",
+        "
         INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
           ('C', NULL, 'county', '县', 'rural'), ('S1', 'C', 'station', '一所', 'rural'),
           ('S2', 'C', 'station', '二所', 'rural');
@@ -965,9 +947,8 @@ fn why_did_it_change_keeps_what_a_county_books_itself_and_a_class_without_kwh() 
           ('j4', 'C', 'complaint', TIMESTAMP '2025-06-05 09:00:00'),
           ('j5', 'C', 'complaint', TIMESTAMP '2025-06-06 09:00:00');
         ",
-        )
-        .unwrap();
-    loading::rebuild_org_closure(&p).unwrap();
+    );
+    let p = Project::open(&path).unwrap();
     let (may, june) = (
         NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(),
         NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),

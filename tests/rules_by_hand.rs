@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use common::*;
 use mams::audit::run::{self, RunSpec};
 use mams::progress::Progress;
+use mams::store::Project;
 use mams::store::audit::Found;
-use mams::store::{Project, loading};
 
 fn month(y: i32, m: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap()
@@ -21,13 +21,12 @@ fn month(y: i32, m: u32) -> NaiveDate {
 
 /// Runs one rule over January 2024 to December 2025 of the hand-written accounts.
 fn suspects(rule: &str) -> Vec<Found> {
-    let path = tmp(&format!("by-hand-{rule}")).join("p.duckdb");
-    let p = Project::create(&path).unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/account_events.sql");
-    p.conn()
-        .execute_batch(&std::fs::read_to_string(fixture).unwrap())
-        .unwrap();
-    loading::rebuild_org_closure(&p).unwrap();
+    let path = project_from_sql(
+        &format!("by-hand-{rule}"),
+        &std::fs::read_to_string(fixture).unwrap(),
+    );
+    let p = Project::open(&path).unwrap();
     let (library, problems) = run::library(&p).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     let spec = RunSpec::new(month(2024, 1), month(2025, 12), "P", vec![rule.to_string()]);
@@ -129,10 +128,9 @@ fn late_fee_is_owed_on_the_part_paid_late_for_the_days_it_was_late() {
 /// A project of hand-written accounts with a tariff catalogue whose prices are not the
 /// sample's, so a rule pricing with anything but the catalogue gives other amounts.
 fn tariff_project(catalogue: &str) -> Project {
-    let path = tmp(&format!("by-hand-tariffs-{}", catalogue.len())).join("p.duckdb");
-    let p = Project::create(&path).unwrap();
-    p.conn()
-        .execute_batch(&format!(
+    let path = project_from_sql(
+        &format!("by-hand-tariffs-{}", catalogue.len()),
+        &format!(
             "
         INSERT INTO org_units (unit_id, parent_id, level, name_zh, area_type) VALUES
           ('P', NULL, 'province', '省', 'urban'), ('S1', 'P', 'station', '一所', 'urban');
@@ -155,10 +153,9 @@ fn tariff_project(catalogue: &str) -> Project {
              range(0, 10) t(m);
         {catalogue}
         "
-        ))
-        .unwrap();
-    loading::rebuild_org_closure(&p).unwrap();
-    p
+        ),
+    );
+    Project::open(&path).unwrap()
 }
 
 fn run_on(p: &Project, rule: &str) -> Result<Vec<Found>, String> {

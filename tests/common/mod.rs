@@ -69,3 +69,13 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A new project holding the rows `sql` inserts (hand-written test data), its org tree
+/// indexed.
+pub fn project_from_sql(name: &str, sql: &str) -> PathBuf {
+    let path = tmp(name).join("project.duckdb");
+    let p = mams::store::Project::create(&path).unwrap();
+    p.conn().execute_batch(sql).unwrap();
+    mams::store::loading::rebuild_org_closure(&p).unwrap();
+    path
+}
