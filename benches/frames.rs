@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use mams::progress::Progress;
-use mams::ui::pages::Page;
+use mams::ui::page::PageId as Page;
+use mams::ui::pages::leaders::LeadersPage;
 use mams::ui::{AppOptions, MamsApp};
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -79,8 +80,8 @@ fn main() {
     settle(&mut h);
     // The leaders' page with a card's detail open and filtered on a class: its trend,
     // ranking and class charts are drawn too.
-    h.state_mut().leaders_selected = Some("collection_rate");
-    h.state_mut().leaders_filter.1 = Some(Some("residential".to_string()));
+    h.state_mut().page_mut::<LeadersPage>().selected = Some("collection_rate");
+    h.state_mut().page_mut::<LeadersPage>().filter.1 = Some(Some("residential".to_string()));
     println!("{}", path.display());
     println!(
         "page                   shown: median / p95 / max ms    switching the month: median / p95 / max ms (frames)"

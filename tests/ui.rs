@@ -11,6 +11,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use mams::store::queries::units_below;
 use mams::ui::i18n::Lang;
+use mams::ui::pages::{
+    audit::AuditPage, cases::CasesPage, import::ImportPage, leaders::LeadersPage, map::MapPage,
+    rules::RulesPage,
+};
+use mams::ui::pages::{bulletin::BulletinPage, market::MarketPage, service::ServicePage};
 use mams::ui::{AppOptions, MamsApp};
 
 fn harness(options: AppOptions) -> Harness<'static, MamsApp> {
@@ -40,6 +45,18 @@ fn step_until(
         let _ = img.save(&shot);
     }
     panic!("timed out waiting for {what} (screenshot: {})", shot.display());
+}
+
+/// Clicks a page in the side navigation (its button reads "icon  title").
+fn open_page(h: &mut Harness<'static, MamsApp>, title: &str) {
+    let label = h
+        .state()
+        .page_list()
+        .into_iter()
+        .find(|(_, _, key)| mams::ui::i18n::t(Lang::En, key) == title)
+        .map(|(_, icon, key)| format!("{icon}  {}", mams::ui::i18n::t(Lang::En, key)))
+        .expect("a page of that title");
+    h.get_by_label(&label).click();
 }
 
 fn idle(h: &Harness<'static, MamsApp>) -> bool {
@@ -144,14 +161,14 @@ fn overview_shows_the_project_and_follows_language_period_and_unit() {
     assert!(has_label(&h, "Project overview"));
 
     // Every page in the navigation opens.
-    for page in mams::ui::pages::Page::ALL {
-        let title = mams::ui::i18n::t(Lang::En, page.title_key());
-        h.query_all_by_label(title)
+    for (page, icon, title_key) in h.state().page_list() {
+        let title = mams::ui::i18n::t(Lang::En, title_key);
+        h.query_all_by_label(&format!("{icon}  {title}"))
             .next()
             .expect("page in the navigation")
             .click();
         h.run_steps(2);
-        assert_eq!(h.state().state.page, *page);
+        assert_eq!(h.state().state.page, page);
     }
 }
 
@@ -246,10 +263,10 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
     // What a drop on the window does.
     h.state_mut().import_dropped(vec![file.clone()]);
     step_until(&mut h, "preview", |h| {
-        h.state().import.preview.is_some() && idle(h)
+        h.state().page::<ImportPage>().preview.is_some() && idle(h)
     });
-    assert_eq!(h.state().state.page, mams::ui::pages::Page::Import);
-    let preview = h.state().import.preview.clone().unwrap();
+    assert_eq!(h.state().state.page, mams::ui::page::PageId::Import);
+    let preview = h.state().page::<ImportPage>().preview.clone().unwrap();
     assert_eq!(
         preview.table, "bills",
         "the table is guessed from the Chinese headers"
@@ -267,7 +284,7 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
     }
     h.get_by_label("Import").click();
     step_until(&mut h, "import done", |h| {
-        h.state().import.report.is_some() && idle(h)
+        h.state().page::<ImportPage>().report.is_some() && idle(h)
     });
     assert!(has_label(&h, "Rows stored 1 / 3"));
     // The overview's numbers follow the import.
@@ -276,18 +293,18 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
     // The same month again: the page asks before replacing.
     h.state_mut().import_dropped(vec![file]);
     step_until(&mut h, "second preview", |h| {
-        h.state().import.preview.is_some() && idle(h)
+        h.state().page::<ImportPage>().preview.is_some() && idle(h)
     });
     assert!(has_label(&h, "The table already holds these months:"));
-    assert!(!h.state().import.ready());
+    assert!(!h.state().page::<ImportPage>().ready());
     h.get_by_label("Replace these months with the file's rows")
         .click();
     step_until(&mut h, "preview with replace", |h| {
-        h.state().import.preview.is_some() && idle(h) && h.state().import.ready()
+        h.state().page::<ImportPage>().preview.is_some() && idle(h) && h.state().page::<ImportPage>().ready()
     });
     h.get_by_label("Import").click();
     step_until(&mut h, "re-import done", |h| {
-        h.state().import.report.is_some() && idle(h)
+        h.state().page::<ImportPage>().report.is_some() && idle(h)
     });
     assert_eq!(bills_in(&h), before + 1, "not doubled");
     // The rejected rows save as XLSX on the worker, not on the window's thread, which then
@@ -321,12 +338,13 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    open_page(&mut h, "Views for Leaders");
     let loaded = |unit: String| {
         move |h: &Harness<'static, MamsApp>| {
             idle(h)
                 && h.state()
-                    .leaders
+                    .page::<LeadersPage>()
+                    .data
                     .data
                     .as_ref()
                     .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
@@ -363,7 +381,7 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
         .click();
     h.run_steps(3);
     let commercial = Some("commercial".to_string());
-    assert_eq!(h.state().leaders_filter.1, Some(commercial.clone()));
+    assert_eq!(h.state().page::<LeadersPage>().filter.1, Some(commercial.clone()));
     assert!(has_label(&h, "Customer class: Commercial ×"));
     assert!(has_label(&h, "Trend, 13 months · "));
     let slices = {
@@ -383,26 +401,32 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
         .expect("the first rank")
         .click();
     h.run_steps(3);
-    let picked = h.state().leaders_filter.0.clone().expect("a unit filter");
+    let picked = h
+        .state()
+        .page::<LeadersPage>()
+        .filter
+        .0
+        .clone()
+        .expect("a unit filter");
     assert!(below.contains(&picked));
     assert!(has_label(&h, "By customer class · "));
     h.query_all_by_label_contains("Unit: ").next().unwrap().click();
     h.run_steps(3);
-    assert!(h.state().leaders_filter.0.is_none());
+    assert!(h.state().page::<LeadersPage>().filter.0.is_none());
     h.query_all_by_label_contains("Customer class: Commercial")
         .next()
         .unwrap()
         .click();
     h.run_steps(3);
-    assert_eq!(h.state().leaders_filter, (None, None));
+    assert_eq!(h.state().page::<LeadersPage>().filter, (None, None));
     // A rate filtered on a class is drawn over the unit's whole, with a key naming both.
-    h.state_mut().leaders_selected = Some("collection_rate");
-    h.state_mut().leaders_filter.1 = Some(Some("residential".to_string()));
+    h.state_mut().page_mut::<LeadersPage>().selected = Some("collection_rate");
+    h.state_mut().page_mut::<LeadersPage>().filter.1 = Some(Some("residential".to_string()));
     h.run_steps(3);
     assert!(has_label(&h, "Customer class: Residential ×"));
     assert!(has_label(&h, "- - -"));
-    h.state_mut().leaders_filter.1 = None;
-    h.state_mut().leaders_selected = Some("sales_kwh");
+    h.state_mut().page_mut::<LeadersPage>().filter.1 = None;
+    h.state_mut().page_mut::<LeadersPage>().selected = Some("sales_kwh");
     h.run_steps(2);
     let city = h
         .state()
@@ -428,11 +452,20 @@ fn views_for_leaders_shows_the_cards_of_the_scope_and_drills_down_from_a_ranking
     step_until(&mut h, "why", |h| {
         idle(h)
             && h.state()
+                .page::<LeadersPage>()
                 .why
                 .as_ref()
                 .is_some_and(|(_, d)| d.as_ref().is_some_and(|d| d.is_ok()))
     });
-    let why = h.state().why.clone().unwrap().1.unwrap().unwrap();
+    let why = h
+        .state()
+        .page::<LeadersPage>()
+        .why
+        .clone()
+        .unwrap()
+        .1
+        .unwrap()
+        .unwrap();
     let sum: f64 = why.explanation.parts.iter().map(|p| p.effect).sum();
     assert!((sum - why.explanation.change).abs() < 1e-6 * why.explanation.value.abs().max(1.0));
     assert!(has_label(&h, "Part of the change"));
@@ -450,35 +483,40 @@ fn audit_workbench_runs_the_rules_and_works_a_suspect_through_the_loop() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Audit workbench").next().unwrap().click();
+    open_page(&mut h, "Audit workbench");
     step_until(&mut h, "empty list", |h| {
-        idle(h) && h.state().audit.list.as_ref().is_some_and(|l| l.is_ok())
+        idle(h)
+            && h.state()
+                .page::<AuditPage>()
+                .list
+                .as_ref()
+                .is_some_and(|l| l.is_ok())
     });
     assert!(has_label(
         &h,
         "No suspects here. Run the audit, or widen the filters."
     ));
     // Run every rule over all months.
-    h.state_mut().audit.span = 3;
+    h.state_mut().page_mut::<AuditPage>().span = 3;
     h.run_steps(2);
     h.get_by_label("Run audit").click();
     step_until(&mut h, "audit run", |h| {
         idle(h)
-            && h.state().audit.last_run.is_some()
+            && h.state().page::<AuditPage>().last_run.is_some()
             && h.state()
-                .audit
+                .page::<AuditPage>()
                 .list
                 .as_ref()
                 .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total > 0))
     });
-    let run = h.state().audit.last_run.clone().unwrap();
+    let run = h.state().page::<AuditPage>().last_run.clone().unwrap();
     assert!(
         run.outcomes.iter().all(|o| o.error.is_none()),
         "{:?}",
         run.outcomes
     );
     let saved = run.saved.unwrap();
-    let list = h.state().audit.list.clone().unwrap().unwrap();
+    let list = h.state().page::<AuditPage>().list.clone().unwrap().unwrap();
     assert_eq!(list.total, saved.found, "the list shows what the run stored");
     // The top suspect is the one with the highest score, and its row opens the evidence.
     let top = list.rows[0].clone();
@@ -490,7 +528,7 @@ fn audit_workbench_runs_the_rules_and_works_a_suspect_through_the_loop() {
     step_until(&mut h, "suspect detail", |h| {
         idle(h)
             && h.state()
-                .audit
+                .page::<AuditPage>()
                 .detail
                 .as_ref()
                 .is_some_and(|(k, d)| *k == top.key && d.is_ok())
@@ -500,20 +538,24 @@ fn audit_workbench_runs_the_rules_and_works_a_suspect_through_the_loop() {
     h.get_by_label("→ Verifying").click();
     step_until(&mut h, "state changed", |h| {
         idle(h)
-            && h.state().audit.detail.as_ref().is_some_and(|(k, d)| {
-                *k == top.key && d.as_ref().is_ok_and(|d| d.suspect.status == "verifying")
-            })
+            && h.state()
+                .page::<AuditPage>()
+                .detail
+                .as_ref()
+                .is_some_and(|(k, d)| {
+                    *k == top.key && d.as_ref().is_ok_and(|d| d.suspect.status == "verifying")
+                })
     });
-    let detail = h.state().audit.detail.clone().unwrap().1.unwrap();
+    let detail = h.state().page::<AuditPage>().detail.clone().unwrap().1.unwrap();
     assert_eq!(detail.trail.len(), 1);
     assert_eq!(detail.trail[0].to_status, "verifying");
     // Filtering by status shows just that suspect.
-    h.state_mut().audit.status = Some("verifying".into());
+    h.state_mut().page_mut::<AuditPage>().status = Some("verifying".into());
     step_until(&mut h, "filtered list", |h| {
         idle(h)
-            && h.state().audit.requested.is_none()
+            && h.state().page::<AuditPage>().requested.is_none()
             && h.state()
-                .audit
+                .page::<AuditPage>()
                 .list
                 .as_ref()
                 .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total == 1))
@@ -543,22 +585,27 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Case library").next().unwrap().click();
+    open_page(&mut h, "Case library");
     step_until(&mut h, "cases loaded", |h| {
-        idle(h) && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+        idle(h)
+            && h.state()
+                .page::<CasesPage>()
+                .list
+                .as_ref()
+                .is_some_and(|l| l.is_ok())
     });
-    let all = h.state().cases.list.clone().unwrap().unwrap();
-    assert_eq!(h.state().cases.visible(&all).len(), all.len());
+    let all = h.state().page::<CasesPage>().list.clone().unwrap().unwrap();
+    assert_eq!(h.state().page::<CasesPage>().visible(&all).len(), all.len());
     assert!(has_label(
         &h,
         "Steel plant kWh fell 75 %: CT secondary open circuit"
     ));
     // Chinese search narrows the list to the multiplier cases.
-    h.state_mut().cases.query = "倍率".into();
+    h.state_mut().page_mut::<CasesPage>().query = "倍率".into();
     h.run_steps(2);
     let shown: Vec<String> = h
         .state()
-        .cases
+        .page::<CasesPage>()
         .visible(&all)
         .iter()
         .map(|i| all[*i].case_id.clone())
@@ -572,34 +619,44 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
     h.get_by_label("High-voltage customer's multiplier left out the PT ratio")
         .click();
     h.run_steps(2);
-    assert_eq!(h.state().cases.selected.as_deref(), Some("KB-2023-011"));
+    assert_eq!(
+        h.state().page::<CasesPage>().selected.as_deref(),
+        Some("KB-2023-011")
+    );
     h.get_by_label("Edit").click_accesskit();
     h.run_steps(2);
-    assert!(h.state().cases.editing.is_some(), "editing");
-    if let Some((case, _, _)) = h.state_mut().cases.editing.as_mut() {
+    assert!(h.state().page::<CasesPage>().editing.is_some(), "editing");
+    if let Some((case, _, _)) = h.state_mut().page_mut::<CasesPage>().editing.as_mut() {
         case.root_cause = Some("换表后倍率只录入CT变比，复核缺失".into());
     }
     h.get_by_label("Save").click();
     step_until(&mut h, "case saved", |h| {
-        idle(h) && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+        idle(h)
+            && h.state()
+                .page::<CasesPage>()
+                .list
+                .as_ref()
+                .is_some_and(|l| l.is_ok())
     });
-    let saved = h.state().cases.list.clone().unwrap().unwrap();
+    let saved = h.state().page::<CasesPage>().list.clone().unwrap().unwrap();
     let c = saved.iter().find(|c| c.case_id == "KB-2023-011").unwrap();
     assert_eq!(c.root_cause.as_deref(), Some("换表后倍率只录入CT变比，复核缺失"));
     assert_eq!(saved.len(), all.len(), "edited in place");
 
     // A confirmed suspect becomes a case in one step, pre-filled, and opens in the library.
     let key = {
-        h.query_all_by_label("Audit workbench").next().unwrap().click();
+        open_page(&mut h, "Audit workbench");
         step_until(&mut h, "suspects", |h| {
             idle(h)
                 && h.state()
-                    .audit
+                    .page::<AuditPage>()
                     .list
                     .as_ref()
                     .is_some_and(|l| l.as_ref().is_ok_and(|l| l.total > 0))
         });
-        h.state().audit.list.clone().unwrap().unwrap().rows[0].key.clone()
+        h.state().page::<AuditPage>().list.clone().unwrap().unwrap().rows[0]
+            .key
+            .clone()
     };
     for to in [
         mams::audit::triage::Status::Verifying,
@@ -609,20 +666,29 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
             to: Some(to),
             ..Default::default()
         };
-        h.state_mut().change_suspects(vec![key.clone()], change);
+        h.state_mut()
+            .drive(|p: &mut AuditPage, cx| p.change_suspects(cx, vec![key.clone()], change));
         step_until(&mut h, "changed", idle);
     }
-    h.state_mut().audit.selected = Some(key.clone());
+    h.state_mut().page_mut::<AuditPage>().selected = Some(key.clone());
     step_until(&mut h, "detail", |h| {
         idle(h)
             && h.state()
-                .audit
+                .page::<AuditPage>()
                 .detail
                 .as_ref()
                 .is_some_and(|(k, d)| *k == key && d.is_ok())
     });
     assert!(has_label(&h, "Similar cases"));
-    let similar = h.state().audit.detail.clone().unwrap().1.unwrap().similar;
+    let similar = h
+        .state()
+        .page::<AuditPage>()
+        .detail
+        .clone()
+        .unwrap()
+        .1
+        .unwrap()
+        .similar;
     assert_eq!(
         similar[0].0.rule_id.as_deref(),
         Some("late_fee"),
@@ -631,12 +697,19 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
     h.get_by_label("Make a case of it").click();
     step_until(&mut h, "promoted", |h| {
         idle(h)
-            && h.state().state.page == mams::ui::pages::Page::Cases
-            && h.state().cases.list.as_ref().is_some_and(|l| l.is_ok())
+            && h.state().state.page == mams::ui::page::PageId::Cases
+            && h.state()
+                .page::<CasesPage>()
+                .list
+                .as_ref()
+                .is_some_and(|l| l.is_ok())
     });
     let id = mams::audit::cases::case_id_for(&key);
-    assert_eq!(h.state().cases.selected.as_deref(), Some(id.as_str()));
-    let lib = h.state().cases.list.clone().unwrap().unwrap();
+    assert_eq!(
+        h.state().page::<CasesPage>().selected.as_deref(),
+        Some(id.as_str())
+    );
+    let lib = h.state().page::<CasesPage>().list.clone().unwrap().unwrap();
     let promoted = lib.iter().find(|c| c.case_id == id).unwrap();
     assert_eq!(promoted.rule_id.as_deref(), Some("late_fee"));
     assert!(
@@ -653,18 +726,37 @@ fn rules_page_tunes_parameters_and_checks_a_project_rule_before_keeping_it() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Audit rules").next().unwrap().click();
-    let loaded =
-        |h: &Harness<'static, MamsApp>| idle(h) && h.state().rules.data.as_ref().is_some_and(|d| d.is_ok());
+    open_page(&mut h, "Audit rules");
+    let loaded = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state()
+                .page::<RulesPage>()
+                .data
+                .as_ref()
+                .is_some_and(|d| d.is_ok())
+    };
     step_until(&mut h, "rules", loaded);
-    assert_eq!(h.state().rules.data.clone().unwrap().unwrap().rules.len(), 24);
+    assert_eq!(
+        h.state()
+            .page::<RulesPage>()
+            .data
+            .clone()
+            .unwrap()
+            .unwrap()
+            .rules
+            .len(),
+        24
+    );
     h.get_by_label("Zero consumption").click_accesskit();
     h.run_steps(2);
     assert!(has_label(&h, "Consecutive zero months"));
-    h.state_mut().rules.edits.insert("min_months".into(), 5.0);
+    h.state_mut()
+        .page_mut::<RulesPage>()
+        .edits
+        .insert("min_months".into(), 5.0);
     h.get_by_label("Save").click_accesskit();
     step_until(&mut h, "param saved", loaded);
-    let data = h.state().rules.data.clone().unwrap().unwrap();
+    let data = h.state().page::<RulesPage>().data.clone().unwrap().unwrap();
     assert_eq!(
         data.overrides
             .get(&("zero_kwh".to_string(), "min_months".to_string())),
@@ -675,27 +767,36 @@ fn rules_page_tunes_parameters_and_checks_a_project_rule_before_keeping_it() {
     h.get_by_label("New project rule").click_accesskit();
     h.run_steps(2);
     {
-        let d = h.state_mut().rules.draft.as_mut().unwrap();
+        let d = h.state_mut().page_mut::<RulesPage>().draft.as_mut().unwrap();
         d.id = "huge_capacity".into();
         d.name_en = "Huge capacity".into();
         d.name_zh = "超大容量".into();
         d.query = "SELECT 'customer' AS entity_type, customer_id AS entity_id, unit_id,\nNULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence\nFORM customers".into();
     }
     h.get_by_label("Check and save").click_accesskit();
-    step_until(&mut h, "refused", |h| idle(h) && h.state().rules.error.is_some());
-    let e = h.state().rules.error.clone().unwrap();
+    step_until(&mut h, "refused", |h| {
+        idle(h) && h.state().page::<RulesPage>().error.is_some()
+    });
+    let e = h.state().page::<RulesPage>().error.clone().unwrap();
     assert!(e.contains("line 3 of the query"), "{e}");
-    h.state_mut().rules.draft.as_mut().unwrap().query = h
+    h.state_mut()
+        .page_mut::<RulesPage>()
+        .draft
+        .as_mut()
+        .unwrap()
+        .query = h
         .state()
-        .rules
+        .page::<RulesPage>()
         .draft
         .as_ref()
         .unwrap()
         .query
         .replace("FORM", "FROM");
     h.get_by_label("Check and save").click_accesskit();
-    step_until(&mut h, "kept", |h| loaded(h) && h.state().rules.draft.is_none());
-    let data = h.state().rules.data.clone().unwrap().unwrap();
+    step_until(&mut h, "kept", |h| {
+        loaded(h) && h.state().page::<RulesPage>().draft.is_none()
+    });
+    let data = h.state().page::<RulesPage>().data.clone().unwrap().unwrap();
     assert!(data.rules.iter().any(|r| r.id == "huge_capacity"));
     assert!(has_label(&h, "Huge capacity (project)"));
 }
@@ -707,20 +808,29 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Bulletin Board").next().unwrap().click();
+    open_page(&mut h, "Bulletin Board");
     let top = h.state().unit_id().unwrap();
     let loaded = |unit: String| {
         move |h: &Harness<'static, MamsApp>| {
             idle(h)
                 && h.state()
-                    .bulletin
+                    .page::<BulletinPage>()
+                    .data
                     .data
                     .as_ref()
                     .is_some_and(|(s, d)| s.unit_id == unit && d.is_ok())
         }
     };
     step_until(&mut h, "bulletin", loaded(top.clone()));
-    let data = h.state().bulletin.data.clone().unwrap().1.unwrap();
+    let data = h
+        .state()
+        .page::<BulletinPage>()
+        .data
+        .data
+        .clone()
+        .unwrap()
+        .1
+        .unwrap();
     let cities = units_below(&h.state().project.as_ref().unwrap().org, &top);
     assert_eq!(data.ranked.len(), cities.len());
     let scores: Vec<f64> = data.ranked.iter().map(|u| u.composite.unwrap()).collect();
@@ -755,7 +865,10 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
         .expect("the first rank")
         .click_accesskit();
     h.run_steps(2);
-    assert_eq!(h.state().bulletin_filter.0.as_deref(), Some(best.as_str()));
+    assert_eq!(
+        h.state().page::<BulletinPage>().filter.0.as_deref(),
+        Some(best.as_str())
+    );
     let mine = data.breaches.iter().filter(|b| b.unit_id == best).count();
     if mine > 0 {
         assert!(
@@ -769,7 +882,7 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
         .expect("the unit's chip");
     chip.click_accesskit();
     h.run_steps(2);
-    assert_eq!(h.state().bulletin_filter.0, None);
+    assert_eq!(h.state().page::<BulletinPage>().filter.0, None);
     // The best unit's name drills down to it.
     let name = h
         .state()
@@ -797,11 +910,17 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Service quality").next().unwrap().click();
+    open_page(&mut h, "Service quality");
     step_until(&mut h, "service", |h| {
-        idle(h) && h.state().service.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h)
+            && h.state()
+                .page::<ServicePage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
     });
-    let (scope, data) = h.state().service.data.clone().unwrap();
+    let (scope, data) = h.state().page::<ServicePage>().data.data.clone().unwrap();
     let data = data.unwrap();
     assert_eq!(data.reliability.len(), 13);
     // With major events the page's SAIDI and SAIFI are the cards' (and `mams kpi`'s).
@@ -839,8 +958,11 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
         .expect("the first unit's box")
         .click_accesskit();
     h.run_steps(2);
-    assert_eq!(h.state().service_unit.as_deref(), Some(first.as_str()));
-    let within = h.state().units_within(&first);
+    assert_eq!(
+        h.state().page::<ServicePage>().unit.as_deref(),
+        Some(first.as_str())
+    );
+    let within = mams::ui::org::subtree(&h.state().project.as_ref().unwrap().org, &first);
     assert!(
         within.contains(&first) && within.len() > 1,
         "the unit and the units below it"
@@ -850,7 +972,7 @@ fn service_quality_shows_reliability_with_and_without_major_event_days() {
         .expect("the unit's chip")
         .click_accesskit();
     h.run_steps(2);
-    assert_eq!(h.state().service_unit, None);
+    assert_eq!(h.state().page::<ServicePage>().unit, None);
 }
 
 #[test]
@@ -860,9 +982,9 @@ fn a_units_target_is_set_on_its_card_and_removed_again() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    open_page(&mut h, "Views for Leaders");
     let target_of = |h: &Harness<'static, MamsApp>| -> Option<f64> {
-        let (_, data) = h.state().leaders.data.as_ref()?;
+        let (_, data) = h.state().page::<LeadersPage>().data.data.as_ref()?;
         data.as_ref()
             .ok()?
             .cards
@@ -877,7 +999,7 @@ fn a_units_target_is_set_on_its_card_and_removed_again() {
         .unwrap()
         .click();
     h.run_steps(3);
-    h.state_mut().target_text = "97.25".into();
+    h.state_mut().page_mut::<LeadersPage>().target_text = "97.25".into();
     h.run_steps(1);
     h.get_by_label("Save").click_accesskit();
     step_until(&mut h, "target saved", |h| idle(h) && target_of(h) == Some(97.25));
@@ -894,11 +1016,25 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Key market").next().unwrap().click();
+    open_page(&mut h, "Key market");
     step_until(&mut h, "market", |h| {
-        idle(h) && h.state().market.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h)
+            && h.state()
+                .page::<MarketPage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
     });
-    let data = h.state().market.data.clone().unwrap().1.unwrap();
+    let data = h
+        .state()
+        .page::<MarketPage>()
+        .data
+        .data
+        .clone()
+        .unwrap()
+        .1
+        .unwrap();
     let k = &data.key_customers;
     assert!(!k.is_empty() && k.len() <= 20);
     assert!(
@@ -923,7 +1059,10 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
         .expect("the class in the composition");
     pick.click_accesskit();
     h.run_steps(2);
-    assert_eq!(h.state().market_class.as_deref(), Some("industrial_large"));
+    assert_eq!(
+        h.state().page::<MarketPage>().class.as_deref(),
+        Some("industrial_large")
+    );
     let narrowed = data.clone().for_class("industrial_large");
     assert!(
         narrowed
@@ -935,7 +1074,7 @@ fn key_market_shows_the_largest_customers_the_funnel_and_handling_times() {
     h.get_by_label("Customer class: Large industry ×")
         .click_accesskit();
     h.run_steps(2);
-    assert!(h.state().market_class.is_none());
+    assert!(h.state().page::<MarketPage>().class.is_none());
 }
 
 #[test]
@@ -945,9 +1084,15 @@ fn a_cards_number_opens_its_rows_sorted_and_paged() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Views for Leaders").next().unwrap().click();
+    open_page(&mut h, "Views for Leaders");
     step_until(&mut h, "cards", |h| {
-        idle(h) && h.state().leaders.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h)
+            && h.state()
+                .page::<LeadersPage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
     });
     h.query_all_by_label("Complaints per 10,000 customers")
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
@@ -1013,7 +1158,7 @@ fn a_cards_number_opens_its_rows_sorted_and_paged() {
 /// Where a position (degrees) is drawn on the map page now.
 fn on_map(h: &Harness<'static, MamsApp>, p: [f64; 2]) -> egui::Pos2 {
     use mams::geo::mercator::{View, to_world};
-    let page = &h.state().map_page;
+    let page = &h.state().page::<MapPage>();
     let centre = page.memory.detached().expect("the map was fitted to the unit");
     let rect = page.map_rect;
     let view = View {
@@ -1048,12 +1193,18 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     step_until(&mut h, "project opened", |h| {
         h.state().project.is_some() && idle(h)
     });
-    h.query_all_by_label("Map").next().unwrap().click();
+    open_page(&mut h, "Map");
     step_until(&mut h, "map", |h| {
-        idle(h) && h.state().map.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h)
+            && h.state()
+                .page::<MapPage>()
+                .scene
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
     });
     h.run_steps(3);
-    let scene = h.state().map.data.clone().unwrap().1.unwrap();
+    let scene = h.state().page::<MapPage>().scene.data.clone().unwrap().1.unwrap();
     assert_eq!(scene.viewed.len(), 8, "the cities below the province");
     assert!(
         scene.basemap.iter().any(|f| f.kind == "water"),
@@ -1067,26 +1218,26 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     checkbox(&h, "Repair vehicles").click_accesskit();
     checkbox(&h, "Key customers (").click_accesskit();
     h.run_steps(2);
-    assert!(h.state().map_page.layers.vehicles);
-    assert!(!h.state().map_page.layers.key_customers);
+    assert!(h.state().page::<MapPage>().layers.vehicles);
+    assert!(!h.state().page::<MapPage>().layers.key_customers);
     assert!(has_label(&h, "Play"), "the replay controls");
     assert!(has_label(&h, "On site"), "the vehicles' legend");
     h.get_by_label("Last positions").click_accesskit();
     h.run_steps(2);
     let last = scene.track.iter().map(|f| f.ts).max().unwrap();
     assert_eq!(
-        h.state().map_page.vehicle_minute,
+        h.state().page::<MapPage>().vehicle_minute,
         (last - last.date().and_hms_opt(0, 0, 0).unwrap()).num_minutes() as u32
     );
     checkbox(&h, "Repair vehicles").click_accesskit();
-    h.state_mut().map_page.indicator = Some("collection_rate");
+    h.state_mut().page_mut::<MapPage>().indicator = Some("collection_rate");
     h.run_steps(2);
     assert!(has_label(&h, "Collection rate (%)"), "the indicator map's legend");
 
     // A click on a hall picks it and shows its details.
     let hall = scene.halls[0].clone();
     let at = on_map(&h, hall.at);
-    assert!(h.state().map_page.map_rect.contains(at));
+    assert!(h.state().page::<MapPage>().map_rect.contains(at));
     h.hover_at(at);
     h.step();
     press(&mut h, at, true);
@@ -1094,7 +1245,7 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     press(&mut h, at, false);
     h.run_steps(3);
     assert_eq!(
-        h.state().map_page.picked,
+        h.state().page::<MapPage>().picked,
         Some(Picked::Hall(hall.point_id.clone()))
     );
     assert!(has_label(&h, "Opening hours"));
@@ -1102,7 +1253,7 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     // Box-select: drag over the middle of the map, the customers inside come back.
     h.get_by_label("Box-select customers").click_accesskit();
     h.run_steps(1);
-    let rect = h.state().map_page.map_rect;
+    let rect = h.state().page::<MapPage>().map_rect;
     let (a, b) = (
         rect.center() - egui::vec2(150.0, 120.0),
         rect.center() + egui::vec2(150.0, 120.0),
@@ -1118,9 +1269,9 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     press(&mut h, b, false);
     h.step();
     step_until(&mut h, "boxed customers", |h| {
-        idle(h) && matches!(&h.state().map_page.boxed, Some(Ok((rows, _))) if !rows.is_empty())
+        idle(h) && matches!(&h.state().page::<MapPage>().boxed, Some(Ok((rows, _))) if !rows.is_empty())
     });
-    let Some(Ok((rows, total))) = h.state().map_page.boxed.clone() else {
+    let Some(Ok((rows, total))) = h.state().page::<MapPage>().boxed.clone() else {
         unreachable!()
     };
     assert_eq!(rows.len() as u64, total.min(mams::ui::jobs::BOX_LIMIT as u64));
@@ -1128,14 +1279,14 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
 
     // Search: a customer number found in the project flies there and marks it with a pin.
     let wanted = rows[0].clone();
-    h.state_mut().map_page.search = wanted.customer_id.clone();
+    h.state_mut().page_mut::<MapPage>().search = wanted.customer_id.clone();
     step_until(&mut h, "search results", |h| {
         idle(h) && has_label(h, &format!("{} · {}", wanted.name, wanted.customer_id))
     });
     h.get_by_label(&format!("{} · {}", wanted.name, wanted.customer_id))
         .click_accesskit();
     h.run_steps(3);
-    let page = &h.state().map_page;
+    let page = &h.state().page::<MapPage>();
     assert_eq!(
         page.pin.as_ref().map(|c| c.customer_id.clone()),
         Some(wanted.customer_id.clone())
@@ -1156,18 +1307,19 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     .unwrap();
     h.get_by_label("Import GeoJSON…").click_accesskit();
     h.run_steps(2);
-    h.state_mut().map_geojson_chosen(file.clone());
+    h.state_mut()
+        .drive(|p: &mut MapPage, cx| p.geojson_chosen(cx, file.clone()));
     step_until(&mut h, "file read", |h| {
         idle(h)
             && h.state()
-                .map_page
+                .page::<MapPage>()
                 .import
                 .as_ref()
                 .is_some_and(|f| f.info.is_some())
     });
     assert!(has_label(&h, "1 features · DM, MC"));
     assert_eq!(
-        h.state().map_page.import.as_ref().unwrap().property,
+        h.state().page::<MapPage>().import.as_ref().unwrap().property,
         "DM",
         "a code-like property is preselected"
     );
@@ -1175,14 +1327,14 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
     step_until(&mut h, "boundaries imported", |h| {
         idle(h)
             && h.state()
-                .map_page
+                .page::<MapPage>()
                 .import
                 .as_ref()
                 .is_some_and(|f| f.result.is_some())
     });
     let result = h
         .state()
-        .map_page
+        .page::<MapPage>()
         .import
         .as_ref()
         .unwrap()
@@ -1191,16 +1343,21 @@ fn the_map_shows_the_layers_picks_a_hall_and_box_selects_customers() {
         .unwrap();
     assert_eq!(result.as_deref(), Ok("boundaries: 1 features, 1 matched"));
     step_until(&mut h, "map reloaded", |h| {
-        idle(h) && h.state().map.data.as_ref().is_some_and(|(_, d)| d.is_ok())
+        idle(h)
+            && h.state()
+                .page::<MapPage>()
+                .scene
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
     });
-    let scene = h.state().map.data.clone().unwrap().1.unwrap();
+    let scene = h.state().page::<MapPage>().scene.data.clone().unwrap().1.unwrap();
     let c01 = scene.unit("C01").unwrap().shape.area.clone().unwrap();
     assert!(c01.contains([114.8, 29.2]) && !c01.contains([114.2, 29.8]));
 }
 
 #[test]
 fn every_page_in_both_languages_has_all_its_texts() {
-    use mams::ui::pages::Page;
     // An audited project, so that the audit pages have suspects to show.
     let project = small_project("ui-every-page");
     {
@@ -1213,8 +1370,8 @@ fn every_page_in_both_languages_has_all_its_texts() {
     });
     for lang in [Lang::En, Lang::Zh] {
         h.state_mut().state.lang = lang;
-        for page in Page::ALL {
-            h.state_mut().state.page = *page;
+        for (page, _, _) in h.state().page_list() {
+            h.state_mut().state.page = page;
             step_until(&mut h, "page shown", idle);
             h.run_steps(3);
         }

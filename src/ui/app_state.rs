@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
-use super::pages::Page;
+use super::page::PageId;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -14,12 +14,12 @@ pub struct AppState {
     pub last_project: Option<PathBuf>,
     pub lang: Lang,
     pub dark: bool,
-    pub page: Page,
+    pub page: PageId,
     /// Selected period, "YYYY-MM".
     pub period: Option<String>,
     pub unit_id: Option<String>,
-    /// The map's basemap: the project's own unless the user chose another.
-    pub map_basemap: super::pages::map::tiles::BasemapChoice,
+    /// What each page keeps (by page name; the map its basemap).
+    pub pages: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for AppState {
@@ -28,10 +28,10 @@ impl Default for AppState {
             last_project: None,
             lang: Lang::En,
             dark: false,
-            page: Page::Overview,
+            page: PageId::Overview,
             period: None,
             unit_id: None,
-            map_basemap: Default::default(),
+            pages: Default::default(),
         }
     }
 }

@@ -5,38 +5,26 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use super::app::MamsApp;
-use super::dialogs::Purpose;
-use super::i18n::t;
-
 /// A chart image waiting to be placed: filled by the screenshot callback.
 pub type Slot = Arc<Mutex<Option<egui::ColorImage>>>;
 
-/// A small button that saves the chart drawn in `rect` as a PNG.
-pub fn save_png_button(ui: &mut egui::Ui, app: &MamsApp, rect: egui::Rect) {
-    let lang = app.lang();
-    if ui
-        .small_button(t(lang, "chart_png"))
-        .on_hover_text(t(lang, "chart_png_help"))
-        .clicked()
-    {
-        let slot = app.chart_shot.clone();
-        let ctx = ui.ctx().clone();
-        let ppp = ctx.pixels_per_point();
-        // A little margin so that the axis labels at the edges are kept.
-        let rect = rect.expand(4.0);
-        ui.ctx().request_screenshot(move |image| {
-            let full = egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(image.width() as f32 / ppp, image.height() as f32 / ppp),
-            );
-            let cut = rect.intersect(full);
-            if cut.is_positive() {
-                *slot.lock().expect("chart slot") = Some(image.region(&cut, Some(ppp)));
-                ctx.request_repaint();
-            }
-        });
-    }
+/// Asks egui for a screenshot of the window and keeps the part in `rect` (with a little
+/// margin so that the axis labels at the edges are kept) in `slot`.
+pub fn capture(ctx: &egui::Context, rect: egui::Rect, slot: Slot) {
+    let ppp = ctx.pixels_per_point();
+    let rect = rect.expand(4.0);
+    let repaint = ctx.clone();
+    ctx.request_screenshot(move |image| {
+        let full = egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(image.width() as f32 / ppp, image.height() as f32 / ppp),
+        );
+        let cut = rect.intersect(full);
+        if cut.is_positive() {
+            *slot.lock().expect("chart slot") = Some(image.region(&cut, Some(ppp)));
+            repaint.request_repaint();
+        }
+    });
 }
 
 /// PNG bytes of an image.
@@ -57,15 +45,6 @@ pub fn png_bytes(image: &egui::ColorImage) -> anyhow::Result<Vec<u8>> {
 pub fn write_png(image: &egui::ColorImage, path: &Path) -> anyhow::Result<()> {
     let bytes = png_bytes(image)?;
     std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
-}
-
-/// Called every frame: a captured chart asks where to save it.
-pub fn poll(app: &mut MamsApp, ctx: &egui::Context) {
-    let taken = app.chart_shot.lock().expect("chart slot").take();
-    if let Some(image) = taken {
-        app.chart_png = Some(image);
-        app.ask(Purpose::SaveChart, ctx);
-    }
 }
 
 #[cfg(test)]

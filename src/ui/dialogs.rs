@@ -33,6 +33,28 @@ pub enum Purpose {
     SaveTable,
 }
 
+impl Purpose {
+    /// Translation key of the dialog's title.
+    pub fn title_key(&self) -> &'static str {
+        match self {
+            Purpose::OpenProject => "open_project",
+            Purpose::NewProject => "new_project",
+            Purpose::ImportFolder => "import_folder",
+            Purpose::ImportFiles => "choose_files",
+            Purpose::ExportRejects => "export_rejects",
+            Purpose::ImportCases => "cases_import",
+            Purpose::ExportCases => "cases_export",
+            Purpose::AttachToCase => "cases_attach",
+            Purpose::SaveAttachment(_) => "cases_save_file",
+            Purpose::ExportRows => "rows_export",
+            Purpose::SaveChart => "chart_png",
+            Purpose::MapPmTiles => "map_pmtiles_choose",
+            Purpose::SaveTable => "save_table",
+            Purpose::MapGeoJson => "map_geojson_choose",
+        }
+    }
+}
+
 type Answer = (Purpose, Vec<PathBuf>);
 
 pub struct Dialogs {
@@ -49,9 +71,10 @@ impl Default for Dialogs {
 }
 
 impl Dialogs {
-    pub fn ask(&mut self, purpose: Purpose, title: &str, ctx: &egui::Context) {
+    /// Opens a dialog; false when one is open already (its answer is awaited first).
+    pub fn ask(&mut self, purpose: Purpose, title: &str, ctx: &egui::Context) -> bool {
         if self.open {
-            return;
+            return false;
         }
         self.open = true;
         let tx = self.tx.clone();
@@ -141,6 +164,7 @@ impl Dialogs {
             let _ = tx.send((purpose, answer));
             ctx.request_repaint();
         });
+        true
     }
 
     /// The answer of the dialog once the user closed it (empty: cancelled).

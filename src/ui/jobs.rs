@@ -109,43 +109,6 @@ pub struct AuditList {
     pub precision: Vec<crate::store::audit::RulePrecision>,
 }
 
-/// The data of a page about the top bar's scope, the scope it is for, and the request in
-/// flight: a page asks again only when the scope moved, and a late answer for an old scope
-/// does not clear the request for the new one.
-pub struct ScopeSlot<T> {
-    pub data: Option<(Scope, Result<T, String>)>,
-    job: Option<(Scope, u64)>,
-}
-
-impl<T> Default for ScopeSlot<T> {
-    fn default() -> Self {
-        ScopeSlot {
-            data: None,
-            job: None,
-        }
-    }
-}
-
-impl<T> ScopeSlot<T> {
-    /// Neither shown nor asked for `scope`.
-    pub fn wants(&self, scope: &Scope) -> bool {
-        !self.data.as_ref().is_some_and(|(s, _)| s == scope)
-            && !self.job.as_ref().is_some_and(|(s, _)| s == scope)
-    }
-
-    /// Records the job asked for `scope`; returns the job it replaces, to cancel.
-    pub fn asked(&mut self, scope: Scope, id: u64) -> Option<u64> {
-        self.job.replace((scope, id)).map(|(_, old)| old)
-    }
-
-    pub fn receive(&mut self, scope: Scope, data: Result<T, String>) {
-        if self.job.as_ref().is_some_and(|(s, _)| *s == scope) {
-            self.job = None;
-        }
-        self.data = Some((scope, data));
-    }
-}
-
 /// What the key-market page shows for a scope (computed in the core).
 pub type MarketData = crate::metrics::market::MarketReport;
 

@@ -7,12 +7,15 @@ pub mod dialogs;
 pub mod i18n;
 pub mod jobs;
 pub mod org;
+pub mod page;
 pub mod pages;
 pub mod rows_window;
+pub mod scope_slot;
 pub mod side_nav;
 pub mod status_bar;
 pub mod theme;
 pub mod top_bar;
+pub mod widgets;
 
 use std::path::PathBuf;
 

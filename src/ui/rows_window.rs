@@ -65,7 +65,7 @@ pub fn show(app: &mut MamsApp, ctx: &egui::Context) {
                     .and_then(|(_, p)| p.as_ref().ok())
                     .map(|p| p.total);
                 if let Some(total) = total {
-                    super::pages::pager(ui, &mut w.query.offset, PAGE_ROWS, total, t(lang, "rows"));
+                    super::widgets::pager(ui, &mut w.query.offset, PAGE_ROWS, total, t(lang, "rows"));
                 }
                 if w.requested.is_some() {
                     ui.spinner();
@@ -138,7 +138,7 @@ pub fn show(app: &mut MamsApp, ctx: &egui::Context) {
             }
         });
     if export {
-        app.ask(Purpose::ExportRows, ctx);
+        app.ask(Purpose::ExportRows, None);
     }
     if !open {
         app.rows = None;

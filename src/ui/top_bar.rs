@@ -14,10 +14,10 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button(t(lang, "menu_file"), |ui| {
             if ui.button(t(lang, "new_project")).clicked() {
-                app.ask(Purpose::NewProject, &ctx);
+                app.ask(Purpose::NewProject, None);
             }
             if ui.button(t(lang, "open_project")).clicked() {
-                app.ask(Purpose::OpenProject, &ctx);
+                app.ask(Purpose::OpenProject, None);
             }
             if ui.button(t(lang, "open_sample")).clicked() {
                 app.open_sample();
@@ -28,7 +28,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 .add_enabled(can_import, egui::Button::new(t(lang, "import_folder")))
                 .clicked()
             {
-                app.ask(Purpose::ImportFolder, &ctx);
+                app.ask(Purpose::ImportFolder, None);
             }
             ui.separator();
             if ui.button(t(lang, "quit")).clicked() {

@@ -5,14 +5,15 @@
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Sense, vec2};
 
-use super::leaders::{status_color, unit_label};
-use super::unit_name;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::metrics::kpi::Status;
-use crate::ui::app::MamsApp;
 use crate::ui::i18n::t;
+use crate::ui::jobs::{self, BulletinData, Msg};
+use crate::ui::page::{Changed, Command, Cx, Needs, Page, PageId};
+use crate::ui::scope_slot::ScopeSlot;
 use crate::ui::theme::accent;
+use crate::ui::widgets::{card_values, chip, data_buttons, scope_heading, status_color};
 
 /// The indicators shown as columns of the ranking (the composite counts all of them).
 use crate::metrics::bulletin::BOARD_COLUMNS as COLUMNS;
@@ -29,26 +30,53 @@ fn score_bar(ui: &mut egui::Ui, score: Option<f64>) {
     }
 }
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    let Some(project) = app.project.clone() else {
-        ui.heading(t(lang, "no_project"));
-        return;
-    };
-    let period = app.period();
-    super::scope_heading(
-        app,
-        ui,
-        "page_bulletin",
-        app.bulletin.data.as_ref().map(|(s, _)| s),
-    );
-    let Some(month) = period else {
-        ui.label(t(lang, "no_months"));
-        return;
-    };
+#[derive(Default)]
+pub struct BulletinPage {
+    pub data: ScopeSlot<BulletinData>,
+    /// The unit and indicator the list of misses is filtered on (removable chips).
+    pub filter: (Option<String>, Option<&'static str>),
+}
+
+impl Page for BulletinPage {
+    fn id(&self) -> PageId {
+        PageId::Bulletin
+    }
+    fn title_key(&self) -> &'static str {
+        "page_bulletin"
+    }
+    fn icon(&self) -> &'static str {
+        "📋"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Scope
+    }
+    fn refresh(&mut self, cx: &mut Cx) {
+        self.data.follow(cx, "job_indicators", jobs::bulletin);
+    }
+    fn receive(&mut self, msg: Msg, _cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Bulletin(scope, data) => self.data.receive(scope, data),
+            other => return Some(other),
+        }
+        None
+    }
+    fn changed(&mut self, what: Changed) {
+        if matches!(what, Changed::Project | Changed::Targets) {
+            self.data.clear();
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+fn show(page: &mut BulletinPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let Some(project) = cx.project.clone() else { return };
+    let Some(month) = cx.period else { return };
+    scope_heading(cx, ui, "page_bulletin", page.data.data.as_ref().map(|(s, _)| s));
     egui::ScrollArea::vertical()
         .id_salt("bulletin")
-        .show(ui, |ui| match app.bulletin.data.clone() {
+        .show(ui, |ui| match page.data.data.clone() {
             Some((_, Err(e))) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
@@ -57,24 +85,29 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 egui::ScrollArea::horizontal()
                     .id_salt("bulletin_ranking_scroll")
                     .show(ui, |ui| {
-                        ranking(app, ui, &data.ranked);
+                        ranking(page, cx, ui, &data.ranked);
                     });
                 ui.add_space(12.0);
                 ui.horizontal_top(|ui| {
                     let width = ui.available_width();
                     ui.vertical(|ui| {
                         ui.set_width((width * 0.55).max(420.0));
-                        breaches(app, ui, &data.breaches);
+                        breaches(page, cx, ui, &data.breaches);
                     });
-                    ui.vertical(|ui| freshness(app, ui, &project, month));
+                    ui.vertical(|ui| freshness(cx, ui, &project, month));
                 });
             }
             None => {}
         });
 }
 
-fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulletin::UnitScore]) {
-    let lang = app.lang();
+fn ranking(
+    page: &mut BulletinPage,
+    cx: &mut Cx,
+    ui: &mut egui::Ui,
+    ranked: &[crate::metrics::bulletin::UnitScore],
+) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "bulletin_ranking")).strong().size(16.0));
     ui.label(RichText::new(t(lang, "bulletin_ranking_help")).weak().small());
     let mut header = vec!["unit_id".to_string(), "composite".to_string()];
@@ -86,11 +119,11 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
                 u.unit_id.clone(),
                 u.composite.map(|c| c.to_string()).unwrap_or_default(),
             ];
-            r.extend(super::card_values(&u.cards, &COLUMNS));
+            r.extend(card_values(&u.cards, &COLUMNS));
             r
         })
         .collect();
-    super::data_buttons(ui, app, &header, &rows);
+    data_buttons(ui, cx, &header, &rows);
     let mut drill = None;
     egui::Grid::new("bulletin_ranking")
         .striped(true)
@@ -101,30 +134,30 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
             ui.strong(t(lang, "bulletin_composite"));
             for id in COLUMNS {
                 let ind = indicator(id).expect("known indicator");
-                let on = app.bulletin_filter.1 == Some(id);
+                let on = page.filter.1 == Some(id);
                 let head = ui
                     .selectable_label(on, RichText::new(lang.pick(ind.en, ind.zh)).strong())
                     .on_hover_text(format!(
                         "{} · {}",
-                        unit_label(lang, ind.unit_en, ind.unit_zh),
+                        lang.pick(ind.unit_en, ind.unit_zh),
                         t(lang, "bulletin_filter_indicator")
                     ));
                 if head.clicked() {
-                    app.bulletin_filter.1 = if on { None } else { Some(id) };
+                    page.filter.1 = if on { None } else { Some(id) };
                 }
             }
             ui.end_row();
             for (i, u) in ranked.iter().enumerate() {
-                let on = app.bulletin_filter.0.as_deref() == Some(u.unit_id.as_str());
+                let on = page.filter.0.as_deref() == Some(u.unit_id.as_str());
                 if ui
                     .selectable_label(on, format!("{}", i + 1))
                     .on_hover_text(t(lang, "bulletin_filter_unit"))
                     .clicked()
                 {
-                    app.bulletin_filter.0 = if on { None } else { Some(u.unit_id.clone()) };
+                    page.filter.0 = if on { None } else { Some(u.unit_id.clone()) };
                 }
                 if ui
-                    .link(unit_name(app, &u.unit_id))
+                    .link(cx.unit_name(&u.unit_id))
                     .on_hover_text(t(lang, "drill_down"))
                     .clicked()
                 {
@@ -155,30 +188,33 @@ fn ranking(app: &mut MamsApp, ui: &mut egui::Ui, ranked: &[crate::metrics::bulle
             }
         });
     if let Some(u) = drill {
-        app.set_unit(u);
+        cx.send(Command::SetUnit(u));
     }
 }
 
-fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulletin::Breach]) {
-    let lang = app.lang();
+fn breaches(
+    page: &mut BulletinPage,
+    cx: &mut Cx,
+    ui: &mut egui::Ui,
+    all: &[crate::metrics::bulletin::Breach],
+) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "bulletin_breaches")).strong().size(16.0));
     // Cross-filter from the ranking: a unit (its rank) and an indicator (its column), each a
     // removable chip.
-    let (unit, ind) = app.bulletin_filter.clone();
+    let (unit, ind) = page.filter.clone();
     if unit.is_some() || ind.is_some() {
         ui.horizontal(|ui| {
             ui.label(RichText::new(t(lang, "market_filtered")).weak());
             if let Some(u) = &unit
-                && ui
-                    .button(format!("{}: {} ×", t(lang, "audit_unit"), unit_name(app, u)))
-                    .clicked()
+                && chip(ui, &format!("{}: {}", t(lang, "audit_unit"), cx.unit_name(u))).clicked()
             {
-                app.bulletin_filter.0 = None;
+                page.filter.0 = None;
             }
             if let Some(i) = ind.and_then(indicator)
-                && ui.button(format!("{} ×", lang.pick(i.en, i.zh))).clicked()
+                && chip(ui, lang.pick(i.en, i.zh)).clicked()
             {
-                app.bulletin_filter.1 = None;
+                page.filter.1 = None;
             }
         });
     }
@@ -202,9 +238,9 @@ fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulleti
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &[
             "unit_id",
             "indicator",
@@ -235,12 +271,12 @@ fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulleti
                 let chip = if b.status == Status::Red { "■" } else { "□" };
                 ui.label(RichText::new(chip).color(status_color(b.status)));
                 ui.label(lang.pick(ind.en, ind.zh));
-                ui.label(unit_name(app, &b.unit_id));
+                ui.label(cx.unit_name(&b.unit_id));
                 ui.label(format!(
                     "{} / {} {}",
                     format::number(b.value, ind.decimals),
                     format::number(b.target, ind.decimals),
-                    unit_label(lang, ind.unit_en, ind.unit_zh)
+                    lang.pick(ind.unit_en, ind.unit_zh)
                 ));
                 ui.label(
                     RichText::new(format!(
@@ -255,8 +291,8 @@ fn breaches(app: &mut MamsApp, ui: &mut egui::Ui, all: &[crate::metrics::bulleti
         });
 }
 
-fn freshness(app: &MamsApp, ui: &mut egui::Ui, project: &crate::ui::jobs::ProjectView, month: NaiveDate) {
-    let lang = app.lang();
+fn freshness(cx: &mut Cx, ui: &mut egui::Ui, project: &crate::ui::jobs::ProjectView, month: NaiveDate) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "bulletin_freshness")).strong().size(16.0));
     egui::Grid::new("bulletin_freshness")
         .striped(true)

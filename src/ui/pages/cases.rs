@@ -7,9 +7,10 @@ use crate::audit::cases;
 use crate::audit::rules::Rule;
 use crate::metrics::format;
 use crate::store::cases::Case;
-use crate::ui::app::MamsApp;
 use crate::ui::dialogs::Purpose;
 use crate::ui::i18n::{Lang, t};
+use crate::ui::jobs::{self, Msg};
+use crate::ui::page::{Changed, Command, Cx, Needs, Open, Page, PageId};
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
 pub enum SortBy {
@@ -76,29 +77,119 @@ fn rule_name(rules: &[Rule], id: Option<&str>, zh: bool) -> String {
     }
 }
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    let zh = lang == Lang::Zh;
-    if app.project.is_none() {
-        ui.heading(t(lang, "no_project"));
-        return;
+impl Page for CasesPage {
+    fn id(&self) -> PageId {
+        PageId::Cases
     }
+    fn title_key(&self) -> &'static str {
+        "page_cases"
+    }
+    fn icon(&self) -> &'static str {
+        "📚"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Project
+    }
+    fn refresh(&mut self, cx: &mut Cx) {
+        if self.list.is_none() && !self.requested {
+            self.requested = true;
+            cx.spawn("job_cases", jobs::load_cases());
+        }
+    }
+    fn receive(&mut self, msg: Msg, cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Cases(list) => {
+                self.requested = false;
+                self.list = Some(list);
+            }
+            Msg::CaseSaved(Ok(id)) => {
+                cx.send(Command::Notice(format!("{} {id}", cx.t("cases_saved"))));
+                cx.send(Command::Changed(Changed::Cases));
+                self.open(Open::Case(id), cx);
+            }
+            Msg::CasesMerged(Ok(what)) => {
+                cx.send(Command::Notice(format!("{} {what}", cx.t("cases_library"))));
+                cx.send(Command::Changed(Changed::Cases));
+            }
+            Msg::CaseSaved(Err(e)) | Msg::CasesMerged(Err(e)) => cx.send(Command::Error(e)),
+            other => return Some(other),
+        }
+        None
+    }
+    fn changed(&mut self, what: Changed) {
+        match what {
+            Changed::Project => *self = CasesPage::default(),
+            Changed::Cases => self.list = None,
+            _ => {}
+        }
+    }
+    fn open(&mut self, what: Open, _cx: &mut Cx) {
+        if let Open::Case(id) = what {
+            self.editing = None;
+            self.selected = Some(id);
+        }
+    }
+    fn answered(&mut self, purpose: Purpose, paths: Vec<std::path::PathBuf>, cx: &mut Cx) {
+        let Some(first) = paths.first().cloned() else {
+            return;
+        };
+        match purpose {
+            Purpose::ImportCases => {
+                cx.spawn("job_cases_import", jobs::import_cases(first));
+            }
+            Purpose::ExportCases => {
+                cx.spawn("job_cases_export", jobs::export_cases(first));
+            }
+            Purpose::AttachToCase => {
+                let case = self
+                    .list
+                    .as_ref()
+                    .and_then(|l| l.as_ref().ok())
+                    .and_then(|l| l.iter().find(|c| Some(&c.case_id) == self.selected.as_ref()))
+                    .cloned();
+                if let Some(case) = case {
+                    self.save_case(cx, case, paths);
+                }
+            }
+            Purpose::SaveAttachment(name) => {
+                if let Some(case_id) = self.selected.clone() {
+                    cx.spawn("job_cases_export", jobs::save_attachment(case_id, name, first));
+                }
+            }
+            _ => {}
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+impl CasesPage {
+    /// Saves a case (and attaches files) in the background.
+    fn save_case(&mut self, cx: &mut Cx, case: Case, attachments: Vec<std::path::PathBuf>) {
+        cx.spawn("job_case_save", jobs::save_case(case, attachments));
+    }
+}
+
+fn show(page: &mut CasesPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
+    let zh = lang == Lang::Zh;
     let rules = crate::audit::rules::builtin();
     ui.horizontal(|ui| {
         ui.heading(RichText::new(t(lang, "page_cases")).strong());
-        if app.cases.requested {
+        if page.requested {
             ui.spinner();
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button(t(lang, "cases_export")).clicked() {
-                app.ask(Purpose::ExportCases, ui.ctx());
+                cx.send(Command::Ask(Purpose::ExportCases));
             }
             if ui.button(t(lang, "cases_import")).clicked() {
-                app.ask(Purpose::ImportCases, ui.ctx());
+                cx.send(Command::Ask(Purpose::ImportCases));
             }
         });
     });
-    let all = match app.cases.list.clone() {
+    let all = match page.list.clone() {
         None => return,
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -111,13 +202,12 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     tags.dedup();
     ui.horizontal_wrapped(|ui| {
         ui.add(
-            egui::TextEdit::singleline(&mut app.cases.query)
+            egui::TextEdit::singleline(&mut page.query)
                 .hint_text(t(lang, "cases_search"))
                 .desired_width(260.0),
         );
         ui.label(t(lang, "audit_rule"));
-        let rule_text = app
-            .cases
+        let rule_text = page
             .rule
             .as_deref()
             .map(|r| rule_name(rules, Some(r), zh))
@@ -126,40 +216,35 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             .selected_text(rule_text)
             .height(420.0)
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut app.cases.rule, None, t(lang, "all"));
+                ui.selectable_value(&mut page.rule, None, t(lang, "all"));
                 for r in rules {
-                    ui.selectable_value(&mut app.cases.rule, Some(r.id.clone()), r.name(zh));
+                    ui.selectable_value(&mut page.rule, Some(r.id.clone()), r.name(zh));
                 }
             });
         ui.label(t(lang, "cases_tag"));
         egui::ComboBox::from_id_salt("case_tag")
-            .selected_text(
-                app.cases
-                    .tag
-                    .clone()
-                    .unwrap_or_else(|| t(lang, "all").to_string()),
-            )
+            .selected_text(page.tag.clone().unwrap_or_else(|| t(lang, "all").to_string()))
             .height(420.0)
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut app.cases.tag, None, t(lang, "all"));
+                ui.selectable_value(&mut page.tag, None, t(lang, "all"));
                 for tag in &tags {
-                    ui.selectable_value(&mut app.cases.tag, Some(tag.clone()), tag);
+                    ui.selectable_value(&mut page.tag, Some(tag.clone()), tag);
                 }
             });
         ui.label(t(lang, "cases_sort"));
-        ui.selectable_value(&mut app.cases.sort, SortBy::Date, t(lang, "cases_by_date"));
-        ui.selectable_value(&mut app.cases.sort, SortBy::Amount, t(lang, "cases_by_amount"));
+        ui.selectable_value(&mut page.sort, SortBy::Date, t(lang, "cases_by_date"));
+        ui.selectable_value(&mut page.sort, SortBy::Amount, t(lang, "cases_by_amount"));
     });
     ui.separator();
-    let visible = app.cases.visible(&all);
-    if app.cases.selected.is_some() {
+    let visible = page.visible(&all);
+    if page.selected.is_some() {
         egui::Panel::right("case_detail")
             .resizable(true)
             .default_size((ui.available_width() * 0.5).max(420.0))
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("case_detail_scroll")
-                    .show(ui, |ui| case_detail(app, ui, &all, rules));
+                    .show(ui, |ui| case_detail(page, cx, ui, &all, rules));
             });
     }
     egui::CentralPanel::default().show(ui, |ui| {
@@ -173,7 +258,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         egui::ScrollArea::vertical().id_salt("case_list").show(ui, |ui| {
             for i in visible {
                 let c = &all[i];
-                let selected = app.cases.selected.as_deref() == Some(c.case_id.as_str());
+                let selected = page.selected.as_deref() == Some(c.case_id.as_str());
                 let title = case_title(c, zh);
                 let sub = format!(
                     "{} · {} · {} · {}",
@@ -198,40 +283,40 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     .response
                     .interact(egui::Sense::click());
                 if r.clicked() {
-                    app.cases.selected = Some(c.case_id.clone());
-                    app.cases.editing = None;
+                    page.selected = Some(c.case_id.clone());
+                    page.editing = None;
                 }
             }
         });
     });
 }
 
-fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule]) {
-    let lang = app.lang();
+fn case_detail(page: &mut CasesPage, cx: &mut Cx, ui: &mut egui::Ui, all: &[Case], rules: &[Rule]) {
+    let lang = cx.lang;
     let zh = lang == Lang::Zh;
-    let Some(id) = app.cases.selected.clone() else {
+    let Some(id) = page.selected.clone() else {
         return;
     };
     let Some(c) = all.iter().find(|c| c.case_id == id).cloned() else {
-        app.cases.selected = None;
+        page.selected = None;
         return;
     };
     ui.horizontal(|ui| {
         if ui.button("×").on_hover_text(t(lang, "close")).clicked() {
-            app.cases.selected = None;
-            app.cases.editing = None;
+            page.selected = None;
+            page.editing = None;
         }
         ui.label(RichText::new(&c.case_id).weak());
-        if app.cases.editing.is_none() && ui.button(t(lang, "cases_edit")).clicked() {
+        if page.editing.is_none() && ui.button(t(lang, "cases_edit")).clicked() {
             let tags = c.tags.join(", ");
             let amount = c.amount.map(|a| a.to_string()).unwrap_or_default();
-            app.cases.editing = Some((c.clone(), tags, amount));
+            page.editing = Some((c.clone(), tags, amount));
         }
         if ui.button(t(lang, "cases_attach")).clicked() {
-            app.ask(Purpose::AttachToCase, ui.ctx());
+            cx.send(Command::Ask(Purpose::AttachToCase));
         }
     });
-    if let Some((edit, tags, amount)) = app.cases.editing.as_mut() {
+    if let Some((edit, tags, amount)) = page.editing.as_mut() {
         let mut save = false;
         let mut cancel = false;
         ui.horizontal(|ui| {
@@ -287,13 +372,16 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
                 typed.parse().ok()
             };
             if !typed.is_empty() && case.amount.is_none() {
-                app.error = Some(format!("{}: {typed}", t(lang, "cases_bad_amount")));
+                cx.send(Command::Error(format!(
+                    "{}: {typed}",
+                    t(lang, "cases_bad_amount")
+                )));
             } else {
-                app.save_case(case, Vec::new());
+                page.save_case(cx, case, Vec::new());
             }
         }
         if cancel {
-            app.cases.editing = None;
+            page.editing = None;
         }
         return;
     }
@@ -315,7 +403,7 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
         ui.horizontal_wrapped(|ui| {
             for tag in &c.tags {
                 if ui.small_button(format!("# {tag}")).clicked() {
-                    app.cases.tag = Some(tag.clone());
+                    page.tag = Some(tag.clone());
                 }
             }
         });
@@ -340,7 +428,7 @@ fn case_detail(app: &mut MamsApp, ui: &mut egui::Ui, all: &[Case], rules: &[Rule
             ui.horizontal(|ui| {
                 ui.label(format!("· {f}"));
                 if ui.small_button(t(lang, "cases_save_file")).clicked() {
-                    app.ask(Purpose::SaveAttachment(f.clone()), ui.ctx());
+                    cx.send(Command::Ask(Purpose::SaveAttachment(f.clone())));
                 }
             });
         }

@@ -11,9 +11,10 @@ use crate::import::file::{FileOptions, FileReport, Preview};
 use crate::import::source::Encoding;
 use crate::metrics::format::group_digits;
 use crate::model;
-use crate::ui::app::MamsApp;
 use crate::ui::dialogs::Purpose;
 use crate::ui::i18n::{Lang, t};
+use crate::ui::jobs::{self, Msg};
+use crate::ui::page::{Command, Cx, Needs, Open, Page, PageId};
 
 /// The page's state: what the user chose and what the worker found.
 #[derive(Default)]
@@ -29,6 +30,7 @@ pub struct ImportPage {
     pub report: Option<FileReport>,
     /// The settings changed since the last preview.
     pub stale: bool,
+    preview_job: Option<u64>,
 }
 
 impl ImportPage {
@@ -58,8 +60,115 @@ fn encoding_label(lang: Lang, e: Option<Encoding>) -> String {
     }
 }
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
+impl Page for ImportPage {
+    fn id(&self) -> PageId {
+        PageId::Import
+    }
+    fn title_key(&self) -> &'static str {
+        "page_import"
+    }
+    fn icon(&self) -> &'static str {
+        "📥"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Nothing
+    }
+    /// Re-runs the preview when the settings changed (one at a time: a newer request
+    /// cancels the older).
+    fn refresh(&mut self, cx: &mut Cx) {
+        if !self.stale || cx.project.is_none() {
+            return;
+        }
+        let Some(file) = self.files.first().cloned() else {
+            return;
+        };
+        self.stale = false;
+        if let Some(id) = self.preview_job.take() {
+            cx.cancel(id);
+        }
+        let job = jobs::preview(file, self.table.clone(), self.opts.clone());
+        self.preview_job = Some(cx.spawn("job_preview", job));
+    }
+    fn receive(&mut self, msg: Msg, cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Preview(Ok(preview)) => {
+                if self.table.is_none() {
+                    self.table = Some(preview.table.clone());
+                }
+                self.preview = Some(preview);
+            }
+            Msg::Preview(Err(e)) => {
+                self.preview = None;
+                cx.send(Command::Error(e));
+            }
+            Msg::FilesImported(Ok((report, view))) => {
+                cx.send(Command::Notice(format!(
+                    "{} {} / {} ({} {})",
+                    cx.t("stored_rows"),
+                    group_digits(report.rows_stored),
+                    group_digits(report.rows_in),
+                    cx.t("rows_rejected"),
+                    group_digits(report.rows_rejected)
+                )));
+                self.report = Some(report);
+                cx.send(Command::ShowProject(Box::new(view)));
+            }
+            Msg::FilesImported(Err(e)) => cx.send(Command::Error(e)),
+            other => return Some(other),
+        }
+        None
+    }
+    fn open(&mut self, what: Open, _cx: &mut Cx) {
+        if let Open::Files(files) = what {
+            self.set_files(files);
+        }
+    }
+    fn answered(&mut self, purpose: Purpose, paths: Vec<PathBuf>, cx: &mut Cx) {
+        match purpose {
+            Purpose::ImportFiles => match crate::import::file::expand(&paths) {
+                Ok(files) => self.set_files(files),
+                Err(e) => cx.send(Command::Error(format!("{e:#}"))),
+            },
+            Purpose::ExportRejects => {
+                let (Some(path), Some(report)) = (paths.first(), &self.report) else {
+                    return;
+                };
+                // Up to 100,000 rows as XLSX: written by the worker, not by the window.
+                cx.spawn(
+                    "job_export_rejects",
+                    jobs::write_rejects(report.rejects.clone(), path.clone()),
+                );
+            }
+            _ => {}
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+impl ImportPage {
+    /// Imports the chosen files with the page's settings.
+    fn import_now(&mut self, cx: &mut Cx) {
+        let Some(table) = self
+            .table
+            .clone()
+            .or(self.preview.as_ref().map(|p| p.table.clone()))
+        else {
+            return;
+        };
+        let mut opts = self.opts.clone();
+        if opts.mapping.is_none() {
+            opts.mapping = self.preview.as_ref().map(|p| p.mapping.clone());
+        }
+        let save = Some(self.save_as.clone()).filter(|s| !s.trim().is_empty());
+        let job = jobs::import_files(table, self.files.clone(), opts, save);
+        cx.spawn("job_import_files", job);
+    }
+}
+
+fn show(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -68,32 +177,31 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 if ui.button(t(lang, "choose_files")).clicked() {
-                    let ctx = ui.ctx().clone();
-                    app.ask(Purpose::ImportFiles, &ctx);
+                    cx.send(Command::Ask(Purpose::ImportFiles));
                 }
-                for f in &app.import.files {
+                for f in &page.files {
                     ui.label(RichText::new(crate::import::source::file_name(f)).monospace())
                         .on_hover_text(f.display().to_string());
                 }
             });
-            if app.import.files.is_empty() {
+            if page.files.is_empty() {
                 return;
             }
             ui.add_space(6.0);
-            settings(app, ui);
+            settings(page, cx, ui);
             ui.add_space(8.0);
-            if running_jobs(app, ui) {
+            if running_jobs(cx, ui) {
                 return;
             }
-            if let Some(report) = app.import.report.clone() {
-                result(app, ui, &report);
+            if let Some(report) = page.report.clone() {
+                result(page, cx, ui, &report);
                 return;
             }
-            let Some(preview) = app.import.preview.clone() else {
+            let Some(preview) = page.preview.clone() else {
                 ui.spinner();
                 return;
             };
-            mapping_editor(app, ui, &preview);
+            mapping_editor(page, cx, ui, &preview);
             ui.add_space(8.0);
             if !preview.missing_required.is_empty() {
                 ui.colored_label(
@@ -110,15 +218,15 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.add_space(8.0);
             rejects_summary(lang, ui, &preview.rejects, preview.rejected_rows, preview.rows);
             ui.add_space(8.0);
-            commit_controls(app, ui, &preview);
+            commit_controls(page, cx, ui, &preview);
         });
 }
 
 /// While the file is checked or imported: its progress (rows per second, time left) and
 /// Cancel, in the page where the user is looking. True while something runs.
-fn running_jobs(app: &mut MamsApp, ui: &mut egui::Ui) -> bool {
-    let lang = app.lang();
-    let jobs = app.jobs();
+fn running_jobs(cx: &mut Cx, ui: &mut egui::Ui) -> bool {
+    let lang = cx.lang;
+    let jobs = cx.jobs();
     for job in &jobs {
         let snap = job.progress.snapshot();
         ui.label(RichText::new(&job.name).size(17.0).strong());
@@ -132,7 +240,7 @@ fn running_jobs(app: &mut MamsApp, ui: &mut egui::Ui) -> bool {
                 }
             }
             if ui.button(t(lang, "cancel")).clicked() {
-                app.cancel_job(job.id);
+                cx.cancel(job.id);
             }
         });
         ui.label(RichText::new(&snap.message).weak());
@@ -141,9 +249,8 @@ fn running_jobs(app: &mut MamsApp, ui: &mut egui::Ui) -> bool {
     !jobs.is_empty()
 }
 
-fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    let page = &mut app.import;
+fn settings(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
     let before = (
         page.table.clone(),
         page.opts.encoding,
@@ -206,7 +313,7 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
         ui.separator();
         ui.label(t(lang, "skip_lines"));
         ui.add(egui::DragValue::new(&mut page.opts.skip_lines).range(0..=50));
-        let profiles = app
+        let profiles = cx
             .project
             .as_ref()
             .map(|p| p.profiles.clone())
@@ -256,14 +363,13 @@ fn settings(app: &mut MamsApp, ui: &mut egui::Ui) {
     }
 }
 
-fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
-    let lang = app.lang();
+fn mapping_editor(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui, preview: &Preview) {
+    let lang = cx.lang;
     let Some(table) = model::table(&preview.table) else {
         return;
     };
     ui.label(RichText::new(t(lang, "column_mapping")).size(17.0).strong());
-    let mut mapping = app
-        .import
+    let mut mapping = page
         .opts
         .mapping
         .clone()
@@ -333,8 +439,8 @@ fn mapping_editor(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
         });
     if changed {
         // A field goes to one column at most: the last choice wins.
-        app.import.opts.mapping = Some(mapping);
-        app.import.stale = true;
+        page.opts.mapping = Some(mapping);
+        page.stale = true;
     }
 }
 
@@ -443,8 +549,8 @@ fn rejects_summary(
         });
 }
 
-fn commit_controls(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
-    let lang = app.lang();
+fn commit_controls(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui, preview: &Preview) {
+    let lang = cx.lang;
     if !preview.overlapping.is_empty() {
         let months: Vec<String> = preview
             .overlapping
@@ -456,19 +562,19 @@ fn commit_controls(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
             format!("{} {}", t(lang, "months_already_there"), months.join(", ")),
         );
         if ui
-            .checkbox(&mut app.import.opts.replace_period, t(lang, "replace_months"))
+            .checkbox(&mut page.opts.replace_period, t(lang, "replace_months"))
             .changed()
         {
-            app.import.stale = true;
+            page.stale = true;
         }
     }
-    ui.checkbox(&mut app.import.opts.all_or_nothing, t(lang, "all_or_nothing"));
+    ui.checkbox(&mut page.opts.all_or_nothing, t(lang, "all_or_nothing"));
     ui.horizontal(|ui| {
         ui.label(t(lang, "save_profile_as"));
-        ui.text_edit_singleline(&mut app.import.save_as);
+        ui.text_edit_singleline(&mut page.save_as);
     });
     ui.add_space(6.0);
-    let ready = app.import.ready() && !app.is_busy();
+    let ready = page.ready() && cx.jobs().is_empty();
     if ui
         .add_enabled(
             ready,
@@ -477,12 +583,12 @@ fn commit_controls(app: &mut MamsApp, ui: &mut egui::Ui, preview: &Preview) {
         )
         .clicked()
     {
-        app.import_files_now();
+        page.import_now(cx);
     }
 }
 
-fn result(app: &mut MamsApp, ui: &mut egui::Ui, report: &FileReport) {
-    let lang = app.lang();
+fn result(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui, report: &FileReport) {
+    let lang = cx.lang;
     ui.label(
         RichText::new(format!(
             "{} {} / {} · {} {} · {:.1} s",
@@ -505,14 +611,13 @@ fn result(app: &mut MamsApp, ui: &mut egui::Ui, report: &FileReport) {
         ui.label(format!("{} {}", t(lang, "replaced_months"), months.join(", ")));
     }
     if !report.rejects.is_empty() {
-        let ctx = ui.ctx().clone();
         if ui.button(t(lang, "export_rejects")).clicked() {
-            app.ask(Purpose::ExportRejects, &ctx);
+            cx.send(Command::Ask(Purpose::ExportRejects));
         }
         let rejects: Vec<_> = report.rejects.iter().map(|r| r.reject.clone()).collect();
         rejects_summary(lang, ui, &rejects, report.rows_rejected, report.rows_in);
     }
     if ui.button(t(lang, "import_more")).clicked() {
-        app.import.set_files(Vec::new());
+        page.set_files(Vec::new());
     }
 }

@@ -6,16 +6,16 @@
 use egui::{Color32, RichText, Sense, vec2};
 use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, Plot, Points};
 
-use super::leaders::status_color;
-use super::{code_label, unit_name};
 use crate::metrics::format;
 use crate::metrics::kpi::Status;
 use crate::metrics::market::yoy_pct;
 use crate::sample::calendar::days_in_month;
-use crate::ui::app::MamsApp;
 use crate::ui::i18n::t;
-use crate::ui::jobs::MarketData;
+use crate::ui::jobs::{self, MarketData, Msg};
+use crate::ui::page::{Changed, Cx, Needs, Page, PageId};
+use crate::ui::scope_slot::ScopeSlot;
 use crate::ui::theme::{accent, class_color};
+use crate::ui::widgets::{chip, code_label, data_buttons, save_png_button, scope_page, status_color};
 
 /// A key customer counts as dropping below this year-on-year change (%), as rule key_drop.
 const DROP_PCT: f64 = -30.0;
@@ -56,73 +56,112 @@ fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
         .add(egui::Shape::line(points, egui::Stroke::new(1.5, color)));
 }
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let slot = app.market.data.clone();
-    let Some(mut data) = super::scope_page(app, ui, "page_market", &slot) else {
+#[derive(Default)]
+pub struct MarketPage {
+    pub data: ScopeSlot<MarketData>,
+    /// The customer class the page is filtered on (a removable chip).
+    pub class: Option<String>,
+}
+
+impl Page for MarketPage {
+    fn id(&self) -> PageId {
+        PageId::Market
+    }
+    fn title_key(&self) -> &'static str {
+        "page_market"
+    }
+    fn icon(&self) -> &'static str {
+        "🏭"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Scope
+    }
+    fn refresh(&mut self, cx: &mut Cx) {
+        self.data
+            .follow(cx, "job_indicators", |scope, _| jobs::market(scope));
+    }
+    fn receive(&mut self, msg: Msg, _cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Market(scope, data) => self.data.receive(scope, data),
+            other => return Some(other),
+        }
+        None
+    }
+    fn changed(&mut self, what: Changed) {
+        if what == Changed::Project {
+            self.data.clear();
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+fn show(page: &mut MarketPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let Some(mut data) = scope_page(cx, ui, "page_market", &page.data.data) else {
         return;
     };
     // Cross-filter: a class picked in the composition narrows the customers, the handling
     // times and the overdue applications to it, shown as a chip that removes it.
-    if let Some(class) = app.market_class.clone() {
-        let lang = app.lang();
+    if let Some(class) = page.class.clone() {
+        let lang = cx.lang;
         ui.horizontal(|ui| {
             ui.label(RichText::new(t(lang, "market_filtered")).weak());
-            let chip = format!(
-                "{}: {} ×",
+            let label = format!(
+                "{}: {}",
                 t(lang, "why_class"),
                 code_label(lang, "customer_class", &class)
             );
-            if ui
-                .button(chip)
+            if chip(ui, &label)
                 .on_hover_text(t(lang, "market_remove_filter"))
                 .clicked()
             {
-                app.market_class = None;
+                page.class = None;
             }
         });
         data = data.for_class(&class);
     }
     egui::ScrollArea::vertical().id_salt("market").show(ui, |ui| {
-        key_customers(app, ui, &data);
+        key_customers(cx, ui, &data);
         ui.add_space(12.0);
         let half = (ui.available_width() - 20.0) / 2.0;
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(half.max(360.0));
-                funnel(app, ui, &data);
+                funnel(cx, ui, &data);
             });
             ui.vertical(|ui| {
                 ui.set_width(half.max(360.0));
-                handling(app, ui, &data);
-            });
-        });
-        ui.add_space(12.0);
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                ui.set_width(half.max(360.0));
-                collection_curve(app, ui, &data);
-            });
-            ui.vertical(|ui| {
-                ui.set_width(half.max(360.0));
-                arrears_age(app, ui, &data);
+                handling(cx, ui, &data);
             });
         });
         ui.add_space(12.0);
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(half.max(360.0));
-                overdue(app, ui, &data);
+                collection_curve(cx, ui, &data);
             });
             ui.vertical(|ui| {
                 ui.set_width(half.max(360.0));
-                composition(app, ui, &data);
+                arrears_age(cx, ui, &data);
+            });
+        });
+        ui.add_space(12.0);
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                overdue(cx, ui, &data);
+            });
+            ui.vertical(|ui| {
+                ui.set_width(half.max(360.0));
+                composition(page, cx, ui, &data);
             });
         });
     });
 }
 
-fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
-    let lang = app.lang();
+fn key_customers(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "market_key_customers")).strong().size(16.0));
     let total_share: f64 = data.key_customers.iter().filter_map(|c| c.share).sum();
     ui.label(
@@ -151,9 +190,9 @@ fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &[
             "customer_id",
             "name",
@@ -228,9 +267,9 @@ fn key_customers(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
 
 /// The share of the bills falling due in the month collected by each day, against the
 /// month before.
-fn collection_curve(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+fn collection_curve(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
     use egui_plot::{Legend, Line, PlotPoints};
-    let lang = app.lang();
+    let lang = cx.lang;
     ui.label(
         RichText::new(t(lang, "market_collection_curve"))
             .strong()
@@ -252,9 +291,9 @@ fn collection_curve(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &[
             "day".into(),
             format!("{} %", month_label(data.curve.month)),
@@ -305,13 +344,13 @@ fn collection_curve(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .width(2.5),
             );
         });
-    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    save_png_button(ui, cx, chart.response.rect);
 }
 
 /// Arrears at the month's end by days past due, stacked per unit one level down.
-fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
+fn arrears_age(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
     use crate::store::market::AGE_BUCKETS;
-    let lang = app.lang();
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "market_arrears_age")).strong().size(16.0));
     let mut units: Vec<String> = Vec::new();
     for a in &data.arrears_age {
@@ -346,12 +385,12 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
     let rows: Vec<Vec<String>> = units
         .iter()
         .map(|u| {
-            let mut r = vec![unit_name(app, u)];
+            let mut r = vec![cx.unit_name(u)];
             r.extend((0..AGE_BUCKETS.len()).map(|b| format::number(amount(u, b), 0)));
             r
         })
         .collect();
-    super::data_buttons(ui, app, &header, &rows);
+    data_buttons(ui, cx, &header, &rows);
     if units.is_empty() {
         ui.label(RichText::new(t(lang, "market_none")).weak());
         return;
@@ -369,7 +408,7 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .fill(Color32::from_rgb(r, g, bl))
                     .name(format!(
                         "{}\n{label} {}: {} {}",
-                        unit_name(app, u),
+                        cx.unit_name(u),
                         t(lang, "days_past_due"),
                         format::number(amount(u, b), 0),
                         t(lang, "yuan")
@@ -386,7 +425,7 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
     }
     let names: Vec<String> = units
         .iter()
-        .map(|u| crate::ui::pages::map::canvas::short_name(&unit_name(app, u)))
+        .map(|u| crate::ui::pages::map::canvas::short_name(&cx.unit_name(u)))
         .collect();
     let chart = Plot::new("arrears_age")
         .height(230.0)
@@ -396,24 +435,24 @@ fn arrears_age(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .legend(egui_plot::Legend::default().follow_insertion_order(true))
         .show_grid([false, true])
         .y_axis_formatter(|m, _| format::number(m.value, 0))
-        .x_axis_formatter(super::leaders::category_axis(names))
+        .x_axis_formatter(crate::ui::widgets::category_axis(names))
         .show(ui, |plot| {
             for c in charts {
                 plot.bar_chart(c);
             }
         });
-    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    save_png_button(ui, cx, chart.response.rect);
 }
 
-fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
-    let lang = app.lang();
+fn funnel(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "market_funnel")).strong().size(16.0));
     let rows: Vec<Vec<String>> = STEPS
         .iter()
         .zip(&data.funnel)
         .map(|(k, v)| vec![t(lang, k).to_string(), v.to_string()])
         .collect();
-    super::data_buttons(ui, app, &["step".into(), "applications".into()], &rows);
+    data_buttons(ui, cx, &["step".into(), "applications".into()], &rows);
     let color = accent(ui.visuals().dark_mode);
     let n = STEPS.len();
     let bars: Vec<Bar> = data
@@ -434,7 +473,7 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(|m, _| format::number(m.value, 0))
-        .y_axis_formatter(super::leaders::category_axis(names))
+        .y_axis_formatter(crate::ui::widgets::category_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(t(lang, "market_funnel"), bars)
@@ -442,12 +481,12 @@ fn funnel(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .width(0.65),
             )
         });
-    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    save_png_button(ui, cx, chart.response.rect);
     ui.label(RichText::new(t(lang, "market_funnel_note")).weak().small());
 }
 
-fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
-    let lang = app.lang();
+fn handling(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "market_handling")).strong().size(16.0));
     if data.handling.is_empty() {
         ui.label(RichText::new(t(lang, "market_none")).weak());
@@ -469,9 +508,9 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                 )
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &["class", "limit_days", "n", "min", "q1", "median", "q3", "max"].map(String::from),
         &rows,
     );
@@ -514,7 +553,7 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         .allow_scroll(false)
         .allow_zoom(false)
         .allow_drag(false)
-        .y_axis_formatter(super::leaders::category_axis(names))
+        .y_axis_formatter(crate::ui::widgets::category_axis(names))
         .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
         .x_axis_label(t(lang, "market_working_days"))
         .show(ui, |plot| {
@@ -526,12 +565,12 @@ fn handling(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                     .color(limit_color),
             );
         });
-    crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+    save_png_button(ui, cx, chart.response.rect);
     ui.label(RichText::new(t(lang, "market_handling_note")).weak().small());
 }
 
-fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
-    let lang = app.lang();
+fn overdue(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = cx.lang;
     ui.label(
         RichText::new(format!("{} ({})", t(lang, "market_overdue"), data.overdue.len()))
             .strong()
@@ -556,9 +595,9 @@ fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &[
             "application_id",
             "customer_id",
@@ -587,7 +626,7 @@ fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             ui.end_row();
             for o in data.overdue.iter().take(25) {
                 ui.label(&o.application_id);
-                ui.label(unit_name(app, &o.unit_id));
+                ui.label(cx.unit_name(&o.unit_id));
                 ui.label(code_label(lang, "customer_class", &o.class));
                 ui.label(o.accepted_at.format("%Y-%m-%d").to_string());
                 ui.label(
@@ -599,8 +638,8 @@ fn overdue(app: &MamsApp, ui: &mut egui::Ui, data: &MarketData) {
         });
 }
 
-fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
-    let lang = app.lang();
+fn composition(page: &mut MarketPage, cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "market_composition")).strong().size(16.0));
     let total: f64 = data.by_class.iter().map(|(_, _, k)| k).sum();
     let all: Vec<Vec<String>> = [
@@ -614,9 +653,9 @@ fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
             .map(move |(v, n, kwh)| vec![field.to_string(), v.clone(), n.to_string(), kwh.to_string()])
     })
     .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &["field", "value", "customers", "kwh"].map(String::from),
         &all,
     );
@@ -637,14 +676,14 @@ fn composition(app: &mut MamsApp, ui: &mut egui::Ui, data: &MarketData) {
                 ui.end_row();
                 for (value, customers, kwh) in list.iter().take(rows) {
                     if code_list == "customer_class" {
-                        let selected = app.market_class.as_deref() == Some(value.as_str());
+                        let selected = page.class.as_deref() == Some(value.as_str());
                         let label = code_label(lang, code_list, value);
                         if ui
                             .selectable_label(selected, label)
                             .on_hover_text(t(lang, "market_filter_help"))
                             .clicked()
                         {
-                            app.market_class = if selected { None } else { Some(value.clone()) };
+                            page.class = if selected { None } else { Some(value.clone()) };
                         }
                     } else {
                         ui.label(code_label(lang, code_list, value));

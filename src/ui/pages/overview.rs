@@ -8,19 +8,40 @@ use egui::{Color32, RichText};
 use crate::metrics::format::group_digits;
 use crate::model;
 use crate::store::queries::{OrgUnit, TableStats};
-use crate::ui::app::MamsApp;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::org;
+use crate::ui::page::{Command, Cx, Needs, Page, PageId};
 use crate::ui::theme::accent;
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    let Some(project) = app.project.clone() else {
+/// The overview has no state of its own: it shows the project as the shell holds it.
+pub struct OverviewPage;
+
+impl Page for OverviewPage {
+    fn id(&self) -> PageId {
+        PageId::Overview
+    }
+    fn title_key(&self) -> &'static str {
+        "page_overview"
+    }
+    fn icon(&self) -> &'static str {
+        "🏠"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Nothing
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(cx, ui)
+    }
+}
+
+fn show(cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
+    let Some(project) = cx.project.clone() else {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
             ui.heading(t(lang, "no_project"));
             ui.add_space(8.0);
-            let jobs = app.jobs();
+            let jobs = cx.jobs();
             if !jobs.is_empty() {
                 // First start builds the sample project: show its progress big.
                 for job in jobs {
@@ -72,12 +93,12 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 ui.vertical(|ui| {
                     ui.set_width(360.0);
                     section(ui, t(lang, "org_tree"));
-                    org_tree(app, ui, &project.org);
+                    org_tree(cx, ui, &project.org);
                 });
                 ui.add_space(16.0);
                 ui.vertical(|ui| {
                     section(ui, t(lang, "data_tables"));
-                    tables(app, ui, &project.info.tables, &project.months, &project.org);
+                    tables(cx, ui, &project.info.tables, &project.months, &project.org);
                 });
             });
             ui.add_space(16.0);
@@ -151,11 +172,11 @@ impl OrgTree<'_> {
     }
 }
 
-fn org_tree(app: &mut MamsApp, ui: &mut egui::Ui, units: &[OrgUnit]) {
-    let selected = app.unit_id();
+fn org_tree(cx: &mut Cx, ui: &mut egui::Ui, units: &[OrgUnit]) {
+    let selected = cx.unit_id.clone();
     let tree = OrgTree {
         kids: org::children(units),
-        lang: app.lang(),
+        lang: cx.lang,
         open_path: selected
             .as_deref()
             .map(|s| {
@@ -180,7 +201,7 @@ fn org_tree(app: &mut MamsApp, ui: &mut egui::Ui, units: &[OrgUnit]) {
             });
     });
     if let Some(id) = clicked {
-        app.set_unit(id);
+        cx.send(Command::SetUnit(id));
     }
 }
 
@@ -188,27 +209,20 @@ fn month_text(m: Option<NaiveDate>) -> String {
     m.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default()
 }
 
-fn tables(
-    app: &mut MamsApp,
-    ui: &mut egui::Ui,
-    stats: &[TableStats],
-    months: &[NaiveDate],
-    units: &[OrgUnit],
-) {
-    let lang = app.lang();
-    let unit_id = app.unit_id().unwrap_or_default();
+fn tables(cx: &mut Cx, ui: &mut egui::Ui, stats: &[TableStats], months: &[NaiveDate], units: &[OrgUnit]) {
+    let lang = cx.lang;
+    let unit_id = cx.unit_id.clone().unwrap_or_default();
     let unit_name = units
         .iter()
         .find(|u| u.unit_id == unit_id)
         .map(|u| lang.pick(&u.name_en, &u.name_zh).to_string())
         .unwrap_or_default();
-    let period = app.period();
-    let scoped = app
+    let period = cx.period;
+    let scoped = cx
         .scoped
-        .as_ref()
         .filter(|(s, _)| s.unit_id == unit_id && s.month == period)
         .map(|(_, c)| c.clone());
-    let dark = app.state.dark;
+    let dark = cx.dark;
     ui.label(
         RichText::new(format!(
             "{}: {unit_name}   {}: {}",

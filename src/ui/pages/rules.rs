@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use egui::RichText;
 
 use crate::audit::rules::{Category, Origin, Rule};
-use crate::ui::app::MamsApp;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::RulesData;
+use crate::ui::jobs::{self, Msg};
+use crate::ui::page::{Changed, Command, Cx, Needs, Open, Page, PageId};
 
 /// A project rule as typed in the editor.
 #[derive(Clone)]
@@ -98,25 +99,79 @@ fn precision_text(confirmed: u64, fp: u64) -> String {
     }
 }
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
-    let zh = lang == Lang::Zh;
-    if app.project.is_none() {
-        ui.heading(t(lang, "no_project"));
-        return;
+impl Page for RulesPage {
+    fn id(&self) -> PageId {
+        PageId::Rules
     }
+    fn title_key(&self) -> &'static str {
+        "page_rules"
+    }
+    fn icon(&self) -> &'static str {
+        "📜"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Project
+    }
+    fn refresh(&mut self, cx: &mut Cx) {
+        if self.data.is_none() && !self.requested {
+            self.requested = true;
+            cx.spawn("job_rules", jobs::load_rules());
+        }
+    }
+    fn receive(&mut self, msg: Msg, cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Rules(data) => {
+                self.requested = false;
+                self.data = Some(data);
+            }
+            Msg::RuleSaved(Ok(id)) => {
+                cx.send(Command::Notice(format!("{} {id}", cx.t("rules_saved"))));
+                self.error = None;
+                if self.draft.take().is_some() {
+                    self.selected = Some(id);
+                }
+                // Parameters or rules changed: suspects found from now on follow them.
+                cx.send(Command::Changed(Changed::Rules));
+            }
+            Msg::RuleSaved(Err(e)) => {
+                if self.draft.is_some() {
+                    self.error = Some(e);
+                } else {
+                    cx.send(Command::Error(e));
+                }
+            }
+            other => return Some(other),
+        }
+        None
+    }
+    fn changed(&mut self, what: Changed) {
+        match what {
+            Changed::Project => *self = RulesPage::default(),
+            // Precision follows the suspects' states.
+            Changed::Rules | Changed::Suspects => self.data = None,
+            _ => {}
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+fn show(page: &mut RulesPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
+    let zh = lang == Lang::Zh;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(t(lang, "page_rules")).strong());
-        if app.rules.requested {
+        if page.requested {
             ui.spinner();
         }
         if ui.button(t(lang, "rules_new")).clicked() {
-            app.rules.draft = Some(RuleDraft::default());
-            app.rules.selected = None;
-            app.rules.error = None;
+            page.draft = Some(RuleDraft::default());
+            page.selected = None;
+            page.error = None;
         }
     });
-    let data = match app.rules.data.clone() {
+    let data = match page.data.clone() {
         None => return,
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -128,7 +183,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
         ui.colored_label(ui.visuals().warn_fg_color, p);
     }
     ui.separator();
-    if app.rules.selected.is_some() || app.rules.draft.is_some() {
+    if page.selected.is_some() || page.draft.is_some() {
         egui::Panel::right("rule_detail")
             .resizable(true)
             .default_size((ui.available_width() * 0.55).max(460.0))
@@ -136,10 +191,10 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 egui::ScrollArea::vertical()
                     .id_salt("rule_detail_scroll")
                     .show(ui, |ui| {
-                        if app.rules.draft.is_some() {
-                            draft_ui(app, ui);
+                        if page.draft.is_some() {
+                            draft_ui(page, cx, ui);
                         } else {
-                            rule_detail(app, ui, &data);
+                            rule_detail(page, cx, ui, &data);
                         }
                     });
             });
@@ -161,16 +216,16 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     }
                     ui.end_row();
                     for r in &data.rules {
-                        let selected = app.rules.selected.as_deref() == Some(r.id.as_str());
+                        let selected = page.selected.as_deref() == Some(r.id.as_str());
                         let mut name = r.name(zh).to_string();
                         if r.origin == Origin::Project {
                             name.push_str(&format!(" ({})", t(lang, "rules_project_rule")));
                         }
                         if ui.selectable_label(selected, name).clicked() {
-                            app.rules.selected = Some(r.id.clone());
-                            app.rules.draft = None;
-                            app.rules.edits = r.values(&data.overrides).into_iter().collect();
-                            app.rules.error = None;
+                            page.selected = Some(r.id.clone());
+                            page.draft = None;
+                            page.edits = r.values(&data.overrides).into_iter().collect();
+                            page.error = None;
                         }
                         ui.label(r.category.name(zh));
                         ui.label(match r.severity {
@@ -191,35 +246,25 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
     });
 }
 
-fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
-    let lang = app.lang();
+fn rule_detail(page: &mut RulesPage, cx: &mut Cx, ui: &mut egui::Ui, data: &RulesData) {
+    let lang = cx.lang;
     let zh = lang == Lang::Zh;
-    let Some(r) = data
-        .rules
-        .iter()
-        .find(|r| Some(&r.id) == app.rules.selected.as_ref())
-    else {
+    let Some(r) = data.rules.iter().find(|r| Some(&r.id) == page.selected.as_ref()) else {
         return;
     };
     ui.horizontal(|ui| {
         if ui.button("×").clicked() {
-            app.rules.selected = None;
+            page.selected = None;
         }
         ui.label(RichText::new(&r.id).monospace().weak());
     });
     ui.heading(r.name(zh));
     ui.label(r.description(zh));
-    if let (Some(month), Some(unit)) = (app.period(), app.unit_id())
+    if let (Some(month), Some(unit)) = (cx.period, cx.unit_id.clone())
         && ui.button(t(lang, "rules_run_one")).clicked()
     {
-        app.audit.rule = Some(r.id.clone());
-        app.run_audit(crate::audit::run::RunSpec::new(
-            month,
-            month,
-            &unit,
-            vec![r.id.clone()],
-        ));
-        app.state.page = crate::ui::pages::Page::Audit;
+        let spec = crate::audit::run::RunSpec::new(month, month, &unit, vec![r.id.clone()]);
+        cx.send(Command::Open(PageId::Audit, Open::Run(spec)));
     }
     ui.label(
         RichText::new(format!(
@@ -239,7 +284,7 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
             .show(ui, |ui| {
                 for p in &r.params {
                     ui.label(if zh { &p.label_zh } else { &p.label_en });
-                    let v = app.rules.edits.entry(p.name.clone()).or_insert(p.default);
+                    let v = page.edits.entry(p.name.clone()).or_insert(p.default);
                     let mut drag = egui::DragValue::new(v).speed((p.default.abs() * 0.01).max(0.01));
                     if let Some(min) = p.min {
                         drag = drag.range(min..=p.max.unwrap_or(f64::MAX));
@@ -253,7 +298,7 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
         ui.horizontal(|ui| {
             if ui.button(t(lang, "save")).clicked() {
                 for p in &r.params {
-                    let v = app.rules.edits.get(&p.name).copied().unwrap_or(p.default);
+                    let v = page.edits.get(&p.name).copied().unwrap_or(p.default);
                     changed.push((p.name.clone(), (v != p.default).then_some(v)));
                 }
             }
@@ -261,11 +306,11 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
                 for p in &r.params {
                     changed.push((p.name.clone(), None));
                 }
-                app.rules.edits = r.params.iter().map(|p| (p.name.clone(), p.default)).collect();
+                page.edits = r.params.iter().map(|p| (p.name.clone(), p.default)).collect();
             }
         });
         if !changed.is_empty() {
-            app.set_rule_params(r.id.clone(), changed);
+            cx.spawn("job_rule_save", jobs::set_rule_params(r.id.clone(), changed));
         }
         ui.label(RichText::new(t(lang, "rules_params_note")).weak().small());
         ui.add_space(6.0);
@@ -276,7 +321,7 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
         ui.label(RichText::new(t(lang, "rules_no_verdicts")).weak());
     } else {
         egui::Grid::new("rule_precision").striped(true).show(ui, |ui| {
-            let names = app.project.clone();
+            let names = cx.project.clone();
             for p in rows {
                 let name = names
                     .as_ref()
@@ -294,10 +339,14 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
         ui.strong(t(lang, "rules_query"));
         if r.origin == Origin::Project {
             if ui.button(t(lang, "cases_edit")).clicked() {
-                app.rules.draft = Some(RuleDraft::from_rule(r));
+                page.draft = Some(RuleDraft::from_rule(r));
             }
             if ui.button(t(lang, "rules_delete")).clicked() {
-                app.delete_project_rule(r.id.clone());
+                page.selected = None;
+                cx.spawn(
+                    "job_rule_save",
+                    jobs::save_project_rule(String::new(), None, r.id.clone()),
+                );
             }
         }
     });
@@ -310,10 +359,10 @@ fn rule_detail(app: &mut MamsApp, ui: &mut egui::Ui, data: &RulesData) {
     );
 }
 
-fn draft_ui(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let lang = app.lang();
+fn draft_ui(page: &mut RulesPage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let lang = cx.lang;
     let zh = lang == Lang::Zh;
-    let Some(d) = app.rules.draft.as_mut() else { return };
+    let Some(d) = page.draft.as_mut() else { return };
     ui.heading(t(lang, "rules_new"));
     ui.label(RichText::new(t(lang, "rules_new_help")).weak());
     let mut save = false;
@@ -368,15 +417,19 @@ fn draft_ui(app: &mut MamsApp, ui: &mut egui::Ui) {
             .desired_rows(10)
             .desired_width(f32::INFINITY),
     );
-    if let Some(e) = &app.rules.error {
+    if let Some(e) = &page.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
     if save {
         let d = d.clone();
-        app.save_project_rule(d.meta_json(), d.query, d.id);
+        page.error = None;
+        cx.spawn(
+            "job_rule_save",
+            jobs::save_project_rule(d.meta_json(), Some(d.query), d.id),
+        );
     }
     if cancel {
-        app.rules.draft = None;
-        app.rules.error = None;
+        page.draft = None;
+        page.error = None;
     }
 }

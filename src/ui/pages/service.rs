@@ -6,21 +6,62 @@ use chrono::{Datelike, NaiveDate};
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
-use super::leaders::{month_axis, status_color, unit_label};
-use super::unit_name;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
-use crate::ui::app::MamsApp;
 use crate::ui::i18n::t;
-use crate::ui::jobs::ServiceData;
+use crate::ui::jobs::{self, Msg, ServiceData};
+use crate::ui::page::{Changed, Command, Cx, Needs, Page, PageId};
+use crate::ui::scope_slot::ScopeSlot;
 use crate::ui::theme::accent;
+use crate::ui::widgets::{
+    card_values, chip, code_label, data_buttons, month_axis, save_png_button, scope_page, status_color,
+};
 
 /// The indicators of the units table (the core's report computes these cards).
 pub use crate::metrics::service::UNIT_INDICATORS as COLUMNS;
 
-pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
-    let slot = app.service.data.clone();
-    let Some(data) = super::scope_page(app, ui, "page_service", &slot) else {
+#[derive(Default)]
+pub struct ServicePage {
+    pub data: ScopeSlot<ServiceData>,
+    /// The unit the repeat complainers are filtered on (a removable chip).
+    pub unit: Option<String>,
+}
+
+impl Page for ServicePage {
+    fn id(&self) -> PageId {
+        PageId::Service
+    }
+    fn title_key(&self) -> &'static str {
+        "page_service"
+    }
+    fn icon(&self) -> &'static str {
+        "☎"
+    }
+    fn needs(&self) -> Needs {
+        Needs::Scope
+    }
+    fn refresh(&mut self, cx: &mut Cx) {
+        self.data.follow(cx, "job_indicators", jobs::service);
+    }
+    fn receive(&mut self, msg: Msg, _cx: &mut Cx) -> Option<Msg> {
+        match msg {
+            Msg::Service(scope, data) => self.data.receive(scope, data),
+            other => return Some(other),
+        }
+        None
+    }
+    fn changed(&mut self, what: Changed) {
+        if matches!(what, Changed::Project | Changed::Targets) {
+            self.data.clear();
+        }
+    }
+    fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
+        show(self, cx, ui)
+    }
+}
+
+fn show(page: &mut ServicePage, cx: &mut Cx, ui: &mut egui::Ui) {
+    let Some(data) = scope_page(cx, ui, "page_service", &page.data.data) else {
         return;
     };
     egui::ScrollArea::vertical().id_salt("service").show(ui, |ui| {
@@ -29,22 +70,22 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             let width = ui.available_width();
             ui.vertical(|ui| {
                 ui.set_width((width * 0.32).max(300.0));
-                tickets_by_type(app, ui, &data);
+                tickets_by_type(cx, ui, &data);
             });
             ui.vertical(|ui| {
                 ui.set_width((width * 0.64).max(480.0));
-                units_table(app, ui, &data);
+                units_table(page, cx, ui, &data);
             });
         });
         ui.add_space(12.0);
-        reliability(app, ui, &data);
+        reliability(cx, ui, &data);
         ui.add_space(12.0);
-        repeat_complainers(app, ui, &data);
+        repeat_complainers(page, cx, ui, &data);
     });
 }
 
-fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
-    let lang = app.lang();
+fn tickets_by_type(cx: &mut Cx, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "service_tickets")).strong().size(16.0));
     let total: u64 = data.tickets_by_type.iter().map(|(_, n)| n).sum();
     ui.label(
@@ -60,11 +101,11 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .iter()
         .map(|(ty, n)| vec![ty.clone(), n.to_string()])
         .collect();
-    super::data_buttons(ui, app, &["ticket_type".into(), "tickets".into()], &rows);
+    data_buttons(ui, cx, &["ticket_type".into(), "tickets".into()], &rows);
     let labels: Vec<String> = data
         .tickets_by_type
         .iter()
-        .map(|(ty, _)| super::code_label(lang, "ticket_type", ty))
+        .map(|(ty, _)| code_label(lang, "ticket_type", ty))
         .collect();
     let color = accent(ui.visuals().dark_mode);
     let bars: Vec<Bar> = data
@@ -89,7 +130,7 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .allow_drag(false)
         .show_grid([true, false])
         .x_axis_formatter(|m, _| format::number(m.value, 0))
-        .y_axis_formatter(super::leaders::category_axis(names))
+        .y_axis_formatter(crate::ui::widgets::category_axis(names))
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(t(lang, "service_tickets"), bars)
@@ -99,8 +140,8 @@ fn tickets_by_type(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         });
 }
 
-fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
-    let lang = app.lang();
+fn units_table(page: &mut ServicePage, cx: &mut Cx, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "service_units")).strong().size(16.0));
     let mut header = vec!["unit_id".to_string()];
     header.extend(COLUMNS.iter().map(|c| c.to_string()));
@@ -109,11 +150,11 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
         .iter()
         .map(|(unit, cards)| {
             let mut r = vec![unit.clone()];
-            r.extend(super::card_values(cards, &COLUMNS));
+            r.extend(card_values(cards, &COLUMNS));
             r
         })
         .collect();
-    super::data_buttons(ui, app, &header, &rows);
+    data_buttons(ui, cx, &header, &rows);
     let mut drill = None;
     egui::Grid::new("service_units")
         .striped(true)
@@ -123,25 +164,22 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             ui.strong(t(lang, "audit_unit"));
             for id in COLUMNS {
                 let ind = indicator(id).expect("known indicator");
-                ui.strong(lang.pick(ind.en, ind.zh)).on_hover_text(unit_label(
-                    lang,
-                    ind.unit_en,
-                    ind.unit_zh,
-                ));
+                ui.strong(lang.pick(ind.en, ind.zh))
+                    .on_hover_text(lang.pick(ind.unit_en, ind.unit_zh));
             }
             ui.end_row();
             for (unit, cards) in &data.units {
                 // Cross-filter: the unit's box narrows the repeat complainers to it.
-                let on = app.service_unit.as_deref() == Some(unit.as_str());
+                let on = page.unit.as_deref() == Some(unit.as_str());
                 if ui
                     .selectable_label(on, if on { "■" } else { "□" })
                     .on_hover_text(t(lang, "service_filter_unit"))
                     .clicked()
                 {
-                    app.service_unit = if on { None } else { Some(unit.clone()) };
+                    page.unit = if on { None } else { Some(unit.clone()) };
                 }
                 if ui
-                    .link(unit_name(app, unit))
+                    .link(cx.unit_name(unit))
                     .on_hover_text(t(lang, "drill_down"))
                     .clicked()
                 {
@@ -172,12 +210,12 @@ fn units_table(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             }
         });
     if let Some(u) = drill {
-        app.set_unit(u);
+        cx.send(Command::SetUnit(u));
     }
 }
 
-fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
-    let lang = app.lang();
+fn reliability(cx: &mut Cx, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "service_reliability")).strong().size(16.0));
     for th in &data.thresholds {
         let years = format!("{}–{}", th.from.year(), th.to.year() - 1);
@@ -191,7 +229,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                 th.days_counted,
                 t(lang, "service_days_counted"),
                 t(lang, "service_system"),
-                unit_name(app, &data.system_unit)
+                cx.unit_name(&data.system_unit)
             )),
             None => ui.label(
                 RichText::new(format!(
@@ -219,9 +257,9 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &crate::metrics::reliability::MONTH_COLUMNS.map(String::from),
         &rows,
     );
@@ -248,7 +286,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                 height: 200.0,
             };
             saidi.show(
-                app,
+                cx,
                 ui,
                 &months,
                 link,
@@ -263,7 +301,7 @@ fn reliability(app: &MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
                 height: 160.0,
             };
             saifi.show(
-                app,
+                cx,
                 ui,
                 &months,
                 link,
@@ -326,14 +364,14 @@ struct MedChart {
 impl MedChart {
     fn show(
         &self,
-        app: &MamsApp,
+        cx: &mut Cx,
         ui: &mut egui::Ui,
         months: &[NaiveDate],
         link: egui::Id,
         with: Vec<[f64; 2]>,
         without: Vec<[f64; 2]>,
     ) {
-        let lang = app.lang();
+        let lang = cx.lang;
         let decimals = self.decimals;
         let color = accent(ui.visuals().dark_mode);
         ui.label(t(lang, self.title));
@@ -361,25 +399,22 @@ impl MedChart {
                         .width(2.0),
                 );
             });
-        crate::ui::chart_export::save_png_button(ui, app, chart.response.rect);
+        save_png_button(ui, cx, chart.response.rect);
     }
 }
 
-fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) {
-    let lang = app.lang();
+fn repeat_complainers(page: &mut ServicePage, cx: &mut Cx, ui: &mut egui::Ui, data: &ServiceData) {
+    let lang = cx.lang;
     ui.label(RichText::new(t(lang, "service_repeat")).strong().size(16.0));
     let mut data = data.clone();
-    if let Some(unit) = app.service_unit.clone() {
+    if let Some(unit) = page.unit.clone() {
         ui.horizontal(|ui| {
             ui.label(RichText::new(t(lang, "market_filtered")).weak());
-            if ui
-                .button(format!("{}: {} ×", t(lang, "audit_unit"), unit_name(app, &unit)))
-                .clicked()
-            {
-                app.service_unit = None;
+            if chip(ui, &format!("{}: {}", t(lang, "audit_unit"), cx.unit_name(&unit))).clicked() {
+                page.unit = None;
             }
         });
-        let within = app.units_within(&unit);
+        let within = cx.units_within(&unit);
         data.repeat.retain(|r| within.contains(&r.unit_id));
     }
     let data = &data;
@@ -396,9 +431,9 @@ fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) 
             ]
         })
         .collect();
-    super::data_buttons(
+    data_buttons(
         ui,
-        app,
+        cx,
         &["customer_id", "unit_id", "complaints", "first", "last"].map(String::from),
         &rows,
     );
@@ -422,7 +457,7 @@ fn repeat_complainers(app: &mut MamsApp, ui: &mut egui::Ui, data: &ServiceData) 
             ui.end_row();
             for r in data.repeat.iter().take(50) {
                 ui.label(&r.customer_id);
-                ui.label(unit_name(app, &r.unit_id));
+                ui.label(cx.unit_name(&r.unit_id));
                 ui.label(r.complaints.to_string());
                 ui.label(r.first_at.format("%Y-%m-%d %H:%M").to_string());
                 ui.label(r.last_at.format("%Y-%m-%d %H:%M").to_string());

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
+use super::MapPage;
 use crate::store::map::MatchTo;
-use crate::ui::app::MamsApp;
 use crate::ui::dialogs::Purpose;
 use crate::ui::i18n::t;
 use crate::ui::jobs::{self, GeoTarget};
+use crate::ui::page::{Command, Cx};
 
 /// What a GeoJSON file holds: features and property names, or why it does not read.
 pub type FileInfo = Result<(usize, Vec<String>), String>;
@@ -42,10 +43,33 @@ impl Default for GeoImportForm {
     }
 }
 
-impl MamsApp {
+impl GeoImportForm {
+    /// What the chosen file holds arrived: a property that looks like a code or a name is
+    /// preselected.
+    pub fn file_read(&mut self, path: PathBuf, info: FileInfo) {
+        if let Ok((_, keys)) = &info
+            && !keys.contains(&self.property)
+        {
+            self.property = keys
+                .iter()
+                .find(|k| {
+                    let k = k.to_lowercase();
+                    ["code", "id", "dm", "编码", "name", "名称"]
+                        .iter()
+                        .any(|c| k.contains(c))
+                })
+                .or(keys.first())
+                .cloned()
+                .unwrap_or_default();
+        }
+        self.info = Some((path, info));
+    }
+}
+
+impl MapPage {
     /// A GeoJSON file was chosen: read what it holds.
-    pub fn map_geojson_chosen(&mut self, path: PathBuf) {
-        let form = self.map_page.import.get_or_insert_with(Default::default);
+    pub fn geojson_chosen(&mut self, cx: &mut Cx, path: PathBuf) {
+        let form = self.import.get_or_insert_with(Default::default);
         form.path = path.display().to_string();
         if form.layer.is_empty() {
             form.layer = path
@@ -55,13 +79,13 @@ impl MamsApp {
         }
         form.info = None;
         form.result = None;
-        self.spawn("job_map_file", jobs::map_file(path));
+        cx.spawn("job_map_file", jobs::map_file(path));
     }
 }
 
-pub fn window(app: &mut MamsApp, ctx: &egui::Context) {
-    let lang = app.lang();
-    let Some(mut form) = app.map_page.import.clone() else {
+pub fn window(page: &mut MapPage, cx: &mut Cx, ctx: &egui::Context) {
+    let lang = cx.lang;
+    let Some(mut form) = page.import.clone() else {
         return;
     };
     let mut open = true;
@@ -176,20 +200,20 @@ pub fn window(app: &mut MamsApp, ctx: &egui::Context) {
             }
         });
     if browse {
-        app.ask(Purpose::MapGeoJson, ctx);
+        cx.send(Command::Ask(Purpose::MapGeoJson));
     }
     if let Some(path) = read {
         form.info = None;
         form.result = None;
-        app.spawn("job_map_file", jobs::map_file(path));
+        cx.spawn("job_map_file", jobs::map_file(path));
     }
     if let Some(target) = import {
         form.running = true;
         form.result = None;
-        app.spawn(
+        cx.spawn(
             "job_map_import",
             jobs::map_import(PathBuf::from(form.path.trim()), target),
         );
     }
-    app.map_page.import = open.then_some(form);
+    page.import = open.then_some(form);
 }
