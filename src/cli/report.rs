@@ -104,14 +104,14 @@ pub fn print(
                     sections.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
                 )
             })?;
-            super::print_csv(&mut out, &s.rows)?;
+            super::print::print_csv(&mut out, &s.rows)?;
         }
         ReportFormat::Table => {
             writeln!(out, "{title}")?;
             for s in sections {
                 writeln!(out)?;
                 writeln!(out, "{} [{}]", s.heading, s.name)?;
-                super::print_table(&mut out, &s.rows, usize::MAX)?;
+                super::print::print_table(&mut out, &s.rows, usize::MAX)?;
             }
         }
     }

@@ -1,4 +1,5 @@
-//! The translation layer: every UI string, in English and Simplified Chinese.
+//! The translation layer: every UI string, in English and Simplified Chinese. Long because
+//! it is the table itself, one line a text; the code is the few functions at its end.
 //!
 //! UI code asks for a key (`t(lang, "open_project")`); a test checks that every key used
 //! under `src/ui/` is here, so a missing translation fails the build's tests, not a user.

@@ -1,6 +1,9 @@
 //! Drawing the map's layers over the `walkers` map and finding what is under the pointer.
 //! Geometry comes prepared in world coordinates (`geo::world`); a frame only multiplies
 //! and adds, so 100,000 customers (clustered) and the boundaries draw within a frame.
+//! Longer than most files on purpose: every layer is drawn in one pass over one `View`
+//! and records what it drew in one hit list, which `hit_test` reads; split, the layers
+//! would share all of that through arguments.
 
 use chrono::NaiveDateTime;
 use egui::{Align2, Color32, FontId, Mesh, Painter, Pos2, Rect, Shape, Stroke, pos2, vec2};

@@ -1,0 +1,243 @@
+//! The app's background jobs and the messages they send back. Every job runs on the
+//! worker thread through the headless core; its result comes back as one `Msg`, which
+//! goes back to the page that started the job (`Page::receive`), or to the shell. The jobs
+//! are grouped by what they serve, one file each.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::import::FolderReport;
+use crate::import::file::{FileReport, Preview};
+use crate::import::mapping::Mapping;
+use crate::progress::Cancelled;
+use crate::store::Project;
+use crate::store::queries::{self, ImportRecord, OrgUnit, ProjectInfo, ScopedCount};
+use crate::worker::WorkerState;
+
+mod audit;
+mod files;
+mod map;
+mod pages;
+mod project;
+
+pub use audit::*;
+pub use files::*;
+pub use map::*;
+pub use pages::*;
+pub use project::*;
+
+/// What the UI shows of the open project.
+#[derive(Debug, Clone)]
+pub struct ProjectView {
+    pub path: PathBuf,
+    pub name: String,
+    pub info: ProjectInfo,
+    pub org: Vec<OrgUnit>,
+    pub imports: Vec<ImportRecord>,
+    pub months: Vec<NaiveDate>,
+    /// The last month whose indicators are complete in the data (the one to open on).
+    pub last_complete: Option<NaiveDate>,
+    /// Saved import profiles: (name, mapping).
+    pub profiles: Vec<(String, Mapping)>,
+}
+
+/// Rows per table in a scope (unit subtree, month).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub unit_id: String,
+    pub month: Option<NaiveDate>,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    /// A project was opened, created or built: the view of it, or why not.
+    Opened(Result<ProjectView, String>),
+    /// A folder was imported into the open project.
+    Imported(Result<(FolderReport, ProjectView), String>),
+    ScopedCounts(Scope, Result<Vec<ScopedCount>, String>),
+    /// What importing a file would do.
+    Preview(Result<Preview, String>),
+    /// Files were imported into one table.
+    FilesImported(Result<(FileReport, ProjectView), String>),
+    /// The cards of the Views for Leaders page, and the units below for their rankings.
+    Leaders(Scope, Result<LeaderData, String>),
+    /// A page of suspects for the audit workbench.
+    AuditList(u64, Result<AuditList, String>),
+    /// Everything about one suspect.
+    AuditDetail(String, Result<SuspectDetail, String>),
+    /// A run of the rules finished.
+    AuditRun(Result<AuditRunSummary, String>),
+    /// Suspects changed state (how many).
+    AuditChanged(Result<usize, String>),
+    /// Why an indicator changed: the split of the change and the rules behind it.
+    Why(WhyKey, Result<WhyData, String>),
+    /// A page of the rows behind a number.
+    Rows(
+        crate::store::rows::RowsQuery,
+        Result<crate::store::rows::RowsPage, String>,
+    ),
+    /// Something was written out: what, or why not.
+    Written(Result<String, String>),
+    /// The key-market page of a scope.
+    Market(Scope, Result<MarketData, String>),
+    /// A unit's target of an indicator was set or removed.
+    TargetSaved(Result<(), String>),
+    /// The service-quality page of a scope.
+    Service(Scope, Result<ServiceData, String>),
+    /// The bulletin board of a scope: units ranked, targets missed.
+    Bulletin(Scope, Result<BulletinData, String>),
+    /// The rule library with this project's parameters and the rules' precision.
+    Rules(Result<RulesData, String>),
+    /// A project rule was saved (its id) or a parameter set; or why not.
+    RuleSaved(Result<String, String>),
+    /// The case library.
+    Cases(Result<Vec<crate::store::cases::Case>, String>),
+    /// A case was saved (its id), or cases merged / exported (what happened).
+    CaseSaved(Result<String, String>),
+    CasesMerged(Result<String, String>),
+    /// The map of a scope, and where every customer of a scope is (world coordinates).
+    Map(Scope, Result<std::sync::Arc<crate::geo::scene::Scene>, String>),
+    MapCustomers(Scope, Result<std::sync::Arc<Vec<crate::geo::shape::Pt>>, String>),
+    /// A day of vehicle positions.
+    MapTrack(NaiveDate, Result<Vec<crate::store::map::Fix>, String>),
+    /// Customers found by the map's search, and customers picked with a box (and how many
+    /// are inside in all).
+    MapSearch(String, Result<Vec<crate::store::map::BoxedCustomer>, String>),
+    MapBox(Result<(Vec<crate::store::map::BoxedCustomer>, u64), String>),
+    /// What a GeoJSON file holds (features, property names), for the import form.
+    MapFile(PathBuf, Result<(usize, Vec<String>), String>),
+    /// A GeoJSON file was imported: what happened.
+    MapImported(Result<String, String>),
+    /// The job stopped because the user cancelled it.
+    Cancelled,
+}
+
+/// A page of the audit workbench's list, with the rules to name them.
+#[derive(Debug, Clone)]
+pub struct AuditList {
+    pub rules: Vec<crate::audit::rules::Rule>,
+    pub rows: Vec<crate::store::audit::SuspectRow>,
+    pub total: u64,
+    pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+/// What the key-market page shows for a scope (computed in the core).
+pub type MarketData = crate::metrics::market::MarketReport;
+
+/// What the service-quality page shows for a scope (computed in the core).
+pub type ServiceData = crate::metrics::service::ServiceReport;
+
+/// What the Comprehensive Bulletin Board shows for a scope (computed in the core).
+pub type BulletinData = crate::metrics::bulletin::BoardReport;
+
+/// What the rules page shows.
+#[derive(Debug, Clone)]
+pub struct RulesData {
+    pub rules: Vec<crate::audit::rules::Rule>,
+    /// Project rules that no longer load, with why.
+    pub problems: Vec<String>,
+    pub overrides: std::collections::BTreeMap<(String, String), f64>,
+    pub precision: Vec<crate::store::audit::RulePrecision>,
+}
+
+pub use crate::audit::why::RuleCount;
+
+/// Which change is explained: indicator, unit, base month, month.
+pub type WhyKey = (&'static str, String, NaiveDate, NaiveDate);
+
+/// What "why did this change?" shows (computed in the core).
+pub type WhyData = crate::audit::why::WhyReport;
+
+/// The evidence panel of one suspect.
+#[derive(Debug, Clone)]
+pub struct SuspectDetail {
+    /// The library's cases most like this suspect: (case, why in English, why in Chinese).
+    pub similar: Vec<(crate::store::cases::Case, Vec<String>, Vec<String>)>,
+    pub suspect: crate::store::audit::SuspectRow,
+    pub trail: Vec<crate::store::audit::TrailEntry>,
+    pub archive: Vec<(String, String)>,
+    pub series: Vec<(NaiveDate, f64)>,
+    pub related: queries::QueryResult,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRunSummary {
+    pub outcomes: Vec<crate::audit::run::RuleOutcome>,
+    pub saved: Option<crate::store::audit::SaveCounts>,
+}
+
+/// What the Views for Leaders page shows for one scope.
+#[derive(Debug, Clone)]
+pub struct LeaderData {
+    pub cards: Vec<crate::metrics::kpi::Card>,
+    /// The units one level down and the customer classes, each with 13 months of sums:
+    /// the card detail's ranking, class breakdown and cross-filters.
+    pub slices: crate::metrics::kpi::Slices,
+}
+
+pub(super) fn describe(e: anyhow::Error) -> Result<String, ()> {
+    if e.downcast_ref::<Cancelled>().is_some() {
+        Err(())
+    } else {
+        Ok(format!("{e:#}"))
+    }
+}
+
+/// The worker's project, or the error every job gives without one.
+pub(super) fn open_project_in(state: &WorkerState) -> anyhow::Result<&Project> {
+    state
+        .project
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("open or create a project first"))
+}
+
+pub(super) fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
+    let months = queries::months(p)?;
+    let reach = crate::store::kpi::payments_reach_direct(p)?;
+    Ok(ProjectView {
+        path: p.path().to_path_buf(),
+        name: p.display_name(),
+        info: queries::project_info(p)?,
+        org: queries::org_tree(p)?,
+        imports: queries::import_history(p)?,
+        last_complete: crate::metrics::kpi::last_complete_month(&months, reach),
+        months,
+        profiles: crate::store::profiles::all(p)?,
+    })
+}
+
+/// Replaces the worker's project with the one `open` returns; the old one stays open if
+/// the new one fails. The same file is never opened twice in one process.
+pub(super) fn switch_project(
+    state: &mut WorkerState,
+    path: &Path,
+    open: impl FnOnce() -> anyhow::Result<Project>,
+) -> anyhow::Result<ProjectView> {
+    if let Some(p) = &state.project
+        && same_file(p.path(), path)
+    {
+        return load_view(p);
+    }
+    let project = open()?;
+    let view = load_view(&project)?;
+    state.project = Some(project);
+    Ok(view)
+}
+
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+pub(super) fn finish<T>(r: anyhow::Result<T>, wrap: impl FnOnce(Result<T, String>) -> Msg) -> Msg {
+    match r {
+        Ok(v) => wrap(Ok(v)),
+        Err(e) => match describe(e) {
+            Ok(text) => wrap(Err(text)),
+            Err(()) => Msg::Cancelled,
+        },
+    }
+}
