@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cli;
 pub mod codes;
 pub mod geo;
+pub mod geometry;
 pub mod import;
 pub mod manifest;
 pub mod metrics;
@@ -64,6 +65,52 @@ mod tests {
                     !code.contains("egui::") && !code.contains("use egui"),
                     "{file} uses egui"
                 );
+            }
+        }
+    }
+
+    /// The layers of the core, lowest first: a module uses none of the modules it is
+    /// listed with (outside its tests), so that there are no cycles between them.
+    #[test]
+    fn the_core_is_layered_without_cycles() {
+        const NOT_USED_BY: &[(&str, &[&str])] = &[
+            (
+                "geometry/",
+                &["store", "geo", "import", "metrics", "audit", "sample"],
+            ),
+            (
+                "analysis/",
+                &["store", "geo", "import", "metrics", "audit", "sample"],
+            ),
+            (
+                "model/",
+                &["store", "geo", "import", "metrics", "audit", "sample"],
+            ),
+            (
+                "store/",
+                &["geo", "import", "metrics", "audit", "sample", "analysis"],
+            ),
+            ("import/", &["geo", "audit", "sample"]),
+            ("metrics/", &["geo", "import", "audit", "sample"]),
+            ("audit/", &["geo", "sample"]),
+        ];
+        let mut all = Vec::new();
+        sources(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut all,
+        );
+        for (file, text) in &all {
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (dir, forbidden) in NOT_USED_BY {
+                if !file.starts_with(dir) {
+                    continue;
+                }
+                for m in *forbidden {
+                    assert!(
+                        !code.contains(&format!("crate::{m}::")),
+                        "{file} uses {m}, a layer above it"
+                    );
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use common::*;
-use mams::geo::geojson::Geometry;
+use mams::geometry::geojson::Geometry;
 use mams::progress::Progress;
 use mams::store::Project;
 use mams::store::map::{self, MatchTo};
@@ -141,7 +141,7 @@ fn every_layer_reads_from_the_sample() {
 
     let all = map::customer_points(&p, "P").unwrap();
     assert_eq!(all.len(), 16_000);
-    let b = mams::geo::shape::BBox::of_points(&all).unwrap();
+    let b = mams::geometry::shape::BBox::of_points(&all).unwrap();
     let mid = b.centre();
     let (picked, total) = map::customers_in_box(&p, "P", b.min, mid, dec, 100).unwrap();
     let inside = all

@@ -1,7 +1,7 @@
 //! Web Mercator, as tile maps (and `walkers`) use it: positions map to "world" coordinates
 //! in [0, 1] x [0, 1] (y down), and a zoom level z makes the world 256 x 2^z pixels wide.
 
-use super::shape::{BBox, Pt};
+use crate::geometry::shape::{BBox, Pt};
 
 /// Mercator's latitude limit: the world is square.
 pub const MAX_LAT: f64 = 85.051_128_78;

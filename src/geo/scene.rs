@@ -3,11 +3,11 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::geojson::Geometry;
 use super::mercator::to_world;
-use super::shape::{BBox, Pt};
 use super::world::{WorldArea, world_lines};
 use crate::audit::rules::Category;
+use crate::geometry::geojson::Geometry;
+use crate::geometry::shape::{BBox, Pt};
 use crate::metrics::{indicators::LEADER_CARDS, kpi};
 use crate::progress::Progress;
 use crate::store::Project;

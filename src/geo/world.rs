@@ -3,7 +3,7 @@
 //! is a multiply-add per vertex.
 
 use super::mercator::to_world;
-use super::shape::{Area, BBox, Pt};
+use crate::geometry::shape::{Area, BBox, Pt};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldArea {
@@ -44,7 +44,7 @@ pub fn world_lines(lines: &[Vec<Pt>]) -> Vec<Vec<Pt>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geo::shape::Polygon;
+    use crate::geometry::shape::Polygon;
 
     #[test]
     fn a_prepared_area_keeps_its_rings_fill_and_label_in_world_coordinates() {

@@ -4,49 +4,9 @@
 //! listed in the data model (户号, 电量, 实收电费 ...), with units in brackets read as a
 //! scale (电量(万kWh) -> x 10,000).
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::{ColType, Table};
 
-/// How one source column is used.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ColumnMap {
-    /// The header as it appears in the file.
-    pub source: String,
-    /// The canonical field it fills; None: ignored.
-    pub field: Option<String>,
-    /// Multiplier to the canonical unit (10,000 for 万元 -> yuan).
-    #[serde(default = "one")]
-    pub scale: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-/// A whole mapping for one table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mapping {
-    pub table: String,
-    pub columns: Vec<ColumnMap>,
-}
-
-impl Mapping {
-    /// The source column that fills `field`, if any.
-    pub fn source_of(&self, field: &str) -> Option<&ColumnMap> {
-        self.columns.iter().find(|c| c.field.as_deref() == Some(field))
-    }
-
-    /// Required fields of the table no column fills.
-    pub fn missing_required(&self, table: &Table) -> Vec<&'static str> {
-        table
-            .columns
-            .iter()
-            .filter(|c| c.required && self.source_of(c.name).is_none())
-            .map(|c| c.name)
-            .collect()
-    }
-}
+pub use crate::model::mapping::{ColumnMap, Mapping};
 
 /// A header split into its name and the unit written in brackets, if any.
 fn split_unit(header: &str) -> (String, Option<String>) {

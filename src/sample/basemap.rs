@@ -183,7 +183,7 @@ pub fn generate(geo: &Geography, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geo::geojson::{Geometry, parse};
+    use crate::geometry::geojson::{Geometry, parse};
 
     #[test]
     fn the_basemap_reads_back_with_water_rivers_and_roads_inside_the_province() {

@@ -9,8 +9,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::params;
 
 use super::Project;
-use crate::geo::geojson::{self, Feature, Geometry};
-use crate::geo::shape::{Area, Pt};
+use crate::geometry::geojson::{self, Feature, Geometry};
+use crate::geometry::shape::{Area, Pt};
 
 const UNIT_SHAPES: &str = "SELECT unit_id, parent_id, level, name_zh, coalesce(name_en, name_zh), \
      lon, lat, boundary FROM org_units ORDER BY unit_id";

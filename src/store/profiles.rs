@@ -1,7 +1,7 @@
 //! Saved column mappings (import profiles), by name.
 
 use super::Project;
-use crate::import::mapping::Mapping;
+use crate::model::mapping::Mapping;
 
 pub fn save(project: &Project, name: &str, mapping: &Mapping) -> anyhow::Result<()> {
     let json = serde_json::to_string(mapping)?;

@@ -16,7 +16,7 @@
 use std::path::Path;
 
 use super::{Project, quote_ident, quote_literal};
-use crate::import::mapping::Mapping;
+use crate::model::mapping::Mapping;
 use crate::model::{ColType, Column, Table};
 
 pub const STAGE: &str = "mams_stage";

@@ -56,8 +56,8 @@ pub const BOX_LIMIT: u32 = 5_000;
 
 pub fn map_box(
     unit: String,
-    min: crate::geo::shape::Pt,
-    max: crate::geo::shape::Pt,
+    min: crate::geometry::shape::Pt,
+    max: crate::geometry::shape::Pt,
     month: NaiveDate,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {

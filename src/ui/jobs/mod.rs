@@ -98,7 +98,10 @@ pub enum Msg {
     CasesMerged(Result<String, String>),
     /// The map of a scope, and where every customer of a scope is (world coordinates).
     Map(Scope, Result<std::sync::Arc<crate::geo::scene::Scene>, String>),
-    MapCustomers(Scope, Result<std::sync::Arc<Vec<crate::geo::shape::Pt>>, String>),
+    MapCustomers(
+        Scope,
+        Result<std::sync::Arc<Vec<crate::geometry::shape::Pt>>, String>,
+    ),
     /// A day of vehicle positions.
     MapTrack(NaiveDate, Result<Vec<crate::store::map::Fix>, String>),
     /// Customers found by the map's search, and customers picked with a box (and how many

@@ -12,8 +12,8 @@ use crate::geo::cluster;
 use crate::geo::labels::{self, Label};
 use crate::geo::mercator::{View, to_world};
 use crate::geo::scene::{MapFeature, Scene};
-use crate::geo::shape::Pt;
 use crate::geo::world::WorldArea;
+use crate::geometry::shape::Pt;
 use crate::store::map as stored;
 
 /// Okabe & Ito's palette: told apart by the colour-blind.

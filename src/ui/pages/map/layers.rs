@@ -10,7 +10,7 @@ use super::canvas::Picked;
 use super::tiles::BasemapChoice;
 use super::{MapPage, canvas, shed_per_unit};
 use crate::geo::scene::Scene;
-use crate::geo::shape::{BBox, Pt};
+use crate::geometry::shape::{BBox, Pt};
 use crate::metrics::format;
 use crate::sample::calendar::days_in_month;
 use crate::ui::dialogs::Purpose;

@@ -24,7 +24,7 @@ use tiles::{BasemapChoice, OpenTiles};
 
 use crate::geo::classify::{self, Method};
 use crate::geo::scene::Scene;
-use crate::geo::shape::{BBox, Pt};
+use crate::geometry::shape::{BBox, Pt};
 use crate::metrics::indicators::{LEADER_CARDS, indicator};
 use crate::sample::calendar::days_in_month;
 use crate::store::map::BoxedCustomer;
