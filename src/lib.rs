@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod audit;
 pub mod cli;
 pub mod codes;
+pub mod errors;
 pub mod geo;
 pub mod geometry;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod progress;
 pub mod sample;
 pub mod store;
 pub mod table_file;
+pub mod text;
 pub mod ui;
 pub mod worker;
 
@@ -93,6 +95,8 @@ mod tests {
             ("import/", &["geo", "audit", "sample"]),
             ("metrics/", &["geo", "import", "audit", "sample"]),
             ("audit/", &["geo", "sample"]),
+            ("text.rs", &["store", "manifest", "import", "errors"]),
+            ("errors.rs", &["import", "geo", "metrics", "audit", "sample"]),
         ];
         let mut all = Vec::new();
         sources(

@@ -75,6 +75,57 @@ pub enum ManifestError {
     MissingFile { manifest: PathBuf, file: PathBuf },
 }
 
+impl crate::text::Bilingual for ManifestError {
+    fn text(&self) -> crate::text::Text {
+        use crate::say;
+        match self {
+            ManifestError::NotAFolder(p) => say!("{} is not a folder", "{} 不是文件夹", p.display()),
+            ManifestError::Missing(p) => say!(
+                "folder {} has no {}: it is not an extract folder (use `mams import PROJECT --table TABLE FILE` for single files)",
+                "文件夹 {} 中没有 {}：它不是抽取数据文件夹（单个文件请用“导入文件”页面，或 `mams import 项目 --table 表 文件`）",
+                p.display(),
+                FILE_NAME
+            ),
+            ManifestError::Invalid { path, detail } => {
+                say!(
+                    "{}: not a valid manifest: {}",
+                    "{}：清单无效：{}",
+                    path.display(),
+                    detail
+                )
+            }
+            ManifestError::Newer { path, found } => say!(
+                "{}: manifest format version {} is newer than this MAMS reads ({}); update MAMS",
+                "{}：清单格式版本 {} 高于本版本 MAMS 可读的版本（{}）；请升级 MAMS",
+                path.display(),
+                found,
+                FORMAT_VERSION
+            ),
+            ManifestError::UnknownTable { path, table, known } => say!(
+                "{}: table '{}' is not a MAMS table (known: {})",
+                "{}：“{}”不是 MAMS 的数据表（已知的表：{}）",
+                path.display(),
+                table,
+                known
+            ),
+            ManifestError::Duplicate { path, table } => {
+                say!(
+                    "{}: table '{}' is listed twice",
+                    "{}：数据表“{}”列出了两次",
+                    path.display(),
+                    table
+                )
+            }
+            ManifestError::MissingFile { manifest, file } => say!(
+                "{} names {}, which does not exist",
+                "{} 中列出的 {} 不存在",
+                manifest.display(),
+                file.display()
+            ),
+        }
+    }
+}
+
 impl Manifest {
     /// Reads and checks the manifest of `dir`: known tables, no repeats, every file there.
     pub fn read(dir: &Path) -> Result<Manifest, ManifestError> {

@@ -11,7 +11,8 @@ use duckdb::InterruptHandle;
 pub struct Snapshot {
     /// 0.0 to 1.0, or None while the total is not known.
     pub fraction: Option<f32>,
-    pub message: String,
+    /// What is being done, in English and Chinese.
+    pub message: crate::text::Text,
 }
 
 type Listener = Arc<dyn Fn(&Snapshot) + Send + Sync>;
@@ -54,10 +55,12 @@ impl Progress {
         self
     }
 
-    pub fn set(&self, fraction: Option<f32>, message: impl Into<String>) {
+    /// Reports how far the work is and what it does now (said in both languages:
+    /// `say!`), for whoever watches.
+    pub fn set(&self, fraction: Option<f32>, message: crate::text::Text) {
         let snap = Snapshot {
             fraction: fraction.map(|f| f.clamp(0.0, 1.0)),
-            message: message.into(),
+            message,
         };
         *self.inner.snapshot.lock().expect("progress lock") = snap.clone();
         let listener = self.inner.listener.lock().expect("listener lock").clone();
@@ -106,9 +109,9 @@ mod tests {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
         let p = Progress::new().with_listener(move |s| s2.lock().unwrap().push(s.message.clone()));
-        p.set(Some(1.5), "a");
+        p.set(Some(1.5), crate::say!("a", "甲"));
         assert_eq!(p.snapshot().fraction, Some(1.0));
-        assert_eq!(*seen.lock().unwrap(), vec!["a".to_string()]);
+        assert_eq!(*seen.lock().unwrap(), vec![crate::say!("a", "甲")]);
         assert!(p.check().is_ok());
         p.clone().cancel();
         assert!(p.check().is_err());

@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 /// The number a printed cell shows, if it is one: thousands separators, a trailing percent
 /// sign or unit word removed.
 pub fn number_of(cell: &str) -> Option<f64> {
@@ -54,14 +52,15 @@ pub fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> anyhow::Re
         sheet.autofit();
         return wb
             .save(path)
-            .with_context(|| format!("cannot write {}", path.display()));
+            .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e));
     }
     let mut text = String::from("\u{feff}");
     for line in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
         text.push_str(&line.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
         text.push_str("\r\n");
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(path, text)
+        .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@ pub struct Worker<R: Send + 'static> {
     jobs_tx: Option<Sender<Job<R>>>,
     results_rx: Receiver<(u64, R)>,
     active: Arc<Mutex<Vec<JobInfo>>>,
+    /// The language jobs say things in (true: Chinese), read before each job.
+    zh: Arc<std::sync::atomic::AtomicBool>,
     next_id: u64,
     wake: Wake,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -49,8 +51,10 @@ impl<R: Send + 'static> Worker<R> {
         let (jobs_tx, jobs_rx) = channel::<Job<R>>();
         let (results_tx, results_rx) = channel();
         let active: Arc<Mutex<Vec<JobInfo>>> = Arc::default();
+        let zh: Arc<std::sync::atomic::AtomicBool> = Arc::default();
         let thread = {
             let active = active.clone();
+            let zh = zh.clone();
             let wake = wake.clone();
             std::thread::Builder::new()
                 .name("mams-worker".into())
@@ -63,6 +67,7 @@ impl<R: Send + 'static> Worker<R> {
                                 job.progress.attach_interrupt(p.interrupt_handle());
                             }
                             set_started(&active, job.id);
+                            crate::text::prefer_zh(zh.load(std::sync::atomic::Ordering::Relaxed));
                             let result = (job.f)(&mut state, &job.progress);
                             if results_tx.send((job.id, result)).is_err() {
                                 break;
@@ -78,10 +83,16 @@ impl<R: Send + 'static> Worker<R> {
             jobs_tx: Some(jobs_tx),
             results_rx,
             active,
+            zh,
             next_id: 1,
             wake,
             thread: Some(thread),
         }
+    }
+
+    /// The language the jobs from now on say things in.
+    pub fn set_language(&self, zh: bool) {
+        self.zh.store(zh, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Queues a job; returns its id.

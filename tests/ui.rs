@@ -237,6 +237,17 @@ fn first_start_builds_the_sample_project_and_bad_projects_get_a_dialog() {
     h.run_steps(2);
     assert!(h.state().error.is_none());
     assert_eq!(std::fs::read_to_string(&bad).unwrap(), "not a database");
+    drop(h);
+
+    // The same in Chinese: the worker says it in the app's language.
+    let mut h = harness(AppOptions {
+        lang: Some(Lang::Zh),
+        ..options_for(bad.clone())
+    });
+    step_until(&mut h, "error dialog in Chinese", |h| h.state().error.is_some());
+    let error = h.state().error.clone().unwrap();
+    assert!(error.contains("不是 DuckDB 数据库文件"), "{error}");
+    assert!(!error.contains("is not a DuckDB"), "{error}");
 }
 
 #[test]
@@ -276,7 +287,10 @@ fn import_page_maps_previews_and_imports_a_gbk_file_with_rejects() {
     assert!(has_label(&h, "应收流水号"));
     assert_eq!(preview.mapping.source_of("bill_id").unwrap().source, "应收流水号");
     assert_eq!(preview.mapping.source_of("kwh").unwrap().scale, 10_000.0);
-    assert!(has_label(&h, "unknown_reference"));
+    assert!(
+        has_label(&h, "refers to nothing"),
+        "the reason in words, not its code"
+    );
     assert!(has_label(&h, "Rows rejected: 2 / 3"));
 
     if let Ok(img) = h.render() {
@@ -630,13 +644,21 @@ fn case_library_searches_in_chinese_edits_a_case_and_takes_a_promoted_suspect() 
         case.root_cause = Some("换表后倍率只录入CT变比，复核缺失".into());
     }
     h.get_by_label("Save").click();
+    // (Waits for the list read again after the save, not the one shown before it: the
+    // save can finish between two frames, before its answer is taken.)
     step_until(&mut h, "case saved", |h| {
         idle(h)
             && h.state()
                 .page::<CasesPage>()
                 .list
                 .as_ref()
-                .is_some_and(|l| l.is_ok())
+                .and_then(|l| l.as_ref().ok())
+                .is_some_and(|l| {
+                    l.iter().any(|c| {
+                        c.case_id == "KB-2023-011"
+                            && c.root_cause.as_deref() == Some("换表后倍率只录入CT变比，复核缺失")
+                    })
+                })
     });
     let saved = h.state().page::<CasesPage>().list.clone().unwrap().unwrap();
     let c = saved.iter().find(|c| c.case_id == "KB-2023-011").unwrap();

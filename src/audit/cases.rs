@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -277,13 +276,17 @@ pub struct MergeCounts {
 
 fn check(c: &Case, at: &str) -> anyhow::Result<()> {
     if c.case_id.trim().is_empty() {
-        bail!("{at}: the case has no case_id");
+        crate::bail_say!("{at}: the case has no case_id", "{at}：案例没有 case_id");
     }
     if c.title.trim().is_empty() {
-        bail!("{at}: case {} has no title", c.case_id);
+        crate::bail_say!("{at}: case {} has no title", "{at}：案例 {} 没有标题", c.case_id);
     }
     if c.amount.is_some_and(|a| !a.is_finite()) {
-        bail!("{at}: case {} has an amount that is not a number", c.case_id);
+        crate::bail_say!(
+            "{at}: case {} has an amount that is not a number",
+            "{at}：案例 {} 的金额不是数字",
+            c.case_id
+        );
     }
     Ok(())
 }
@@ -295,7 +298,11 @@ pub fn merge(project: &Project, cases: &[Case], source: &str) -> anyhow::Result<
     for (i, c) in cases.iter().enumerate() {
         check(c, &format!("{source}, case {}", i + 1))?;
         if !seen.insert(c.case_id.clone()) {
-            bail!("{source}: case {} appears twice", c.case_id);
+            crate::bail_say!(
+                "{source}: case {} appears twice",
+                "{source}：案例 {} 出现了两次",
+                c.case_id
+            );
         }
     }
     let at = chrono::Local::now().naive_local();
@@ -319,7 +326,8 @@ pub fn save(project: &Project, c: &Case, attachments: &[&Path]) -> anyhow::Resul
     let at = chrono::Local::now().naive_local();
     let mut files = Vec::new();
     for path in attachments {
-        let content = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let content = std::fs::read(path)
+            .map_err(|e| crate::said!("cannot read {}: {:#}", "无法读取 {}：{:#}", path.display(), e))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -373,7 +381,8 @@ pub fn to_json(cases: &[Case]) -> anyhow::Result<String> {
 
 /// Reads a library written by `to_json` (or a bare array of cases).
 pub fn from_json(text: &str, source: &str) -> anyhow::Result<Vec<Case>> {
-    let v: Value = serde_json::from_str(text).with_context(|| format!("{source} is not valid JSON"))?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| crate::said!("{source} is not valid JSON: {e}", "{source} 不是有效的 JSON：{e}"))?;
     let list = match &v {
         Value::Array(_) => v.clone(),
         Value::Object(o) => {
@@ -381,25 +390,30 @@ pub fn from_json(text: &str, source: &str) -> anyhow::Result<Vec<Case>> {
                 .and_then(Value::as_str)
                 .is_some_and(|f| f != "mams-cases")
             {
-                bail!("{source} is not a MAMS case library");
+                crate::bail_say!("{source} is not a MAMS case library", "{source} 不是 MAMS 案例库");
             }
             if o.get("format_version")
                 .and_then(Value::as_i64)
                 .is_some_and(|n| n > 1)
             {
-                bail!(
+                crate::bail_say!(
                     "{source} was written by a newer MAMS (case library format {}); update MAMS to read it",
+                    "{source} 由较新版本的 MAMS 写入（案例库格式 {}）；请升级 MAMS 后再读取",
                     o["format_version"]
                 );
             }
             o.get("cases")
                 .cloned()
-                .ok_or_else(|| anyhow::anyhow!("{source} has no \"cases\" list"))?
+                .ok_or_else(|| crate::said!("{source} has no \"cases\" list", "{source} 中没有“cases”列表"))?
         }
-        _ => bail!("{source} is not a MAMS case library"),
+        _ => crate::bail_say!("{source} is not a MAMS case library", "{source} 不是 MAMS 案例库"),
     };
-    serde_json::from_value(list)
-        .with_context(|| format!("{source}: a case does not have the expected fields"))
+    serde_json::from_value(list).map_err(|e| {
+        crate::said!(
+            "{source}: a case does not have the expected fields: {e}",
+            "{source}：有案例缺少应有的字段：{e}"
+        )
+    })
 }
 
 pub fn write_xlsx(cases: &[Case], path: &Path) -> anyhow::Result<()> {
@@ -441,7 +455,7 @@ pub fn write_xlsx(cases: &[Case], path: &Path) -> anyhow::Result<()> {
         }
     }
     wb.save(path)
-        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))
 }
 
 pub fn read_xlsx(path: &Path) -> anyhow::Result<Vec<Case>> {
@@ -449,8 +463,9 @@ pub fn read_xlsx(path: &Path) -> anyhow::Result<Vec<Case>> {
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
     let (id_col, title_col) = match (col("case_id"), col("title")) {
         (Some(a), Some(b)) => (a, b),
-        _ => bail!(
+        _ => crate::bail_say!(
             "{}: the sheet needs the columns case_id and title (as `mams cases export` writes them)",
+            "{}：工作表需要 case_id 和 title 两列（与 `mams cases export` 写出的一致）",
             path.display()
         ),
     };
@@ -467,15 +482,20 @@ pub fn read_xlsx(path: &Path) -> anyhow::Result<Vec<Case>> {
             let row_no = i + 2;
             let amount = match at("amount") {
                 Some(a) => Some(a.replace(',', "").parse::<f64>().map_err(|_| {
-                    anyhow::anyhow!("{} row {row_no}: amount '{a}' is not a number", path.display())
+                    crate::said!(
+                        "{} row {row_no}: amount '{a}' is not a number",
+                        "{} 第 {row_no} 行：金额“{a}”不是数字",
+                        path.display()
+                    )
                 })?),
                 None => None,
             };
             let case_date = match at("case_date") {
                 Some(d) => Some(
                     chrono::NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d").map_err(|_| {
-                        anyhow::anyhow!(
+                        crate::said!(
                             "{} row {row_no}: case_date '{d}' is not a date (YYYY-MM-DD)",
+                            "{} 第 {row_no} 行：案例日期“{d}”不是日期（YYYY-MM-DD）",
                             path.display()
                         )
                     })?,
@@ -522,11 +542,15 @@ pub fn read_file(path: &Path) -> anyhow::Result<Vec<Case>> {
     match ext.as_str() {
         "xlsx" | "xls" => read_xlsx(path),
         "json" => {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| crate::said!("cannot read {}: {:#}", "无法读取 {}：{:#}", path.display(), e))?;
             from_json(&text, &path.display().to_string())
         }
-        _ => bail!("{}: a case library is a .json or .xlsx file", path.display()),
+        _ => crate::bail_say!(
+            "{}: a case library is a .json or .xlsx file",
+            "{}：案例库应为 .json 或 .xlsx 文件",
+            path.display()
+        ),
     }
 }
 
@@ -538,10 +562,13 @@ pub fn write_file(cases: &[Case], path: &Path) -> anyhow::Result<()> {
         .unwrap_or_default();
     match ext.as_str() {
         "xlsx" => write_xlsx(cases, path),
-        "json" => {
-            std::fs::write(path, to_json(cases)?).with_context(|| format!("cannot write {}", path.display()))
-        }
-        _ => bail!("{}: export to a .json or .xlsx file", path.display()),
+        "json" => std::fs::write(path, to_json(cases)?)
+            .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e)),
+        _ => crate::bail_say!(
+            "{}: export to a .json or .xlsx file",
+            "{}：请导出为 .json 或 .xlsx 文件",
+            path.display()
+        ),
     }
 }
 

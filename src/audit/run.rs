@@ -82,20 +82,26 @@ pub fn library(project: &Project) -> anyhow::Result<(Vec<Rule>, Vec<String>)> {
 pub fn save_project_rule(project: &Project, meta_json: &str, query: &str) -> anyhow::Result<Rule> {
     let mut rule = Rule::parse("the new rule", meta_json, query)?;
     if super::rules::builtin().iter().any(|b| b.id == rule.id) {
-        anyhow::bail!("rule {}: a built-in rule has this id; choose another", rule.id);
+        crate::bail_say!(
+            "rule {}: a built-in rule has this id; choose another",
+            "规则 {}：已有内置规则使用这个编号；请换一个",
+            rule.id
+        );
     }
     let month = chrono::Local::now().date_naive().with_day(1).unwrap_or_default();
     let (others, _) = library(project)?;
     let sql = rule.bind(&rule.values_in(&others, &BTreeMap::new()), month, month)?;
-    let columns = audit::rule_columns(project, &sql).map_err(|e| anyhow::anyhow!("rule {}: {e}", rule.id))?;
+    let columns = audit::rule_columns(project, &sql)
+        .map_err(|e| crate::said!("rule {}: {e}", "规则 {}：{e}", rule.id))?;
     let missing: Vec<&str> = REQUIRED_COLUMNS
         .iter()
         .copied()
         .filter(|c| !columns.iter().any(|have| have == c))
         .collect();
     if !missing.is_empty() {
-        anyhow::bail!(
+        crate::bail_say!(
             "rule {}: the query must return the columns {}; it lacks {}",
+            "规则 {}：查询必须返回列 {}；缺少 {}",
             rule.id,
             REQUIRED_COLUMNS.join(", "),
             missing.join(", ")
@@ -221,17 +227,20 @@ pub fn run(
     } else {
         let mut chosen = Vec::new();
         for id in &spec.rules {
-            let r = rules
-                .iter()
-                .find(|r| &r.id == id)
-                .ok_or_else(|| anyhow::anyhow!("there is no rule {id}; `mams audit --list` shows them"))?;
+            let r = rules.iter().find(|r| &r.id == id).ok_or_else(|| {
+                crate::said!(
+                    "there is no rule {id}; `mams audit --list` shows them",
+                    "没有规则 {id}；`mams audit --list` 可列出全部规则"
+                )
+            })?;
             chosen.push(r);
         }
         chosen
     };
     if spec.from > spec.to {
-        anyhow::bail!(
+        crate::bail_say!(
             "the first month {} is after the last {}",
+            "起始月份 {} 晚于结束月份 {}",
             spec.from.format("%Y-%m"),
             spec.to.format("%Y-%m")
         );
@@ -252,7 +261,10 @@ pub fn run(
         progress.check()?;
         progress.set(
             Some(i as f32 / chosen.len() as f32),
-            format!("rule {} of {}: {}", i + 1, chosen.len(), rule.name_en),
+            crate::text::Text {
+                en: format!("rule {} of {}: {}", i + 1, chosen.len(), rule.name_en),
+                zh: format!("规则 {} / {}：{}", i + 1, chosen.len(), rule.name_zh),
+            },
         );
         let t = Instant::now();
         let timeout = (rule.origin == Origin::Project).then_some(spec.project_rule_timeout);
@@ -298,7 +310,7 @@ pub fn run(
     }
     progress.check()?;
     let saved = if save {
-        progress.set(Some(1.0), "storing the suspects");
+        progress.set(Some(1.0), crate::say!("storing the suspects", "正在保存疑点"));
         Some(audit::save_run(project, &record, &found)?)
     } else {
         None

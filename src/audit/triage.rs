@@ -163,14 +163,15 @@ fn check(change: &Change, from: Status) -> Result<(), String> {
 /// it, nothing is written and the error names that suspect.
 pub fn apply(project: &Project, keys: &[String], change: &Change, actor: &str) -> anyhow::Result<usize> {
     if keys.is_empty() {
-        anyhow::bail!("no suspect selected");
+        crate::bail_say!("no suspect selected", "没有选中疑点");
     }
     let at = chrono::Local::now().naive_local();
     project.transaction(|p| {
         for key in keys {
-            let s = stored::suspect(p, key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
+            let s =
+                stored::suspect(p, key)?.ok_or_else(|| crate::said!("no suspect {key}", "没有疑点 {key}"))?;
             let from = Status::parse(&s.status).unwrap_or(Status::New);
-            check(change, from).map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
+            check(change, from).map_err(|e| crate::said!("{key}: {e}", "{key}：{e}"))?;
             let to = change.to.unwrap_or(from);
             stored::record_change(
                 p,

@@ -186,15 +186,15 @@ pub fn terminal_progress() -> Progress {
             .unwrap_or_else(|| "  … ".into());
         let mut err = std::io::stderr();
         if tty {
-            let _ = write!(err, "\r\x1b[2K[{pct}] {}", s.message);
+            let _ = write!(err, "\r\x1b[2K[{pct}] {}", s.message.en);
             if s.fraction == Some(1.0) {
                 let _ = writeln!(err);
             }
         } else {
             let mut last = last.lock().expect("progress line");
-            if *last != s.message {
-                let _ = writeln!(err, "[{pct}] {}", s.message);
-                *last = s.message.clone();
+            if *last != s.message.en {
+                let _ = writeln!(err, "[{pct}] {}", s.message.en);
+                *last = s.message.en.clone();
             }
         }
     })

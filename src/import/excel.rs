@@ -5,7 +5,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use calamine::{Data, Reader, open_workbook_auto};
 
 use crate::progress::Progress;
@@ -19,9 +18,10 @@ pub fn sheet_names(path: &Path) -> anyhow::Result<Vec<String>> {
 
 fn open(path: &Path) -> anyhow::Result<calamine::Sheets<std::io::BufReader<std::fs::File>>> {
     open_workbook_auto(path).map_err(|e| {
-        anyhow::anyhow!(
+        crate::said!(
             "{}: cannot open the workbook ({e}). It may be damaged or protected with a password; \
              open it in Excel, remove the password and save it again",
+            "{}：无法打开工作簿（{e}）。它可能已损坏或设有密码；请在 Excel 中打开，去掉密码后重新保存",
             path.display()
         )
     })
@@ -63,7 +63,11 @@ pub fn first_sheet_text(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Vec<Str
             return Ok((header, rows.collect()));
         }
     }
-    bail!("{}: every sheet is empty", path.display())
+    crate::bail_say!(
+        "{}: every sheet is empty",
+        "{}：所有工作表都是空的",
+        path.display()
+    )
 }
 
 /// Writes one sheet (the named one, or the first with data) as a UTF-8 CSV in
@@ -79,8 +83,9 @@ pub fn sheet_to_csv(
     let name = match sheet {
         Some(s) => {
             if !names.iter().any(|n| n == s) {
-                bail!(
+                crate::bail_say!(
                     "{}: no sheet called '{s}' (sheets: {})",
+                    "{}：没有名为“{s}”的工作表（工作表：{}）",
                     path.display(),
                     names.join(", ")
                 );
@@ -95,26 +100,47 @@ pub fn sheet_to_csv(
                     break;
                 }
             }
-            chosen.ok_or_else(|| anyhow::anyhow!("{}: every sheet is empty", path.display()))?
+            chosen.ok_or_else(|| {
+                crate::said!(
+                    "{}: every sheet is empty",
+                    "{}：所有工作表都是空的",
+                    path.display()
+                )
+            })?
         }
     };
     progress.set(
         None,
-        format!(
-            "reading sheet {name} of {}",
+        crate::say!(
+            "reading sheet {} of {}",
+            "正在读取 {1} 的工作表 {0}",
+            name,
             crate::import::source::file_name(path)
         ),
     );
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read sheet '{name}' ({e})", path.display()))?;
+    let range = wb.worksheet_range(&name).map_err(|e| {
+        crate::said!(
+            "{}: cannot read sheet '{name}' ({e})",
+            "{}：无法读取工作表“{name}”（{e}）",
+            path.display()
+        )
+    })?;
     if range.is_empty() {
-        bail!("{}: sheet '{name}' is empty", path.display());
+        crate::bail_say!(
+            "{}: sheet '{name}' is empty",
+            "{}：工作表“{name}”是空的",
+            path.display()
+        );
     }
     let out_path = scratch_dir.join(format!(".mams-import-{}-sheet.csv", std::process::id()));
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
-    );
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&out_path).map_err(|e| {
+        crate::said!(
+            "cannot write {}: {:#}",
+            "无法写入 {}：{:#}",
+            out_path.display(),
+            e
+        )
+    })?);
     let write = (|| -> std::io::Result<()> {
         for row in range.rows() {
             let line: Vec<String> = row.iter().map(|c| csv_field(&cell_text(c))).collect();
@@ -125,7 +151,14 @@ pub fn sheet_to_csv(
     })();
     if let Err(e) = write {
         let _ = std::fs::remove_file(&out_path);
-        return Err(e).with_context(|| format!("cannot write {}", out_path.display()));
+        return Err(e).map_err(|e| {
+            crate::said!(
+                "cannot write {}: {:#}",
+                "无法写入 {}：{:#}",
+                out_path.display(),
+                e
+            )
+        });
     }
     Ok((out_path, name))
 }

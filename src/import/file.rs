@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
 use chrono::NaiveDate;
 
 use super::mapping::{self, Mapping};
@@ -76,7 +75,8 @@ pub struct FileReport {
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct NothingStored {
-    pub message: String,
+    /// Why, in both languages (`message.en` is what it displays).
+    pub message: crate::text::Text,
     pub rejects: Vec<FileReject>,
 }
 
@@ -125,8 +125,9 @@ pub fn mapping_for(
                 .map(|c| c.source.as_str())
                 .collect();
             if !absent.is_empty() {
-                bail!(
+                crate::bail_say!(
                     "{}: the mapping expects column(s) {} that the file does not have (its columns: {})",
+                    "{}：映射需要的列 {} 文件中没有（文件的列：{}）",
                     file.display(),
                     absent.join(", "),
                     headers.join(", ")
@@ -144,9 +145,10 @@ pub fn mapping_for(
             .filter(|c| c.field.is_none())
             .map(|c| c.source.as_str())
             .collect();
-        bail!(
+        crate::bail_say!(
             "{}: no column could be matched with confidence to the required field(s) {} of {}; unmatched columns: {}. \
              Rename the headers (see docs/data-model.md for the names MAMS knows) or save a profile that maps them",
+            "{}：没有列能可靠地对应到 {2} 的必填字段 {1}；未对应的列：{3}。请修改表头（MAMS 认识的名称见 docs/data-model.md），或保存一个映射方案",
             file.display(),
             missing.join(", "),
             table.name,
@@ -177,9 +179,14 @@ fn open_source(
     cleanup: &mut Vec<PathBuf>,
     progress: &Progress,
 ) -> anyhow::Result<Source> {
-    let meta = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let meta = std::fs::metadata(file)
+        .map_err(|e| crate::said!("cannot read {}: {:#}", "无法读取 {}：{:#}", file.display(), e))?;
     if meta.len() == 0 {
-        bail!("{}: the file is empty (0 bytes)", file.display());
+        crate::bail_say!(
+            "{}: the file is empty (0 bytes)",
+            "{}：文件是空的（0 字节）",
+            file.display()
+        );
     }
     let kind = source::kind_of(file)?;
     let (read_path, reader) = match kind {
@@ -238,8 +245,9 @@ fn open_source(
         }
     };
     let headers = staging::source_columns(project, &read_path, &reader).map_err(|e| {
-        anyhow::anyhow!(
+        crate::said!(
             "{}: cannot read it as {} ({})",
+            "{}：无法按{}读取（{}）",
             file.display(),
             if kind == Kind::Parquet {
                 "Parquet"
@@ -286,7 +294,10 @@ fn load_and_validate(
     let (read_path, reader) = (&src.path, &src.reader);
     let t0 = Instant::now();
     staging::reset_rejects(project)?;
-    progress.set(None, format!("reading {}", source::file_name(file)));
+    progress.set(
+        None,
+        crate::say!("reading {}", "正在读取 {}", source::file_name(file)),
+    );
     // Reading is the long part: rows per second and time left from DuckDB's progress.
     let started = Instant::now();
     let (watch, name) = (progress.clone(), source::file_name(file));
@@ -298,18 +309,24 @@ fn load_and_validate(
         } else {
             0.0
         };
-        let rate = estimated_rows
-            .map(|n| {
-                format!(
-                    "{} rows/s, ",
-                    crate::metrics::format::group_digits((n as f64 * fraction / secs) as u64)
-                )
-            })
-            .unwrap_or_default();
-        watch.set(
-            Some(fraction as f32 * 0.8),
-            format!("reading {name}: {rate}about {:.0} s left", left.ceil()),
-        );
+        let rate =
+            estimated_rows.map(|n| crate::metrics::format::group_digits((n as f64 * fraction / secs) as u64));
+        let message = match rate {
+            Some(r) => crate::say!(
+                "reading {}: {} rows/s, about {:.0} s left",
+                "正在读取 {}：每秒 {} 行，约剩 {:.0} 秒",
+                name,
+                r,
+                left.ceil()
+            ),
+            None => crate::say!(
+                "reading {}: about {:.0} s left",
+                "正在读取 {}：约剩 {:.0} 秒",
+                name,
+                left.ceil()
+            ),
+        };
+        watch.set(Some(fraction as f32 * 0.8), message);
     };
     let batch = project
         .watch_progress(report, || {
@@ -330,7 +347,7 @@ fn load_and_validate(
                 }
             }
         })
-        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), first_line(&e.to_string())))?;
+        .map_err(|e| crate::said!("{}: {}", "{}：{}", file.display(), first_line(&e.to_string())))?;
     let rows = batch.rows;
     tracing::debug!(
         "import step: read (direct: {}) after {:?}",
@@ -338,7 +355,11 @@ fn load_and_validate(
         t0.elapsed()
     );
     if rows == 0 {
-        bail!("{}: the file has a header but no data rows", file.display());
+        crate::bail_say!(
+            "{}: the file has a header but no data rows",
+            "{}：文件只有表头，没有数据行",
+            file.display()
+        );
     }
     for (line, message) in staging::csv_errors(project)? {
         staging::add_reject(
@@ -352,7 +373,12 @@ fn load_and_validate(
     }
     progress.set(
         None,
-        format!("checking {} rows of {}", rows, source::file_name(file)),
+        crate::say!(
+            "checking {} rows of {}",
+            "正在检查 {1} 的 {0} 行",
+            rows,
+            source::file_name(file)
+        ),
     );
     staging::validate(project, table, mapping, &batch)?;
     tracing::debug!("import step: validated after {:?}", t0.elapsed());
@@ -386,8 +412,9 @@ pub fn import_files(
     let started = Instant::now();
     let started_at = chrono::Local::now().naive_local();
     let Some(table) = model::table(table_name) else {
-        bail!(
+        crate::bail_say!(
             "'{table_name}' is not a MAMS table (known: {})",
+            "“{table_name}”不是 MAMS 的数据表（已知的表：{}）",
             model::TABLES
                 .iter()
                 .map(|t| t.name)
@@ -396,7 +423,10 @@ pub fn import_files(
         );
     };
     if files.is_empty() {
-        bail!("name at least one file to import into {table_name}");
+        crate::bail_say!(
+            "name at least one file to import into {table_name}",
+            "请至少指定一个要导入 {table_name} 的文件"
+        );
     }
     progress.attach_interrupt(project.interrupt_handle());
     let scratch_dir = scratch_dir(project);
@@ -414,7 +444,13 @@ pub fn import_files(
             progress.check()?;
             progress.set(
                 Some(i as f32 / files.len() as f32),
-                format!("{} ({} of {})", source::file_name(file), i + 1, files.len()),
+                crate::say!(
+                    "{} ({} of {})",
+                    "{}（{} / {}）",
+                    source::file_name(file),
+                    i + 1,
+                    files.len()
+                ),
             );
             // The file's fingerprint for the record, worked out while DuckDB reads it.
             let hashing = {
@@ -432,8 +468,8 @@ pub fn import_files(
             if !overlap.is_empty() && !opts.replace_period {
                 let list: Vec<String> =
                     overlap.iter().map(|(m, n)| format!("{} ({n} rows)", m.format("%Y-%m"))).collect();
-                bail!(
-                    "{}: {} already holds {}; import again with --replace-period to replace exactly those months",
+                crate::bail_say!(
+                    "{}: {} already holds {}; import again with --replace-period to replace exactly those months", "{}：{} 中已有 {}；请勾选“替换这些月份”（命令行：--replace-period）后重新导入，只替换这些月份",
                     file.display(),
                     table.name,
                     list.join(", ")
@@ -454,8 +490,8 @@ pub fn import_files(
             let malformed = staging::malformed_lines(p)?;
             all_rejects.extend(file_rejects);
             if opts.all_or_nothing && (rejected_rows > 0 || malformed > 0) {
-                bail!(
-                    "{}: {} row(s) rejected and all-or-nothing was asked: nothing was stored",
+                crate::bail_say!(
+                    "{}: {} row(s) rejected and all-or-nothing was asked: nothing was stored", "{}：有 {} 行被拒收，且要求“全部或全不”：没有存入任何数据",
                     file.display(),
                     rejected_rows + malformed
                 );
@@ -464,7 +500,7 @@ pub fn import_files(
             tracing::debug!("import step: rows stored after {:?}", step.elapsed());
             let sha = hashing
                 .join()
-                .map_err(|_| anyhow::anyhow!("{}: hashing the file failed", file.display()))??;
+                .map_err(|_| crate::said!("{}: hashing the file failed", "{}：计算文件指纹失败", file.display()))??;
             tracing::debug!("import step: hashed after {:?}", step.elapsed());
             let size = std::fs::metadata(file)?.len();
             loading::record_import(
@@ -490,7 +526,7 @@ pub fn import_files(
             report.rows_rejected += rejected_rows + malformed;
         }
         if report.rows_stored == 0 {
-            bail!("no row of the file(s) could be stored: every row was rejected");
+            crate::bail_say!("no row of the file(s) could be stored: every row was rejected", "文件中没有任何一行能够存入：所有行都被拒收");
         }
         if table.name == "org_units" {
             loading::rebuild_org_closure(p)?;
@@ -509,16 +545,21 @@ pub fn import_files(
             report.seconds = started.elapsed().as_secs_f64();
             progress.set(
                 Some(1.0),
-                format!(
+                crate::say!(
                     "stored {} of {} rows in {} ({} rejected) in {:.1} s",
-                    report.rows_stored, report.rows_in, table.name, report.rows_rejected, report.seconds
+                    "已存入 {2}：{0} / {1} 行（拒收 {3} 行），用时 {4:.1} 秒",
+                    report.rows_stored,
+                    report.rows_in,
+                    table.name,
+                    report.rows_rejected,
+                    report.seconds
                 ),
             );
             Ok(report)
         }
         Err(e) if progress.is_cancelled() => Err(anyhow::Error::new(Cancelled).context(e.to_string())),
         Err(e) => Err(anyhow::Error::new(NothingStored {
-            message: format!("{e:#}"),
+            message: crate::errors::text(&e),
             rejects: all_rejects,
         })),
     }
@@ -532,7 +573,14 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("cannot read folder {}", p.display()))?
+                .map_err(|e| {
+                    crate::said!(
+                        "cannot read folder {}: {:#}",
+                        "无法读取文件夹 {}：{:#}",
+                        p.display(),
+                        e
+                    )
+                })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.is_file())
                 .filter(|f| !source::file_name(f).starts_with('.'))
@@ -540,13 +588,17 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .collect();
             found.sort();
             if found.is_empty() {
-                bail!("folder {} holds no CSV, Excel or Parquet files", p.display());
+                crate::bail_say!(
+                    "folder {} holds no CSV, Excel or Parquet files",
+                    "文件夹 {} 中没有 CSV、Excel 或 Parquet 文件",
+                    p.display()
+                );
             }
             out.extend(found);
         } else if p.is_file() {
             out.push(p.clone());
         } else {
-            bail!("{} does not exist", p.display());
+            crate::bail_say!("{} does not exist", "{} 不存在", p.display());
         }
     }
     Ok(out)
@@ -556,7 +608,8 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> {
     let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if !xlsx {
-        return write_rejects_csv(path, rejects).with_context(|| format!("cannot write {}", path.display()));
+        return write_rejects_csv(path, rejects)
+            .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e));
     }
     let mut wb = rust_xlsxwriter::Workbook::new();
     let sheet = wb.add_worksheet();
@@ -582,7 +635,7 @@ pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> 
     }
     sheet.autofit();
     wb.save(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))?;
     Ok(())
 }
 
@@ -651,7 +704,8 @@ pub fn preview(
     let result = project.dry_run(|p| {
         let src = open_source(p, file, opts, &scratch_dir, &mut cleanup, progress)?;
         let table = match table {
-            Some(t) => model::table(t).ok_or_else(|| anyhow::anyhow!("'{t}' is not a MAMS table"))?,
+            Some(t) => model::table(t)
+                .ok_or_else(|| crate::said!("'{t}' is not a MAMS table", "“{t}”不是 MAMS 的数据表"))?,
             None => mapping::best_table(&src.headers).unwrap_or(&model::TABLES[0]),
         };
         let raw_sample = staging::raw_sample(p, &src.path, &src.reader, 200)?;

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::model::{self, Table};
@@ -27,8 +27,9 @@ pub struct FolderReport {
 /// The file's columns, checked against the table: returns the canonical columns present.
 fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Result<Vec<String>> {
     let cols = loading::parquet_columns(project, file).map_err(|e| {
-        anyhow::anyhow!(
+        crate::said!(
             "{}: cannot read it as Parquet ({})",
+            "{}：无法按 Parquet 读取（{}）",
             file.display(),
             e.to_string().lines().next().unwrap_or("")
         )
@@ -36,8 +37,9 @@ fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Resul
     let mut present = Vec::new();
     for fc in &cols {
         let Some(c) = table.column(&fc.name) else {
-            bail!(
+            crate::bail_say!(
                 "{}: column '{}' is not a column of table {} (its columns: {})",
+                "{}：列“{}”不是表 {} 的列（它的列：{}）",
                 file.display(),
                 fc.name,
                 table.name,
@@ -50,8 +52,9 @@ fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Resul
             );
         };
         if !loading::type_compatible(c.ty, &fc.ty) {
-            bail!(
+            crate::bail_say!(
                 "{}: column '{}' holds {} values, but {}.{} needs {}",
+                "{}：列“{}”的值是 {} 类型，但 {}.{} 需要 {}",
                 file.display(),
                 fc.name,
                 fc.ty,
@@ -69,8 +72,9 @@ fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Resul
         .map(|c| c.name)
         .collect();
     if !missing.is_empty() {
-        bail!(
+        crate::bail_say!(
             "{}: required column(s) missing for table {}: {}",
+            "{}：表 {} 缺少必填列：{}",
             file.display(),
             table.name,
             missing.join(", ")
@@ -93,7 +97,7 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
     let started_at = chrono::Local::now().naive_local();
     let m = Manifest::read(dir)?;
     progress.attach_interrupt(project.interrupt_handle());
-    progress.set(Some(0.0), "checking files");
+    progress.set(Some(0.0), crate::say!("checking files", "正在检查文件"));
 
     // Everything that can be checked without writing is checked first.
     let mut plan: Vec<(&Table, &ManifestFile, Vec<String>)> = Vec::new();
@@ -104,8 +108,9 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
         }
     }
     if plan.is_empty() {
-        bail!(
+        crate::bail_say!(
             "{}: the manifest lists no tables",
+            "{}：清单中没有列出任何表",
             dir.join(manifest::FILE_NAME).display()
         );
     }
@@ -120,21 +125,21 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
             progress.check()?;
             progress.set(
                 Some(done as f32 / total_rows as f32),
-                format!("loading {} ({} rows)", t.name, f.rows),
+                crate::say!("loading {} ({} rows)", "正在载入 {}（{} 行）", t.name, f.rows),
             );
             let path = dir.join(&f.file);
             let n = loading::replace_table_from_parquet(p, t, &path, present)
-                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), first_line(&e.to_string())))?;
+                .map_err(|e| crate::said!("{}: {}", "{}：{}", path.display(), first_line(&e.to_string())))?;
             if n != f.rows {
-                bail!(
-                    "{}: the manifest says {} rows but the file has {n}",
+                crate::bail_say!(
+                    "{}: the manifest says {} rows but the file has {n}", "{}：清单写明 {} 行，但文件有 {n} 行",
                     path.display(),
                     f.rows
                 );
             }
             if let Some((key, count)) = loading::duplicate_key(p, t)? {
-                bail!(
-                    "{}: key {} = {key} occurs {count} times; each {} row needs its own key",
+                crate::bail_say!(
+                    "{}: key {} = {key} occurs {count} times; each {} row needs its own key", "{}：主键 {} = {key} 出现了 {count} 次；每一行 {} 都需要自己的主键",
                     path.display(),
                     t.key.join(" + "),
                     t.name
@@ -162,11 +167,11 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
             stored.push((t.name.to_string(), n));
             done += f.rows.max(1);
         }
-        progress.set(Some(0.97), "checking references");
+        progress.set(Some(0.97), crate::say!("checking references", "正在检查引用关系"));
         for (table, column, parent, parent_column) in REFERENCES {
             if let Some((value, n)) = loading::dangling_reference(p, table, column, parent, parent_column)? {
-                bail!(
-                    "{}: {n} row(s) of {table} name a {column} that is not in {parent} (for example '{value}')",
+                crate::bail_say!(
+                    "{}: {n} row(s) of {table} name a {column} that is not in {parent} (for example '{value}')", "{}：{table} 中有 {n} 行的 {column} 在 {parent} 中不存在（例如“{value}”）",
                     source
                 );
             }
@@ -200,8 +205,9 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
     report.seconds = started.elapsed().as_secs_f64();
     progress.set(
         Some(1.0),
-        format!(
+        crate::say!(
             "imported {} tables, {} rows in {:.1} s",
+            "已导入 {} 张表，{} 行，用时 {:.1} 秒",
             report.tables.len(),
             report.tables.iter().map(|(_, n)| n).sum::<u64>(),
             report.seconds
@@ -228,7 +234,13 @@ pub fn build_project(
             if !existed {
                 crate::store::remove_project_files(project_path);
             }
-            Err(e).with_context(|| format!("nothing was imported into {}", project_path.display()))
+            Err(e).with_context(|| {
+                crate::text::Said(crate::say!(
+                    "nothing was imported into {}",
+                    "没有导入任何数据到 {}",
+                    project_path.display()
+                ))
+            })
         }
     }
 }

@@ -6,8 +6,6 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
 use crate::progress::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +25,10 @@ pub fn kind_of(path: &Path) -> anyhow::Result<Kind> {
         "csv" | "tsv" | "txt" => Ok(Kind::Csv),
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Ok(Kind::Excel),
         "parquet" => Ok(Kind::Parquet),
-        _ => bail!(
+        _ => crate::bail_say!(
             "{}: cannot import .{ext} files; supported are .csv, .tsv, .txt (delimited text), \
              .xlsx, .xls, .xlsm, .xlsb, .ods (workbooks) and .parquet",
+            "{}：不能导入 .{ext} 文件；支持的有 .csv、.tsv、.txt（分隔文本），.xlsx、.xls、.xlsm、.xlsb、.ods（工作簿）和 .parquet",
             path.display()
         ),
     }
@@ -70,7 +69,10 @@ impl Encoding {
             "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
             "utf16" | "utf16le" => Ok(Encoding::Utf16Le),
             "utf16be" => Ok(Encoding::Utf16Be),
-            _ => bail!("unknown encoding '{s}': use utf-8, gbk, gb18030, utf-16le or utf-16be"),
+            _ => crate::bail_say!(
+                "unknown encoding '{s}': use utf-8, gbk, gb18030, utf-16le or utf-16be",
+                "未知编码“{s}”：请用 utf-8、gbk、gb18030、utf-16le 或 utf-16be"
+            ),
         }
     }
 }
@@ -78,7 +80,8 @@ impl Encoding {
 /// Guesses the encoding: a byte-order mark decides; otherwise UTF-8 if the whole file is
 /// valid UTF-8, else GB18030 (which reads GBK and GB2312 too).
 pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| crate::said!("cannot open {}: {:#}", "无法打开 {}：{:#}", path.display(), e))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
@@ -102,8 +105,9 @@ pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
                 return Ok(Encoding::Utf16Be);
             }
             if chunk.iter().take(8192).any(|b| *b == 0) {
-                bail!(
+                crate::bail_say!(
                     "{}: this looks like a binary file, not delimited text (it has NUL bytes near the start)",
+                    "{}：这看起来是二进制文件，不是分隔文本（开头附近有 NUL 字节）",
                     path.display()
                 );
             }
@@ -135,9 +139,14 @@ pub fn utf8_copy(
         file_stem(path)
     ));
     let mut input = std::fs::File::open(path)?;
-    let mut output = std::io::BufWriter::new(
-        std::fs::File::create(&out_path).with_context(|| format!("cannot write {}", out_path.display()))?,
-    );
+    let mut output = std::io::BufWriter::new(std::fs::File::create(&out_path).map_err(|e| {
+        crate::said!(
+            "cannot write {}: {:#}",
+            "无法写入 {}：{:#}",
+            out_path.display(),
+            e
+        )
+    })?);
     let started = std::time::Instant::now();
     let mut read = 0u64;
     let mut malformed = 0u64;
@@ -149,7 +158,12 @@ pub fn utf8_copy(
             malformed += bad;
             progress.set(
                 Some(0.3 * read as f32 / total as f32),
-                format!("decoding {} from {}", file_name(path), enc.name()),
+                crate::say!(
+                    "decoding {} from {}",
+                    "正在按 {1} 解码 {0}",
+                    file_name(path),
+                    enc.name()
+                ),
             );
             Ok(())
         };
@@ -161,8 +175,9 @@ pub fn utf8_copy(
         output.flush()?;
         // A handful of bad bytes is a damaged file; many mean the wrong encoding.
         if malformed > 16 && malformed * 200 > read {
-            bail!(
+            crate::bail_say!(
                 "{}: {malformed} byte sequences are not valid {}; the file is probably in another encoding (try --encoding utf-8, gbk or utf-16)",
+                "{}：有 {malformed} 处字节序列不是有效的 {}；文件可能是另一种编码（请试试 utf-8、gbk 或 utf-16）",
                 path.display(),
                 enc.name()
             );
@@ -290,7 +305,7 @@ fn decode_lines_in_parallel(
         drop(from_workers);
         reader
             .join()
-            .map_err(|_| anyhow::anyhow!("the file reader stopped"))??;
+            .map_err(|_| crate::said!("the file reader stopped", "读取文件的线程意外停止"))??;
         Ok(())
     })
 }
@@ -303,7 +318,12 @@ fn header_line(path: &Path, skip: u32, enc: Encoding) -> anyhow::Result<String> 
     let (text, _) = enc.decoder().decode_with_bom_removal(&head[..n]);
     let line = text.lines().nth(skip as usize).unwrap_or("").to_string();
     if line.trim().is_empty() {
-        bail!("{}: no header line (line {} is empty)", path.display(), skip + 1);
+        crate::bail_say!(
+            "{}: no header line (line {} is empty)",
+            "{}：没有表头行（第 {} 行是空的）",
+            path.display(),
+            skip + 1
+        );
     }
     Ok(line)
 }
@@ -314,7 +334,8 @@ fn header_line(path: &Path, skip: u32, enc: Encoding) -> anyhow::Result<String> 
 /// file with Chinese text in it. (A line break is never part of a GBK character, so lines
 /// are counted on the bytes.)
 pub fn ascii_after_header(path: &Path, skip: u32) -> anyhow::Result<bool> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| crate::said!("cannot open {}: {:#}", "无法打开 {}：{:#}", path.display(), e))?;
     let mut block = vec![0u8; 4 << 20];
     let mut lines_left = skip as usize + 1;
     loop {

@@ -96,12 +96,15 @@ pub fn explain(
     let ind: &Indicator = INDICATORS
         .iter()
         .find(|i| i.id == indicator)
-        .ok_or_else(|| anyhow::anyhow!("no indicator {indicator}"))?;
+        .ok_or_else(|| crate::said!("no indicator {indicator}", "没有指标 {indicator}"))?;
     let form = form(indicator).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{} is not a sum or a ratio of sums, so its change cannot be split exactly",
-            ind.en
-        )
+        anyhow::Error::new(crate::text::Said(crate::text::Text {
+            en: format!(
+                "{} is not a sum or a ratio of sums, so its change cannot be split exactly",
+                ind.en
+            ),
+            zh: format!("{} 不是求和或求和之比，其变化无法精确分解", ind.zh),
+        }))
     })?;
     let (base, month) = (month_of(base), month_of(month));
     let mut ids: Vec<&str> = vec![unit];
@@ -113,7 +116,12 @@ pub fn explain(
             .collect())
     };
     let (t0, t1) = (totals(base)?, totals(month)?);
-    let no_data = |m: NaiveDate| anyhow::anyhow!("{} has no value for {}", ind.en, m.format("%Y-%m"));
+    let no_data = |m: NaiveDate| {
+        anyhow::Error::new(crate::text::Said(crate::text::Text {
+            en: format!("{} has no value for {}", ind.en, m.format("%Y-%m")),
+            zh: format!("{} 在 {} 没有数值", ind.zh, m.format("%Y-%m")),
+        }))
+    };
     let base_value = (ind.value)(&t0[0]).ok_or_else(|| no_data(base))?;
     let value = (ind.value)(&t1[0]).ok_or_else(|| no_data(month))?;
     // Each child, then what the unit has beyond its children (booked on it directly).

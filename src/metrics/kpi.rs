@@ -123,8 +123,9 @@ pub fn cards(
     let mut out = Vec::new();
     for id in ids {
         let Some(ind) = indicator(id) else {
-            anyhow::bail!(
+            crate::bail_say!(
                 "'{id}' is not an indicator (known: {})",
+                "“{id}”不是指标（已知的指标：{}）",
                 INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>().join(", ")
             );
         };
@@ -151,7 +152,8 @@ pub fn cards_of_units(
         let targets = kpi::targets_for(project, unit)?;
         let mut cards = Vec::with_capacity(ids.len());
         for id in ids {
-            let ind = indicator(id).ok_or_else(|| anyhow::anyhow!("'{id}' is not an indicator"))?;
+            let ind =
+                indicator(id).ok_or_else(|| crate::said!("'{id}' is not an indicator", "“{id}”不是指标"))?;
             cards.push(card(ind, &totals, &targets, reach));
         }
         out.push((unit.clone(), cards));
@@ -206,8 +208,9 @@ pub fn check_scope(project: &Project, period: NaiveDate, unit: Option<&str>) -> 
                     .filter(|t| t.level == "province" || t.level == "city")
                     .map(|t| t.unit_id.as_str())
                     .collect();
-                anyhow::bail!(
+                crate::bail_say!(
                     "no org unit '{u}' in the project (units at the top: {})",
+                    "项目中没有组织单位“{u}”（顶层单位：{}）",
                     top.join(", ")
                 );
             }
@@ -217,7 +220,12 @@ pub fn check_scope(project: &Project, period: NaiveDate, unit: Option<&str>) -> 
             .iter()
             .find(|t| t.parent_id.is_none())
             .map(|t| t.unit_id.clone())
-            .ok_or_else(|| anyhow::anyhow!("the project has no org units: import org_units first"))?,
+            .ok_or_else(|| {
+                crate::said!(
+                    "the project has no org units: import org_units first",
+                    "项目中没有组织单位：请先导入 org_units"
+                )
+            })?,
     };
     let months = crate::store::queries::months(project)?;
     let month = month_start(period);
@@ -226,7 +234,11 @@ pub fn check_scope(project: &Project, period: NaiveDate, unit: Option<&str>) -> 
             (Some(a), Some(b)) => format!("it holds {} to {}", a.format("%Y-%m"), b.format("%Y-%m")),
             _ => "it holds no monthly data yet".to_string(),
         };
-        anyhow::bail!("the project has no data for {}; {span}", month.format("%Y-%m"));
+        crate::bail_say!(
+            "the project has no data for {}; {span}",
+            "项目中没有 {} 的数据；{span}",
+            month.format("%Y-%m")
+        );
     }
     Ok(unit)
 }

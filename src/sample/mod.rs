@@ -142,7 +142,7 @@ fn generate_into(
         }
     }
 
-    progress.set(Some(0.0), "drawing the province");
+    progress.set(Some(0.0), crate::say!("drawing the province", "正在绘制省份地图"));
     let geo = geography::generate(spec.seed);
     let stations: Vec<&geography::Unit> = geo.stations().collect();
     let counts = allocate(spec.customers, &stations);
@@ -172,7 +172,7 @@ fn generate_into(
                     progress.check()?;
                     progress.set(
                         Some(0.75 * (idx + local) as f32 / spec.customers as f32),
-                        format!("customers {} of {}", idx + local, spec.customers),
+                        crate::say!("customers {} of {}", "客户 {} / {}", idx + local, spec.customers),
                     );
                 }
             }
@@ -192,7 +192,7 @@ fn generate_into(
             });
             idx += counts[si];
         }
-        progress.set(Some(0.76), "tickets and outages");
+        progress.set(Some(0.76), crate::say!("tickets and outages", "工单与停电"));
         let storms = service::storm_days(&w);
         for b in &blocks {
             progress.check()?;
@@ -204,17 +204,20 @@ fn generate_into(
         sink.flush()?;
     }
 
-    progress.set(Some(0.8), "line loss");
+    progress.set(Some(0.8), crate::say!("line loss", "线损"));
     line_loss(&conn, &w, &geo)?;
 
-    progress.set(Some(0.85), "writing Parquet files");
+    progress.set(
+        Some(0.85),
+        crate::say!("writing Parquet files", "正在写入 Parquet 文件"),
+    );
     let mut files = Vec::new();
     for (i, t) in model::TABLES.iter().enumerate() {
         progress.check()?;
         files.push(export(&conn, out, t.name, &format!("{}.parquet", t.name))?);
         progress.set(
             Some(0.85 + 0.15 * (i + 1) as f32 / (model::TABLES.len() + 1) as f32),
-            format!("wrote {}.parquet", t.name),
+            crate::say!("wrote {}.parquet", "已写入 {}.parquet", t.name),
         );
     }
     let truth = export(&conn, out, "planted_anomalies", TRUTH_FILE)?;
@@ -250,7 +253,10 @@ fn generate_into(
         extras: vec![truth],
     };
     m.write(out)?;
-    progress.set(Some(1.0), format!("sample written to {}", out.display()));
+    progress.set(
+        Some(1.0),
+        crate::say!("sample written to {}", "示例数据已写入 {}", out.display()),
+    );
     Ok(m)
 }
 

@@ -30,7 +30,7 @@ pub fn prepare(project: &Project, progress: &Progress) -> anyhow::Result<()> {
         .find(|u| u.parent_id.is_none())
         .map(|u| u.unit_id)
         .ok_or_else(|| anyhow::anyhow!("the sample has no top unit"))?;
-    progress.set(None, "auditing the sample");
+    progress.set(None, crate::say!("auditing the sample", "正在审计示例数据"));
     let (library, _) = run::library(project)?;
     run::run(
         project,

@@ -170,7 +170,12 @@ pub fn refresh_after_import(project: &Project, progress: &crate::progress::Progr
     let report = |done: usize, of: usize| {
         progress.set(
             Some(done as f32 / of as f32),
-            format!("updating the indicator sums ({}/{of})", done + 1),
+            crate::say!(
+                "updating the indicator sums ({}/{})",
+                "正在更新指标汇总（{}/{}）",
+                done + 1,
+                of
+            ),
         )
     };
     match ensure_sums_reporting(project, report) {

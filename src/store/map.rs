@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::params;
 
@@ -178,17 +177,23 @@ pub struct GeoImport {
 }
 
 fn read_features(path: &Path) -> anyhow::Result<Vec<Feature>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| crate::said!("cannot read {}: {:#}", "无法读取 {}：{:#}", path.display(), e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
+        crate::said!(
             "{}: not UTF-8 text (byte {}); GeoJSON files are UTF-8",
+            "{}：不是 UTF-8 文本（第 {} 字节）；GeoJSON 文件应为 UTF-8",
             path.display(),
             e.utf8_error().valid_up_to()
         )
     })?;
-    let features = geojson::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let features = geojson::parse(&text).map_err(|e| crate::said!("{}: {e}", "{}：{e}", path.display()))?;
     if features.is_empty() {
-        bail!("{}: the file has no features", path.display());
+        crate::bail_say!(
+            "{}: the file has no features",
+            "{}：文件中没有要素",
+            path.display()
+        );
     }
     Ok(features)
 }
@@ -244,8 +249,9 @@ fn matcher(project: &Project, to: MatchTo) -> anyhow::Result<std::collections::H
 fn property_or_fail(f: &Feature, property: &str, path: &Path) -> anyhow::Result<String> {
     f.property(property).filter(|v| !v.is_empty()).ok_or_else(|| {
         let keys: Vec<&str> = f.properties.keys().map(String::as_str).collect();
-        anyhow::anyhow!(
+        crate::said!(
             "{}: feature {} has no property \"{property}\" (its properties: {})",
+            "{}：要素 {} 没有属性“{property}”（它的属性：{}）",
             path.display(),
             f.number,
             if keys.is_empty() {
@@ -267,8 +273,9 @@ pub fn import_boundaries(project: &Project, path: &Path, property: &str) -> anyh
     let mut unmatched = Vec::new();
     for f in &features {
         let Geometry::Area(area) = &f.geometry else {
-            bail!(
+            crate::bail_say!(
                 "{}: feature {} is a {}; boundaries must be polygons",
+                "{}：要素 {} 是{}；边界必须是多边形",
                 path.display(),
                 f.number,
                 f.geometry.kind()
@@ -278,8 +285,9 @@ pub fn import_boundaries(project: &Project, path: &Path, property: &str) -> anyh
         match ids.get(&value.to_lowercase()) {
             Some(id) => {
                 if let Some((_, _, other)) = matched.iter().find(|(u, _, _)| u == id) {
-                    bail!(
+                    crate::bail_say!(
                         "{}: features {other} and {} both name unit {id}; a unit has one boundary",
+                        "{}：要素 {other} 和 {} 都指向单位 {id}；一个单位只能有一个边界",
                         path.display(),
                         f.number
                     );
@@ -291,8 +299,9 @@ pub fn import_boundaries(project: &Project, path: &Path, property: &str) -> anyh
     }
     if matched.is_empty() {
         let examples: Vec<&str> = unmatched.iter().take(3).map(|(_, v)| v.as_str()).collect();
-        bail!(
+        crate::bail_say!(
             "{}: no feature's \"{property}\" names an org unit (values such as {}); choose the property that holds the unit code or name",
+            "{}：没有要素的“{property}”对应到组织单位（取值例如 {}）；请选择存放单位编码或名称的属性",
             path.display(),
             examples.join(", ")
         );
@@ -341,7 +350,10 @@ pub fn prepare_layer(
 ) -> anyhow::Result<PreparedLayer> {
     let layer = layer.trim();
     if layer.is_empty() || layer == "boundaries" {
-        bail!("a layer needs a name (other than \"boundaries\")");
+        crate::bail_say!(
+            "a layer needs a name (other than \"boundaries\")",
+            "图层需要一个名称（不能是“boundaries”）"
+        );
     }
     let features = read_features(path)?;
     let ids = matcher(project, to)?;
@@ -376,8 +388,9 @@ pub fn prepare_layer(
         ));
     }
     if to != MatchTo::Nothing && rows.iter().all(|r| r.4.is_none()) {
-        bail!(
+        crate::bail_say!(
             "{}: no feature's \"{}\" names a {}; choose another property or import without matching",
+            "{}：没有要素的“{}”对应到{}；请选择其他属性，或不匹配直接导入",
             path.display(),
             property.unwrap_or(""),
             to.id().unwrap_or("")

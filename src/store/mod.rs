@@ -52,6 +52,61 @@ pub enum ProjectError {
     MigrationFailed { path: PathBuf, to: i64, detail: String },
 }
 
+impl crate::text::Bilingual for ProjectError {
+    fn text(&self) -> crate::text::Text {
+        use crate::say;
+        match self {
+            ProjectError::NotFound(p) => say!(
+                "project file {} does not exist",
+                "项目文件 {} 不存在",
+                p.display()
+            ),
+            ProjectError::AlreadyExists(p) => say!(
+                "{} already exists; choose another name or open it instead",
+                "{} 已存在；请换一个名称，或直接打开它",
+                p.display()
+            ),
+            ProjectError::NotDuckDb(p) => say!(
+                "{} is not a DuckDB database file (it may be corrupt or of another format)",
+                "{} 不是 DuckDB 数据库文件（可能已损坏，或是其他格式）",
+                p.display()
+            ),
+            ProjectError::NotMams(p) => say!(
+                "{} is a DuckDB database but not a MAMS project (it has no mams_meta table)",
+                "{} 是 DuckDB 数据库，但不是 MAMS 项目（没有 mams_meta 表）",
+                p.display()
+            ),
+            ProjectError::NewerVersion {
+                path,
+                found,
+                supported,
+            } => say!(
+                "{} was written by a newer MAMS (project schema version {}; this MAMS reads up to {}). Update MAMS to open it; the file was left untouched",
+                "{} 由较新版本的 MAMS 写入（项目结构版本 {}；本版本最高可读 {}）。请升级 MAMS 后再打开；文件未被改动",
+                path.display(),
+                found,
+                supported
+            ),
+            ProjectError::Locked { path, detail } => say!(
+                "{} is already open in another MAMS process or DuckDB client ({}). Close it there and try again",
+                "{} 已被另一个 MAMS 进程或 DuckDB 客户端打开（{}）。请先在那里关闭，再重试",
+                path.display(),
+                detail
+            ),
+            ProjectError::Unreadable { path, detail } => {
+                say!("cannot open {}: {}", "无法打开 {}：{}", path.display(), detail)
+            }
+            ProjectError::MigrationFailed { path, to, detail } => say!(
+                "upgrading {} to schema version {} failed, nothing was changed: {}",
+                "将 {} 升级到结构版本 {} 失败，未做任何改动：{}",
+                path.display(),
+                to,
+                detail
+            ),
+        }
+    }
+}
+
 /// An open MAMS project.
 pub struct Project {
     conn: Connection,
@@ -371,7 +426,7 @@ pub fn read_csv_text(path: &Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String
     );
     let mut stmt = conn
         .prepare(&sql)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| crate::said!("cannot read {}: {e}", "无法读取 {}：{e}", path.display()))?;
     let mut rows = stmt.query([])?;
     let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
     let mut out = Vec::new();

@@ -23,15 +23,20 @@ pub fn load(project: &Project, name: &str) -> anyhow::Result<Mapping> {
         )
         .ok();
     match json {
-        Some(j) => serde_json::from_str(&j)
-            .map_err(|e| anyhow::anyhow!("profile '{name}' is damaged ({e}); save it again")),
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            crate::said!(
+                "profile '{name}' is damaged ({e}); save it again",
+                "映射方案“{name}”已损坏（{e}）；请重新保存"
+            )
+        }),
         None => {
             let names = list(project)?
                 .into_iter()
                 .map(|(n, t)| format!("{n} ({t})"))
                 .collect::<Vec<_>>();
-            anyhow::bail!(
+            crate::bail_say!(
                 "no import profile called '{name}' in {} (profiles: {})",
+                "{} 中没有名为“{name}”的导入映射方案（已有方案：{}）",
                 project.path().display(),
                 if names.is_empty() {
                     "none yet".to_string()

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use duckdb::types::Value;
 
@@ -38,7 +37,8 @@ pub struct RowsPage {
 }
 
 fn table_of(name: &str) -> anyhow::Result<&'static Table> {
-    model::table(name).ok_or_else(|| anyhow::anyhow!("no table {name} in the data model"))
+    model::table(name)
+        .ok_or_else(|| crate::said!("no table {name} in the data model", "数据模型中没有表 {name}"))
 }
 
 /// The WHERE clause and its values. Only model names go into the text.
@@ -51,7 +51,7 @@ fn filter(t: &Table, q: &RowsQuery) -> anyhow::Result<(String, Vec<Box<dyn duckd
     }
     if let Some((col, v)) = &q.only {
         if t.column(col).is_none() {
-            bail!("{} has no column {col}", t.name);
+            crate::bail_say!("{} has no column {col}", "{} 没有列 {col}", t.name);
         }
         clauses.push(format!("{col} = ?"));
         values.push(Box::new(v.clone()));
@@ -130,7 +130,7 @@ pub fn export(project: &Project, q: &RowsQuery, path: &Path) -> anyhow::Result<u
         let n = project
             .conn()
             .execute(&copy, refs.as_slice())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))?;
         return Ok(n as u64);
     }
     let total: i64 = project.conn().query_row(
@@ -139,8 +139,9 @@ pub fn export(project: &Project, q: &RowsQuery, path: &Path) -> anyhow::Result<u
         |r| r.get(0),
     )?;
     if total as u64 > XLSX_MAX_ROWS {
-        bail!(
-            "{total} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS} at most); export them as CSV, or narrow the rows first"
+        crate::bail_say!(
+            "{total} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS} at most); export them as CSV, or narrow the rows first",
+            "{total} 行放不进一个 Excel 工作表（最多 {XLSX_MAX_ROWS} 行）；请导出为 CSV，或先缩小范围"
         );
     }
     let mut stmt = project.conn().prepare(&select)?;
@@ -176,7 +177,7 @@ pub fn export(project: &Project, q: &RowsQuery, path: &Path) -> anyhow::Result<u
         }
     }
     wb.save(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))?;
     Ok(n as u64)
 }
 

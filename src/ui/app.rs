@@ -86,15 +86,17 @@ impl MamsApp {
         }
         let ctx: Arc<OnceLock<egui::Context>> = Arc::default();
         let wake_ctx = ctx.clone();
+        let worker = Worker::new(move || {
+            if let Some(c) = wake_ctx.get() {
+                c.request_repaint();
+            }
+        });
+        worker.set_language(state.lang == Lang::Zh);
         MamsApp {
             saved_state: state.clone(),
             state,
             options,
-            worker: Worker::new(move || {
-                if let Some(c) = wake_ctx.get() {
-                    c.request_repaint();
-                }
-            }),
+            worker,
             ctx,
             dialogs: Dialogs::default(),
             dialog_for: None,
@@ -540,6 +542,7 @@ impl MamsApp {
             theme::apply_theme(&ctx, self.state.dark);
             self.theme_applied = Some(self.state.dark);
         }
+        self.worker.set_language(self.state.lang == Lang::Zh);
         for (job, msg) in self.worker.poll() {
             self.route(job, msg);
         }

@@ -24,7 +24,7 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             }
             ui.label(RichText::new(&job.name).strong());
             if !snap.message.is_empty() {
-                ui.label(RichText::new(&snap.message).weak());
+                ui.label(RichText::new(snap.message.pick(lang == super::i18n::Lang::Zh)).weak());
             }
             if ui.small_button(t(lang, "cancel")).clicked() {
                 app.cancel_job(job.id);

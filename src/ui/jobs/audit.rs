@@ -33,7 +33,8 @@ pub fn suspect_detail(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -
         let r = (|| {
             use crate::store::audit as stored;
             let p = open_project_in(state)?;
-            let suspect = stored::suspect(p, &key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
+            let suspect = stored::suspect(p, &key)?
+                .ok_or_else(|| crate::said!("no suspect {key}", "没有疑点 {key}"))?;
             let (kind, id) = (suspect.entity_type.clone(), suspect.entity_id.clone());
             let cases = crate::store::cases::all(p)?;
             let (rules, _) = crate::audit::run::library(p)?;
@@ -114,8 +115,8 @@ pub fn promote_suspect(key: String) -> impl FnOnce(&mut WorkerState, &Progress) 
     move |state, _progress| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let s =
-                crate::store::audit::suspect(p, &key)?.ok_or_else(|| anyhow::anyhow!("no suspect {key}"))?;
+            let s = crate::store::audit::suspect(p, &key)?
+                .ok_or_else(|| crate::said!("no suspect {key}", "没有疑点 {key}"))?;
             let case_id = crate::audit::cases::case_id_for(&key);
             if crate::store::cases::exists(p, &case_id)? {
                 return Ok(case_id);
@@ -220,10 +221,14 @@ pub fn save_attachment(
     move |state, _progress| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let content = crate::store::cases::file(p, &case_id, &name)?
-                .ok_or_else(|| anyhow::anyhow!("case {case_id} has no file {name}"))?;
+            let content = crate::store::cases::file(p, &case_id, &name)?.ok_or_else(|| {
+                crate::said!(
+                    "case {case_id} has no file {name}",
+                    "案例 {case_id} 没有文件 {name}"
+                )
+            })?;
             std::fs::write(&to, content)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", to.display()))?;
+                .map_err(|e| crate::said!("cannot write {}: {e}", "无法写入 {}：{e}", to.display()))?;
             Ok(format!("{name} → {}", to.display()))
         })();
         finish(r, Msg::CasesMerged)

@@ -103,7 +103,13 @@ pub fn map_import(
                     map::import_layer(p, &path, name, property.as_deref(), *to)?,
                 ),
             };
-            let mut text = format!("{what}: {} features, {} matched", r.features, r.matched);
+            let mut text = crate::say!(
+                "{}: {} features, {} matched",
+                "{}：{} 个要素，匹配 {} 个",
+                what,
+                r.features,
+                r.matched
+            );
             if !r.unmatched.is_empty() {
                 let list: Vec<String> = r
                     .unmatched
@@ -111,12 +117,20 @@ pub fn map_import(
                     .take(5)
                     .map(|(n, v)| format!("#{n} {v}"))
                     .collect();
-                text.push_str(&format!("; not matched: {}", list.join(", ")));
-                if r.unmatched.len() > 5 {
-                    text.push_str(&format!(" and {} more", r.unmatched.len() - 5));
-                }
+                let more = r.unmatched.len().saturating_sub(5);
+                let tail = match more {
+                    0 => crate::say!("; not matched: {}", "；未匹配：{}", list.join(", ")),
+                    n => crate::say!(
+                        "; not matched: {} and {} more",
+                        "；未匹配：{} 等，另有 {} 个",
+                        list.join(", "),
+                        n
+                    ),
+                };
+                text.en.push_str(&tail.en);
+                text.zh.push_str(&tail.zh);
             }
-            Ok(text)
+            Ok(text.pick(crate::text::prefers_zh()).to_string())
         });
         finish(r, Msg::MapImported)
     }
@@ -126,7 +140,11 @@ pub fn map_remove_layer(layer: String) -> impl FnOnce(&mut WorkerState, &Progres
     move |state, _| {
         let r = open_project_in(state)
             .and_then(|p| crate::store::map::remove_layer(p, &layer))
-            .map(|()| format!("{layer}: removed"));
+            .map(|()| {
+                crate::say!("{}: removed", "{}：已移除", layer)
+                    .pick(crate::text::prefers_zh())
+                    .to_string()
+            });
         finish(r, Msg::MapImported)
     }
 }

@@ -179,12 +179,18 @@ pub struct LeaderData {
     pub slices: crate::metrics::kpi::Slices,
 }
 
+/// An error as the user reads it, in the app's language (the worker thread's); Err when
+/// the job was cancelled.
 pub(super) fn describe(e: anyhow::Error) -> Result<String, ()> {
     if e.downcast_ref::<Cancelled>().is_some() {
-        Err(())
-    } else {
-        Ok(format!("{e:#}"))
+        return Err(());
     }
+    let zh = crate::text::prefers_zh();
+    // An import that stored nothing says why in both languages itself.
+    if let Some(n) = e.downcast_ref::<crate::import::file::NothingStored>() {
+        return Ok(n.message.pick(zh).to_string());
+    }
+    Ok(crate::errors::describe(&e, zh))
 }
 
 /// The worker's project, or the error every job gives without one.
@@ -192,7 +198,7 @@ pub(super) fn open_project_in(state: &WorkerState) -> anyhow::Result<&Project> {
     state
         .project
         .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("open or create a project first"))
+        .ok_or_else(|| crate::said!("open or create a project first", "请先打开或新建一个项目"))
 }
 
 pub(super) fn load_view(p: &Project) -> anyhow::Result<ProjectView> {

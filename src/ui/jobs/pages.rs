@@ -20,7 +20,7 @@ pub(super) fn page_read<T>(
     progress.attach_interrupt(p.interrupt_handle());
     let month = scope
         .month
-        .ok_or_else(|| anyhow::anyhow!("the project has no months yet"))?;
+        .ok_or_else(|| crate::said!("the project has no months yet", "项目中还没有任何月份的数据"))?;
     crate::store::kpi::with_sums_checked_once(p, || read(p, month))
 }
 
@@ -90,7 +90,7 @@ pub fn set_target(
             if let Some(t) = target
                 && !t.is_finite()
             {
-                anyhow::bail!("a target must be a number");
+                crate::bail_say!("a target must be a number", "目标值必须是数字");
             }
             crate::store::kpi::set_target(p, indicator, &unit, target)?;
             Ok(())

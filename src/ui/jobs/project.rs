@@ -12,7 +12,7 @@ use crate::worker::WorkerState;
 
 pub fn open_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        progress.set(None, path.display().to_string());
+        progress.set(None, crate::say!("{}", "{}", path.display()));
         let r = switch_project(state, &path, || Ok(Project::open(&path)?));
         finish(r, Msg::Opened)
     }
@@ -20,7 +20,7 @@ pub fn open_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -
 
 pub fn new_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        progress.set(None, path.display().to_string());
+        progress.set(None, crate::say!("{}", "{}", path.display()));
         let r = switch_project(state, &path, || Ok(Project::create(&path)?));
         finish(r, Msg::Opened)
     }

@@ -55,7 +55,7 @@ fn show(cx: &mut Cx, ui: &mut egui::Ui) {
                             ui.spinner();
                         }
                     }
-                    ui.label(RichText::new(&snap.message).weak());
+                    ui.label(RichText::new(snap.message.pick(lang == Lang::Zh)).weak());
                     ui.add_space(8.0);
                 }
             } else {

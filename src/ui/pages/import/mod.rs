@@ -246,7 +246,7 @@ fn running_jobs(cx: &mut Cx, ui: &mut egui::Ui) -> bool {
                 cx.cancel(job.id);
             }
         });
-        ui.label(RichText::new(&snap.message).weak());
+        ui.label(RichText::new(snap.message.pick(lang == Lang::Zh)).weak());
         ui.add_space(6.0);
     }
     !jobs.is_empty()

@@ -170,7 +170,8 @@ pub(super) fn rejects_summary(
     }
     ui.horizontal_wrapped(|ui| {
         for (reason, n) in &by_reason {
-            ui.label(RichText::new(format!("{reason}: {n}")).monospace());
+            ui.label(RichText::new(format!("{}: {n}", reason_text(lang, reason))).monospace())
+                .on_hover_text(reason);
         }
     });
     egui::ScrollArea::vertical()
@@ -189,12 +190,30 @@ pub(super) fn rejects_summary(
                         ui.label(r.row_number.map(|n| n.to_string()).unwrap_or_default());
                         ui.label(r.column.as_deref().unwrap_or(""));
                         ui.label(r.value.as_deref().unwrap_or(""));
-                        ui.label(&r.reason);
+                        ui.label(reason_text(lang, &r.reason)).on_hover_text(&r.reason);
                         ui.label(&r.detail);
                         ui.end_row();
                     }
                 });
         });
+}
+
+/// Why a row was rejected, in the UI's language (the core's code when it is a new one).
+fn reason_text(lang: Lang, reason: &str) -> String {
+    let key = match reason {
+        "bad_number" => "reject_bad_number",
+        "bad_bool" => "reject_bad_bool",
+        "bad_date" => "reject_bad_date",
+        "unknown_code" => "reject_unknown_code",
+        "negative" => "reject_negative",
+        "future_date" => "reject_future_date",
+        "missing_required" => "reject_missing_required",
+        "unknown_reference" => "reject_unknown_reference",
+        "malformed_line" => "reject_malformed_line",
+        "duplicate_key" => "reject_duplicate_key",
+        other => return other.to_string(),
+    };
+    t(lang, key).to_string()
 }
 
 pub(super) fn commit_controls(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui, preview: &Preview) {
