@@ -37,7 +37,27 @@ impl Quality {
     }
 }
 
-pub fn rules_markdown(rules: &[Rule], quality: &[Quality]) -> String {
+fn quality_table(md: &mut String, quality: &[Quality]) {
+    let _ = writeln!(md, "| rule | planted | suspects | recall | precision |");
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|");
+    for q in quality {
+        let _ = writeln!(
+            md,
+            "| [`{}`](#{}) | {} | {} | {:.3} | {:.3} |",
+            q.rule_id,
+            q.rule_id,
+            q.planted,
+            q.suspects,
+            q.recall(),
+            q.precision()
+        );
+    }
+    let _ = writeln!(md);
+}
+
+/// The rule catalogue, with each rule's figures on the committed sample (`quality`) and
+/// on a sample of the same size with the second noise model (`noisy`).
+pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Audit rules\n");
     let _ = writeln!(
@@ -88,21 +108,33 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality]) -> String {
          Recall: planted entities found / planted. Precision: suspects whose entity was planted for the rule / \
          suspects.\n"
     );
-    let _ = writeln!(md, "| rule | planted | suspects | recall | precision |");
-    let _ = writeln!(md, "|---|---:|---:|---:|---:|");
-    for q in quality {
-        let _ = writeln!(
-            md,
-            "| [`{}`](#{}) | {} | {} | {:.3} | {:.3} |",
-            q.rule_id,
-            q.rule_id,
-            q.planted,
-            q.suspects,
-            q.recall(),
-            q.precision()
-        );
-    }
-    let _ = writeln!(md);
+    quality_table(&mut md, quality);
+    let _ = writeln!(md, "## Quality on a noisy sample\n");
+    let _ = writeln!(
+        md,
+        "The committed sample is written beside the rules, and its natural data stays under their thresholds: \
+         the figures above say the rules find what was planted, not that they hold on real extracts. The same \
+         province generated with the second noise model (`mams sample --noisy`, same size and seed) adds what a \
+         real extract has and none of which is a problem, so none of it is in the truth: consumption swinging \
+         ±15 % more from month to month; irrigation pumps idle from December to February and seaside shops \
+         closed from November to March, every year; 5 % of business accounts changing production for good \
+         (×0.45 or ×1.9 from a month on); and on 30 % of the accounts with a planted problem, a second one \
+         (a wrong multiplier or an overdue meter verification), so the truth has several rules per account. \
+         Measured the same way, by the same test:\n"
+    );
+    quality_table(&mut md, noisy);
+    let _ = writeln!(
+        md,
+        "Where the two tables differ, this is why: a change of production is a jump in consumption that no \
+         rule can tell from a fault without more than the bills (`kwh_jump` reports it, and so loses \
+         precision); a seasonal customer in the first year of data has no last year to be compared with \
+         (`zero_kwh`); a wrong multiplier changes the billed kWh that `utilisation`, `residential_commercial` \
+         and `kwh_jump` read, and they leave such an account to `multiplier`, so one problem can hide \
+         another; `utilisation` also leaves to `kwh_jump` an account whose consumption moves by more than \
+         half from one month to the next, which wide natural swings and seasonal stops do too; swings move \
+         the month a slow decline first crosses its threshold (`key_drop`). The auditor sees each of these in \
+         the evidence.\n"
+    );
     for cat in Category::ALL {
         let in_cat: Vec<&Rule> = rules.iter().filter(|r| r.category == cat).collect();
         if in_cat.is_empty() {

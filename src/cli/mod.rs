@@ -81,6 +81,11 @@ pub enum Command {
         /// First billing month, YYYY-MM.
         #[arg(long, default_value = "2024-01", value_parser = parse_month)]
         first_month: NaiveDate,
+        /// Natural noise that crosses the rules' thresholds (seasonal customers, production
+        /// changes, wider swings) and customers with two planted problems: for measuring
+        /// the rules honestly (docs/rules.md).
+        #[arg(long)]
+        noisy: bool,
     },
     /// Load extracts into a project (created if needed), in one transaction.
     ///
@@ -209,6 +214,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             months,
             seed,
             first_month,
+            noisy,
         } => sample::run(
             &out,
             SampleSpec {
@@ -216,6 +222,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 months,
                 seed,
                 first_month,
+                noisy,
             },
         ),
         Command::Import(args) => import::run(args),

@@ -26,9 +26,16 @@ pub struct Window {
     /// the end of the second month after it) is closed in the data, as in an extract taken
     /// for the monthly meeting once collection is final.
     pub payments_until: NaiveDate,
+    /// The second noise model is on (see `Noise`).
+    pub noisy: bool,
 }
 
 impl Window {
+    /// The same window with the second noise model on or off.
+    pub fn with_noise(self, noisy: bool) -> Self {
+        Window { noisy, ..self }
+    }
+
     pub fn new(seed: u64, first: NaiveDate, months: usize) -> Self {
         let cutoff = add_months(first, months as i32) + Duration::days(9);
         Window {
@@ -37,6 +44,7 @@ impl Window {
             months,
             cutoff,
             payments_until: add_months(first, months as i32 + 2) + Duration::days(9),
+            noisy: false,
         }
     }
     pub fn month(&self, m: usize) -> NaiveDate {
@@ -82,6 +90,53 @@ struct Plant {
     /// Month index where it starts.
     k: usize,
     variant: u8,
+}
+
+/// The second noise model: ordinary behaviour a real extract has and the clean sample
+/// avoids, none of it a problem (so none of it in the truth). Drawn from a stream of its
+/// own, so that the clean sample is the same with or without this code.
+#[derive(Debug, Clone, Copy, Default)]
+struct Noise {
+    /// Month-to-month swing of consumption, on top of the clean ±6 %.
+    swing: f64,
+    /// A seasonal customer: no consumption in these months of every year (0 = January).
+    idle_months: Option<&'static [u32]>,
+    /// A change of production from this month on: consumption times the factor.
+    step: Option<(usize, f64)>,
+}
+
+/// Irrigation pumps stand still in winter; seaside shops close from November to March.
+const IRRIGATION_IDLE: &[u32] = &[11, 0, 1];
+const SHOP_IDLE: &[u32] = &[10, 11, 0, 1, 2];
+
+/// Themes planted over the consumption series; a customer carrying one gets no natural
+/// noise that would hide or mimic it (that is measured by the other customers).
+const SERIES_THEMES: &[&str] = &["zero_kwh", "kwh_jump", "key_drop", "new_customer"];
+
+/// Archive problems that can come on top of another problem on the same account.
+const SECOND_THEMES: &[&str] = &["multiplier", "meter_overdue"];
+
+fn draw_noise(w: &Window, c: &Customer, plant: Option<&Plant>, rng: &mut Rng) -> Noise {
+    if !w.noisy {
+        return Noise::default();
+    }
+    let mut n = Noise {
+        swing: 0.15,
+        ..Noise::default()
+    };
+    if plant.is_some_and(|p| SERIES_THEMES.contains(&p.theme)) {
+        return n;
+    }
+    n.idle_months = match c.class {
+        "agricultural" if rng.chance(0.35) => Some(IRRIGATION_IDLE),
+        "commercial" if rng.chance(0.04) => Some(SHOP_IDLE),
+        _ => None,
+    };
+    if c.class != "residential" && n.idle_months.is_none() && w.months >= 6 && rng.chance(0.05) {
+        let at = rng.int(2, w.months as i64 - 2) as usize;
+        n.step = Some((at, if rng.chance(0.5) { 0.45 } else { 1.9 }));
+    }
+    n
 }
 
 /// Natural events that legitimately explain odd series (rules must skip them).
@@ -289,6 +344,28 @@ pub fn emit_customer(
     }
     // A duplicate needs a neighbour; without one nothing is planted.
     let plant = plant.filter(|p| p.theme != "duplicate_archive" || truth_detail.is_some());
+    // The second noise model: a second problem on some planted accounts, and natural noise.
+    let mut nrng = Rng::derive(w.seed, &[9, idx]);
+    let mut second: Option<(&'static str, String)> = None;
+    if w.noisy
+        && let Some(p) = &plant
+        && !matches!(
+            p.theme,
+            "closed_consuming"
+                | "duplicate_archive"
+                | "expansion_overdue"
+                | "process_inversion"
+                | "new_customer"
+        )
+        && nrng.chance(0.3)
+    {
+        let theme = *nrng.pick(SECOND_THEMES);
+        if theme != p.theme {
+            let extra = Plant { theme, ..*p };
+            second = plant_in_archive(&mut c, &extra, w, None, &mut nrng).map(|d| (theme, d));
+        }
+    }
+    let noise = draw_noise(w, &c, plant.as_ref(), &mut nrng);
 
     let mut naturals = Naturals::default();
     if plant.is_none() && !new && w.months >= 6 {
@@ -349,7 +426,26 @@ pub fn emit_customer(
 
     orderly_plans(w, &c, &mut rng, sink)?;
 
-    let series_truth = monthly_series(w, &c, plant, naturals, energised_month, station, &mut rng, sink)?;
+    let series_truth = monthly_series(
+        w,
+        &c,
+        plant,
+        naturals,
+        energised_month,
+        station,
+        (noise, &mut nrng),
+        &mut rng,
+        sink,
+    )?;
+    if let Some((theme, detail)) = second {
+        sink.truth(Planted {
+            rule_id: theme,
+            entity_type: "customer",
+            entity_id: c.customer_id.clone(),
+            period: None,
+            detail,
+        })?;
+    }
 
     if let Some(p) = plant {
         let detail = truth_detail.or(series_truth);
@@ -452,6 +548,7 @@ fn monthly_series(
     nat: Naturals,
     energised_month: Option<usize>,
     station: &Unit,
+    (noise, nrng): (Noise, &mut Rng),
     rng: &mut Rng,
     sink: &mut dyn Sink,
 ) -> anyhow::Result<Option<String>> {
@@ -491,6 +588,20 @@ fn monthly_series(
             && m < at
         {
             kwh *= before;
+        }
+        if noise.swing > 0.0 {
+            kwh *= 1.0 + nrng.range(-noise.swing, noise.swing);
+        }
+        if let Some((at, factor)) = noise.step
+            && m >= at
+        {
+            kwh *= factor;
+        }
+        if noise
+            .idle_months
+            .is_some_and(|idle| idle.contains(&month.month0()))
+        {
+            kwh = 0.0;
         }
         let suspended = nat.suspended_at.is_some_and(|a| m >= a);
         if suspended {

@@ -42,6 +42,10 @@ pub struct SampleSpec {
     pub months: u32,
     pub seed: u64,
     pub first_month: NaiveDate,
+    /// The second noise model: natural behaviour that crosses the rules' thresholds
+    /// without being a problem (see `lifecycle::Noise`), and customers with two planted
+    /// problems at once. Off for the committed sample.
+    pub noisy: bool,
 }
 
 /// The arguments the committed `sample-db/` was made with (see README and docs/cli.md).
@@ -53,6 +57,7 @@ pub const COMMITTED: SampleSpec = SampleSpec {
         Some(d) => d,
         None => panic!("valid date"),
     },
+    noisy: false,
 };
 
 impl Default for SampleSpec {
@@ -118,7 +123,7 @@ fn generate_into(
     scratch: &Path,
     progress: &Progress,
 ) -> anyhow::Result<Manifest> {
-    let w = Window::new(spec.seed, spec.first_month, spec.months as usize);
+    let w = Window::new(spec.seed, spec.first_month, spec.months as usize).with_noise(spec.noisy);
     let conn = crate::store::scratch_database(scratch).context("cannot create the scratch database")?;
     progress.attach_interrupt(conn.interrupt_handle());
     // One thread keeps the Parquet bytes identical from run to run.

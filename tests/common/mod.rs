@@ -29,6 +29,7 @@ pub const SMALL: SampleSpec = SampleSpec {
         Some(d) => d,
         None => panic!(),
     },
+    noisy: false,
 };
 
 /// A small sample, generated once per test binary.
