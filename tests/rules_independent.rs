@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use common::*;
 use mams::audit::rules::builtin;
 use mams::audit::run::{self, RunSpec};
@@ -407,4 +407,479 @@ fn tou_share_is_a_valley_share_far_from_the_class_in_robust_deviations() {
         &ours,
         &suspects(&p, "tou_share").keys().cloned().collect(),
     );
+}
+
+/// The (entity, month) pairs a rule found.
+fn suspect_months(p: &Project, rule: &str) -> BTreeSet<(String, Option<NaiveDate>)> {
+    let mut stmt = p
+        .conn()
+        .prepare("SELECT entity_id, period FROM audit_suspects WHERE rule_id = ?")
+        .unwrap();
+    stmt.query_map([rule], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn same_months(rule: &str, ours: &BTreeSet<(String, Option<NaiveDate>)>, p: &Project) {
+    let theirs = suspect_months(p, rule);
+    let only_ours: Vec<_> = ours.difference(&theirs).take(10).collect();
+    let only_rule: Vec<_> = theirs.difference(ours).take(10).collect();
+    assert!(
+        only_ours.is_empty() && only_rule.is_empty(),
+        "{rule}: found here only {only_ours:?}; by the rule only {only_rule:?}"
+    );
+}
+
+/// Rows of a query, each as strings or numbers read by the caller.
+fn rows<T>(p: &Project, sql: &str, f: impl Fn(&duckdb::Row) -> duckdb::Result<T>) -> Vec<T> {
+    let mut stmt = p.conn().prepare(sql).unwrap();
+    stmt.query_map([], |r| f(r))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn pf_standard_is_the_standard_of_the_class_from_the_capacity_threshold() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let min_kva = param("pf_standard", "min_kva");
+    // DOMAIN.md: 0.90 for industry, 0.85 for commerce, 0.80 for agriculture.
+    let required = |class: &str| match class {
+        "industrial_large" | "industrial_ordinary" => Some("0.90"),
+        "commercial" => Some("0.85"),
+        "agricultural" => Some("0.80"),
+        _ => None,
+    };
+    let ours: BTreeSet<String> = rows(
+        &p,
+        "SELECT customer_id, customer_class, status, capacity_kva, coalesce(pf_standard, 'none') FROM customers",
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<f64>>(3)?, r.get::<_, String>(4)?)),
+    )
+    .into_iter()
+    .filter(|(_, class, status, kva, pf)| {
+        status == "normal" && kva.is_some_and(|k| k >= min_kva) && required(class).is_some_and(|r| r != pf)
+    })
+    .map(|(c, ..)| c)
+    .collect();
+    assert!(ours.len() > 3);
+    differences(
+        "pf_standard",
+        &ours,
+        &suspects(&p, "pf_standard").keys().cloned().collect(),
+    );
+}
+
+#[test]
+fn two_part_tariff_is_a_large_account_on_a_single_part_tariff_of_a_class_that_has_two() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let min_kva = param("two_part_tariff", "min_kva");
+    let catalogue = rows(
+        &p,
+        "SELECT tariff_code, customer_class, coalesce(basic_price, 0) FROM tariffs",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        },
+    );
+    // The lowest basic price of the two-part tariffs of the classes a single-part tariff serves.
+    let mut basic: HashMap<String, f64> = HashMap::new();
+    for (code, class, price) in &catalogue {
+        if *price != 0.0 {
+            continue;
+        }
+        for (_, other_class, other_price) in &catalogue {
+            if other_class == class && *other_price > 0.0 {
+                let e = basic.entry(code.clone()).or_insert(f64::MAX);
+                *e = e.min(*other_price);
+            }
+        }
+    }
+    let mut ours = BTreeMap::new();
+    for (c, status, kva, tariff) in rows(
+        &p,
+        "SELECT customer_id, status, capacity_kva, tariff_code FROM customers",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        },
+    ) {
+        if let (Some(kva), Some(price)) = (kva, tariff.and_then(|t| basic.get(&t).copied()))
+            && status == "normal"
+            && kva >= min_kva
+        {
+            ours.insert(c, kva * price * 12.0);
+        }
+    }
+    let theirs = suspects(&p, "two_part_tariff");
+    assert!(!ours.is_empty());
+    differences(
+        "two_part_tariff",
+        &ours.keys().cloned().collect(),
+        &theirs.keys().cloned().collect(),
+    );
+    for (c, amount) in &ours {
+        assert!(
+            (theirs[c] - amount).abs() < 0.01,
+            "{c}: {amount} here, {} by the rule",
+            theirs[c]
+        );
+    }
+}
+
+#[test]
+fn reading_is_a_register_going_back_on_the_same_meter_or_registers_that_do_not_add_up() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (rollover, tolerance) = (
+        param("reading", "rollover_from"),
+        param("reading", "tou_tolerance"),
+    );
+    type Read = (
+        String,
+        NaiveDate,
+        Option<String>,
+        Option<f64>,
+        f64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+    let mut reads: Vec<Read> = rows(
+        &p,
+        "SELECT customer_id, billing_month, meter_asset_no, prev_total, total, peak, flat, valley FROM meter_reads",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        },
+    );
+    reads.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut ours = BTreeSet::new();
+    let mut last: Option<(&str, f64, Option<&str>)> = None;
+    for (c, m, meter, prev, total, peak, flat, valley) in &reads {
+        let before_read = last.filter(|(lc, ..)| lc == c);
+        let before = prev.or(before_read.map(|(_, t, _)| t));
+        let same_meter = before_read.is_none_or(|(_, _, lm)| lm == meter.as_deref());
+        let went_back = before.is_some_and(|b| *total < b && !(b >= rollover && *total < rollover / 10.0));
+        let tou_off = match (peak, flat, valley) {
+            (Some(a), Some(b), Some(v)) => (a + b + v - total).abs() > tolerance,
+            _ => false,
+        };
+        if (went_back && same_meter) || tou_off {
+            ours.insert((c.clone(), Some(*m)));
+        }
+        last = Some((c.as_str(), *total, meter.as_deref()));
+    }
+    assert!(ours.len() > 3);
+    same_months("reading", &ours, &p);
+}
+
+#[test]
+fn estimated_is_a_run_of_estimated_reads_in_consecutive_cycles() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let min_cycles = param("estimated", "min_cycles") as usize;
+    let mut months: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for (c, m) in rows(
+        &p,
+        "SELECT customer_id, billing_month FROM meter_reads WHERE read_type = 'estimated'",
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, NaiveDate>(1)?)),
+    ) {
+        months.entry(c).or_default().push(m);
+    }
+    let mut ours = BTreeSet::new();
+    for (c, mut ms) in months {
+        ms.sort();
+        let mut run_start = 0;
+        for i in 1..=ms.len() {
+            let consecutive = i < ms.len() && ms[i] == ms[i - 1] + chrono::Months::new(1);
+            if !consecutive {
+                if i - run_start >= min_cycles {
+                    ours.insert((c.clone(), Some(ms[run_start])));
+                }
+                run_start = i;
+            }
+        }
+    }
+    assert!(ours.len() > 3);
+    same_months("estimated", &ours, &p);
+}
+
+#[test]
+fn adjustment_is_one_without_a_work_order_or_a_large_one_of_an_operator_who_does_most() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (large, min_count, share_pct) = (
+        param("adjustment", "large_amount"),
+        param("adjustment", "min_count") as usize,
+        param("adjustment", "operator_share_pct"),
+    );
+    let adj = rows(
+        &p,
+        "SELECT b.customer_id, b.billing_month, b.adjustment, coalesce(b.adjustment_order, ''), \
+         b.operator_id, c.unit_id FROM bills b JOIN customers c USING (customer_id) \
+         WHERE coalesce(b.adjustment, 0) <> 0",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, NaiveDate>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        },
+    );
+    let mut per_operator: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let mut per_unit: HashMap<&str, usize> = HashMap::new();
+    for (_, _, _, _, op, unit) in &adj {
+        *per_operator.entry((unit, op.as_deref())).or_default() += 1;
+        *per_unit.entry(unit).or_default() += 1;
+    }
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = adj
+        .iter()
+        .filter(|(_, _, a, order, op, unit)| {
+            let n = per_operator[&(unit.as_str(), op.as_deref())];
+            let share = n as f64 / per_unit[unit.as_str()] as f64;
+            order.trim().is_empty() || (a.abs() >= large && n >= min_count && share > share_pct / 100.0)
+        })
+        .map(|(c, m, ..)| (c.clone(), Some(*m)))
+        .collect();
+    assert!(ours.len() > 3);
+    same_months("adjustment", &ours, &p);
+}
+
+#[test]
+fn arrears_age_is_a_bill_still_owed_past_the_age_with_no_notice() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (days, min_amount) = (
+        param("arrears_age", "days") as i64,
+        param("arrears_age", "min_amount"),
+    );
+    let payments = rows(&p, "SELECT bill_id, paid_at, amount FROM payments", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, chrono::NaiveDateTime>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    });
+    // As of the last payment in the data.
+    let as_of = payments.iter().map(|(_, t, _)| t.date()).max().unwrap();
+    let from = month(FROM).and_hms_opt(0, 0, 0).unwrap();
+    let mut paid: HashMap<&str, f64> = HashMap::new();
+    for (bill, at, amount) in &payments {
+        if *at >= from && at.date() <= as_of {
+            *paid.entry(bill).or_default() += amount;
+        }
+    }
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = rows(
+        &p,
+        "SELECT bill_id, customer_id, billing_month, amount, due_on, dunning_on FROM bills",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, NaiveDate>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, NaiveDate>(4)?,
+                r.get::<_, Option<NaiveDate>>(5)?,
+            ))
+        },
+    )
+    .into_iter()
+    .filter(|(bill, _, m, amount, due, dunning)| {
+        *m >= month(FROM)
+            && *m <= month(TO)
+            && dunning.is_none()
+            && (as_of - *due).num_days() > days
+            && amount - paid.get(bill.as_str()).copied().unwrap_or(0.0) > min_amount
+    })
+    .map(|(_, c, m, ..)| (c, Some(m)))
+    .collect();
+    assert!(ours.len() > 3);
+    same_months("arrears_age", &ours, &p);
+}
+
+#[test]
+fn late_fee_is_owed_on_each_part_paid_late_for_its_days() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (min_fee, tolerance) = (param("late_fee", "min_fee"), param("late_fee", "tolerance_pct"));
+    struct Bill {
+        customer: String,
+        month: NaiveDate,
+        amount: f64,
+        due: NaiveDate,
+        residential: bool,
+        fee: f64,
+        charged: f64,
+        waived: f64,
+        unapproved: bool,
+    }
+    let mut bills: HashMap<String, Bill> = rows(
+        &p,
+        "SELECT b.bill_id, b.customer_id, b.billing_month, b.amount, b.due_on, c.customer_class \
+         FROM bills b JOIN customers c USING (customer_id) WHERE b.amount > 0",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Bill {
+                    customer: r.get(1)?,
+                    month: r.get(2)?,
+                    amount: r.get(3)?,
+                    due: r.get(4)?,
+                    residential: r.get::<_, String>(5)? == "residential",
+                    fee: 0.0,
+                    charged: 0.0,
+                    waived: 0.0,
+                    unapproved: false,
+                },
+            ))
+        },
+    )
+    .into_iter()
+    .filter(|(_, b)| b.month >= month(FROM) && b.month <= month(TO))
+    .collect();
+    let mut late_bills = BTreeSet::new();
+    for (bill, at, amount, fee, waived, approval) in rows(
+        &p,
+        "SELECT bill_id, paid_at, amount, coalesce(late_fee, 0), coalesce(late_fee_waived, 0), \
+         coalesce(waiver_approval, '') FROM payments",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, chrono::NaiveDateTime>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+                r.get::<_, f64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        },
+    ) {
+        let Some(b) = bills.get_mut(&bill) else { continue };
+        let paid_on = at.date();
+        if paid_on <= b.due {
+            continue;
+        }
+        late_bills.insert(bill.clone());
+        // DOMAIN.md: residential 0.1 %/day; others 0.2 %/day in the year the bill fell due
+        // and 0.3 %/day for the days in later years; on the part paid late only.
+        let part = amount.min(b.amount).max(0.0);
+        let days = (paid_on - b.due).num_days() as f64;
+        let year_end = NaiveDate::from_ymd_opt(chrono::Datelike::year(&b.due), 12, 31).unwrap();
+        b.fee += if b.residential {
+            part * 0.001 * days
+        } else {
+            let this_year = ((paid_on.min(year_end) - b.due).num_days() as f64).max(0.0);
+            let later = ((paid_on - year_end).num_days() as f64).max(0.0);
+            part * (0.002 * this_year + 0.003 * later)
+        };
+        b.charged += fee;
+        b.waived += waived;
+        b.unapproved |= waived > 0.0 && approval.is_empty();
+    }
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = late_bills
+        .iter()
+        .map(|id| &bills[id])
+        .filter(|b| {
+            b.fee >= min_fee && (b.unapproved || b.charged + b.waived < b.fee * (1.0 - tolerance / 100.0))
+        })
+        .map(|b| (b.customer.clone(), Some(b.month)))
+        .collect();
+    assert!(ours.len() > 3);
+    same_months("late_fee", &ours, &p);
+}
+
+#[test]
+fn ticket_overdue_is_closed_after_its_deadline_or_open_past_it_when_the_data_ends() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let grace = chrono::Duration::minutes(param("ticket_overdue", "grace_minutes") as i64);
+    type T = (
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    );
+    let tickets: Vec<T> = rows(
+        &p,
+        "SELECT ticket_id, received_at, deadline_at, closed_at FROM tickets",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    );
+    let data_end = tickets.iter().map(|t| t.1).max().unwrap();
+    let before = (month(TO) + chrono::Months::new(1)).and_hms_opt(0, 0, 0).unwrap();
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = tickets
+        .iter()
+        .filter(|(_, received, deadline, closed)| {
+            deadline.is_some_and(|d| closed.unwrap_or(data_end) > d + grace) && *received < before
+        })
+        .map(|(id, received, ..)| (id.clone(), Some(received.date().with_day0(0).unwrap())))
+        .collect();
+    assert!(ours.len() > 3);
+    same_months("ticket_overdue", &ours, &p);
+}
+
+#[test]
+fn repeat_complaint_is_a_complaint_within_days_of_the_same_customers_last() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let days = chrono::Duration::days(param("repeat_complaint", "days") as i64);
+    let before = (month(TO) + chrono::Months::new(1)).and_hms_opt(0, 0, 0).unwrap();
+    let mut by_customer: BTreeMap<String, Vec<chrono::NaiveDateTime>> = BTreeMap::new();
+    for (c, at) in rows(
+        &p,
+        "SELECT customer_id, received_at FROM tickets WHERE ticket_type = 'complaint' AND customer_id IS NOT NULL",
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, chrono::NaiveDateTime>(1)?)),
+    ) {
+        if at < before {
+            by_customer.entry(c).or_default().push(at);
+        }
+    }
+    let mut ours = BTreeSet::new();
+    for (c, mut times) in by_customer {
+        times.sort();
+        for pair in times.windows(2) {
+            if pair[1] - pair[0] <= days {
+                ours.insert((c.clone(), Some(pair[1].date().with_day0(0).unwrap())));
+            }
+        }
+    }
+    assert!(ours.len() > 3);
+    same_months("repeat_complaint", &ours, &p);
+}
+
+#[test]
+fn process_inversion_is_energising_before_acceptance_or_before_the_meter() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let tolerance = chrono::Duration::hours(param("process_inversion", "tolerance_hours") as i64);
+    type A = (
+        String,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    );
+    let apps: Vec<A> = rows(
+        &p,
+        "SELECT application_id, energised_at, completed_at, meter_installed_at FROM applications",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    );
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = apps
+        .into_iter()
+        .filter_map(|(id, energised, completed, meter)| {
+            let e = energised?;
+            let early = |step: Option<chrono::NaiveDateTime>| step.is_some_and(|s| e < s - tolerance);
+            (early(completed) || early(meter)).then(|| (id, Some(e.date().with_day0(0).unwrap())))
+        })
+        .collect();
+    assert!(!ours.is_empty());
+    same_months("process_inversion", &ours, &p);
 }

@@ -1,5 +1,6 @@
 -- Steps of a connection out of order: energised before the completion acceptance or before
--- the meter was installed, or billed for consumption before being energised.
+-- the meter was installed. (Bills before energising are not looked at here: a bill needs a
+-- customer, which new_customer and closed_consuming judge.)
 SELECT 'application' AS entity_type, a.application_id AS entity_id, a.unit_id,
        date_trunc('month', a.energised_at)::DATE AS period,
        0.0 AS amount, 0.95 AS confidence,
