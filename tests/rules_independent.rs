@@ -883,3 +883,222 @@ fn process_inversion_is_energising_before_acceptance_or_before_the_meter() {
     assert!(!ours.is_empty());
     same_months("process_inversion", &ours, &p);
 }
+
+#[test]
+fn line_loss_is_a_rate_out_of_bounds_or_a_step_away_from_a_normal_month_before() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (max_rate, step) = (
+        param("line_loss", "max_rate_pct") / 100.0,
+        param("line_loss", "step_pp") / 100.0,
+    );
+    let mut areas: BTreeMap<String, Vec<(NaiveDate, Option<f64>)>> = BTreeMap::new();
+    for (area, m, supplied, sold) in rows(
+        &p,
+        "SELECT area_id, month, supplied_kwh, sold_kwh FROM line_loss",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, NaiveDate>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        },
+    ) {
+        if m <= month(TO) {
+            let rate = (supplied != 0.0).then(|| (supplied - sold) / supplied);
+            areas.entry(area).or_default().push((m, rate));
+        }
+    }
+    let mut ours = BTreeSet::new();
+    for (area, mut months) in areas {
+        months.sort_by_key(|(m, _)| *m);
+        for (i, (m, rate)) in months.iter().enumerate() {
+            let Some(rate) = rate else { continue };
+            let out_of_bounds = *rate < 0.0 || *rate > max_rate;
+            let stepped = i > 0
+                && months[i - 1].0 + chrono::Months::new(1) == *m
+                && months[i - 1]
+                    .1
+                    .is_some_and(|prev| (0.0..=max_rate).contains(&prev) && (rate - prev).abs() > step);
+            if out_of_bounds || stepped {
+                ours.insert((area.clone(), Some(*m)));
+            }
+        }
+    }
+    assert!(!ours.is_empty());
+    same_months("line_loss", &ours, &p);
+}
+
+#[test]
+fn residential_commercial_is_a_household_using_far_more_than_households_do() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (ceiling, min_months) = (
+        param("residential_commercial", "ceiling_kwh"),
+        param("residential_commercial", "min_months") as usize,
+    );
+    let all = accounts(&p);
+    let mut kwh: HashMap<String, Vec<f64>> = HashMap::new();
+    for (c, m, k) in rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    }) {
+        if m >= month(FROM) && m <= month(TO) {
+            kwh.entry(c).or_default().push(k);
+        }
+    }
+    let classes: HashMap<String, String> =
+        rows(&p, "SELECT customer_id, customer_class FROM customers", |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .into_iter()
+        .collect();
+    let ours: BTreeSet<String> = kwh
+        .into_iter()
+        .filter(|(c, ks)| {
+            let a = &all[c];
+            // Documented exclusion: a wrong multiplier inflates the kWh (multiplier's finding).
+            let expected = if a.wiring == "direct" {
+                1.0
+            } else {
+                a.ct.unwrap_or(1.0) * a.pt.unwrap_or(1.0)
+            };
+            let multiplier_right = a.multiplier.is_none_or(|m| (m - expected).abs() <= 0.001 * m);
+            classes[c] == "residential"
+                && a.status == "normal"
+                && multiplier_right
+                && ks.len() >= min_months
+                && ks.iter().sum::<f64>() / ks.len() as f64 > ceiling
+        })
+        .map(|(c, _)| c)
+        .collect();
+    assert!(!ours.is_empty());
+    differences(
+        "residential_commercial",
+        &ours,
+        &suspects(&p, "residential_commercial").keys().cloned().collect(),
+    );
+}
+
+#[test]
+fn tariff_industry_is_a_tariff_the_catalogue_does_not_give_the_class_and_industry() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let min_kva = param("two_part_tariff", "min_kva");
+    let catalogue = rows(
+        &p,
+        "SELECT tariff_code, customer_class, coalesce(industry_prefix, ''), coalesce(basic_price, 0) FROM tariffs",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        },
+    );
+    // Single-part tariffs of classes that also have a two-part one: a large account on one
+    // is two_part_tariff's finding (documented exclusion).
+    let single_part: BTreeSet<&str> = catalogue
+        .iter()
+        .filter(|(_, class, _, basic)| {
+            *basic == 0.0 && catalogue.iter().any(|(_, c, _, b)| c == class && *b > 0.0)
+        })
+        .map(|(code, ..)| code.as_str())
+        .collect();
+    let ours: BTreeSet<String> = rows(
+        &p,
+        "SELECT customer_id, status, customer_class, industry_code, tariff_code, capacity_kva FROM customers",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<f64>>(5)?,
+            ))
+        },
+    )
+    .into_iter()
+    .filter(|(_, status, class, industry, tariff, kva)| {
+        let tariff = tariff.as_deref().unwrap_or("");
+        let allowed = catalogue.iter().any(|(code, c, prefix, _)| {
+            c == class
+                && code == tariff
+                && (prefix.is_empty() || industry.as_deref().is_none_or(|i| i.starts_with(prefix.as_str())))
+        });
+        let two_parts_finding = single_part.contains(tariff) && kva.is_some_and(|k| k >= min_kva);
+        status == "normal" && !allowed && !two_parts_finding
+    })
+    .map(|(c, ..)| c)
+    .collect();
+    assert!(ours.len() > 3);
+    differences(
+        "tariff_industry",
+        &ours,
+        &suspects(&p, "tariff_industry").keys().cloned().collect(),
+    );
+}
+
+#[test]
+fn new_customer_is_no_consumption_in_the_first_months_or_far_above_capacity() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (n, ratio) = (
+        param("new_customer", "months") as usize,
+        param("new_customer", "max_ratio"),
+    );
+    let bills = rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    });
+    let first_data = bills.iter().map(|b| b.1).min().unwrap();
+    let last_data = bills
+        .iter()
+        .map(|b| b.1)
+        .filter(|m| *m <= month(TO))
+        .max()
+        .unwrap();
+    let mut by_customer: HashMap<&str, Vec<(NaiveDate, f64)>> = HashMap::new();
+    for (c, m, k) in &bills {
+        by_customer.entry(c).or_default().push((*m, *k));
+    }
+    let mut ours = BTreeSet::new();
+    for (c, status, opened, kva) in rows(
+        &p,
+        "SELECT customer_id, status, opened_on, capacity_kva FROM customers",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, NaiveDate>(2)?,
+                r.get::<_, f64>(3)?,
+            ))
+        },
+    ) {
+        let Some(mut bs) = by_customer.get(c.as_str()).cloned() else {
+            continue;
+        };
+        if opened < first_data || status != "normal" {
+            continue;
+        }
+        bs.sort_by_key(|b| b.0);
+        bs.truncate(n);
+        // Judged once the first months are all there, or on what there is when the data
+        // ends before them.
+        if bs.len() != n && bs.last().map(|b| b.0) != Some(last_data) {
+            continue;
+        }
+        let all_zero = bs.iter().all(|b| b.1 == 0.0);
+        let far_above = bs.iter().any(|b| b.1 > ratio * kva * 24.0 * 31.0);
+        if all_zero || far_above {
+            ours.insert((c, Some(bs[0].0)));
+        }
+    }
+    assert!(ours.len() > 3);
+    same_months("new_customer", &ours, &p);
+}
