@@ -1102,3 +1102,148 @@ fn new_customer_is_no_consumption_in_the_first_months_or_far_above_capacity() {
     assert!(ours.len() > 3);
     same_months("new_customer", &ours, &p);
 }
+
+#[test]
+fn expansion_overdue_is_handling_in_working_days_less_pauses_over_the_class_limit() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let limit = |class: &str, voltage: &str, dual: bool| -> i64 {
+        // DOMAIN.md commitments (the rule's parameters, not changed in this project).
+        let name = if class == "residential" {
+            "limit_residential"
+        } else if matches!(voltage, "220V" | "380V") {
+            "limit_low_voltage"
+        } else if dual {
+            "limit_dual_supply"
+        } else {
+            "limit_high_voltage"
+        };
+        param("expansion_overdue", name) as i64
+    };
+    type App = (
+        String,
+        String,
+        String,
+        Option<bool>,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+        Option<f64>,
+    );
+    let apps: Vec<App> = rows(
+        &p,
+        "SELECT application_id, customer_class, voltage, dual_supply, accepted_at, energised_at, pause_days \
+         FROM applications WHERE accepted_at IS NOT NULL",
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        },
+    );
+    let data_end = apps.iter().map(|a| a.4.date()).max().unwrap();
+    let ours: BTreeSet<(String, Option<NaiveDate>)> = apps
+        .iter()
+        .filter_map(|(id, class, voltage, dual, accepted, energised, pause)| {
+            let end = energised.map(|e| e.date()).unwrap_or(data_end);
+            // Monday to Friday from acceptance up to (not including) the end day.
+            let working = accepted
+                .date()
+                .iter_days()
+                .take_while(|d| *d < end)
+                .filter(|d| d.weekday().number_from_monday() <= 5)
+                .count() as i64;
+            let handling = (working - pause.unwrap_or(0.0) as i64).max(0);
+            let period = end.with_day0(0).unwrap();
+            // The run keeps suspects of the audited months (docs/rules.md).
+            (handling > limit(class, voltage, dual.unwrap_or(false)) && period <= month(TO))
+                .then(|| (id.clone(), Some(period)))
+        })
+        .collect();
+    assert!(ours.len() > 3);
+    same_months("expansion_overdue", &ours, &p);
+}
+
+#[test]
+fn utilisation_is_kwh_over_capacity_hours_above_one_most_months_or_idle_on_a_large_capacity() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let v = |n: &str| param("utilisation", n);
+    let (max_ratio, idle_min_kva, idle_ratio, min_share, high_avg) = (
+        v("max_ratio"),
+        v("idle_min_kva"),
+        v("idle_ratio"),
+        v("min_share_pct") / 100.0,
+        v("high_avg_ratio"),
+    );
+    let all = accounts(&p);
+    let info: HashMap<String, (String, f64)> = rows(
+        &p,
+        "SELECT customer_id, customer_class, coalesce(capacity_kva, 0) FROM customers",
+        |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+    )
+    .into_iter()
+    .collect();
+    let mut series: BTreeMap<String, Vec<(NaiveDate, f64)>> = BTreeMap::new();
+    for (c, m, kwh) in rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    }) {
+        if m >= month(FROM) && m <= month(TO) {
+            series.entry(c).or_default().push((m, kwh));
+        }
+    }
+    let mut ours = BTreeSet::new();
+    for (c, mut bills) in series {
+        let a = &all[&c];
+        let (class, kva) = &info[&c];
+        let expected = if a.wiring == "direct" {
+            1.0
+        } else {
+            a.ct.unwrap_or(1.0) * a.pt.unwrap_or(1.0)
+        };
+        // Documented exclusions: residential capacity is nominal, and a wrong multiplier's
+        // kWh is the multiplier rule's.
+        if a.status != "normal"
+            || class == "residential"
+            || *kva <= 0.0
+            || a.multiplier.is_some_and(|m| (m - expected).abs() > 0.001 * m)
+        {
+            continue;
+        }
+        bills.sort_by_key(|b| b.0);
+        let ratios: Vec<f64> = bills
+            .iter()
+            .map(|(m, kwh)| {
+                let hours =
+                    24.0 * (m.checked_add_months(chrono::Months::new(1)).unwrap() - *m).num_days() as f64;
+                kwh / (kva * hours)
+            })
+            .collect();
+        let n = ratios.len() as f64;
+        let avg = ratios.iter().sum::<f64>() / n;
+        let share_above = ratios.iter().filter(|r| **r > max_ratio).count() as f64 / n;
+        // A sudden step between two months is kwh_jump's (documented exclusion).
+        let max_step = bills
+            .windows(2)
+            .filter(|w| w[0].1 != 0.0)
+            .map(|w| (w[1].1 / w[0].1 - 1.0).abs())
+            .fold(0.0, f64::max);
+        let above = (share_above >= min_share || avg > high_avg) && max_step <= v("max_step_pct") / 100.0;
+        let idle = *kva >= idle_min_kva && ratios.len() >= 6 && avg < idle_ratio;
+        if above || idle {
+            ours.insert(c);
+        }
+    }
+    assert!(ours.len() > 3);
+    differences(
+        "utilisation",
+        &ours,
+        &suspects(&p, "utilisation").keys().cloned().collect(),
+    );
+}

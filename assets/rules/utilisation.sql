@@ -1,7 +1,8 @@
 -- kWh / (kVA x hours in the month): above 1 the archive capacity cannot be right; near 0 on
 -- a large capacity, the installation is idle or the capacity is wrong. "Above" must hold in
 -- most audited months, or the average stay near the capacity (which no real load sustains),
--- with no sudden step (that is kwh_jump's). Residential capacity is
+-- with no month-to-month step above max_step_pct (that is kwh_jump's; natural swings and
+-- seasonal stops also trip it, see docs/rules.md). Residential capacity is
 -- nominal (heavy residential use is residential_commercial's), and kWh inflated by a wrong
 -- multiplier is the multiplier rule's.
 WITH u AS (
@@ -28,5 +29,5 @@ SELECT 'customer' AS entity_type, c.customer_id AS entity_id, c.unit_id, NULL::D
        p.worst_month, CASE WHEN p.share_above >= ${min_share_pct} / 100 THEN 'above capacity' WHEN p.avg_ratio > ${high_avg_ratio} THEN 'near capacity all the time' ELSE 'idle' END AS finding,
        round(100 * p.share_above) AS months_above_pct
 FROM per p JOIN customers c USING (customer_id)
-WHERE ((p.share_above >= ${min_share_pct} / 100 OR p.avg_ratio > ${high_avg_ratio}) AND p.max_step <= 0.5)
+WHERE ((p.share_above >= ${min_share_pct} / 100 OR p.avg_ratio > ${high_avg_ratio}) AND p.max_step <= ${max_step_pct} / 100)
    OR (c.capacity_kva >= ${idle_min_kva} AND p.months >= 6 AND p.avg_ratio < ${idle_ratio})

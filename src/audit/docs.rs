@@ -134,11 +134,10 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) ->
          half from one month to the next, which wide natural swings and seasonal stops do too; swings move \
          the month a slow decline first crosses its threshold (`key_drop`). The auditor sees each of these in \
          the evidence.\n\n\
-         Beyond the truth, `tests/rules_independent.rs` writes the definition of 19 rules again in plain \
+         Beyond the truth, `tests/rules_independent.rs` writes the definition of 21 rules again in plain \
          Rust and compares them with the rules' queries suspect for suspect (and month for month) on a noisy \
          sample; `zero_kwh`, `kwh_jump` and `late_fee` are also checked on accounts labelled by hand \
-         (`tests/rules_by_hand.rs`). `utilisation`, `expansion_overdue` and `key_drop` are measured against \
-         the planted truth only, so far.\n"
+         (`tests/rules_by_hand.rs`). `key_drop` is measured against the planted truth only, so far.\n"
     );
     for cat in Category::ALL {
         let in_cat: Vec<&Rule> = rules.iter().filter(|r| r.category == cat).collect();
