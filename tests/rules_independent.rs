@@ -1247,3 +1247,361 @@ fn utilisation_is_kwh_over_capacity_hours_above_one_most_months_or_idle_on_a_lar
         &suspects(&p, "utilisation").keys().cloned().collect(),
     );
 }
+
+#[test]
+fn key_drop_is_a_key_customers_quarter_down_on_the_same_quarter_a_year_before() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (drop, top_n, step_max) = (
+        param("key_drop", "drop_pct") / 100.0,
+        param("key_drop", "top_n") as usize,
+        param("key_drop", "step_pct") / 100.0,
+    );
+    let bills = rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    });
+    let customers = rows(
+        &p,
+        "SELECT customer_id, coalesce(is_key, false), capacity_kva FROM customers WHERE status = 'normal'",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+            ))
+        },
+    );
+    // Key customers: flagged, or among the top N by kWh (the audited months and the two
+    // years before their end) or by capacity; ties share a rank.
+    let volume_from = month(FROM) - chrono::Months::new(24);
+    let mut volume: HashMap<&str, f64> = HashMap::new();
+    for (c, m, kwh) in &bills {
+        if *m > volume_from && *m <= month(TO) {
+            *volume.entry(c).or_default() += kwh;
+        }
+    }
+    let rank = |values: Vec<Option<f64>>| -> Vec<usize> {
+        values
+            .iter()
+            .map(|v| match v {
+                Some(x) => 1 + values.iter().filter(|o| o.is_some_and(|y| y > *x)).count(),
+                None => 1 + values.iter().filter(|o| o.is_some()).count(),
+            })
+            .collect()
+    };
+    let by_volume = rank(
+        customers
+            .iter()
+            .map(|(c, ..)| volume.get(c.as_str()).copied())
+            .collect(),
+    );
+    let by_capacity = rank(customers.iter().map(|(_, _, k)| *k).collect());
+    let key: BTreeSet<&str> = customers
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, is_key, _))| *is_key || by_volume[*i].min(by_capacity[*i]) <= top_n)
+        .map(|(_, (c, ..))| c.as_str())
+        .collect();
+    let mut series: BTreeMap<&str, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for (c, m, kwh) in &bills {
+        if key.contains(c.as_str()) && *m <= month(TO) {
+            *series.entry(c).or_default().entry(*m).or_default() += kwh;
+        }
+    }
+    let mut ours = BTreeSet::new();
+    for (c, months) in series {
+        let list: Vec<(NaiveDate, f64)> = months.iter().map(|(m, k)| (*m, *k)).collect();
+        let back = |m: NaiveDate, n: u32| m - chrono::Months::new(n);
+        let in_range =
+            |from: NaiveDate, to: NaiveDate| list.iter().filter(move |(m, _)| *m >= from && *m <= to);
+        let mut was_hit = false;
+        for (i, (m, _)) in list.iter().enumerate() {
+            let quarter: Vec<f64> = in_range(back(*m, 2), *m).map(|(_, k)| *k).collect();
+            let year_ago: Vec<f64> = in_range(back(*m, 14), back(*m, 12)).map(|(_, k)| *k).collect();
+            let lowest = in_range(back(*m, 14), *m)
+                .map(|(_, k)| *k)
+                .fold(f64::MAX, f64::min);
+            // The largest month-to-month change over the last 16 months of data.
+            let max_step = (i.saturating_sub(15)..=i)
+                .filter(|j| *j > 0 && list[j - 1].1 != 0.0)
+                .map(|j| (list[j].1 / list[j - 1].1 - 1.0).abs())
+                .fold(0.0, f64::max);
+            let (q, q_ago) = (quarter.iter().sum::<f64>(), year_ago.iter().sum::<f64>());
+            let hit = quarter.len() == 3
+                && year_ago.len() == 3
+                && q_ago > 0.0
+                && lowest > 0.0
+                && q < q_ago * (1.0 - drop)
+                && max_step <= step_max;
+            if hit && !was_hit && *m >= month(FROM) {
+                ours.insert((c.to_string(), Some(*m)));
+            }
+            was_hit = hit;
+        }
+    }
+    assert!(!ours.is_empty());
+    same_months("key_drop", &ours, &p);
+}
+
+#[test]
+fn zero_kwh_is_a_run_of_zero_months_not_new_not_at_a_meter_exchange_not_a_seasonal_rest() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let min_months = param("zero_kwh", "min_months") as usize;
+    let normal: BTreeSet<String> = rows(
+        &p,
+        "SELECT customer_id FROM customers WHERE status = 'normal'",
+        |r| r.get(0),
+    )
+    .into_iter()
+    .collect();
+    let mut bills: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for (c, m, kwh) in rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    }) {
+        bills.entry(c).or_default().insert(m, kwh);
+    }
+    // Months whose read names another meter than the read of the month before.
+    let mut exchanges: HashMap<String, BTreeSet<NaiveDate>> = HashMap::new();
+    let mut reads = rows(
+        &p,
+        "SELECT customer_id, billing_month, meter_asset_no FROM meter_reads",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, NaiveDate>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        },
+    );
+    reads.sort();
+    for w in reads.windows(2) {
+        if w[0].0 == w[1].0 && w[1].1 <= month(TO) && w[0].2.is_some() && w[0].2 != w[1].2 {
+            exchanges.entry(w[1].0.clone()).or_default().insert(w[1].1);
+        }
+    }
+    let year = |m: NaiveDate| m - chrono::Months::new(12);
+    let mut ours = BTreeSet::new();
+    for (c, months) in &bills {
+        if !normal.contains(c) {
+            continue;
+        }
+        let first_bill = *months.keys().next().unwrap();
+        // Runs of consecutive calendar months billed with no kWh.
+        let zeros: Vec<NaiveDate> = months
+            .iter()
+            .filter(|(m, k)| **k == 0.0 && **m <= month(TO))
+            .map(|(m, _)| *m)
+            .collect();
+        let mut runs: Vec<Vec<NaiveDate>> = Vec::new();
+        for m in zeros {
+            match runs.last_mut() {
+                Some(run) if *run.last().unwrap() + chrono::Months::new(1) == m => run.push(m),
+                _ => runs.push(vec![m]),
+            }
+        }
+        for run in runs.into_iter().filter(|r| r.len() >= min_months) {
+            let (first, last) = (run[0], *run.last().unwrap());
+            if first == first_bill {
+                continue; // new_customer's
+            }
+            let exchanged = exchanges.get(c).is_some_and(|x| {
+                x.iter()
+                    .any(|m| *m >= first - chrono::Months::new(1) && *m <= last)
+            });
+            if exchanged {
+                continue;
+            }
+            // Seasonal rest: the same months a year before were (nearly) without consumption,
+            // against the average of the year before the run.
+            let before: Vec<f64> = months.range(year(first)..first).map(|(_, k)| *k).collect();
+            let explained = if before.is_empty() {
+                0
+            } else {
+                let avg = before.iter().sum::<f64>() / before.len() as f64;
+                months
+                    .range(year(first)..=year(last))
+                    .filter(|(_, k)| **k <= 0.05 * avg)
+                    .count()
+            };
+            if run.len() - explained.min(run.len()) >= min_months {
+                ours.insert((c.clone(), Some(first)));
+            }
+        }
+    }
+    assert!(ours.len() > 3);
+    same_months("zero_kwh", &ours, &p);
+}
+
+#[test]
+fn kwh_jump_is_a_change_beyond_the_threshold_and_beyond_the_expected_seasonal_change() {
+    let p = Project::open_read_only(audited()).unwrap();
+    let (t, floor) = (
+        param("kwh_jump", "threshold_pct") / 100.0,
+        param("kwh_jump", "floor_kwh"),
+    );
+    let (from, to) = (month(FROM), month(TO));
+    let back = |m: NaiveDate, n: u32| m - chrono::Months::new(n);
+    // kWh per account and month, from 14 months before the audited ones.
+    let mut kwh: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for (c, m, k) in rows(&p, "SELECT customer_id, billing_month, kwh FROM bills", |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    }) {
+        if m >= back(from, 14) && m <= to {
+            *kwh.entry(c).or_default().entry(m).or_default() += k;
+        }
+    }
+    // Part months: opening, change of status, meter exchange.
+    let mut part: HashMap<String, BTreeSet<NaiveDate>> = HashMap::new();
+    for (c, opened, status_date) in rows(
+        &p,
+        "SELECT customer_id, opened_on, status_date FROM customers",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<NaiveDate>>(1)?,
+                r.get::<_, Option<NaiveDate>>(2)?,
+            ))
+        },
+    ) {
+        for d in [opened, status_date].into_iter().flatten() {
+            part.entry(c.clone()).or_default().insert(d.with_day0(0).unwrap());
+        }
+    }
+    let mut reads = rows(
+        &p,
+        "SELECT customer_id, billing_month, meter_asset_no FROM meter_reads",
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, NaiveDate>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        },
+    );
+    reads.retain(|r| r.1 >= back(from, 15) && r.1 <= to);
+    reads.sort();
+    for w in reads.windows(2) {
+        if w[0].0 == w[1].0 && w[0].2.is_some() && w[0].2 != w[1].2 {
+            part.entry(w[1].0.clone()).or_default().insert(w[1].1);
+        }
+    }
+    let class: HashMap<String, String> = rows(&p, "SELECT customer_id, customer_class FROM customers", |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .into_iter()
+    .collect();
+    let increases: HashMap<String, Vec<NaiveDate>> = {
+        let mut m: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+        for (c, at) in rows(
+            &p,
+            "SELECT customer_id, energised_at FROM applications WHERE app_type = 'increase' AND energised_at IS NOT NULL",
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, chrono::NaiveDateTime>(1)?)),
+        ) {
+            m.entry(c).or_default().push(at.date());
+        }
+        m
+    };
+    struct Month {
+        m: NaiveDate,
+        kwh: f64,
+        prev: Option<f64>,
+        yago: Option<f64>,
+        mom: Option<f64>,
+        own_last_year: Option<f64>,
+        yoy: Option<f64>,
+    }
+    let mut all: BTreeMap<&str, Vec<Month>> = BTreeMap::new();
+    for (c, months) in &kwh {
+        let odd = |m: NaiveDate| part.get(c).is_some_and(|s| s.contains(&m));
+        let list: Vec<(NaiveDate, f64)> = months.iter().map(|(m, k)| (*m, *k)).collect();
+        let mut out = Vec::new();
+        for (i, (m, k)) in list.iter().enumerate() {
+            // The row n rows back, when it is exactly n months back and a full month.
+            let at = |n: usize| {
+                i.checked_sub(n)
+                    .map(|j| list[j])
+                    .filter(|(pm, _)| *pm == back(*m, n as u32) && !odd(*pm))
+                    .map(|(_, pk)| pk)
+            };
+            let prev = i.checked_sub(1).map(|j| list[j]);
+            let mom = prev.and_then(|(pm, pk)| {
+                (!odd(*m) && !odd(pm) && pm == back(*m, 1) && *k > 0.0 && pk > 0.0).then(|| k / pk)
+            });
+            let (yago, yago_prev) = (at(12), at(13));
+            out.push(Month {
+                m: *m,
+                kwh: *k,
+                prev: prev.map(|(_, pk)| pk),
+                yago,
+                mom,
+                own_last_year: match (yago, yago_prev) {
+                    (Some(a), Some(b)) if a > 0.0 && b > 0.0 => Some(a / b),
+                    _ => None,
+                },
+                yoy: yago.filter(|y| !odd(*m) && *k > 0.0 && *y > 0.0).map(|y| k / y),
+            });
+        }
+        all.insert(c, out);
+    }
+    // The class's median month-on-month change, exact (the rule takes it from a histogram
+    // of log ratios in steps of 0.01).
+    let mut changes: HashMap<(&str, NaiveDate), Vec<f64>> = HashMap::new();
+    for (c, months) in &all {
+        for mo in months {
+            if let Some(r) = mo.mom.filter(|r| *r > 0.0) {
+                changes.entry((class[*c].as_str(), mo.m)).or_default().push(r);
+            }
+        }
+    }
+    let class_ratio: HashMap<(&str, NaiveDate), f64> = changes
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(f64::total_cmp);
+            (k, v[(v.len() - 1) / 2])
+        })
+        .collect();
+    let mut ours = BTreeSet::new();
+    for (c, months) in &all {
+        let mut was_hit = false;
+        let mut prev_yoy: Option<f64> = None;
+        for mo in months {
+            let expected = mo
+                .own_last_year
+                .or(class_ratio.get(&(class[*c].as_str(), mo.m)).copied())
+                .unwrap_or(1.0);
+            let mom_hit = mo.mom.is_some_and(|r| {
+                mo.kwh.max(mo.prev.unwrap_or(f64::MIN)) >= floor
+                    && (r - 1.0).abs() > t
+                    && (r / expected - 1.0).abs() > t
+            });
+            let yoy_hit = mo.yoy.is_some_and(|r| {
+                mo.kwh.max(mo.yago.unwrap_or(f64::MIN)) >= floor
+                    && (r - 1.0).abs() > t
+                    && prev_yoy.is_some_and(|p| p > 0.0 && (r / p - 1.0).abs() > t / 2.0)
+            });
+            let hit = mom_hit || yoy_hit;
+            let increased = increases.get(*c).is_some_and(|ds| {
+                ds.iter()
+                    .any(|d| *d >= back(mo.m, 13) && *d < mo.m + chrono::Months::new(1))
+            });
+            if hit && !was_hit && mo.m >= from && mo.m <= to && !increased {
+                ours.insert((c.to_string(), Some(mo.m)));
+            }
+            was_hit = hit;
+            prev_yoy = mo.yoy;
+        }
+    }
+    assert!(ours.len() > 10);
+    same_months("kwh_jump", &ours, &p);
+}
