@@ -30,6 +30,9 @@ pub struct MarketReport {
     pub curve_before: CollectionCurve,
     /// Arrears at the month's end by days past due and unit one level down.
     pub arrears_age: Vec<ArrearsAge>,
+    /// A key customer whose kWh fell more than this (%, year on year) is declining: the
+    /// project's key_drop threshold.
+    pub drop_pct: f64,
 }
 
 /// The steps of a connection application, in the order of `MarketReport::funnel`.
@@ -99,6 +102,7 @@ pub fn report(
         by_class,
         by_voltage,
         by_industry,
+        drop_pct: crate::store::commitments::key_drop_pct(project)?,
     })
 }
 

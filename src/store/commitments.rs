@@ -21,10 +21,17 @@ const LIMITS: [&str; 4] = [
     "limit_high_voltage",
 ];
 
+/// The metadata of key_drop, whose decline threshold the key-market page shows too.
+const KEY_DROP_META: &str = include_str!("../../assets/rules/key_drop.json");
+
 /// The rule's default for each limit.
 fn defaults() -> BTreeMap<String, f64> {
-    let meta: serde_json::Value =
-        serde_json::from_str(RULE_META).expect("the bundled rule's metadata is JSON");
+    defaults_of(RULE_META)
+}
+
+/// A bundled rule's parameter defaults.
+fn defaults_of(meta: &str) -> BTreeMap<String, f64> {
+    let meta: serde_json::Value = serde_json::from_str(meta).expect("the bundled rule's metadata is JSON");
     meta["params"]
         .as_array()
         .into_iter()
@@ -47,6 +54,28 @@ pub fn limits(project: &Project) -> duckdb::Result<[f64; 4]> {
         }
     }
     Ok(LIMITS.map(|name| values.get(name).copied().unwrap_or(f64::NAN)))
+}
+
+/// The fall of a key customer's consumption (%, year on year) beyond which it counts as a
+/// decline: key_drop's `drop_pct`, the project's own value, else the default. The key-market
+/// page marks its customers with it, so that the page and the rule agree.
+pub fn key_drop_pct(project: &Project) -> duckdb::Result<f64> {
+    let own: Option<f64> = project
+        .conn()
+        .query_row(
+            "SELECT value FROM rule_params WHERE rule_id = 'key_drop' AND param = 'drop_pct'",
+            [],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            duckdb::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    Ok(own
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .or_else(|| defaults_of(KEY_DROP_META).get("drop_pct").copied())
+        .unwrap_or(30.0))
 }
 
 /// (Re)defines `connection_limit` on the project's connection.
@@ -81,5 +110,21 @@ mod tests {
             [5.0, 6.0, 32.0, 22.0],
             "limit_residential, limit_low_voltage, limit_dual_supply, limit_high_voltage"
         );
+    }
+
+    #[test]
+    fn the_key_markets_decline_is_the_projects_key_drop_threshold() {
+        let dir = std::env::temp_dir().join(format!("mams-keydrop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = Project::create(&dir.join("p.duckdb")).unwrap();
+        // The rule's published default, until the project sets its own.
+        assert_eq!(key_drop_pct(&p).unwrap(), 30.0);
+        crate::store::audit::set_param(&p, "key_drop", "drop_pct", Some(45.0)).unwrap();
+        assert_eq!(key_drop_pct(&p).unwrap(), 45.0);
+        crate::store::audit::set_param(&p, "key_drop", "drop_pct", None).unwrap();
+        assert_eq!(key_drop_pct(&p).unwrap(), 30.0);
+        drop(p);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -61,7 +61,7 @@ impl Page for BulletinPage {
         None
     }
     fn changed(&mut self, what: Changed) {
-        if matches!(what, Changed::Project | Changed::Targets) {
+        if matches!(what, Changed::Project | Changed::Targets | Changed::Rules) {
             self.data.clear();
         }
     }

@@ -93,7 +93,8 @@ impl Page for LeadersPage {
                 self.data.clear();
                 self.why = None;
             }
-            Changed::Targets => self.data.clear(),
+            // (Rules: the connection limits are expansion_overdue's parameters.)
+            Changed::Targets | Changed::Rules => self.data.clear(),
             _ => {}
         }
     }

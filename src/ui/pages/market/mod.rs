@@ -21,9 +21,6 @@ use crate::ui::widgets::{chip, code_label, data_buttons, scope_page, status_colo
 use collection::{arrears_age, collection_curve};
 use expansion::{funnel, handling, overdue};
 
-/// A key customer counts as dropping below this year-on-year change (%), as rule key_drop.
-const DROP_PCT: f64 = -30.0;
-
 /// A small line of values in a fixed box.
 fn sparkline(ui: &mut egui::Ui, values: &[f64], color: Color32) {
     let (rect, _) = ui.allocate_exact_size(vec2(110.0, 20.0), Sense::hover());
@@ -81,7 +78,9 @@ impl Page for MarketPage {
         None
     }
     fn changed(&mut self, what: Changed) {
-        if what == Changed::Project {
+        // (Rules: the decline threshold is key_drop's, and the connection limits are
+        // expansion_overdue's.)
+        if matches!(what, Changed::Project | Changed::Rules) {
             self.data.clear();
         }
     }
@@ -239,7 +238,7 @@ fn key_customers(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
                         );
                         match yoy_pct(c.kwh_month, c.kwh_year_ago) {
                             Some(y) => {
-                                let col = if y <= DROP_PCT {
+                                let col = if y <= -data.drop_pct {
                                     status_color(Status::Red)
                                 } else {
                                     ui.visuals().text_color()
