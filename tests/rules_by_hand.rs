@@ -1,7 +1,8 @@
-//! The audit rules on accounts written by hand (`tests/fixtures/account_events.sql`): the
-//! ordinary events of a real extract that must not raise a suspect (new connections,
-//! suspensions, closings, seasonal customers, meter exchanges, capacity increases, partial
-//! payments) beside real problems. The expected suspects and figures below are labelled and
+//! The audit rules on accounts written by hand (`tests/fixtures/account_events.sql`,
+//! `tests/fixtures/archive_and_service.sql`): the ordinary events of a real extract that must
+//! not raise a suspect (new connections, suspensions, closings, seasonal customers, meter
+//! exchanges and rollovers, capacity increases, partial payments, notices already sent,
+//! tickets closed on their deadline) beside real problems. The expected suspects and figures below are labelled and
 //! worked out by hand from the fixture, not taken from a run.
 
 mod common;
@@ -21,7 +22,14 @@ fn month(y: i32, m: u32) -> NaiveDate {
 
 /// Runs one rule over January 2024 to December 2025 of the hand-written accounts.
 fn suspects(rule: &str) -> Vec<Found> {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/account_events.sql");
+    suspects_in("account_events.sql", rule)
+}
+
+/// The same over the accounts of one fixture file.
+fn suspects_in(fixture: &str, rule: &str) -> Vec<Found> {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
     let path = project_from_sql(
         &format!("by-hand-{rule}"),
         &std::fs::read_to_string(fixture).unwrap(),
@@ -220,4 +228,103 @@ fn tariff_rules_price_with_the_projects_catalogue_and_say_when_there_is_none() {
             "{rule}: {e}"
         );
     }
+}
+
+/// (entity, month) of each suspect of a rule on `archive_and_service.sql`.
+fn found(rule: &str) -> Vec<(String, Option<NaiveDate>)> {
+    suspects_in("archive_and_service.sql", rule)
+        .into_iter()
+        .map(|f| (f.entity_id, f.period))
+        .collect()
+}
+
+fn one(id: &str, m: Option<NaiveDate>) -> Vec<(String, Option<NaiveDate>)> {
+    vec![(id.to_string(), m)]
+}
+
+#[test]
+fn closed_consuming_leaves_the_final_read_before_closing_alone() {
+    // By hand: C02's register moves 120 kWh after its closing on 2025-03-10 (read 2025-04-22).
+    // Not: C01's final read two days before closing, C03's register standing still.
+    assert_eq!(found("closed_consuming"), one("C02", Some(month(2025, 4))));
+}
+
+#[test]
+fn reading_leaves_a_rollover_and_a_meter_exchange_alone() {
+    // By hand: R03 reads 5,000 after 5,300 on the same meter; R05's registers add up to
+    // 6,040 against 6,000. Not: R01 rolling over from 999,950, R02's new meter starting
+    // from 12, R04's 0.03 of rounding.
+    assert_eq!(
+        found("reading"),
+        vec![
+            ("R03".to_string(), Some(month(2025, 2))),
+            ("R05".to_string(), Some(month(2025, 2))),
+        ]
+    );
+}
+
+#[test]
+fn estimated_needs_consecutive_cycles() {
+    // By hand: E02 estimated June, July and August 2025; E01's two estimates are apart.
+    assert_eq!(found("estimated"), one("E02", Some(month(2025, 6))));
+}
+
+#[test]
+fn arrears_age_leaves_notices_pennies_and_young_bills_alone() {
+    // By hand: A03 owes 90 yuan of its June 2025 bill 173 days after its due date, with no
+    // notice. Not: A01 (a notice was sent), A02 (0.50 yuan left), A04 (20 days overdue).
+    let all = suspects_in("archive_and_service.sql", "arrears_age");
+    assert_eq!(
+        all.iter()
+            .map(|f| (f.entity_id.clone(), f.period))
+            .collect::<Vec<_>>(),
+        one("A03", Some(month(2025, 6)))
+    );
+    assert!((all[0].amount - 90.0).abs() < 0.005);
+}
+
+#[test]
+fn multiplier_takes_a_missing_pt_as_one_and_leaves_closed_accounts_alone() {
+    // By hand: M03's CT 20 x PT 100 = 2,000 is billed with 20. Not: M01 (direct, 1), M02
+    // (CT 8 with no PT, 8), M04 (wrong, but closed).
+    assert_eq!(found("multiplier"), one("M03", None));
+}
+
+#[test]
+fn meter_overdue_is_judged_at_the_end_of_the_period_on_open_accounts() {
+    // By hand: V02 was due on 2025-06-30. Not: V01 (due 2026-03-01, after the period), V03
+    // (closed).
+    assert_eq!(found("meter_overdue"), one("V02", None));
+}
+
+#[test]
+fn duplicate_archive_reads_addresses_as_written_by_hand_and_skips_closed_accounts() {
+    // By hand: D01 and D02, both 王五, at 七路 8 号（东） and 七路8号(东): the same address
+    // written two ways. Not: D05 (another name at that address), D03 and D04 sharing a phone
+    // (D04 is closed).
+    assert_eq!(
+        found("duplicate_archive"),
+        vec![("D01".to_string(), None), ("D02".to_string(), None)]
+    );
+}
+
+#[test]
+fn repeat_complaint_counts_complaints_only_and_within_the_days() {
+    // By hand: D02 complains on 2025-04-25 and again on 2025-05-05 (an inquiry between
+    // them does not count). Not: D01, whose complaints are 31 days apart.
+    assert_eq!(found("repeat_complaint"), one("D02", Some(month(2025, 5))));
+}
+
+#[test]
+fn ticket_overdue_allows_a_ticket_closed_on_its_deadline() {
+    // By hand: T07 closed a minute after its deadline; T08 still open at the end of the data
+    // (2025-12-21 10:00), ten days past its deadline. Not: T06 (closed on it), T09 (its
+    // deadline after the end of the data), T10 (no deadline).
+    assert_eq!(
+        found("ticket_overdue"),
+        vec![
+            ("T07".to_string(), Some(month(2025, 6))),
+            ("T08".to_string(), Some(month(2025, 11))),
+        ]
+    );
 }
