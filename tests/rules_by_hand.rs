@@ -328,3 +328,127 @@ fn ticket_overdue_allows_a_ticket_closed_on_its_deadline() {
         ]
     );
 }
+
+/// (entity, month) of each suspect of a rule on `connections_and_money.sql`.
+fn found_money(rule: &str) -> Vec<(String, Option<NaiveDate>)> {
+    suspects_in("connections_and_money.sql", rule)
+        .into_iter()
+        .map(|f| (f.entity_id, f.period))
+        .collect()
+}
+
+fn months_of(items: &[(&str, Option<(i32, u32)>)]) -> Vec<(String, Option<NaiveDate>)> {
+    items
+        .iter()
+        .map(|(id, m)| (id.to_string(), m.map(|(y, m)| month(y, m))))
+        .collect()
+}
+
+#[test]
+fn pf_standard_applies_from_the_threshold_with_the_standard_of_the_class() {
+    // By hand: F03, a shop on industry's 0.90 where commerce has 0.85; F04, a farm of 200 kVA
+    // with none. Not: F01 (99 kVA), F02 (right), F05 (a household: no standard).
+    assert_eq!(
+        found_money("pf_standard"),
+        months_of(&[("F03", None), ("F04", None)])
+    );
+}
+
+#[test]
+fn expansion_overdue_counts_working_days_less_the_customers_pauses() {
+    // By hand: X02 (6 working days for a household), X04 (26 on a single 10 kV supply), X06
+    // (still open, 9 days when the data ends). Not: X01 (5, the limit), X03 (9 less 3 days
+    // paused: 6), X05 (26 on a dual supply, limit 32), X07 (accepted the last day).
+    assert_eq!(
+        found_money("expansion_overdue"),
+        months_of(&[
+            ("X02", Some((2025, 3))),
+            ("X04", Some((2025, 6))),
+            ("X06", Some((2025, 12))),
+        ])
+    );
+}
+
+#[test]
+fn process_inversion_needs_a_step_strictly_after_energising() {
+    // By hand: Y02, energised an hour before its meter. Not: Y01 (at the very minute of the
+    // acceptance), Y03 (no acceptance on record), the X applications (no steps on record).
+    assert_eq!(
+        found_money("process_inversion"),
+        months_of(&[("Y02", Some((2025, 3)))])
+    );
+}
+
+#[test]
+fn new_customer_judges_the_first_bills_or_what_there_is_at_the_end_of_the_data() {
+    // By hand: N01 (three empty bills), N03 (its one bill, empty, when the data ends), N04
+    // (8,000 kWh on 10 kVA: above 10 x 24 x 31 = 7,440). Not: N02 (uses from its third bill),
+    // N05 (an old account).
+    assert_eq!(
+        found_money("new_customer"),
+        months_of(&[
+            ("N01", Some((2025, 3))),
+            ("N03", Some((2025, 12))),
+            ("N04", Some((2025, 6))),
+        ])
+    );
+}
+
+#[test]
+fn adjustment_needs_a_work_order_and_looks_at_an_operator_who_makes_most_of_a_stations() {
+    // By hand: B02's refund has no work order; B05's five adjustments of 6,000 yuan are all
+    // by S2-OP9, who makes 5 of station S2's 6 (83 %). Not: B01 (with its order), B06 (the
+    // other operator's one), B07 (S1-OP2 makes 5 of S1's 8: 62 %).
+    assert_eq!(
+        found_money("adjustment"),
+        months_of(&[
+            ("B02", Some((2025, 3))),
+            ("B05", Some((2025, 1))),
+            ("B05", Some((2025, 2))),
+            ("B05", Some((2025, 3))),
+            ("B05", Some((2025, 4))),
+            ("B05", Some((2025, 5))),
+        ])
+    );
+}
+
+#[test]
+fn line_loss_steps_only_from_a_normal_month_just_before() {
+    // By hand: A1 at 15 % in June, A3 negative in August, A5 stepping 8.5 points in May. Not:
+    // A1 and A3 back to normal after them, A2's 7.5-point step, A4's 9.9 % after a missing
+    // month.
+    assert_eq!(
+        found_money("line_loss"),
+        months_of(&[
+            ("A1", Some((2025, 6))),
+            ("A3", Some((2025, 8))),
+            ("A5", Some((2025, 5))),
+        ])
+    );
+}
+
+#[test]
+fn utilisation_leaves_households_small_idle_capacities_and_wrong_multipliers_alone() {
+    // By hand: U01 (10,000 kWh a month on 10 kVA: 1.34 to 1.44 of its capacity every month),
+    // U04 (10 kWh a month on 2,000 kVA: idle), and N04 (7,000 to 8,000 kWh on 10 kVA: 0.94 to
+    // 1.11, near its capacity all the time). Not: U03 (a household), U05 (idle but under
+    // 1,000 kVA), U06 (its kWh come from a wrong multiplier: multiplier's finding).
+    assert_eq!(
+        found_money("utilisation"),
+        months_of(&[("N04", None), ("U01", None), ("U04", None)])
+    );
+}
+
+#[test]
+fn key_drop_is_a_slow_decline_not_a_step_or_an_empty_month() {
+    // By hand: K01's last three months first fall under 70 % of a year before in August 2025.
+    // Not: K02 (a step of 60 %: kwh_jump's), K03 (an empty month in the window: zero_kwh's).
+    assert_eq!(found_money("key_drop"), months_of(&[("K01", Some((2025, 8)))]));
+}
+
+#[test]
+fn tou_share_is_far_from_the_class_in_robust_deviations_on_enough_energy() {
+    // By hand: T07's valley share 0.80 against the shops' median 0.33 and median deviation
+    // 0.02. Not: T01 to T06 (0.30 to 0.35), T08 (0.90 on 60 kWh, under 100).
+    assert_eq!(found_money("tou_share"), months_of(&[("T07", None)]));
+}
