@@ -1,5 +1,5 @@
 //! The audit rules on accounts written by hand (`tests/fixtures/account_events.sql`,
-//! `tests/fixtures/archive_and_service.sql`): the ordinary events of a real extract that must
+//! `archive_and_service.sql`, `connections_and_money.sql`), every rule at least once: the ordinary events of a real extract that must
 //! not raise a suspect (new connections, suspensions, closings, seasonal customers, meter
 //! exchanges and rollovers, capacity increases, partial payments, notices already sent,
 //! tickets closed on their deadline) beside real problems. The expected suspects and figures below are labelled and

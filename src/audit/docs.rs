@@ -138,10 +138,12 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) ->
          Rust (a different way where the query has a shortcut: the exact median of a class where `kwh_jump` \
          reads it from a histogram) and compares it with the rule's query suspect for suspect, and month for \
          month, on a noisy sample of 4,000 accounts; the exclusions each rule documents are applied on both \
-         sides. Fifteen rules are also checked on accounts written and labelled by hand with the cases an \
-         auditor would name as not being problems (`tests/rules_by_hand.rs`): `zero_kwh`, `kwh_jump`, \
-         `late_fee`, `tariff_industry`, `two_part_tariff`, `residential_commercial`, `closed_consuming`, `reading`, `estimated`, `arrears_age`, \
-         `multiplier`, `meter_overdue`, `duplicate_archive`, `repeat_complaint` and `ticket_overdue`.\n"
+         sides. Every rule is also run on accounts written and labelled by hand (`tests/fixtures/`, checked \
+         in `tests/rules_by_hand.rs`), with the cases an auditor would name as not being problems: a new \
+         connection's first month, a suspension, a closed account's final read, a seasonal rest, a meter \
+         exchange, a register rolling over, a capacity increase, a bill paid mostly on time, a notice \
+         already sent, a limit met to the day, pauses the customer asked for, a ticket closed on its \
+         deadline, an address written two ways.\n"
     );
     for cat in Category::ALL {
         let in_cat: Vec<&Rule> = rules.iter().filter(|r| r.category == cat).collect();
