@@ -400,7 +400,8 @@ fn help_is_there_for_every_command() {
     walk(&mams::cli::Cli::command(), Vec::new(), &mut all);
     let names: Vec<String> = all.iter().map(|(p, _)| p.join(" ")).collect();
     for must in [
-        "sample", "import", "info", "kpi", "service", "audit", "triage", "cases", "map", "analyze", "sql",
+        "sample", "import", "info", "kpi", "service", "market", "board", "audit", "triage", "cases", "map",
+        "analyze", "sql",
     ] {
         assert!(names.iter().any(|n| n == must), "no command {must}: {names:?}");
     }
