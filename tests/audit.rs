@@ -291,6 +291,52 @@ fn meta(id: &str) -> String {
 }
 
 #[test]
+fn a_project_rule_cannot_run_a_second_statement_or_write() {
+    // Found by a review (issue 15): the query is wrapped in a subquery, but closing it and
+    // adding statements ran them (duckdb-rs runs every statement but the last when it
+    // prepares), so a "rule" wrote a file and dropped a table.
+    let path = sample_project("user-rules-escapes");
+    let p = Project::open(&path).unwrap();
+    let dir = tmp("user-rules-escapes-out");
+    let written = dir.join("escape.csv");
+    let attached = dir.join("other.duckdb");
+    let payments = |p: &Project| -> i64 {
+        p.conn()
+            .query_row("SELECT count(*) FROM payments", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = payments(&p);
+    let escapes = [
+        "SELECT 1 AS x) q; DROP TABLE payments; SELECT * FROM (SELECT 1".to_string(),
+        format!(
+            "SELECT 1 AS x) q; COPY (SELECT * FROM customers) TO '{}'; SELECT * FROM (SELECT 1",
+            written.display()
+        ),
+        format!(
+            "SELECT 1 AS x) q; ATTACH '{}' AS other; SELECT * FROM (SELECT 1",
+            attached.display()
+        ),
+        "SELECT 1 AS x) q; -- a comment\nUPDATE payments SET amount = 0; SELECT * FROM (SELECT 1".to_string(),
+        "WITH gone AS (DELETE FROM payments RETURNING *) SELECT 'customer' AS entity_type, \
+         customer_id AS entity_id, 'P' AS unit_id, NULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence FROM gone"
+            .to_string(),
+    ];
+    for (i, query) in escapes.iter().enumerate() {
+        let id = format!("escape{i}");
+        let err = run::save_project_rule(&p, &meta(&id), query);
+        assert!(err.is_err(), "{query} was kept");
+        assert_eq!(payments(&p), before, "{query} changed the payments");
+    }
+    assert!(!written.exists(), "a rule wrote a file");
+    assert!(!attached.exists(), "a rule attached a database");
+    let kept: i64 = p
+        .conn()
+        .query_row("SELECT count(*) FROM project_rules", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0);
+}
+
+#[test]
 fn broken_slow_or_writing_project_rules_get_a_clear_message_and_change_nothing() {
     let path = sample_project("user-rules");
     let p = Project::open(&path).unwrap();

@@ -248,6 +248,17 @@ fn import_info_and_sql_work_on_a_generated_project() {
     }
     assert_eq!(std::fs::read(&project).unwrap(), before);
 
+    // A second statement is refused before anything runs (preparing would run the first).
+    let out = mams(&[
+        "sql",
+        project.to_str().unwrap(),
+        "SELECT 1; COPY customers TO '/tmp/mams-leak-2.csv'",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("one statement"), "{}", stderr(&out));
+    assert!(!Path::new("/tmp/mams-leak-2.csv").exists());
+    assert_eq!(std::fs::read(&project).unwrap(), before);
+
     let out = mams(&["sql", project.to_str().unwrap(), "SELEC nonsense"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("query failed"), "{}", stderr(&out));

@@ -92,8 +92,10 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) ->
          set, else the default); `${{from}}` and `${{to}}` are the first and last audited months as DATEs. \
          Nothing else is ever put into the query text.\n\
          - MAMS keeps the rows whose `period` lies in the audited months (or is NULL) and whose `unit_id` is in \
-         the chosen org unit's subtree. The query runs as a subquery (so anything but one SELECT is refused) \
-         inside a transaction that is rolled back; a project rule is stopped after 120 s.\n\
+         the chosen org unit's subtree. The query runs as a subquery (so anything but a SELECT is refused), \
+         DuckDB's own parser must find exactly one statement in the whole text (a text that closes the \
+         subquery to add another statement is refused before anything runs), and it runs inside a \
+         read-only transaction that is rolled back; a project rule is stopped after 120 s.\n\
          - **Score** = severity × confidence × log10(10 + amount): money counts without burying everything else.\n\
          - A suspect is one rule, entity and month. Running again updates the evidence of the suspects found \
          again and never their triage state; a suspect of the same rules and scope that is not found again is \

@@ -7,6 +7,12 @@ use super::{SqlFormat, refusal};
 use crate::store::{Project, queries};
 
 pub fn run(project: &Path, query: &str, format: SqlFormat, max_rows: usize) -> anyhow::Result<()> {
+    // One statement, by DuckDB's parser: preparing several would run all but the last.
+    match crate::store::parser::statement_count(query) {
+        Ok(1) => {}
+        Ok(n) => anyhow::bail!("refused: `mams sql` runs one statement, and this text holds {n}"),
+        Err(e) => anyhow::bail!("query failed: {e}"),
+    }
     let p = Project::open_read_only(project)?;
     let limit = (format == SqlFormat::Table && max_rows > 0).then_some(max_rows);
     let result = queries::run_sql(&p, query, limit.map(|m| m + 1)).map_err(|e| refusal(&e))?;

@@ -58,7 +58,8 @@ pub fn has_rows(project: &Project, table: &str) -> duckdb::Result<bool> {
 
 /// Runs one bound rule query for the months `from`..=`to` and the org unit `unit` (its
 /// subtree), stopping it after `timeout`. The query is put inside a subquery, so anything
-/// but a single SELECT is a syntax error, and the transaction it runs in is rolled back.
+/// but a SELECT is a syntax error; DuckDB's parser must find one statement in all (see
+/// `parser`); and it runs in a read-only transaction, rolled back.
 pub fn rule_rows(
     project: &Project,
     bound_sql: &str,
@@ -69,6 +70,8 @@ pub fn rule_rows(
     cancelled: &dyn Fn() -> bool,
 ) -> Result<QueryResult, RuleQueryError> {
     let sql = WRAPPER.replacen("{rule}", bound_sql.trim().trim_end_matches(';'), 1);
+    // One statement by DuckDB's parser first: preparing several would run all but the last.
+    super::parser::one_statement(&sql).map_err(|e| RuleQueryError::Sql(rule_lines(&e)))?;
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let watchdog = timeout.map(|t| {
         let handle = project.interrupt_handle();
@@ -81,8 +84,8 @@ pub fn rule_rows(
             }
         })
     });
-    let result =
-        project.dry_run(|p| run_sql_with(p, &sql, &[&from, &to, &unit], None).map_err(anyhow::Error::from));
+    let result = project
+        .read_only_run(|p| run_sql_with(p, &sql, &[&from, &to, &unit], None).map_err(anyhow::Error::from));
     drop(done_tx);
     let timed_out = watchdog.map(|w| w.join().unwrap_or(false)).unwrap_or(false);
     match result {
@@ -101,8 +104,9 @@ pub fn rule_columns(project: &Project, bound_sql: &str) -> Result<Vec<String>, R
         "SELECT * FROM (\n{}\n) AS q LIMIT 0",
         bound_sql.trim().trim_end_matches(';')
     );
+    super::parser::one_statement(&sql).map_err(|e| RuleQueryError::Sql(rule_lines(&e)))?;
     project
-        .dry_run(|p| run_sql_with(p, &sql, &[], Some(0)).map_err(anyhow::Error::from))
+        .read_only_run(|p| run_sql_with(p, &sql, &[], Some(0)).map_err(anyhow::Error::from))
         .map(|r| r.columns)
         .map_err(|e| RuleQueryError::Sql(rule_lines(&e.to_string())))
 }

@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod loading;
 pub mod map;
 pub mod market;
+pub mod parser;
 pub mod profiles;
 pub mod queries;
 pub mod rows;
@@ -346,6 +347,15 @@ impl Project {
     /// its result (the preview) without storing anything.
     pub fn dry_run<T>(&self, f: impl FnOnce(&Project) -> anyhow::Result<T>) -> anyhow::Result<T> {
         self.conn.execute_batch("BEGIN TRANSACTION")?;
+        let result = f(self);
+        let _ = self.conn.execute_batch("ROLLBACK");
+        result
+    }
+
+    /// Runs `f` in a read-only transaction, rolled back: a query a user wrote cannot change
+    /// the project there, whatever it is (DuckDB refuses every write in such a transaction).
+    pub fn read_only_run<T>(&self, f: impl FnOnce(&Project) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION READ ONLY")?;
         let result = f(self);
         let _ = self.conn.execute_batch("ROLLBACK");
         result
