@@ -1402,3 +1402,73 @@ fn every_page_in_both_languages_has_all_its_texts() {
     // builds too: a key without a translation is recorded when it is asked for.
     assert_eq!(mams::ui::i18n::missing_keys(), Vec::<String>::new());
 }
+
+#[test]
+fn the_sql_console_runs_one_select_and_changes_nothing() {
+    use mams::ui::pages::sql::SqlPage;
+    let project = small_project("ui-sql");
+    let classes = |p: &std::path::Path| -> Vec<(String, i64)> {
+        let p = mams::store::Project::open_read_only(p).unwrap();
+        let mut stmt = p
+            .conn()
+            .prepare("SELECT customer_class, count(*) FROM customers GROUP BY 1 ORDER BY 1")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    // Counted before the app opens the project (and after it closed it).
+    let want = classes(&project);
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    open_page(&mut h, "SQL console");
+    h.run_steps(2);
+    let run = |h: &mut Harness<'static, MamsApp>, query: &str| {
+        h.state_mut().page_mut::<SqlPage>().text = query.to_string();
+        h.run_steps(1);
+        h.get_by_label("Run").click();
+        step_until(h, "query answered", |h| {
+            idle(h)
+                && h.state()
+                    .page::<SqlPage>()
+                    .answer
+                    .as_ref()
+                    .is_some_and(|(_, a)| a.is_some())
+        });
+        h.state().page::<SqlPage>().answer.clone().unwrap().1.unwrap()
+    };
+    let answer = run(
+        &mut h,
+        "SELECT customer_class, count(*) AS n FROM customers GROUP BY 1 ORDER BY 1;",
+    )
+    .unwrap();
+    assert_eq!(answer.columns, vec!["customer_class", "n"]);
+    let got: Vec<(String, i64)> = answer
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                mams::store::queries::value_to_string(&r[0]),
+                mams::store::queries::value_to_string(&r[1]).parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(has_label(&h, "customer_class"));
+    // Writes, and a text that closes the console's subquery to add statements, are refused.
+    for bad in [
+        "DELETE FROM customers",
+        "SELECT 1 AS x) console; DROP TABLE customers; SELECT * FROM (SELECT 1",
+        "WITH d AS (DELETE FROM customers RETURNING *) SELECT * FROM d",
+    ] {
+        let answer = run(&mut h, bad);
+        assert!(answer.is_err(), "{bad} ran");
+    }
+    assert!(has_label(&h, "Queries run before"));
+    assert_eq!(h.state().page::<SqlPage>().history.len(), 4);
+    drop(h);
+    assert_eq!(classes(&project), want, "nothing changed");
+}

@@ -274,6 +274,25 @@ pub fn scoped_counts(
         .collect()
 }
 
+/// A query a user typed in the app's console: one SELECT (it is wrapped in a subquery, and
+/// DuckDB's parser must find one statement in all), run in a read-only transaction that is
+/// rolled back, so that nothing it does can change the project. At most `max_rows` rows.
+pub fn run_console(project: &Project, sql: &str, max_rows: usize) -> anyhow::Result<QueryResult> {
+    let query = sql.trim().trim_end_matches(';').trim();
+    if query.is_empty() {
+        crate::bail_say!("type a SELECT to run", "请输入一条 SELECT 查询");
+    }
+    let wrapped = format!("SELECT * FROM (\n{query}\n) AS console");
+    super::parser::one_statement(&wrapped).map_err(|e| {
+        crate::said!(
+            "only one SELECT runs here ({})",
+            "这里只能运行一条 SELECT 查询（{}）",
+            e.lines().next().unwrap_or_default()
+        )
+    })?;
+    project.read_only_run(|p| run_sql_with(p, &wrapped, &[], Some(max_rows)).map_err(anyhow::Error::from))
+}
+
 /// Runs one SQL statement and returns its rows. On a read-only project a statement
 /// that would write fails; the caller words the refusal.
 pub fn run_sql(project: &Project, sql: &str, max_rows: Option<usize>) -> duckdb::Result<QueryResult> {

@@ -32,6 +32,7 @@ pub enum PageId {
     Rules,
     Cases,
     Import,
+    Sql,
 }
 
 /// What a page needs before it can show anything; the shell says what is missing.

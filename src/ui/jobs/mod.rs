@@ -112,6 +112,8 @@ pub enum Msg {
     MapFile(PathBuf, Result<(usize, Vec<String>), String>),
     /// A GeoJSON file was imported: what happened.
     MapImported(Result<String, String>),
+    /// The console's answer to a query (the query as run).
+    Console(String, Result<crate::store::queries::QueryResult, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }

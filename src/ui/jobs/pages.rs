@@ -110,6 +110,14 @@ pub fn market(scope: Scope) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg +
     }
 }
 
+/// A query typed in the SQL console (`store::queries::run_console`).
+pub fn console(query: String, max_rows: usize) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = open_project_in(state).and_then(|p| crate::store::queries::run_console(p, &query, max_rows));
+        finish(r, |r| Msg::Console(query, r))
+    }
+}
+
 pub fn rows_page(q: crate::store::rows::RowsQuery) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = (|| {

@@ -10,6 +10,7 @@ pub mod market;
 pub mod overview;
 pub mod rules;
 pub mod service;
+pub mod sql;
 
 use super::page::Page;
 
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(rules::RulesPage::default()),
         Box::new(cases::CasesPage::default()),
         Box::new(import::ImportPage::default()),
+        Box::new(sql::SqlPage::default()),
     ]
 }
 
