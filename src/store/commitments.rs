@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use duckdb::OptionalExt;
+
 use super::Project;
 
 /// The rule whose parameters are the limits, and its metadata (read here as data).
@@ -67,11 +69,7 @@ pub fn key_drop_pct(project: &Project) -> duckdb::Result<f64> {
             [],
             |r| r.get(0),
         )
-        .map(Some)
-        .or_else(|e| match e {
-            duckdb::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
+        .optional()?;
     Ok(own
         .filter(|v| v.is_finite() && *v > 0.0)
         .or_else(|| defaults_of(KEY_DROP_META).get("drop_pct").copied())
