@@ -231,6 +231,19 @@ fn rejected_rows_are_listed_with_row_column_value_and_reason() {
         sql(&project, "SELECT count(DISTINCT row_number) FROM import_rejects"),
         "7"
     );
+    // Rejects into a folder that does not exist: refused before anything is stored (it
+    // used to store the good row and then fail on the rejects, exit 1).
+    let before = counts(&project);
+    let nowhere = dir.join("no-such-folder").join("rejects.csv");
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", nowhere.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+    assert_eq!(counts(&project), before, "nothing stored");
 }
 
 #[test]
@@ -699,4 +712,44 @@ fn a_gbk_file_whose_rows_are_ascii_reads_exactly_as_its_utf8_twin() {
     let mut expected = listed(&from_gbk);
     expected.push(r#"Some(5) Some("电量") Some("十") bad_number"#.to_string());
     assert_eq!(listed(&from_copy), expected);
+}
+
+#[test]
+fn a_file_whose_name_looks_like_a_pattern_is_read_and_nothing_else() {
+    // `bills[1].csv` read as a pattern matches `bills1.csv`: the other file was imported.
+    let project = small_project("glob-names");
+    let dir = tmp("glob-names-src");
+    let wanted = write(
+        &dir,
+        "bills[1].csv",
+        bills_csv(&["G1,3100000001,202606,0.01,10"]).as_bytes(),
+    );
+    write(
+        &dir,
+        "bills1.csv",
+        bills_csv(&["D1,3100000002,202606,0.01,10"]).as_bytes(),
+    );
+    let star = write(
+        &dir,
+        "bills*.csv",
+        bills_csv(&["G2,3100000003,202607,0.01,10"]).as_bytes(),
+    );
+    for file in [&wanted, &star] {
+        let out = import(&project, "bills", file, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(bill_id, '+' ORDER BY bill_id) FROM bills WHERE bill_id IN ('G1', 'G2', 'D1')"
+        ),
+        "G1+G2"
+    );
+    // No alias is left behind.
+    let left: Vec<_> = std::fs::read_dir(project.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".mams-import"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

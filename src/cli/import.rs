@@ -1,6 +1,6 @@
 //! `mams import`: an extract folder into a new project, or files into one table.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
@@ -78,6 +78,27 @@ pub fn refresh_sums(project: &Project) {
 pub fn import_files(a: ImportArgs) -> anyhow::Result<()> {
     use crate::import::file::{self, FileOptions, NothingStored};
     let files = crate::import::file::expand(&a.paths)?;
+    // Where the rejects go is checked before anything is stored (a failure later would
+    // report an error for an import that did store its rows).
+    if let Some(out) = &a.rejects {
+        let folder = out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            bail!(
+                "--rejects {}: folder {} does not exist; nothing was imported",
+                out.display(),
+                folder.display()
+            );
+        }
+        if out.is_dir() {
+            bail!(
+                "--rejects {} is a folder; name a .csv or .xlsx file",
+                out.display()
+            );
+        }
+    }
     let table = a.table.clone().unwrap_or_default();
     let existed = a.project.exists();
     let project = Project::open_or_create(&a.project)?;

@@ -87,7 +87,46 @@ fn scratch_dir(project: &Project) -> PathBuf {
         .path()
         .parent()
         .map(Path::to_path_buf)
+        .filter(|d| !has_glob_characters(d))
         .unwrap_or_else(std::env::temp_dir)
+}
+
+/// DuckDB reads a file name with `*`, `?`, `[` or `{` as a pattern of names.
+fn has_glob_characters(path: &Path) -> bool {
+    path.to_string_lossy().contains(['*', '?', '[', ']', '{', '}'])
+}
+
+/// The path DuckDB is given for `file`: the file itself, or, when its name would be read as
+/// a pattern (and so could read another file of the folder), a link to it (a copy where
+/// links cannot be made) under a plain name in the scratch folder.
+fn exact_path(file: &Path, scratch_dir: &Path, cleanup: &mut Vec<PathBuf>) -> anyhow::Result<PathBuf> {
+    if !has_glob_characters(file) {
+        return Ok(file.to_path_buf());
+    }
+    let ext = file
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let alias = scratch_dir.join(format!(
+        ".mams-import-{}-{}.{ext}",
+        std::process::id(),
+        cleanup.len()
+    ));
+    if has_glob_characters(&alias) {
+        crate::bail_say!(
+            "{}: the folders for temporary copies ({}) have * ? [ or {{ in their names",
+            "{}：临时副本所在的文件夹（{}）名称中含有 * ? [ 或 {{",
+            file.display(),
+            scratch_dir.display()
+        );
+    }
+    let _ = std::fs::remove_file(&alias);
+    if std::fs::hard_link(file, &alias).is_err() {
+        std::fs::copy(file, &alias)
+            .map_err(|e| crate::said!("cannot copy {}: {}", "无法复制 {}：{}", file.display(), e))?;
+    }
+    cleanup.push(alias.clone());
+    Ok(alias)
 }
 
 /// Reference checks by table: (field, parent table, parent column).
@@ -190,7 +229,7 @@ fn open_source(
     }
     let kind = source::kind_of(file)?;
     let (read_path, reader) = match kind {
-        Kind::Parquet => (file.to_path_buf(), Reader::Parquet),
+        Kind::Parquet => (exact_path(file, scratch_dir, cleanup)?, Reader::Parquet),
         Kind::Excel => {
             let (csv, _) = super::excel::sheet_to_csv(file, opts.sheet.as_deref(), scratch_dir, progress)?;
             cleanup.push(csv.clone());
@@ -215,7 +254,7 @@ fn open_source(
                 // reads the file as it is, skipping the header MAMS decoded; no copy.
                 let (delimiter, columns) = source::header(file, opts.skip_lines, enc)?;
                 (
-                    file.to_path_buf(),
+                    exact_path(file, scratch_dir, cleanup)?,
                     Reader::Csv {
                         skip: opts.skip_lines + 1,
                         header: false,
@@ -229,7 +268,7 @@ fn open_source(
                         cleanup.push(copy.clone());
                         copy
                     }
-                    None => file.to_path_buf(),
+                    None => exact_path(file, scratch_dir, cleanup)?,
                 };
                 let (delimiter, columns) = source::header(&path, opts.skip_lines, Encoding::Utf8)?;
                 (

@@ -141,8 +141,12 @@ fn looks_like_duckdb(path: &Path) -> std::io::Result<bool> {
 
 fn classify_open_error(path: &Path, err: duckdb::Error) -> ProjectError {
     let detail = err.to_string();
-    let lower = detail.to_lowercase();
-    if lower.contains("lock") {
+    // DuckDB's own words for a file another process holds: not any "lock" (a corrupt file is
+    // reported "in block N").
+    let locked = ["Could not set lock on file", "Conflicting lock is held"]
+        .iter()
+        .any(|w| detail.contains(w));
+    if locked {
         let held_by = detail
             .find("Conflicting lock is held in")
             .map(|i| detail[i..].lines().next().unwrap_or("").to_string())
@@ -464,6 +468,32 @@ pub fn quote_ident(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_is_a_lock_and_a_corrupt_block_is_not() {
+        let err = |msg: &str| duckdb::Error::DuckDBFailure(duckdb::ffi::Error::new(1), Some(msg.to_string()));
+        let p = Path::new("p.duckdb");
+        assert!(matches!(
+            classify_open_error(
+                p,
+                err(
+                    "IO Error: Could not set lock on file \"p.duckdb\": Conflicting lock is held in /usr/bin/mams (PID 7)"
+                )
+            ),
+            ProjectError::Locked { .. }
+        ));
+        let corrupt = classify_open_error(
+            p,
+            err(
+                "IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block 42",
+            ),
+        );
+        assert!(matches!(corrupt, ProjectError::Unreadable { .. }), "{corrupt}");
+        assert!(
+            corrupt.to_string().contains("block 42"),
+            "what DuckDB found is said: {corrupt}"
+        );
+    }
 
     fn tmp(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mams-store-{}-{name}", std::process::id()));
