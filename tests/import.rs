@@ -753,3 +753,39 @@ fn a_file_whose_name_looks_like_a_pattern_is_read_and_nothing_else() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn decoded_copies_live_in_a_private_folder_and_a_killed_imports_are_removed() {
+    let project = small_project("scratch-private");
+    let dir = tmp("scratch-private-src");
+    let scratch = project.parent().unwrap().join(mams::import::file::SCRATCH_FOLDER);
+    std::fs::create_dir_all(&scratch).unwrap();
+    // What a killed import left: a decoded copy of a process that is gone.
+    let left = scratch.join(".mams-import-4000000000-0.csv");
+    std::fs::write(&left, "户号,户名\n3100000001,张三\n").unwrap();
+    // A GBK file is decoded to a UTF-8 copy while it is imported.
+    let text = bills_csv(&["应收001,3100000001,202606,0.01,10"]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let file = write(&dir, "gbk.csv", &gbk);
+    let out = import(&project, "bills", &file, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!left.exists(), "the killed import's copy is removed");
+    let beside: Vec<_> = std::fs::read_dir(project.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".mams-import"))
+        .collect();
+    assert!(beside.is_empty(), "copies beside the project: {beside:?}");
+    assert_eq!(
+        std::fs::read_dir(&scratch).unwrap().count(),
+        0,
+        "its own copy is removed too"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&scratch).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "only the user can read the copies: {mode:o}");
+    }
+}

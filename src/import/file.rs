@@ -83,12 +83,64 @@ pub struct NothingStored {
 /// Where decoded copies of files go: beside the project, on the disk the user chose for
 /// big data (the system temp folder may be small).
 fn scratch_dir(project: &Project) -> PathBuf {
-    project
+    let beside = project
         .path()
         .parent()
         .map(Path::to_path_buf)
         .filter(|d| !has_glob_characters(d))
-        .unwrap_or_else(std::env::temp_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    private_scratch(&beside)
+}
+
+/// The folder name of the decoded copies: they hold customers' names and ID numbers.
+pub const SCRATCH_FOLDER: &str = ".mams-tmp";
+
+/// A folder only this user can read (on Unix), for the decoded copies of imported files,
+/// emptied of what earlier processes left (a copy survives a kill): each copy is named with
+/// the process that wrote it, and one whose process is gone is removed.
+fn private_scratch(beside: &Path) -> PathBuf {
+    let dir = beside.join(SCRATCH_FOLDER);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return beside.to_path_buf();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    }
+    remove_left_copies(&dir);
+    dir
+}
+
+/// Removes the copies of processes that are gone (on systems without /proc, copies older
+/// than a day).
+pub fn remove_left_copies(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let me = std::process::id();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(".mams-import-")
+            .and_then(|rest| rest.split(['-', '.']).next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = if Path::new("/proc").is_dir() {
+            pid != me && !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(86_400))
+        };
+        if gone {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// DuckDB reads a file name with `*`, `?`, `[` or `{` as a pattern of names.
