@@ -45,6 +45,14 @@ pub fn category_axis(names: Vec<String>) -> impl Fn(GridMark, &std::ops::RangeIn
     }
 }
 
+/// The header row of a grid: each key's text, strong, then the end of the row.
+pub fn header_row(ui: &mut egui::Ui, lang: Lang, keys: &[&str]) {
+    for key in keys {
+        ui.strong(t(lang, key));
+    }
+    ui.end_row();
+}
+
 /// A removable filter: "label ×"; the caller removes the filter when it is clicked.
 pub fn chip(ui: &mut egui::Ui, label: &str) -> egui::Response {
     ui.button(format!("{label} ×"))

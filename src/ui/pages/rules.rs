@@ -11,6 +11,7 @@ use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::RulesData;
 use crate::ui::jobs::{self, Msg};
 use crate::ui::page::{Changed, Command, Cx, Needs, Open, Page, PageId};
+use crate::ui::widgets::header_row;
 
 /// A project rule as typed in the editor.
 #[derive(Clone)]
@@ -206,15 +207,16 @@ fn show(page: &mut RulesPage, cx: &mut Cx, ui: &mut egui::Ui) {
                 .striped(true)
                 .spacing([14.0, 6.0])
                 .show(ui, |ui| {
-                    for key in [
-                        "audit_rule",
-                        "rules_category",
-                        "audit_severity",
-                        "rules_precision",
-                    ] {
-                        ui.strong(t(lang, key));
-                    }
-                    ui.end_row();
+                    header_row(
+                        ui,
+                        lang,
+                        &[
+                            "audit_rule",
+                            "rules_category",
+                            "audit_severity",
+                            "rules_precision",
+                        ],
+                    );
                     for r in &data.rules {
                         let selected = page.selected.as_deref() == Some(r.id.as_str());
                         let mut name = r.name(zh).to_string();

@@ -14,7 +14,8 @@ use crate::ui::page::{Changed, Command, Cx, Needs, Page, PageId};
 use crate::ui::scope_slot::ScopeSlot;
 use crate::ui::theme::accent;
 use crate::ui::widgets::{
-    card_values, chip, code_label, data_buttons, month_axis, save_png_button, scope_page, status_color,
+    card_values, chip, code_label, data_buttons, header_row, month_axis, save_png_button, scope_page,
+    status_color,
 };
 
 /// The indicators of the units table (the core's report computes these cards).
@@ -315,17 +316,18 @@ fn reliability(cx: &mut Cx, ui: &mut egui::Ui, data: &ServiceData) {
                 .striped(true)
                 .spacing([10.0, 3.0])
                 .show(ui, |ui| {
-                    for key in [
-                        "audit_period",
-                        "service_saidi",
-                        "service_saidi_ex",
-                        "service_saifi",
-                        "service_saifi_ex",
-                        "service_meds",
-                    ] {
-                        ui.strong(t(lang, key));
-                    }
-                    ui.end_row();
+                    header_row(
+                        ui,
+                        lang,
+                        &[
+                            "audit_period",
+                            "service_saidi",
+                            "service_saidi_ex",
+                            "service_saifi",
+                            "service_saifi_ex",
+                            "service_meds",
+                        ],
+                    );
                     let n = |v: Option<f64>, d: usize| {
                         v.map(|v| format::number(v, d)).unwrap_or_else(|| "—".into())
                     };
@@ -445,16 +447,17 @@ fn repeat_complainers(page: &mut ServicePage, cx: &mut Cx, ui: &mut egui::Ui, da
         .striped(true)
         .spacing([12.0, 3.0])
         .show(ui, |ui| {
-            for key in [
-                "audit_entity",
-                "audit_unit",
-                "service_complaints",
-                "service_first",
-                "service_last",
-            ] {
-                ui.strong(t(lang, key));
-            }
-            ui.end_row();
+            header_row(
+                ui,
+                lang,
+                &[
+                    "audit_entity",
+                    "audit_unit",
+                    "service_complaints",
+                    "service_first",
+                    "service_last",
+                ],
+            );
             for r in data.repeat.iter().take(50) {
                 ui.label(&r.customer_id);
                 ui.label(cx.unit_name(&r.unit_id));

@@ -10,7 +10,7 @@ use crate::ui::i18n::t;
 use crate::ui::jobs::MarketData;
 use crate::ui::page::Cx;
 use crate::ui::theme::{accent, class_color};
-use crate::ui::widgets::{code_label, data_buttons, save_png_button, status_color};
+use crate::ui::widgets::{code_label, data_buttons, header_row, save_png_button, status_color};
 
 const STEPS: [&str; 8] = [
     "market_step_accepted",
@@ -193,16 +193,17 @@ pub(super) fn overdue(cx: &mut Cx, ui: &mut egui::Ui, data: &MarketData) {
         .striped(true)
         .spacing([10.0, 3.0])
         .show(ui, |ui| {
-            for key in [
-                "market_application",
-                "audit_unit",
-                "why_class",
-                "market_accepted",
-                "market_days",
-            ] {
-                ui.strong(t(lang, key));
-            }
-            ui.end_row();
+            header_row(
+                ui,
+                lang,
+                &[
+                    "market_application",
+                    "audit_unit",
+                    "why_class",
+                    "market_accepted",
+                    "market_days",
+                ],
+            );
             for o in data.overdue.iter().take(25) {
                 ui.label(&o.application_id);
                 ui.label(cx.unit_name(&o.unit_id));
