@@ -710,7 +710,8 @@ fn a_gbk_file_whose_rows_are_ascii_reads_exactly_as_its_utf8_twin() {
     // The copy's extra row 6 is rejected too; everything else is the same.
     assert_eq!(copy_bills, utf8_bills);
     let mut expected = listed(&from_gbk);
-    expected.push(r#"Some(5) Some("电量") Some("十") bad_number"#.to_string());
+    // (Row 6 of the file: it was listed as 5, one malformed line back.)
+    expected.push(r#"Some(6) Some("电量") Some("十") bad_number"#.to_string());
     assert_eq!(listed(&from_copy), expected);
 }
 
@@ -788,4 +789,46 @@ fn decoded_copies_live_in_a_private_folder_and_a_killed_imports_are_removed() {
         let mode = std::fs::metadata(&scratch).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "only the user can read the copies: {mode:o}");
     }
+}
+
+#[test]
+fn rejected_rows_keep_their_file_row_numbers_after_a_malformed_line() {
+    // Row 2 has seven fields; row 3 a bad number; row 5 an unknown customer. They were
+    // reported as rows 2 and 4: the rows after a malformed line were counted as read.
+    let project = small_project("row-numbers");
+    let dir = tmp("row-numbers-src");
+    let file = write(
+        &dir,
+        "bills.csv",
+        bills_csv(&[
+            "N1,3100000001,202606,0.01,10",
+            "N2,3100000001,202606,0.01,10,EXTRA,MORE",
+            "N3,3100000002,202606,abc,10",
+            "N4,3100000003,202606,0.01,10",
+            "N5,9999999999,202606,0.01,10",
+        ])
+        .as_bytes(),
+    );
+    let rejects = dir.join("rejects.csv");
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        listed.contains("bills.csv,3,电量（万kWh）,abc,bad_number"),
+        "{listed}"
+    );
+    assert!(listed.contains("bills.csv,5,"), "{listed}");
+    assert!(listed.contains("malformed_line,line 3"), "{listed}");
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(row_number::VARCHAR, '+' ORDER BY row_number) FROM import_rejects WHERE row_number IS NOT NULL"
+        ),
+        "3+5"
+    );
 }

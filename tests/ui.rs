@@ -777,7 +777,20 @@ fn rules_page_tunes_parameters_and_checks_a_project_rule_before_keeping_it() {
         .edits
         .insert("min_months".into(), 5.0);
     h.get_by_label("Save").click_accesskit();
-    step_until(&mut h, "param saved", loaded);
+    // (Waits for the parameter in the rules read again: the save can finish between two
+    // frames, before its answer is taken, while the rules shown are still the old ones.)
+    step_until(&mut h, "param saved", |h| {
+        loaded(h)
+            && h.state()
+                .page::<RulesPage>()
+                .data
+                .as_ref()
+                .and_then(|d| d.as_ref().ok())
+                .is_some_and(|d| {
+                    d.overrides
+                        .contains_key(&("zero_kwh".to_string(), "min_months".to_string()))
+                })
+    });
     let data = h.state().page::<RulesPage>().data.clone().unwrap().unwrap();
     assert_eq!(
         data.overrides

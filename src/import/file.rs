@@ -452,7 +452,19 @@ fn load_and_validate(
             file.display()
         );
     }
-    for (line, message) in staging::csv_errors(project)? {
+    let malformed = staging::csv_errors(project)?;
+    // The file's own row numbers for the rejects: a malformed line is not read.
+    if let Reader::Csv { skip, header, .. } = reader {
+        let first_data_line = i64::from(*skip) + i64::from(*header) + 1;
+        staging::note_malformed(
+            project,
+            malformed
+                .iter()
+                .map(|(line, _)| line - first_data_line + 1)
+                .collect(),
+        )?;
+    }
+    for (line, message) in malformed {
         staging::add_reject(
             project,
             None,

@@ -486,10 +486,33 @@ pub fn csv_errors(project: &Project) -> duckdb::Result<Vec<(i64, String)>> {
     rows.collect()
 }
 
+/// Malformed lines, as the row numbers of the rows read where each of them would have been:
+/// rows are numbered as DuckDB read them (a malformed line is not read), and shifted back to
+/// the file's own numbering only where they are shown or kept (`FILE_ROW`).
+const MALFORMED: &str = "mams_malformed_lines";
+
+/// A reject's row number in the file: the row number as read, plus the malformed lines at
+/// or before it.
+const FILE_ROW: &str =
+    "row_number + (SELECT count(*) FROM mams_malformed_lines m WHERE m.at_row <= row_number)";
+
+/// Notes the malformed lines of the file, as data rows (1 = the first data row).
+pub fn note_malformed(project: &Project, mut data_rows: Vec<i64>) -> duckdb::Result<()> {
+    data_rows.sort_unstable();
+    data_rows.dedup();
+    // The j-th malformed row (from 0) sits where the rows read number `row - j`.
+    let mut app = project.conn().appender(MALFORMED)?;
+    for (j, row) in data_rows.iter().enumerate() {
+        app.append_row([row - j as i64])?;
+    }
+    app.flush()
+}
+
 /// Starts an empty rejects list.
 pub fn reset_rejects(project: &Project) -> duckdb::Result<()> {
     project.conn().execute_batch(&format!(
         "CREATE OR REPLACE TEMP TABLE {REJECTS} (row_number BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR);\
+         CREATE OR REPLACE TEMP TABLE {MALFORMED} (at_row BIGINT);\
          DROP TABLE IF EXISTS mams_csv_errors; DROP TABLE IF EXISTS mams_csv_scans;"
     ))
 }
@@ -924,7 +947,7 @@ pub struct Reject {
 /// in memory.)
 pub fn rejects(project: &Project, limit: usize) -> duckdb::Result<Vec<Reject>> {
     let mut stmt = project.conn().prepare(&format!(
-        "SELECT row_number, column_name, value, reason, detail FROM {REJECTS} \
+        "SELECT {FILE_ROW} AS row_number, column_name, value, reason, detail FROM {REJECTS} \
          ORDER BY row_number NULLS FIRST, column_name LIMIT {limit}"
     ))?;
     let rows = stmt.query_map([], |r| {
@@ -963,7 +986,7 @@ pub fn malformed_lines(project: &Project) -> duckdb::Result<u64> {
 pub fn keep_rejects(project: &Project, import_id: i64, file_name: &str) -> duckdb::Result<()> {
     project.conn().execute(
         &format!(
-            "INSERT INTO import_rejects SELECT ?, ?, row_number, column_name, value, reason, detail FROM {REJECTS}"
+            "INSERT INTO import_rejects SELECT ?, ?, {FILE_ROW}, column_name, value, reason, detail FROM {REJECTS}"
         ),
         duckdb::params![import_id, file_name],
     )?;
