@@ -575,8 +575,6 @@ impl MamsApp {
             .exact_size(190.0)
             .show(ui, |ui| side_nav::show(self, ui));
         egui::CentralPanel::default().show(ui, |ui| self.show_page(ui));
-        let page = self.state.page;
-        self.with_page(page, |p, cx| p.windows(&ctx, cx));
 
         super::rows_window::show(self, &ctx);
         if let Some(err) = self.error.clone() {

@@ -237,7 +237,4 @@ pub trait Page: Any {
         None
     }
     fn restore(&mut self, _settings: serde_json::Value) {}
-
-    /// Windows the page keeps open over every page (drawn every frame).
-    fn windows(&mut self, _ctx: &egui::Context, _cx: &mut Cx) {}
 }
