@@ -832,3 +832,47 @@ fn rejected_rows_keep_their_file_row_numbers_after_a_malformed_line() {
         "3+5"
     );
 }
+
+#[test]
+fn numbers_that_are_not_finite_and_placeholder_dates_are_rejected_and_a_future_due_date_is_not() {
+    let project = small_project("finite-dates");
+    let dir = tmp("finite-dates-src");
+    let next_month = (chrono::Local::now().date_naive() + chrono::Duration::days(40)).format("%Y-%m-%d");
+    let file = write(
+        &dir,
+        "bills.csv",
+        format!(
+            "bill_id,customer_id,billing_month,kwh,amount,due_on\n\
+             F1,3100000001,2026-06-01,1e400,10,2026-07-20\n\
+             F2,3100000001,2026-06-01,nan,10,2026-07-20\n\
+             F3,3100000002,0001-01-01,10,10,2026-07-20\n\
+             F4,3100000003,2026-06-01,10,10,{next_month}\n"
+        )
+        .as_bytes(),
+    );
+    let rejects = dir.join("rejects.csv");
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    // (Read straight into the table, the value is shown as DuckDB read it: inf; a `nan`
+    // reads as no value there.)
+    assert!(listed.contains("bills.csv,1,kwh,inf,bad_number"), "{listed}");
+    assert!(listed.contains("bills.csv,2,kwh,"), "{listed}");
+    assert!(
+        listed.contains("bills.csv,3,billing_month,0001-01-01,bad_date"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("bills.csv,4,"),
+        "a due date next month is normal: {listed}"
+    );
+    assert_eq!(
+        sql(&project, "SELECT count(*) FROM bills WHERE bill_id LIKE 'F_'"),
+        "1"
+    );
+}

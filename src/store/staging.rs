@@ -630,10 +630,26 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping, batch: &Bat
                 &format!("{source}: {name} cannot be negative"),
             )?;
         }
+        if matches!(c.ty, ColType::Real) {
+            // `1e400` and `nan` read as numbers that are not: never stored as such.
+            check(
+                &format!("{present} AND (isinf({name}) OR isnan({name}))"),
+                "bad_number",
+                &format!("{source}: not a finite number"),
+            )?;
+        }
+        if matches!(c.ty, ColType::Date | ColType::Timestamp) {
+            // Year 0000 or 0001 is a placeholder of the source system, not a date.
+            check(
+                &format!("{present} AND {name} < DATE '1900-01-01'"),
+                "bad_date",
+                &format!("{source}: a date before 1900"),
+            )?;
+        }
+        // Dates that belong in the future: deadlines, validity ends, the due date of this
+        // month's bill.
         if matches!(c.ty, ColType::Date | ColType::Timestamp)
-            && c.name != "meter_due_on"
-            && c.name != "valid_to"
-            && c.name != "deadline_at"
+            && !matches!(c.name, "meter_due_on" | "valid_to" | "deadline_at" | "due_on")
         {
             check(
                 &format!("{present} AND {name} >= DATE '{tomorrow}'"),
