@@ -137,6 +137,23 @@ fn billed(p: &Project) -> HashMap<String, Vec<(NaiveDate, f64)>> {
     out
 }
 
+/// The rule found exactly the entities of `ours`, each with the amount at stake worked out
+/// here (to `tolerance` yuan).
+fn same_amounts(rule: &str, ours: &BTreeMap<String, f64>, theirs: &BTreeMap<String, f64>, tolerance: f64) {
+    differences(
+        rule,
+        &ours.keys().cloned().collect(),
+        &theirs.keys().cloned().collect(),
+    );
+    for (id, amount) in ours {
+        assert!(
+            (theirs[id] - amount).abs() < tolerance,
+            "{rule} {id}: {amount} here, {} by the rule",
+            theirs[id]
+        );
+    }
+}
+
 /// The rule found exactly the entities `ours` (a standing state: no month).
 fn same_entities(rule: &str, ours: &BTreeSet<String>, p: &Project) {
     differences(rule, ours, &suspects(p, rule).keys().cloned().collect());
@@ -188,18 +205,7 @@ fn multiplier_equals_ct_times_pt_and_the_amount_is_a_years_bills_times_the_error
         "{} wrong multipliers in the noisy sample",
         ours.len()
     );
-    differences(
-        "multiplier",
-        &ours.keys().cloned().collect(),
-        &theirs.keys().cloned().collect(),
-    );
-    for (id, amount) in &ours {
-        assert!(
-            (theirs[id] - amount).abs() < 0.02,
-            "{id}: {amount} here, {} by the rule",
-            theirs[id]
-        );
-    }
+    same_amounts("multiplier", &ours, &theirs, 0.02);
 }
 
 #[test]
@@ -509,18 +515,7 @@ fn two_part_tariff_is_a_large_account_on_a_single_part_tariff_of_a_class_that_ha
     }
     let theirs = suspects(&p, "two_part_tariff");
     assert!(!ours.is_empty());
-    differences(
-        "two_part_tariff",
-        &ours.keys().cloned().collect(),
-        &theirs.keys().cloned().collect(),
-    );
-    for (c, amount) in &ours {
-        assert!(
-            (theirs[c] - amount).abs() < 0.01,
-            "{c}: {amount} here, {} by the rule",
-            theirs[c]
-        );
-    }
+    same_amounts("two_part_tariff", &ours, &theirs, 0.01);
 }
 
 #[test]
