@@ -14,22 +14,7 @@ use duckdb::ffi;
 /// What DuckDB's parser makes of a text: how many statements, or its error.
 pub fn statement_count(sql: &str) -> Result<usize, String> {
     let text = CString::new(sql).map_err(|_| "the query holds a NUL character".to_string())?;
-    // One parser per thread, opened once: every rule of every run is checked.
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Parser::open()?);
-        }
-        let parser = slot.as_ref().expect("just opened");
-        count_with(parser, &text)
-    })
-}
-
-thread_local! {
-    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
-}
-
-fn count_with(parser: &Parser, text: &CStr) -> Result<usize, String> {
+    let parser = Parser::open()?;
     let mut extracted: ffi::duckdb_extracted_statements = std::ptr::null_mut();
     // SAFETY: `parser.con` is a live connection (checked in `open`), `text` outlives the
     // call, and `extracted` is destroyed below whatever the outcome.
