@@ -49,12 +49,15 @@ fn measure(p: &Project, truth_file: &Path) -> Vec<Quality> {
     for o in &report.outcomes {
         assert!(o.error.is_none(), "{}: {:?}", o.rule_id, o.error);
     }
+    // DuckDB reads files only in the project's private folder.
+    let truth = mams::store::scratch::link_in(p.scratch_dir(), truth_file).unwrap();
     p.conn()
         .execute_batch(&format!(
             "CREATE OR REPLACE TEMP TABLE truth AS SELECT * FROM read_parquet({})",
-            mams::store::quote_literal(&truth_file.to_string_lossy())
+            mams::store::quote_literal(&truth.to_string_lossy())
         ))
         .unwrap();
+    let _ = std::fs::remove_file(truth);
     builtin()
         .iter()
         .map(|rule| {
@@ -334,6 +337,59 @@ fn a_project_rule_cannot_run_a_second_statement_or_write() {
         .query_row("SELECT count(*) FROM project_rules", [], |r| r.get(0))
         .unwrap();
     assert_eq!(kept, 0);
+}
+
+#[test]
+fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project() {
+    // Issue 15: a SELECT could read any file the user can (read_csv('/etc/passwd')) on the
+    // project's own connection, and MAMS's own exports wrote with COPY from there.
+    let path = sample_project("user-rules-files");
+    let p = Project::open(&path).unwrap();
+    let dir = tmp("user-rules-files-out");
+    let secret = dir.join("secret.csv");
+    std::fs::write(&secret, "token\nhunter2\n").unwrap();
+    let secret_sql = secret.to_string_lossy().replace('\'', "''");
+    let reads = [
+        format!("SELECT * FROM read_csv('{secret_sql}')"),
+        format!("SELECT * FROM '{secret_sql}'"),
+        format!("SELECT content FROM read_text('{secret_sql}')"),
+        format!("SELECT * FROM glob('{}/*')", dir.to_string_lossy().replace('\'', "''")),
+        "SELECT * FROM read_blob('/etc/hostname')".to_string(),
+    ];
+    for read in &reads {
+        let rule = format!(
+            "SELECT 'customer' AS entity_type, CAST(t AS VARCHAR) AS entity_id, 'P' AS unit_id, \
+             NULL::DATE AS period, 0.0 AS amount, 0.5 AS confidence FROM ({read}) AS f(t)"
+        );
+        let err = run::save_project_rule(&p, &meta("reads"), &rule).expect_err(read);
+        let err = format!("{err:#}");
+        assert!(!err.contains("hunter2"), "the file's content leaked: {err}");
+        let console = mams::store::queries::run_console(&p, read, 10).expect_err(read);
+        assert!(
+            format!("{console:#}").contains("disabled by configuration"),
+            "{read}: {console:#}"
+        );
+    }
+    let copied = dir.join("copied.csv");
+    let copy = format!("COPY (SELECT 1) TO '{}'", copied.to_string_lossy().replace('\'', "''"));
+    assert!(p.conn().execute_batch(&copy).is_err(), "the writing connection wrote a file");
+    assert!(!copied.exists());
+    // MAMS's own exports still reach the folder the user chose, through the private folder.
+    let exported = dir.join("customers.csv");
+    let q = mams::store::rows::RowsQuery {
+        table: "customers",
+        unit: "P".into(),
+        month: None,
+        only: None,
+        search: String::new(),
+        sort: None,
+        offset: 0,
+        limit: 100,
+    };
+    let n = mams::store::rows::export(&p, &q, &exported).unwrap();
+    assert!(n > 100 && exported.exists());
+    let scratch = path.parent().unwrap().join(mams::store::scratch::FOLDER);
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "nothing left behind");
 }
 
 #[test]

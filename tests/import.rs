@@ -876,3 +876,97 @@ fn numbers_that_are_not_finite_and_placeholder_dates_are_rejected_and_a_future_d
         "1"
     );
 }
+
+#[test]
+fn quoted_line_breaks_crlf_and_a_bom_import_as_rfc_4180_says() {
+    // Issue 15: a multi-line address in quotes (valid CSV, RFC 4180 section 2.6) was refused
+    // with "CSV Error on Line"; the file here has Windows line ends and a UTF-8 BOM too, as
+    // Excel writes it ("CSV UTF-8"), and a quote doubled inside a quoted field.
+    let project = small_project("quoted-breaks");
+    let dir = tmp("quoted-breaks-files");
+    let text = "\u{feff}户号,户名,用电地址,供电单位,用电类别,电价码,用户状态\r\n\
+                3199000011,\"王 \"\"小\"\" 明\",\"城关镇 幸福路 8 号\r\n3 单元 502\",C01K01S01,居民生活,R-TIER,正常用电\r\n\
+                3199000012,李四,\"one line, with a comma\",C01K01S01,居民生活,R-TIER,正常用电\r\n\
+                3199000013,赵五,\"two\nbreaks\nhere\",C01K01S01,居民生活,R-TIER,正常用电\r\n";
+    let file = write(&dir, "archive-multiline.csv", text.as_bytes());
+    let out = import(&project, "customers", &file, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stored 3 of 3 rows"), "{}", stderr(&out));
+    assert_eq!(
+        sql(
+            &project,
+            "SELECT string_agg(replace(name, chr(34), '<Q>') || '|' || replace(replace(address, chr(13), '<CR>'), chr(10), '<LF>'), ' ; ' ORDER BY customer_id) FROM customers WHERE customer_id LIKE '319900001%'"
+        )
+        .trim_matches('"'), // the CSV quotes of `mams sql` around a value with a comma
+        "王 <Q>小<Q> 明|城关镇 幸福路 8 号<CR><LF>3 单元 502 ; 李四|one line, with a comma ; 赵五|two<LF>breaks<LF>here"
+    );
+}
+
+/// Names of the customers whose number starts with `prefix`, in order.
+fn names(project: &Path, prefix: &str) -> String {
+    sql(
+        project,
+        &format!("SELECT string_agg(name, '/' ORDER BY customer_id) FROM customers WHERE customer_id LIKE '{prefix}%'"),
+    )
+}
+
+#[test]
+fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
+    // Issue 15: a UTF-8 file with a few GBK rows, and a Latin-1 file, were read as GB18030
+    // and stored as nonsense without a word.
+    let project = small_project("mixed-encodings");
+    let dir = tmp("mixed-encodings-files");
+    let head = "户号,户名,供电单位,用电类别,电价码,用户状态\n";
+    let row = |id: &str, name: &str| format!("{id},{name},C01K01S01,居民生活,R-TIER,正常用电\n");
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+
+    // 1. UTF-8 with one row pasted from a GBK file: that row (line 3) is rejected, by number.
+    let mut bytes = [head, &row("3198000001", "张三")].concat().into_bytes();
+    bytes.extend(gbk(&row("3198000002", "李四")));
+    bytes.extend(row("3198000003", "王五").into_bytes());
+    let file = write(&dir, "utf8-with-gbk-row.csv", &bytes);
+    let rejects = dir.join("r1.csv");
+    let out = import(&project, "customers", &file, &["--rejects", rejects.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(names(&project, "3198"), "张三/王五");
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    assert!(listed.contains("line 3: not in the file's encoding"), "{listed}");
+
+    // 2. GBK with one line that another program wrote in UTF-8, and one line that is
+    // neither (a stray 0xFF): the UTF-8 line reads right, the broken one is rejected.
+    let mut bytes = gbk(&[head, &row("3197000001", "赵六")].concat());
+    bytes.extend(row("3197000002", "孙七").into_bytes());
+    bytes.extend(gbk(&row("3197000003", "周八")));
+    let mut broken = gbk(&row("3197000004", "吴九"));
+    broken.insert(12, 0xFF);
+    bytes.extend(broken);
+    for i in 5..9 {
+        bytes.extend(gbk(&row(&format!("319700000{i}"), "郑十")));
+    }
+    let file = write(&dir, "gbk-with-utf8-row.csv", &bytes);
+    let rejects = dir.join("r2.csv");
+    let out = import(&project, "customers", &file, &["--rejects", rejects.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        names(&project, "3197"),
+        "赵六/孙七/周八/郑十/郑十/郑十/郑十"
+    );
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    assert!(listed.contains("line 5: not in the file's encoding"), "{listed}");
+    assert!(!sql(&project, "SELECT count(*) FROM customers WHERE contains(name, chr(65533))").starts_with('1'));
+
+    // 3. Latin-1 (Windows-1252): refused with the encoding to try, then read with it.
+    let latin = "customer_id,name,unit_id,customer_class,tariff_code,status\n\
+                 3196000001,Müller,C01K01S01,residential,R-TIER,normal\n\
+                 3196000002,Gérard Façade,C01K01S01,residential,R-TIER,normal\n";
+    let file = write(&dir, "latin1.csv", &encoding_rs::WINDOWS_1252.encode(latin).0);
+    let before = counts(&project);
+    let out = import(&project, "customers", &file, &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--encoding latin1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line(s) 2, 3"), "{}", stderr(&out));
+    assert_eq!(counts(&project), before);
+    let out = import(&project, "customers", &file, &["--encoding", "latin1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(names(&project, "3196"), "Müller/Gérard Façade");
+}

@@ -132,7 +132,7 @@ pub fn sheet_to_csv(
             path.display()
         );
     }
-    let out_path = scratch_dir.join(format!(".mams-import-{}-sheet.csv", std::process::id()));
+    let out_path = crate::store::scratch::new_file(scratch_dir, "import", "csv");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&out_path).map_err(|e| {
         crate::said!(
             "cannot write {}: {:#}",

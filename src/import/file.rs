@@ -80,103 +80,14 @@ pub struct NothingStored {
     pub rejects: Vec<FileReject>,
 }
 
-/// Where decoded copies of files go: beside the project, on the disk the user chose for
-/// big data (the system temp folder may be small).
-fn scratch_dir(project: &Project) -> PathBuf {
-    let beside = project
-        .path()
-        .parent()
-        .map(Path::to_path_buf)
-        .filter(|d| !has_glob_characters(d))
-        .unwrap_or_else(std::env::temp_dir);
-    private_scratch(&beside)
-}
+/// The folder name of the decoded copies (see `store::scratch`).
+pub const SCRATCH_FOLDER: &str = crate::store::scratch::FOLDER;
 
-/// The folder name of the decoded copies: they hold customers' names and ID numbers.
-pub const SCRATCH_FOLDER: &str = ".mams-tmp";
-
-/// A folder only this user can read (on Unix), for the decoded copies of imported files,
-/// emptied of what earlier processes left (a copy survives a kill): each copy is named with
-/// the process that wrote it, and one whose process is gone is removed.
-fn private_scratch(beside: &Path) -> PathBuf {
-    let dir = beside.join(SCRATCH_FOLDER);
-    if std::fs::create_dir_all(&dir).is_err() {
-        return beside.to_path_buf();
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-    }
-    remove_left_copies(&dir);
-    dir
-}
-
-/// Removes the copies of processes that are gone (on systems without /proc, copies older
-/// than a day).
-pub fn remove_left_copies(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let me = std::process::id();
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix(".mams-import-")
-            .and_then(|rest| rest.split(['-', '.']).next())
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let gone = if Path::new("/proc").is_dir() {
-            pid != me && !Path::new("/proc").join(pid.to_string()).exists()
-        } else {
-            e.metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > std::time::Duration::from_secs(86_400))
-        };
-        if gone {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-/// DuckDB reads a file name with `*`, `?`, `[` or `{` as a pattern of names.
-fn has_glob_characters(path: &Path) -> bool {
-    path.to_string_lossy().contains(['*', '?', '[', ']', '{', '}'])
-}
-
-/// The path DuckDB is given for `file`: the file itself, or, when its name would be read as
-/// a pattern (and so could read another file of the folder), a link to it (a copy where
-/// links cannot be made) under a plain name in the scratch folder.
-fn exact_path(file: &Path, scratch_dir: &Path, cleanup: &mut Vec<PathBuf>) -> anyhow::Result<PathBuf> {
-    if !has_glob_characters(file) {
-        return Ok(file.to_path_buf());
-    }
-    let ext = file
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let alias = scratch_dir.join(format!(
-        ".mams-import-{}-{}.{ext}",
-        std::process::id(),
-        cleanup.len()
-    ));
-    if has_glob_characters(&alias) {
-        crate::bail_say!(
-            "{}: the folders for temporary copies ({}) have * ? [ or {{ in their names",
-            "{}：临时副本所在的文件夹（{}）名称中含有 * ? [ 或 {{",
-            file.display(),
-            scratch_dir.display()
-        );
-    }
-    let _ = std::fs::remove_file(&alias);
-    if std::fs::hard_link(file, &alias).is_err() {
-        std::fs::copy(file, &alias)
-            .map_err(|e| crate::said!("cannot copy {}: {}", "无法复制 {}：{}", file.display(), e))?;
-    }
+/// The path DuckDB is given for `file`: a link to it (a copy where links cannot be made) in
+/// the project's private folder, the only place DuckDB may read from; under a plain name, so
+/// that a file name with `*` or `[` is not read as a pattern of other files' names.
+fn exact_path(project: &Project, file: &Path, cleanup: &mut Vec<PathBuf>) -> anyhow::Result<PathBuf> {
+    let alias = crate::store::scratch::link_in(project.scratch_dir(), file)?;
     cleanup.push(alias.clone());
     Ok(alias)
 }
@@ -281,7 +192,7 @@ fn open_source(
     }
     let kind = source::kind_of(file)?;
     let (read_path, reader) = match kind {
-        Kind::Parquet => (exact_path(file, scratch_dir, cleanup)?, Reader::Parquet),
+        Kind::Parquet => (exact_path(project, file, cleanup)?, Reader::Parquet),
         Kind::Excel => {
             let (csv, _) = super::excel::sheet_to_csv(file, opts.sheet.as_deref(), scratch_dir, progress)?;
             cleanup.push(csv.clone());
@@ -293,6 +204,7 @@ fn open_source(
                     header: true,
                     delimiter,
                     columns,
+                    quoted_breaks: false,
                 },
             )
         }
@@ -306,12 +218,13 @@ fn open_source(
                 // reads the file as it is, skipping the header MAMS decoded; no copy.
                 let (delimiter, columns) = source::header(file, opts.skip_lines, enc)?;
                 (
-                    exact_path(file, scratch_dir, cleanup)?,
+                    exact_path(project, file, cleanup)?,
                     Reader::Csv {
                         skip: opts.skip_lines + 1,
                         header: false,
                         delimiter,
                         columns,
+                        quoted_breaks: false,
                     },
                 )
             } else {
@@ -320,7 +233,7 @@ fn open_source(
                         cleanup.push(copy.clone());
                         copy
                     }
-                    None => exact_path(file, scratch_dir, cleanup)?,
+                    None => exact_path(project, file, cleanup)?,
                 };
                 let (delimiter, columns) = source::header(&path, opts.skip_lines, Encoding::Utf8)?;
                 (
@@ -330,11 +243,16 @@ fn open_source(
                         header: true,
                         delimiter,
                         columns,
+                        quoted_breaks: false,
                     },
                 )
             }
         }
     };
+    let mut reader = reader;
+    if let Reader::Csv { quoted_breaks, .. } = &mut reader {
+        *quoted_breaks = source::has_quoted_line_breaks(&read_path)?;
+    }
     let headers = staging::source_columns(project, &read_path, &reader).map_err(|e| {
         crate::said!(
             "{}: cannot read it as {} ({})",
@@ -465,14 +383,13 @@ fn load_and_validate(
         )?;
     }
     for (line, message) in malformed {
-        staging::add_reject(
-            project,
-            None,
-            None,
-            None,
-            "malformed_line",
-            &format!("line {line}: {}", first_line(&message)),
-        )?;
+        // DuckDB's words for a line in another encoding than the rest of the file.
+        let detail = if message.contains("Invalid unicode") {
+            format!("line {line}: not in the file's encoding (a line saved in another one, such as GBK in a UTF-8 file)")
+        } else {
+            format!("line {line}: {}", first_line(&message))
+        };
+        staging::add_reject(project, None, None, None, "malformed_line", &detail)?;
     }
     progress.set(
         None,
@@ -532,7 +449,7 @@ pub fn import_files(
         );
     }
     progress.attach_interrupt(project.interrupt_handle());
-    let scratch_dir = scratch_dir(project);
+    let scratch_dir = project.scratch_dir().to_path_buf();
     let mut cleanup = Vec::new();
     let mut all_rejects: Vec<FileReject> = Vec::new();
     // Bounded memory for big files: DuckDB spills the staging data to disk beyond this.
@@ -797,7 +714,7 @@ pub fn preview(
     progress: &Progress,
 ) -> anyhow::Result<Preview> {
     progress.attach_interrupt(project.interrupt_handle());
-    let scratch_dir = scratch_dir(project);
+    let scratch_dir = project.scratch_dir().to_path_buf();
     let sheets = match source::kind_of(file)? {
         Kind::Excel => super::excel::sheet_names(file)?,
         _ => Vec::new(),

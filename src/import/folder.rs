@@ -5,7 +5,7 @@
 //! with key and reference checks at the end: the project gets all of the folder or, on any
 //! error or a cancel, none of it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -13,7 +13,7 @@ use anyhow::Context;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::model::{self, Table};
 use crate::progress::{Cancelled, Progress};
-use crate::store::Project;
+use crate::store::{Project, scratch};
 use crate::store::loading::{self, ImportEntry};
 
 /// What a folder import stored.
@@ -25,8 +25,8 @@ pub struct FolderReport {
 }
 
 /// The file's columns, checked against the table: returns the canonical columns present.
-fn check_columns(project: &Project, table: &Table, file: &Path) -> anyhow::Result<Vec<String>> {
-    let cols = loading::parquet_columns(project, file).map_err(|e| {
+fn check_columns(project: &Project, table: &Table, file: &Path, read_from: &Path) -> anyhow::Result<Vec<String>> {
+    let cols = loading::parquet_columns(project, read_from).map_err(|e| {
         crate::said!(
             "{}: cannot read it as Parquet ({})",
             "{}：无法按 Parquet 读取（{}）",
@@ -92,6 +92,17 @@ const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("payments", "bill_id", "bills", "bill_id"),
 ];
 
+/// Temporary links, removed when dropped.
+struct Links(Vec<PathBuf>);
+
+impl Drop for Links {
+    fn drop(&mut self) {
+        for l in &self.0 {
+            let _ = std::fs::remove_file(l);
+        }
+    }
+}
+
 pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyhow::Result<FolderReport> {
     let started = Instant::now();
     let started_at = chrono::Local::now().naive_local();
@@ -99,12 +110,18 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
     progress.attach_interrupt(project.interrupt_handle());
     progress.set(Some(0.0), crate::say!("checking files", "正在检查文件"));
 
+    // DuckDB reads the files through links in the project's private folder (the only one
+    // it may read); they are removed however the import ends.
+    let mut links = Links(Vec::new());
     // Everything that can be checked without writing is checked first.
-    let mut plan: Vec<(&Table, &ManifestFile, Vec<String>)> = Vec::new();
+    let mut plan: Vec<(&Table, &ManifestFile, Vec<String>, PathBuf)> = Vec::new();
     for t in model::TABLES {
         if let Some(f) = m.tables.iter().find(|f| f.table == t.name) {
-            let present = check_columns(project, t, &dir.join(&f.file))?;
-            plan.push((t, f, present));
+            let file = dir.join(&f.file);
+            let link = scratch::link_in(project.scratch_dir(), &file)?;
+            links.0.push(link.clone());
+            let present = check_columns(project, t, &file, &link)?;
+            plan.push((t, f, present, link));
         }
     }
     if plan.is_empty() {
@@ -114,21 +131,21 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
             dir.join(manifest::FILE_NAME).display()
         );
     }
-    let total_rows: u64 = plan.iter().map(|(_, f, _)| f.rows.max(1)).sum();
+    let total_rows: u64 = plan.iter().map(|(_, f, _, _)| f.rows.max(1)).sum();
     let source = dir.display().to_string();
 
     let result = project.transaction(|p| {
         let import_id = loading::next_import_id(p)?;
         let mut done = 0u64;
         let mut stored = Vec::new();
-        for (t, f, present) in &plan {
+        for (t, f, present, link) in &plan {
             progress.check()?;
             progress.set(
                 Some(done as f32 / total_rows as f32),
                 crate::say!("loading {} ({} rows)", "正在载入 {}（{} 行）", t.name, f.rows),
             );
             let path = dir.join(&f.file);
-            let n = loading::replace_table_from_parquet(p, t, &path, present)
+            let n = loading::replace_table_from_parquet(p, t, link, present)
                 .map_err(|e| crate::said!("{}: {}", "{}：{}", path.display(), first_line(&e.to_string())))?;
             if n != f.rows {
                 crate::bail_say!(

@@ -40,6 +40,8 @@ pub enum Encoding {
     Gb18030,
     Utf16Le,
     Utf16Be,
+    /// Windows-1252, the superset of ISO 8859-1 that Western European systems write.
+    Latin1,
 }
 
 impl Encoding {
@@ -49,6 +51,7 @@ impl Encoding {
             Encoding::Gb18030 => "GB18030",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Latin1 => "Windows-1252 (Latin-1)",
         }
     }
 
@@ -58,6 +61,7 @@ impl Encoding {
             Encoding::Gb18030 => encoding_rs::GB18030,
             Encoding::Utf16Le => encoding_rs::UTF_16LE,
             Encoding::Utf16Be => encoding_rs::UTF_16BE,
+            Encoding::Latin1 => encoding_rs::WINDOWS_1252,
         }
     }
 
@@ -69,16 +73,22 @@ impl Encoding {
             "gbk" | "gb2312" | "gb18030" | "cp936" => Ok(Encoding::Gb18030),
             "utf16" | "utf16le" => Ok(Encoding::Utf16Le),
             "utf16be" => Ok(Encoding::Utf16Be),
+            "latin1" | "iso88591" | "windows1252" | "cp1252" => Ok(Encoding::Latin1),
             _ => crate::bail_say!(
-                "unknown encoding '{s}': use utf-8, gbk, gb18030, utf-16le or utf-16be",
-                "未知编码“{s}”：请用 utf-8、gbk、gb18030、utf-16le 或 utf-16be"
+                "unknown encoding '{s}': use utf-8, gbk, gb18030, utf-16le, utf-16be or latin1",
+                "未知编码“{s}”：请用 utf-8、gbk、gb18030、utf-16le、utf-16be 或 latin1"
             ),
         }
     }
 }
 
-/// Guesses the encoding: a byte-order mark decides; otherwise UTF-8 if the whole file is
-/// valid UTF-8, else GB18030 (which reads GBK and GB2312 too).
+/// Guesses the encoding: a byte-order mark decides; a file that is UTF-8 throughout is
+/// UTF-8 (one fast pass). Otherwise the lines are looked at one by one (`census`):
+/// - mostly UTF-8 with a few lines in another encoding (rows pasted from a GBK file): UTF-8,
+///   and DuckDB rejects the other lines with their line numbers;
+/// - Chinese text in GBK: GB18030 (which reads GBK and GB2312 too);
+/// - neither (accented Latin letters read as GBK would be stored as Chinese nonsense):
+///   refused, naming the lines and the encoding to try.
 pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
     let mut f = std::fs::File::open(path)
         .map_err(|e| crate::said!("cannot open {}: {:#}", "无法打开 {}：{:#}", path.display(), e))?;
@@ -88,11 +98,10 @@ pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
-            return Ok(if carry.is_empty() {
-                Encoding::Utf8
-            } else {
-                Encoding::Gb18030
-            });
+            if carry.is_empty() {
+                return Ok(Encoding::Utf8);
+            }
+            break;
         }
         let mut chunk = std::mem::take(&mut carry);
         chunk.extend_from_slice(&buf[..n]);
@@ -115,7 +124,95 @@ pub fn detect_encoding(path: &Path) -> anyhow::Result<Encoding> {
         match std::str::from_utf8(&chunk) {
             Ok(_) => {}
             Err(e) if e.error_len().is_none() => carry = chunk[e.valid_up_to()..].to_vec(),
-            Err(_) => return Ok(Encoding::Gb18030),
+            Err(_) => break,
+        }
+    }
+    let c = census(path)?;
+    if c.utf8_lines >= c.other_lines.max(1) {
+        return Ok(Encoding::Utf8);
+    }
+    if c.other_pairs > c.gbk_pairs {
+        let lines: Vec<String> = c.first_others.iter().map(u64::to_string).collect();
+        crate::bail_say!(
+            "{}: the file is neither UTF-8 nor Chinese text in GBK ({} line(s) are not UTF-8, for example line(s) {}; their letters look like Latin-1). Name its encoding (for example --encoding latin1), or save it as UTF-8",
+            "{}：文件既不是 UTF-8，也不是 GBK 编码的中文（有 {} 行不是 UTF-8，例如第 {} 行；其中的字母像 Latin-1）。请指定编码（例如 --encoding latin1），或另存为 UTF-8",
+            path.display(),
+            c.other_lines,
+            lines.join(", ")
+        );
+    }
+    Ok(Encoding::Gb18030)
+}
+
+/// What the lines of a text file say about its encoding.
+#[derive(Debug, Default)]
+struct Census {
+    /// Lines that are UTF-8 and cannot be GBK (lines valid in both say nothing).
+    utf8_lines: u64,
+    /// Lines that are not UTF-8, and the first few of them (1 = the first line).
+    other_lines: u64,
+    first_others: Vec<u64>,
+    /// In the lines that are not UTF-8, byte pairs that are a GBK Chinese character (second
+    /// byte from 0xA1, or the four-byte form of GB18030), and pairs that are not.
+    gbk_pairs: u64,
+    other_pairs: u64,
+}
+
+fn census(path: &Path) -> anyhow::Result<Census> {
+    let mut f = std::fs::File::open(path)?;
+    let mut c = Census::default();
+    let mut block = vec![0u8; 4 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        let n = f.read(&mut block)?;
+        carry.extend_from_slice(&block[..n]);
+        let cut = if n == 0 {
+            carry.len()
+        } else {
+            match carry.iter().rposition(|b| *b == b'\n') {
+                Some(p) => p + 1,
+                None => continue,
+            }
+        };
+        for line in carry[..cut].split_inclusive(|b| *b == b'\n') {
+            line_no += 1;
+            c.add(line, line_no);
+        }
+        carry.drain(..cut);
+        if n == 0 {
+            return Ok(c);
+        }
+    }
+}
+
+impl Census {
+    fn add(&mut self, line: &[u8], line_no: u64) {
+        if line.is_ascii() {
+            return;
+        }
+        if std::str::from_utf8(line).is_ok() {
+            let gbk = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(line);
+            if gbk.is_none() || is_utf8_chinese(line) {
+                self.utf8_lines += 1;
+            }
+            return;
+        }
+        self.other_lines += 1;
+        if self.first_others.len() < 5 {
+            self.first_others.push(line_no);
+        }
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            match line.get(i + 1) {
+                Some(0xA1..=0xFE | 0x30..=0x39) => self.gbk_pairs += 1,
+                _ => self.other_pairs += 1,
+            }
+            i += 2;
         }
     }
 }
@@ -133,11 +230,7 @@ pub fn utf8_copy(
     }
     let encoding = enc.decoder();
     let total = std::fs::metadata(path)?.len().max(1);
-    let out_path = scratch_dir.join(format!(
-        ".mams-import-{}-{}.csv",
-        std::process::id(),
-        file_stem(path)
-    ));
+    let out_path = crate::store::scratch::new_file(scratch_dir, "import", "csv");
     let mut input = std::fs::File::open(path)?;
     let mut output = std::io::BufWriter::new(std::fs::File::create(&out_path).map_err(|e| {
         crate::said!(
@@ -151,9 +244,9 @@ pub fn utf8_copy(
     let mut read = 0u64;
     let mut malformed = 0u64;
     let result = (|| -> anyhow::Result<()> {
-        let mut written = |text: &str, bytes_in: u64, bad: u64| -> anyhow::Result<()> {
+        let mut written = |text: &[u8], bytes_in: u64, bad: u64| -> anyhow::Result<()> {
             progress.check()?;
-            output.write_all(text.as_bytes())?;
+            output.write_all(text)?;
             read += bytes_in;
             malformed += bad;
             progress.set(
@@ -167,14 +260,17 @@ pub fn utf8_copy(
             );
             Ok(())
         };
-        if enc == Encoding::Gb18030 {
+        let by_lines = matches!(enc, Encoding::Gb18030 | Encoding::Latin1);
+        if by_lines {
             decode_lines_in_parallel(&mut input, encoding, &mut written)?;
         } else {
             decode_in_order(&mut input, encoding, &mut written)?;
         }
         output.flush()?;
-        // A handful of bad bytes is a damaged file; many mean the wrong encoding.
-        if malformed > 16 && malformed * 200 > read {
+        // A few lines that do not decode are rejected with their numbers (see
+        // `decode_lines_strictly`); many mean the wrong encoding. UTF-16 is decoded as one
+        // stream and cannot keep a bad line apart: any bad sequence refuses the file.
+        if (!by_lines && malformed > 0) || (malformed > 16 && malformed * 200 > read) {
             crate::bail_say!(
                 "{}: {malformed} byte sequences are not valid {}; the file is probably in another encoding (try --encoding utf-8, gbk or utf-16)",
                 "{}：有 {malformed} 处字节序列不是有效的 {}；文件可能是另一种编码（请试试 utf-8、gbk 或 utf-16）",
@@ -194,9 +290,9 @@ pub fn utf8_copy(
     }
 }
 
-/// Receives decoded text in file order: (text, bytes of the file it came from, malformed
-/// sequences in it).
-type Sink<'a> = dyn FnMut(&str, u64, u64) -> anyhow::Result<()> + 'a;
+/// Receives decoded text in file order: (UTF-8 bytes, bytes of the file it came from,
+/// malformed sequences or lines in it).
+type Sink<'a> = dyn FnMut(&[u8], u64, u64) -> anyhow::Result<()> + 'a;
 
 /// Decodes `bytes` whole into UTF-8; returns the text and its malformed sequences.
 fn decode_chunk(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool) -> (String, u64) {
@@ -211,6 +307,51 @@ fn decode_chunk(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool) ->
     } else {
         0
     };
+    (out, bad)
+}
+
+/// Whether a line is UTF-8 whose letters are Chinese (CJK characters, their punctuation and
+/// full-width forms). Such a line in a GBK file was written by another program in UTF-8:
+/// Chinese in UTF-8 is nearly always valid GBK byte for byte (as nonsense), while GBK text
+/// is rarely valid UTF-8 and, when it is, decodes to Cyrillic or Greek, not Chinese.
+fn is_utf8_chinese(line: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut chinese = false;
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        match u32::from(c) {
+            0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF => chinese = true,
+            0x2000..=0x206F | 0xFE30..=0xFE4F | 0xFEFF => {}
+            _ => return false,
+        }
+    }
+    chinese
+}
+
+/// Decodes a block of whole lines into UTF-8, line by line. A line in UTF-8 Chinese (pasted
+/// in by another program) is kept as it is; a line that is not valid in the encoding is kept
+/// as its bytes too, which DuckDB refuses as not UTF-8 and MAMS rejects with its line number.
+/// No replacement character is ever stored. Returns the text and the bad lines.
+fn decode_lines_strictly(encoding: &'static encoding_rs::Encoding, bytes: &[u8], first: bool) -> (Vec<u8>, u64) {
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 2);
+    let mut bad = 0;
+    for (i, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        if line.is_ascii() || is_utf8_chinese(line) {
+            out.extend_from_slice(line);
+            continue;
+        }
+        match encoding.decode_without_bom_handling_and_without_replacement(line) {
+            Some(text) if first && i == 0 => {
+                out.extend_from_slice(text.strip_prefix('\u{FEFF}').unwrap_or(&text).as_bytes())
+            }
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                bad += 1;
+                out.extend_from_slice(line);
+            }
+        }
+    }
     (out, bad)
 }
 
@@ -229,14 +370,14 @@ fn decode_in_order(
     loop {
         let n = input.read(&mut block)?;
         let (text, bad) = decode_chunk(&mut decoder, &block[..n], n == 0);
-        sink(&text, n as u64, bad)?;
+        sink(text.as_bytes(), n as u64, bad)?;
         if n == 0 {
             return Ok(());
         }
     }
 }
 
-/// Decodes GBK/GB18030 on two threads. A line break (0x0A) is never part of a multi-byte
+/// Decodes GBK/GB18030 (or Latin-1) on two threads. A line break (0x0A) is never part of a multi-byte
 /// character in these encodings, so blocks cut after a line break decode on their own;
 /// blocks are handed out in turn and their text is written back in the same turn, so the
 /// order is kept and at most a few blocks are in memory.
@@ -252,15 +393,10 @@ fn decode_lines_in_parallel(
         let mut from_workers = Vec::new();
         for _ in 0..WORKERS {
             let (tx, rx) = sync_channel::<(bool, Vec<u8>)>(2);
-            let (done_tx, done_rx) = sync_channel::<(String, u64, u64)>(2);
+            let (done_tx, done_rx) = sync_channel::<(Vec<u8>, u64, u64)>(2);
             scope.spawn(move || {
                 for (first, bytes) in rx {
-                    let mut decoder = if first {
-                        encoding.new_decoder_with_bom_removal()
-                    } else {
-                        encoding.new_decoder_without_bom_handling()
-                    };
-                    let (text, bad) = decode_chunk(&mut decoder, &bytes, true);
+                    let (text, bad) = decode_lines_strictly(encoding, &bytes, first);
                     if done_tx.send((text, bytes.len() as u64, bad)).is_err() {
                         return;
                     }
@@ -411,6 +547,31 @@ fn sniff_delimiter(line: &str) -> char {
         .unwrap_or(',')
 }
 
+/// Whether a quoted field of the file holds a line break (RFC 4180 allows it: a multi-line
+/// address), with every quote closed. Quotes are counted on the bytes: a doubled quote
+/// inside a field toggles twice, and no byte of a GBK or UTF-8 character is a quote or a
+/// line break. A quote left open is not a field with line breaks but a damaged line, which
+/// DuckDB's parallel reader reports (read on one thread, it would swallow the lines after).
+pub fn has_quoted_line_breaks(path: &Path) -> anyhow::Result<bool> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| crate::said!("cannot open {}: {:#}", "无法打开 {}：{:#}", path.display(), e))?;
+    let mut block = vec![0u8; 4 << 20];
+    let (mut quoted, mut breaks) = (false, false);
+    loop {
+        let n = f.read(&mut block)?;
+        if n == 0 {
+            return Ok(breaks && !quoted);
+        }
+        for b in &block[..n] {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if quoted => breaks = true,
+                _ => {}
+            }
+        }
+    }
+}
+
 /// About how many lines a text file has, from the length of the lines at its start (for
 /// rows per second while DuckDB reads it); None for other files.
 pub fn estimate_lines(path: &Path) -> Option<u64> {
@@ -428,18 +589,6 @@ pub fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-fn file_stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|n| {
-            n.to_string_lossy()
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .take(24)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -472,19 +621,26 @@ mod tests {
         bytes[5_000_000] = 0xFF;
         assert!(bytes.len() > 3 * DECODE_BLOCK);
         let (whole, _, _) = encoding_rs::GB18030.decode(&bytes);
-        let mut out = String::new();
+        // Decoded whole, except that the damaged line stays as its bytes.
+        let expected: Vec<u8> = whole
+            .split_inclusive('\n')
+            .zip(bytes.split_inclusive(|b| *b == b'\n'))
+            .flat_map(|(text, raw)| {
+                if text.contains('\u{FFFD}') { raw.to_vec() } else { text.as_bytes().to_vec() }
+            })
+            .collect();
+        let mut out = Vec::new();
         let (mut read, mut bad) = (0, 0);
         decode_lines_in_parallel(&mut bytes.as_slice(), encoding_rs::GB18030, &mut |t, n, b| {
-            out.push_str(t);
+            out.extend_from_slice(t);
             read += n;
             bad += b;
             Ok(())
         })
         .unwrap();
         assert_eq!(read, bytes.len() as u64);
-        assert!(bad > 0);
-        assert_eq!(bad as usize, whole.matches('\u{FFFD}').count());
-        assert!(out == whole, "the texts differ");
+        assert_eq!(bad, 1, "one damaged line");
+        assert!(out == expected, "the texts differ");
     }
 
     #[test]
@@ -531,6 +687,37 @@ mod tests {
         let p = write("wrong.csv", &bytes);
         let err = utf8_copy(&p, Encoding::Gb18030, p.parent().unwrap(), &Progress::new()).unwrap_err();
         assert!(err.to_string().contains("another encoding"), "{err}");
+    }
+
+    #[test]
+    fn utf8_chinese_lines_are_told_from_gbk_lines_that_happen_to_be_utf8() {
+        // "小" in GBK is D0 A1, which is valid UTF-8 for the Cyrillic "С": not Chinese.
+        let (gbk, _, _) = encoding_rs::GBK.encode("1,小,2\n");
+        assert!(std::str::from_utf8(&gbk).is_ok());
+        assert!(!is_utf8_chinese(&gbk));
+        // Chinese in UTF-8 (an even number of bytes) is valid GBK, as nonsense.
+        let utf8 = "2,孙七,居民生活\n".as_bytes();
+        assert!(encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(utf8).is_some());
+        assert!(is_utf8_chinese(utf8));
+        assert!(is_utf8_chinese("“引号”，全角：ＡＢ\n".as_bytes()));
+        assert!(!is_utf8_chinese(b"ascii only\n"));
+        assert!(!is_utf8_chinese("Müller\n".as_bytes()));
+    }
+
+    #[test]
+    fn line_breaks_inside_quotes_are_told_from_those_between_rows() {
+        let cases: [(&[u8], bool); 6] = [
+            (b"a,b\r\n1,\"x\"\r\n", false),
+            (b"a,b\n1,\"two\nlines\"\n", true),
+            (b"a,b\n1,\"say \"\"hi\"\"\"\n2,x\n", false),
+            (b"a,b\n1,\"cr\rinside\"\n", true),
+            (b"a,b\n1,\"\"\"\"\n", false),
+            (b"a,b\n1,\"open\n2,x\n", false),
+        ];
+        for (i, (bytes, want)) in cases.iter().enumerate() {
+            let path = write(&format!("breaks{i}.csv"), bytes);
+            assert_eq!(has_quoted_line_breaks(&path).unwrap(), *want, "case {i}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod profiles;
 pub mod queries;
 pub mod rows;
 pub mod schema;
+pub mod scratch;
 pub mod service;
 pub mod staging;
 
@@ -113,6 +114,8 @@ pub struct Project {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// The only folder DuckDB may touch files in (see `scratch`).
+    scratch: PathBuf,
 }
 
 impl std::fmt::Debug for Project {
@@ -179,6 +182,24 @@ fn connect(path: &Path, mode: AccessMode, external_access: bool) -> Result<Conne
     Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))
 }
 
+/// Opens a project for writing, with file access confined to its private folder.
+fn connect_writer(path: &Path) -> Result<(Connection, PathBuf), ProjectError> {
+    let dir = scratch::folder_for(path);
+    let unusable = |detail: String| ProjectError::Unreadable {
+        path: path.to_path_buf(),
+        detail,
+    };
+    scratch::prepare(&dir).map_err(|e| {
+        unusable(format!(
+            "cannot create the private folder for temporary files {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let conn = connect(path, AccessMode::ReadWrite, true)?;
+    scratch::confine(&conn, &dir).map_err(|e| unusable(format!("cannot confine file access: {e}")))?;
+    Ok((conn, dir))
+}
+
 /// A plain DuckDB database for MAMS's own scratch work (the sample generator writes its
 /// Parquet files through one), with the same offline settings as projects.
 pub fn scratch_database(path: &Path) -> duckdb::Result<Connection> {
@@ -239,11 +260,12 @@ impl Project {
     /// older. A newer, foreign, corrupt or locked file is refused and left untouched.
     pub fn open(path: &Path) -> Result<Project, ProjectError> {
         let version = inspect(path)?;
-        let conn = connect(path, AccessMode::ReadWrite, true)?;
+        let (conn, scratch) = connect_writer(path)?;
         let project = Project {
             conn,
             path: path.to_path_buf(),
             read_only: false,
+            scratch,
         };
         if version < SCHEMA_VERSION {
             project.migrate(version)?;
@@ -273,6 +295,7 @@ impl Project {
             conn,
             path: path.to_path_buf(),
             read_only: true,
+            scratch: scratch::folder_for(path),
         }
         .install_macros()
     }
@@ -288,11 +311,12 @@ impl Project {
                 detail: format!("cannot create folder {}: {e}", dir.display()),
             })?;
         }
-        let result = connect(path, AccessMode::ReadWrite, true).and_then(|conn| {
+        let result = connect_writer(path).and_then(|(conn, scratch)| {
             let project = Project {
                 conn,
                 path: path.to_path_buf(),
                 read_only: false,
+                scratch,
             };
             project.migrate(0)?;
             project.install_macros()
@@ -375,6 +399,11 @@ impl Project {
 
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// The project's private folder for temporary files, the only one DuckDB may use.
+    pub fn scratch_dir(&self) -> &Path {
+        &self.scratch
     }
 
     /// Reports the progress of the queries `f` runs, every 250 ms, as (fraction, rows

@@ -123,14 +123,17 @@ pub fn export(project: &Project, q: &RowsQuery, path: &Path) -> anyhow::Result<u
     let select = format!("SELECT * FROM {} WHERE {wh}{}", t.name, order(t, q));
     let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if !xlsx {
+        // DuckDB writes only in the project's private folder; the file is moved from there.
+        let written = super::scratch::new_file(project.scratch_dir(), "export", "csv");
         let copy = format!(
             "COPY ({select}) TO {} (HEADER, DELIMITER ',')",
-            super::quote_literal(&path.to_string_lossy())
+            super::quote_literal(&written.to_string_lossy())
         );
-        let n = project
-            .conn()
-            .execute(&copy, refs.as_slice())
-            .map_err(|e| crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e))?;
+        let n = project.conn().execute(&copy, refs.as_slice()).map_err(|e| {
+            let _ = std::fs::remove_file(&written);
+            crate::said!("cannot write {}: {:#}", "无法写入 {}：{:#}", path.display(), e)
+        })?;
+        super::scratch::deliver(&written, path)?;
         return Ok(n as u64);
     }
     let total: i64 = project.conn().query_row(

@@ -36,6 +36,9 @@ pub enum Reader {
         header: bool,
         delimiter: char,
         columns: Vec<String>,
+        /// Whether a quoted field holds a line break (a multi-line address): DuckDB's
+        /// parallel reader cannot then pad short lines, so the file is read on one thread.
+        quoted_breaks: bool,
     },
     Parquet,
 }
@@ -55,6 +58,7 @@ fn read_expr_typed(file: &Path, reader: &Reader, types: &[(String, &str)]) -> St
             header,
             delimiter,
             columns,
+            quoted_breaks,
         } => {
             let cols: Vec<String> = columns
                 .iter()
@@ -65,10 +69,11 @@ fn read_expr_typed(file: &Path, reader: &Reader, types: &[(String, &str)]) -> St
                 .collect();
             format!(
                 "read_csv({path}, auto_detect = false, header = {header}, skip = {skip}, delim = {}, quote = '\"', \
-                 escape = '\"', columns = {{{}}}, null_padding = true, store_rejects = true, \
+                 escape = '\"', columns = {{{}}}, null_padding = true, parallel = {}, store_rejects = true, \
                  rejects_table = 'mams_csv_errors', rejects_scan = 'mams_csv_scans')",
                 quote_literal(&delimiter.to_string()),
-                cols.join(", ")
+                cols.join(", "),
+                !quoted_breaks
             )
         }
         Reader::Parquet => format!("read_parquet({path})"),

@@ -293,6 +293,7 @@ fn settings(page: &mut ImportPage, cx: &mut Cx, ui: &mut egui::Ui) {
                     Some(Encoding::Gb18030),
                     Some(Encoding::Utf16Le),
                     Some(Encoding::Utf16Be),
+                    Some(Encoding::Latin1),
                 ] {
                     ui.selectable_value(&mut page.opts.encoding, e, encoding_label(lang, e));
                 }
