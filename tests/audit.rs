@@ -353,7 +353,10 @@ fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project(
         format!("SELECT * FROM read_csv('{secret_sql}')"),
         format!("SELECT * FROM '{secret_sql}'"),
         format!("SELECT content FROM read_text('{secret_sql}')"),
-        format!("SELECT * FROM glob('{}/*')", dir.to_string_lossy().replace('\'', "''")),
+        format!(
+            "SELECT * FROM glob('{}/*')",
+            dir.to_string_lossy().replace('\'', "''")
+        ),
         "SELECT * FROM read_blob('/etc/hostname')".to_string(),
     ];
     for read in &reads {
@@ -371,8 +374,14 @@ fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project(
         );
     }
     let copied = dir.join("copied.csv");
-    let copy = format!("COPY (SELECT 1) TO '{}'", copied.to_string_lossy().replace('\'', "''"));
-    assert!(p.conn().execute_batch(&copy).is_err(), "the writing connection wrote a file");
+    let copy = format!(
+        "COPY (SELECT 1) TO '{}'",
+        copied.to_string_lossy().replace('\'', "''")
+    );
+    assert!(
+        p.conn().execute_batch(&copy).is_err(),
+        "the writing connection wrote a file"
+    );
     assert!(!copied.exists());
     // MAMS's own exports still reach the folder the user chose, through the private folder.
     let exported = dir.join("customers.csv");
@@ -389,7 +398,11 @@ fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project(
     let n = mams::store::rows::export(&p, &q, &exported).unwrap();
     assert!(n > 100 && exported.exists());
     let scratch = path.parent().unwrap().join(mams::store::scratch::FOLDER);
-    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "nothing left behind");
+    assert_eq!(
+        std::fs::read_dir(&scratch).unwrap().count(),
+        0,
+        "nothing left behind"
+    );
 }
 
 #[test]

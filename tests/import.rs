@@ -906,7 +906,9 @@ fn quoted_line_breaks_crlf_and_a_bom_import_as_rfc_4180_says() {
 fn names(project: &Path, prefix: &str) -> String {
     sql(
         project,
-        &format!("SELECT string_agg(name, '/' ORDER BY customer_id) FROM customers WHERE customer_id LIKE '{prefix}%'"),
+        &format!(
+            "SELECT string_agg(name, '/' ORDER BY customer_id) FROM customers WHERE customer_id LIKE '{prefix}%'"
+        ),
     )
 }
 
@@ -926,7 +928,12 @@ fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     bytes.extend(row("3198000003", "王五").into_bytes());
     let file = write(&dir, "utf8-with-gbk-row.csv", &bytes);
     let rejects = dir.join("r1.csv");
-    let out = import(&project, "customers", &file, &["--rejects", rejects.to_str().unwrap()]);
+    let out = import(
+        &project,
+        "customers",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(names(&project, "3198"), "张三/王五");
     let listed = std::fs::read_to_string(&rejects).unwrap();
@@ -945,15 +952,23 @@ fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     }
     let file = write(&dir, "gbk-with-utf8-row.csv", &bytes);
     let rejects = dir.join("r2.csv");
-    let out = import(&project, "customers", &file, &["--rejects", rejects.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        names(&project, "3197"),
-        "赵六/孙七/周八/郑十/郑十/郑十/郑十"
+    let out = import(
+        &project,
+        "customers",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
     );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(names(&project, "3197"), "赵六/孙七/周八/郑十/郑十/郑十/郑十");
     let listed = std::fs::read_to_string(&rejects).unwrap();
     assert!(listed.contains("line 5: not in the file's encoding"), "{listed}");
-    assert!(!sql(&project, "SELECT count(*) FROM customers WHERE contains(name, chr(65533))").starts_with('1'));
+    assert!(
+        !sql(
+            &project,
+            "SELECT count(*) FROM customers WHERE contains(name, chr(65533))"
+        )
+        .starts_with('1')
+    );
 
     // 3. Latin-1 (Windows-1252): refused with the encoding to try, then read with it.
     let latin = "customer_id,name,unit_id,customer_class,tariff_code,status\n\

@@ -209,10 +209,16 @@ fn open_source(
             )
         }
         Kind::Csv => {
+            let started = Instant::now();
             let enc = match opts.encoding {
                 Some(e) => e,
                 None => source::detect_encoding(file)?,
             };
+            tracing::debug!(
+                "import step: encoding {} found in {:?}",
+                enc.name(),
+                started.elapsed()
+            );
             if enc == Encoding::Gb18030 && source::ascii_after_header(file, opts.skip_lines)? {
                 // Only the header is in GBK (codes, numbers and dates below it): DuckDB
                 // reads the file as it is, skipping the header MAMS decoded; no copy.
@@ -251,7 +257,12 @@ fn open_source(
     };
     let mut reader = reader;
     if let Reader::Csv { quoted_breaks, .. } = &mut reader {
+        let started = Instant::now();
         *quoted_breaks = source::has_quoted_line_breaks(&read_path)?;
+        tracing::debug!(
+            "import step: quoted line breaks looked for in {:?}",
+            started.elapsed()
+        );
     }
     let headers = staging::source_columns(project, &read_path, &reader).map_err(|e| {
         crate::said!(
@@ -385,7 +396,9 @@ fn load_and_validate(
     for (line, message) in malformed {
         // DuckDB's words for a line in another encoding than the rest of the file.
         let detail = if message.contains("Invalid unicode") {
-            format!("line {line}: not in the file's encoding (a line saved in another one, such as GBK in a UTF-8 file)")
+            format!(
+                "line {line}: not in the file's encoding (a line saved in another one, such as GBK in a UTF-8 file)"
+            )
         } else {
             format!("line {line}: {}", first_line(&message))
         };

@@ -13,8 +13,8 @@ use anyhow::Context;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::model::{self, Table};
 use crate::progress::{Cancelled, Progress};
-use crate::store::{Project, scratch};
 use crate::store::loading::{self, ImportEntry};
+use crate::store::{Project, scratch};
 
 /// What a folder import stored.
 #[derive(Debug, Clone)]
@@ -25,7 +25,12 @@ pub struct FolderReport {
 }
 
 /// The file's columns, checked against the table: returns the canonical columns present.
-fn check_columns(project: &Project, table: &Table, file: &Path, read_from: &Path) -> anyhow::Result<Vec<String>> {
+fn check_columns(
+    project: &Project,
+    table: &Table,
+    file: &Path,
+    read_from: &Path,
+) -> anyhow::Result<Vec<String>> {
     let cols = loading::parquet_columns(project, read_from).map_err(|e| {
         crate::said!(
             "{}: cannot read it as Parquet ({})",

@@ -175,12 +175,20 @@ fn census(path: &Path) -> anyhow::Result<Census> {
                 None => continue,
             }
         };
-        for line in carry[..cut].split_inclusive(|b| *b == b'\n') {
-            line_no += 1;
-            c.add(line, line_no);
+        let lines = &carry[..cut];
+        if lines.is_ascii() {
+            line_no += memchr::memchr_iter(b'\n', lines).count() as u64;
+        } else {
+            for line in lines.split_inclusive(|b| *b == b'\n') {
+                line_no += 1;
+                c.add(line, line_no);
+            }
         }
         carry.drain(..cut);
-        if n == 0 {
+        // Thousands of lines that are not UTF-8 against next to none that are: the rest of
+        // a big file would not change the choice (and GB18030 keeps UTF-8 Chinese lines).
+        let settled = c.other_lines > 2000 && c.other_lines > 20 * c.utf8_lines;
+        if n == 0 || settled {
             return Ok(c);
         }
     }
@@ -322,7 +330,9 @@ fn is_utf8_chinese(line: &[u8]) -> bool {
     for c in text.chars().filter(|c| !c.is_ascii()) {
         match u32::from(c) {
             0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF => chinese = true,
-            0x2000..=0x206F | 0xFE30..=0xFE4F | 0xFEFF => {}
+            // Signs Chinese text uses beside its characters: the middle dot of names
+            // (阿卜杜·热合曼), × ° ², ℃ №, ①, “quotes”, box drawing.
+            0x00A0..=0x00FF | 0x2000..=0x2BFF | 0xFE30..=0xFE4F | 0xFEFF => {}
             _ => return false,
         }
     }
@@ -333,7 +343,11 @@ fn is_utf8_chinese(line: &[u8]) -> bool {
 /// in by another program) is kept as it is; a line that is not valid in the encoding is kept
 /// as its bytes too, which DuckDB refuses as not UTF-8 and MAMS rejects with its line number.
 /// No replacement character is ever stored. Returns the text and the bad lines.
-fn decode_lines_strictly(encoding: &'static encoding_rs::Encoding, bytes: &[u8], first: bool) -> (Vec<u8>, u64) {
+fn decode_lines_strictly(
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+    first: bool,
+) -> (Vec<u8>, u64) {
     let mut out = Vec::with_capacity(bytes.len() * 3 / 2);
     let mut bad = 0;
     for (i, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
@@ -562,11 +576,18 @@ pub fn has_quoted_line_breaks(path: &Path) -> anyhow::Result<bool> {
         if n == 0 {
             return Ok(breaks && !quoted);
         }
-        for b in &block[..n] {
-            match b {
-                b'"' => quoted = !quoted,
-                b'\n' | b'\r' if quoted => breaks = true,
-                _ => {}
+        // From quote to quote: a stretch inside quotes is searched for a line break.
+        let mut rest = &block[..n];
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+            if quoted && !breaks && memchr::memchr2(b'\n', b'\r', &rest[..end]).is_some() {
+                breaks = true;
+            }
+            if end < rest.len() {
+                quoted = !quoted;
+                rest = &rest[end + 1..];
+            } else {
+                rest = &[];
             }
         }
     }
@@ -626,7 +647,11 @@ mod tests {
             .split_inclusive('\n')
             .zip(bytes.split_inclusive(|b| *b == b'\n'))
             .flat_map(|(text, raw)| {
-                if text.contains('\u{FFFD}') { raw.to_vec() } else { text.as_bytes().to_vec() }
+                if text.contains('\u{FFFD}') {
+                    raw.to_vec()
+                } else {
+                    text.as_bytes().to_vec()
+                }
             })
             .collect();
         let mut out = Vec::new();
@@ -697,9 +722,14 @@ mod tests {
         assert!(!is_utf8_chinese(&gbk));
         // Chinese in UTF-8 (an even number of bytes) is valid GBK, as nonsense.
         let utf8 = "2,孙七,居民生活\n".as_bytes();
-        assert!(encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(utf8).is_some());
+        assert!(
+            encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(utf8)
+                .is_some()
+        );
         assert!(is_utf8_chinese(utf8));
         assert!(is_utf8_chinese("“引号”，全角：ＡＢ\n".as_bytes()));
+        assert!(is_utf8_chinese("阿卜杜·热合曼,35℃,2×3\n".as_bytes()));
         assert!(!is_utf8_chinese(b"ascii only\n"));
         assert!(!is_utf8_chinese("Müller\n".as_bytes()));
     }

@@ -27,8 +27,14 @@ pub fn has_glob_characters(path: &Path) -> bool {
 pub fn folder_for(project: &Path) -> PathBuf {
     match project.parent() {
         Some(dir) if !has_glob_characters(dir) => {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()).join(FOLDER)
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            std::path::absolute(dir)
+                .unwrap_or_else(|_| dir.to_path_buf())
+                .join(FOLDER)
         }
         _ => {
             let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME"));
@@ -162,6 +168,9 @@ mod tests {
     fn a_folder_whose_name_is_a_pattern_is_not_used() {
         let dir = folder_for(Path::new("/data/[2025]/p.mams"));
         assert!(!has_glob_characters(&dir), "{}", dir.display());
-        assert_eq!(folder_for(Path::new("/data/p.mams")), Path::new("/data").join(FOLDER));
+        assert_eq!(
+            folder_for(Path::new("/data/p.mams")),
+            Path::new("/data").join(FOLDER)
+        );
     }
 }
