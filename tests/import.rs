@@ -985,3 +985,42 @@ fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(names(&project, "3196"), "Müller/Gérard Façade");
 }
+
+#[test]
+fn a_number_that_cannot_be_read_one_way_only_is_rejected_not_reinterpreted() {
+    // Issue 15: "1.234,5" (a European decimal) was stored as 1.2345, because every comma
+    // was dropped as a thousands separator. Written by hand: what each value must become.
+    let project = small_project("ambiguous-numbers");
+    let dir = tmp("ambiguous-numbers-files");
+    let cases = [
+        ("N1", "\"1,234.5\"", Some(1234.5)),
+        ("N2", "\"1.234,5\"", None),
+        ("N3", "\"12,5\"", None),
+        ("N4", "１，２３４", Some(1234.0)),
+        ("N5", "1 234", Some(1234.0)),
+        ("N6", "\"1,234,567\"", Some(1_234_567.0)),
+        ("N7", "\"12,34\"", None),
+        ("N8", "-7.25", Some(-7.25)),
+        ("N9", "\"1,23,456\"", None),
+    ];
+    let mut text = String::from("应收流水号,户号,电费年月,电量,应收电费\n");
+    for (id, amount, _) in &cases {
+        text.push_str(&format!("{id},3100000001,202606,10,{amount}\n"));
+    }
+    let file = write(&dir, "amounts.csv", text.as_bytes());
+    let rejects = dir.join("r.csv");
+    let out = import(&project, "bills", &file, &["--rejects", rejects.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    for (row, (id, raw, want)) in cases.iter().enumerate() {
+        let stored = sql(&project, &format!("SELECT amount FROM bills WHERE bill_id = '{id}'"));
+        match want {
+            Some(v) => assert_eq!(stored.parse::<f64>().ok(), Some(*v), "{id} {raw}"),
+            None => {
+                assert_eq!(stored, "", "{id} {raw} was stored as {stored}");
+                let line = format!("amounts.csv,{},应收电费,{raw},bad_number", row + 1);
+                assert!(listed.contains(&line), "{line} not in\n{listed}");
+            }
+        }
+    }
+}

@@ -119,12 +119,16 @@ fn code_translation(list: &str, text: &str) -> String {
 /// Converts the text `raw` to the column's type; NULL when it does not convert.
 fn convert(col: &Column, raw: &str, scale: f64) -> String {
     let text = format!("nullif(trim({raw}), '')");
-    // Full-width digits and separators as written by Chinese input methods and thousands
-    // separators are cleaned. Plain numbers take the fast path; only the rest is cleaned (DuckDB evaluates the
-    // second argument of coalesce only where the first is NULL).
+    // Full-width digits and separators as written by Chinese input methods, spaces and
+    // thousands separators are cleaned. Plain numbers take the fast path; only the rest is
+    // cleaned (DuckDB evaluates the second argument of coalesce only where the first is
+    // NULL). A comma must group thousands (1,234,567.5): "1.234,5" (a European decimal) or
+    // "12,5" is not read as some other number but rejected.
+    let cleaned = format!("replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ' ', '')");
     let number = format!(
         "coalesce(TRY_CAST({text} AS DOUBLE), \
-         TRY_CAST(replace(replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ',', ''), ' ', '') AS DOUBLE))"
+         CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d{{1,3}}(,\\d{{3}})+|\\d+)(\\.\\d+)?') \
+         THEN TRY_CAST(replace({cleaned}, ',', '') AS DOUBLE) END)"
     );
     let scaled = if scale == 1.0 {
         number
