@@ -19,7 +19,26 @@ fn bilingual(cause: &(dyn std::error::Error + 'static)) -> Option<Text> {
 
 /// `e` with its causes, in Chinese when `zh`.
 pub fn describe(e: &anyhow::Error, zh: bool) -> String {
-    crate::text::describe(e, zh, bilingual)
+    let text = crate::text::describe(e, zh, bilingual);
+    // DuckDB's words when it needed more memory than its limit and could not spill.
+    if text.contains("Out of Memory Error") {
+        let advice = crate::say!(
+            "DuckDB needed more memory than MAMS lets it use. Close other programs and try again; make sure the disk of the project has free space (DuckDB spills there); or set a larger limit with the environment variable {} (for example {}=4GB)",
+            "DuckDB 需要的内存超过了 MAMS 允许的上限。请关闭其他程序后重试；确认项目所在磁盘有空闲空间（DuckDB 会把数据暂存到那里）；或用环境变量 {} 设置更大的上限（例如 {}=4GB）",
+            crate::store::memory::OVERRIDE_ENV,
+            crate::store::memory::OVERRIDE_ENV
+        );
+        // DuckDB's own advice below its first line is about SET commands a user cannot run.
+        let start = text.find("Out of Memory Error").unwrap_or(0);
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let details = &text[..end];
+        return format!(
+            "{}{}{details}",
+            advice.pick(zh),
+            if zh { "。详情：" } else { ". Details: " }
+        );
+    }
+    text
 }
 
 /// `e` in both languages.

@@ -18,7 +18,7 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", mams::errors::describe(&e, mams::text::prefers_zh()));
             std::process::ExitCode::FAILURE
         }
     }

@@ -1009,11 +1009,19 @@ fn a_number_that_cannot_be_read_one_way_only_is_rejected_not_reinterpreted() {
     }
     let file = write(&dir, "amounts.csv", text.as_bytes());
     let rejects = dir.join("r.csv");
-    let out = import(&project, "bills", &file, &["--rejects", rejects.to_str().unwrap()]);
+    let out = import(
+        &project,
+        "bills",
+        &file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let listed = std::fs::read_to_string(&rejects).unwrap();
     for (row, (id, raw, want)) in cases.iter().enumerate() {
-        let stored = sql(&project, &format!("SELECT amount FROM bills WHERE bill_id = '{id}'"));
+        let stored = sql(
+            &project,
+            &format!("SELECT amount FROM bills WHERE bill_id = '{id}'"),
+        );
         match want {
             Some(v) => assert_eq!(stored.parse::<f64>().ok(), Some(*v), "{id} {raw}"),
             None => {
@@ -1023,4 +1031,52 @@ fn a_number_that_cannot_be_read_one_way_only_is_rejected_not_reinterpreted() {
             }
         }
     }
+}
+
+/// Runs `mams` with DuckDB's memory limited as a small container would.
+fn mams_in_little_memory(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mams"))
+        .args(args)
+        .env("MAMS_HOME", tmp("little-memory-home"))
+        .env(mams::store::memory::OVERRIDE_ENV, "4MB")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn running_out_of_memory_says_what_to_do_and_loses_nothing() {
+    // Issue 15: under a 1 GiB limit the sums rebuild (fixed at 2 GB) was killed after the
+    // data was committed, and every later `mams kpi` was killed without a word.
+    let project = small_project("little-memory");
+    let p = project.to_str().unwrap();
+    let dir = tmp("little-memory-files");
+    let file = write(
+        &dir,
+        "bills.csv",
+        bills_csv(&["LM1,3100000001,202606,0.01,10"]).as_bytes(),
+    );
+    let before = counts(&project);
+    let out = mams_in_little_memory(&["import", p, "--table", "bills", file.to_str().unwrap()]);
+    let after = counts(&project);
+    if out.status.success() {
+        assert_ne!(after, before, "a successful import stored its row");
+    } else {
+        assert_eq!(after, before, "a failed import stored nothing");
+    }
+    let out = mams_in_little_memory(&["kpi", p, "--period", "2025-02"]);
+    assert!(
+        !out.status.success(),
+        "4 MB should not be enough to rebuild the sums"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("MAMS_MEMORY_LIMIT"), "{err}");
+    assert!(err.contains("Out of Memory Error"), "{err}");
+    assert!(
+        !err.contains("SET memory_limit"),
+        "DuckDB's advice a user cannot follow: {err}"
+    );
+    // With the memory the machine has, everything is there and answers.
+    assert_eq!(counts(&project), after);
+    let out = mams(&["kpi", p, "--period", "2025-02"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }

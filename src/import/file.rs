@@ -18,11 +18,8 @@ use crate::model::{self, Table};
 use crate::progress::{Cancelled, Progress};
 use crate::store::Project;
 use crate::store::loading::{self, ImportEntry};
+use crate::store::memory::Work;
 use crate::store::staging::{self, Batch, Reader, Reject};
-
-/// DuckDB's memory while importing; the rest of MAMS and the OS keep the remainder of a
-/// laptop's memory.
-const IMPORT_MEMORY_LIMIT: &str = "SET memory_limit = '1200MB'";
 
 /// Rejects listed per file (to the screen and `--rejects`); all are kept in the project.
 pub const MAX_LISTED_REJECTS: usize = 100_000;
@@ -466,7 +463,7 @@ pub fn import_files(
     let mut cleanup = Vec::new();
     let mut all_rejects: Vec<FileReject> = Vec::new();
     // Bounded memory for big files: DuckDB spills the staging data to disk beyond this.
-    project.conn().execute_batch(IMPORT_MEMORY_LIMIT)?;
+    let memory = project.memory_for(Work::Import)?;
     let result = project.transaction(|p| {
         let import_id = loading::next_import_id(p)?;
         let mut report = FileReport {
@@ -569,9 +566,10 @@ pub fn import_files(
     for f in cleanup {
         let _ = std::fs::remove_file(f);
     }
-    let _ = project.conn().execute_batch(
-        "DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;",
-    );
+    let _ = project
+        .conn()
+        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+    drop(memory);
     match result {
         Ok(mut report) => {
             report.rejects = all_rejects;
@@ -733,7 +731,7 @@ pub fn preview(
         _ => Vec::new(),
     };
     let mut cleanup = Vec::new();
-    project.conn().execute_batch(IMPORT_MEMORY_LIMIT)?;
+    let memory = project.memory_for(Work::Import)?;
     let result = project.dry_run(|p| {
         let src = open_source(p, file, opts, &scratch_dir, &mut cleanup, progress)?;
         let table = match table {
@@ -781,8 +779,9 @@ pub fn preview(
     for f in cleanup {
         let _ = std::fs::remove_file(f);
     }
-    let _ = project.conn().execute_batch(
-        "DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects; RESET memory_limit;",
-    );
+    let _ = project
+        .conn()
+        .execute_batch("DROP TABLE IF EXISTS mams_stage; DROP TABLE IF EXISTS mams_rejects;");
+    drop(memory);
     result
 }

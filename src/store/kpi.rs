@@ -22,18 +22,6 @@ const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
 /// which adds a record and changes row counts.)
 const FINGERPRINT_SQL: &str = "SELECT concat_ws('/', (SELECT max(import_id) FROM imports),      (SELECT count(*) FROM customers), (SELECT count(*) FROM bills), (SELECT count(*) FROM payments),      (SELECT count(*) FROM line_loss), (SELECT count(*) FROM applications), (SELECT count(*) FROM tickets),      (SELECT count(*) FROM outages), (SELECT count(*) FROM org_units),      connection_limit('residential', NULL, false), connection_limit(NULL, '220V', false),      connection_limit(NULL, '10kV', true), connection_limit(NULL, '10kV', false))";
 
-/// The memory the rebuild may use (on 1M customers it peaked at 4.7 GB without a limit).
-const REBUILD_MEMORY_LIMIT: &str = "SET memory_limit = '2GB'";
-
-/// Puts DuckDB's default memory limit back however the rebuild ends.
-struct ResetMemoryLimit<'a>(&'a Project);
-
-impl Drop for ResetMemoryLimit<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.conn().execute_batch("RESET memory_limit");
-    }
-}
-
 /// The last day the payments reach (the data's horizon for windows such as collection's).
 const PAYMENTS_REACH_SQL: &str = "SELECT max(paid_at)::DATE FROM payments";
 const PAYMENTS_REACH_KEY: &str = "payments_reach";
@@ -100,8 +88,7 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
     // In this order: each step reads what the one before left (see the files).
     let parts = [MONTHS_SQL, COLLECTION_REBUILD_SQL, CLASS_REBUILD_SQL, REBUILD_SQL];
     // A laptop's memory: DuckDB would take 80 % of it; past this it spills to disk.
-    project.conn().execute_batch(REBUILD_MEMORY_LIMIT)?;
-    let _reset = ResetMemoryLimit(project);
+    let _memory = project.memory_for(super::memory::Work::Rebuild)?;
     project.transaction(|p| {
         for (i, sql) in parts.iter().enumerate() {
             step(i, parts.len());

@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod loading;
 pub mod map;
 pub mod market;
+pub mod memory;
 pub mod parser;
 pub mod profiles;
 pub mod queries;
@@ -116,6 +117,8 @@ pub struct Project {
     read_only: bool,
     /// The only folder DuckDB may touch files in (see `scratch`).
     scratch: PathBuf,
+    /// The memory DuckDB may use (see `memory`).
+    memory: memory::Budget,
 }
 
 impl std::fmt::Debug for Project {
@@ -180,6 +183,15 @@ fn offline_config(mode: AccessMode, external_access: bool) -> duckdb::Result<Con
 fn connect(path: &Path, mode: AccessMode, external_access: bool) -> Result<Connection, ProjectError> {
     let config = offline_config(mode, external_access).map_err(|e| classify_open_error(path, e))?;
     Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))
+}
+
+/// The memory budget of a new connection, with the limit of queries set.
+fn budget(path: &Path, conn: &Connection) -> Result<memory::Budget, ProjectError> {
+    let budget = memory::Budget::read(conn);
+    budget
+        .apply(conn, memory::Work::Queries)
+        .map_err(|e| classify_open_error(path, e))?;
+    Ok(budget)
 }
 
 /// Opens a project for writing, with file access confined to its private folder.
@@ -262,6 +274,7 @@ impl Project {
         let version = inspect(path)?;
         let (conn, scratch) = connect_writer(path)?;
         let project = Project {
+            memory: budget(path, &conn)?,
             conn,
             path: path.to_path_buf(),
             read_only: false,
@@ -292,6 +305,7 @@ impl Project {
         }
         let conn = connect(path, AccessMode::ReadOnly, false)?;
         Project {
+            memory: budget(path, &conn)?,
             conn,
             path: path.to_path_buf(),
             read_only: true,
@@ -313,6 +327,7 @@ impl Project {
         }
         let result = connect_writer(path).and_then(|(conn, scratch)| {
             let project = Project {
+                memory: budget(path, &conn)?,
                 conn,
                 path: path.to_path_buf(),
                 read_only: false,
@@ -401,6 +416,13 @@ impl Project {
         self.read_only
     }
 
+    /// Lets DuckDB use the memory `work` needs until the guard is dropped, then puts the
+    /// limit of queries back.
+    pub fn memory_for(&self, work: memory::Work) -> duckdb::Result<MemoryGuard<'_>> {
+        self.memory.apply(&self.conn, work)?;
+        Ok(MemoryGuard(self))
+    }
+
     /// The project's private folder for temporary files, the only one DuckDB may use.
     pub fn scratch_dir(&self) -> &Path {
         &self.scratch
@@ -448,6 +470,15 @@ impl Project {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.path.display().to_string())
+    }
+}
+
+/// Puts the memory limit of queries back however the work ends.
+pub struct MemoryGuard<'a>(&'a Project);
+
+impl Drop for MemoryGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.memory.apply(&self.0.conn, memory::Work::Queries);
     }
 }
 

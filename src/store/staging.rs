@@ -124,7 +124,8 @@ fn convert(col: &Column, raw: &str, scale: f64) -> String {
     // cleaned (DuckDB evaluates the second argument of coalesce only where the first is
     // NULL). A comma must group thousands (1,234,567.5): "1.234,5" (a European decimal) or
     // "12,5" is not read as some other number but rejected.
-    let cleaned = format!("replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ' ', '')");
+    let cleaned =
+        format!("replace(translate({text}, '０１２３４５６７８９．，－＋', '0123456789.,-+'), ' ', '')");
     let number = format!(
         "coalesce(TRY_CAST({text} AS DOUBLE), \
          CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d{{1,3}}(,\\d{{3}})+|\\d+)(\\.\\d+)?') \
