@@ -1080,3 +1080,177 @@ fn running_out_of_memory_says_what_to_do_and_loses_nothing() {
     let out = mams(&["kpi", p, "--period", "2025-02"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// The rows of a query, as text.
+fn texts(p: &Project, sql: &str) -> Vec<Vec<String>> {
+    queries::run_sql(p, sql, None)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.iter().map(queries::value_to_string).collect())
+        .collect()
+}
+
+/// Every prebuilt sum, rounded, in a fixed order: what a full rebuild is compared with.
+fn all_sums(p: &Project) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in [
+        "kpi_unit_month",
+        "kpi_class_month",
+        "arrears_age_unit_month",
+        "due_unit_month",
+        "collection_unit_day",
+        "mix_unit_month",
+        "key_candidates_unit_month",
+        "handling_apps",
+        "month_top_unit_month",
+    ] {
+        let columns = texts(p, &format!("DESCRIBE {table}"));
+        let select: Vec<String> = columns
+            .iter()
+            .map(|c| match c[1].as_str() {
+                "DOUBLE" => format!("round({}, 6)", c[0]),
+                _ => c[0].clone(),
+            })
+            .collect();
+        let rows = texts(
+            p,
+            &format!("SELECT {} FROM {table} ORDER BY ALL", select.join(", ")),
+        );
+        out.extend(rows.iter().map(|r| format!("{table}: {}", r.join("|"))));
+    }
+    out
+}
+
+#[test]
+fn an_import_rebuilds_only_the_sums_it_touched_and_they_equal_a_full_rebuild() {
+    // Issue 15: a 17-row file cost a rebuild of every sum. Each import here is rebuilt
+    // in part, and the result must be what a full rebuild of the same data gives.
+    use mams::store::sums_scope::{self, Scope};
+    let project = small_project("incremental-sums");
+    let dir = tmp("incremental-sums-files");
+    let p = Project::open(&project).unwrap();
+    mams::store::kpi::ensure_sums(&p).unwrap();
+    let one = |sql: &str| texts(&p, sql);
+    let station =
+        one("SELECT unit_id FROM org_units WHERE level = 'station' ORDER BY unit_id LIMIT 1")[0][0].clone();
+    let unpaid = one(
+        "SELECT b.bill_id, b.customer_id, b.amount FROM bills b JOIN customers c USING (customer_id) \
+         WHERE b.billing_month = DATE '2024-05-01' AND b.bill_id NOT IN (SELECT bill_id FROM payments) \
+         ORDER BY b.bill_id LIMIT 3",
+    );
+    assert!(!unpaid.is_empty(), "the sample has unpaid bills in 2024-05");
+    let payments: String = unpaid
+        .iter()
+        .enumerate()
+        .map(|(i, b)| format!("PX{i},{},{},{},2026-01-05 10:00:00,counter\n", b[0], b[1], b[2]))
+        .collect();
+    let files: Vec<(&str, String, bool)> = vec![
+        // A new month for three customers: the months grow, so every unit from it.
+        (
+            "bills",
+            "bill_id,customer_id,billing_month,tariff_code,kwh,amount,due_on\n\
+             NX1,3100000001,2025-03-01,R-TIER,120,66.5,2025-03-25\n\
+             NX2,3100000002,2025-03-01,R-TIER,80,44.1,2025-03-25\n\
+             NX3,3100000003,2025-03-01,R-TIER,95,52.0,2025-03-25\n"
+                .to_string(),
+            false,
+        ),
+        // Late payments of old bills: their units, from the bills' month.
+        (
+            "payments",
+            format!("payment_id,bill_id,customer_id,amount,paid_at,channel\n{payments}"),
+            false,
+        ),
+        // Two tickets of one station, replacing the months they fall in.
+        (
+            "tickets",
+            format!(
+                "ticket_id,customer_id,unit_id,ticket_type,received_at,deadline_at,closed_at\n\
+                 TX1,3100000001,{station},complaint,2024-07-03 09:00:00,2024-07-10 09:00:00,2024-07-08 09:00:00\n\
+                 TX2,,{station},consultation,2024-09-03 09:00:00,2024-09-04 09:00:00,\n"
+            ),
+            true,
+        ),
+        // A month replaced by a smaller extract: the units that lose their bills too.
+        (
+            "bills",
+            "bill_id,customer_id,billing_month,tariff_code,kwh,amount,due_on\n\
+             RX1,3100000001,2025-01-01,R-TIER,10,5.5,2025-01-25\n"
+                .to_string(),
+            true,
+        ),
+    ];
+    for (i, (table, text, replace)) in files.iter().enumerate() {
+        let file = write(&dir, &format!("{i}-{table}.csv"), text.as_bytes());
+        let opts = FileOptions {
+            replace_period: *replace,
+            ..FileOptions::default()
+        };
+        let report = import_files(&p, table, &[file], &opts, &Progress::new()).unwrap();
+        assert!(report.rows_stored > 0, "{table}: {report:?}");
+        let scope = sums_scope::pending(&p).unwrap().expect("the sums are stale");
+        assert!(matches!(scope, Scope::Part { .. }), "{table}: {scope:?}");
+        mams::store::kpi::ensure_sums(&p).unwrap();
+        let incremental = all_sums(&p);
+        sums_scope::rebuild_everything_next(&p).unwrap();
+        assert_eq!(sums_scope::pending(&p).unwrap(), Some(Scope::Everything));
+        mams::store::kpi::ensure_sums(&p).unwrap();
+        let full = all_sums(&p);
+        let count = |v: &[String], t: &str| v.iter().filter(|l| l.starts_with(&format!("{t}:"))).count();
+        let tables: Vec<String> = full
+            .iter()
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for t in &tables {
+            if count(&incremental, t) != count(&full, t) {
+                let missing: Vec<_> = full
+                    .iter()
+                    .filter(|l| l.starts_with(&format!("{t}:")) && !incremental.contains(l))
+                    .take(3)
+                    .collect();
+                let extra: Vec<_> = incremental
+                    .iter()
+                    .filter(|l| l.starts_with(&format!("{t}:")) && !full.contains(l))
+                    .take(3)
+                    .collect();
+                eprintln!(
+                    "{t}: incremental {} full {} missing {missing:?} extra {extra:?}",
+                    count(&incremental, t),
+                    count(&full, t)
+                );
+            }
+        }
+        assert_eq!(incremental.len(), full.len(), "{table}");
+        let differ: Vec<_> = incremental
+            .iter()
+            .zip(&full)
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .collect();
+        assert!(differ.is_empty(), "after the {table} import {i}: {differ:#?}");
+    }
+    // A file of a table no sum reads leaves nothing to rebuild.
+    let reads = write(
+        &dir,
+        "reads.csv",
+        b"customer_id,billing_month,meter_id,read_on,reading\n3100000001,2025-03-01,M1,2025-03-20,100\n",
+    );
+    if import_files(
+        &p,
+        "meter_reads",
+        &[reads],
+        &FileOptions::default(),
+        &Progress::new(),
+    )
+    .is_ok()
+    {
+        let scope = sums_scope::pending(&p).unwrap();
+        assert!(
+            scope.is_none() || matches!(&scope, Some(Scope::Part { units: Some(u), .. }) if u.is_empty()),
+            "{scope:?}"
+        );
+    }
+}

@@ -20,6 +20,7 @@ use crate::store::Project;
 use crate::store::loading::{self, ImportEntry};
 use crate::store::memory::Work;
 use crate::store::staging::{self, Batch, Reader, Reject};
+use crate::store::sums_scope;
 
 /// Rejects listed per file (to the screen and `--rejects`); all are kept in the project.
 pub const MAX_LISTED_REJECTS: usize = 100_000;
@@ -465,6 +466,7 @@ pub fn import_files(
     // Bounded memory for big files: DuckDB spills the staging data to disk beyond this.
     let memory = project.memory_for(Work::Import)?;
     let result = project.transaction(|p| {
+        sums_scope::chain(p, false)?;
         let import_id = loading::next_import_id(p)?;
         let mut report = FileReport {
             import_id,
@@ -526,6 +528,7 @@ pub fn import_files(
                     rejected_rows + malformed
                 );
             }
+            sums_scope::note_rows(p, table.name, &batch.good_rows())?;
             let stored = staging::store_good_rows(p, table, &batch)?;
             tracing::debug!("import step: rows stored after {:?}", step.elapsed());
             let sha = hashing
@@ -561,6 +564,7 @@ pub fn import_files(
         if table.name == "org_units" {
             loading::rebuild_org_closure(p)?;
         }
+        sums_scope::chain(p, true)?;
         Ok(report)
     });
     for f in cleanup {

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use super::Project;
+use super::{Project, sums_scope};
 
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
 const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
@@ -26,11 +26,11 @@ const FINGERPRINT_SQL: &str = "SELECT concat_ws('/', (SELECT max(import_id) FROM
 const PAYMENTS_REACH_SQL: &str = "SELECT max(paid_at)::DATE FROM payments";
 const PAYMENTS_REACH_KEY: &str = "payments_reach";
 
-fn fingerprint(project: &Project) -> duckdb::Result<String> {
+pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
     project.conn().query_row(FINGERPRINT_SQL, [], |r| r.get(0))
 }
 
-fn built_for(project: &Project) -> duckdb::Result<Option<String>> {
+pub(super) fn built_for(project: &Project) -> duckdb::Result<Option<String>> {
     let mut stmt = project
         .conn()
         .prepare("SELECT value FROM mams_meta WHERE key = 'kpi_fingerprint'")?;
@@ -85,17 +85,43 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
         return Ok(false);
     }
     let started = std::time::Instant::now();
+    let scope = sums_scope::to_rebuild(project, &now)?;
     // In this order: each step reads what the one before left (see the files).
-    let parts = [MONTHS_SQL, COLLECTION_REBUILD_SQL, CLASS_REBUILD_SQL, REBUILD_SQL];
-    // A laptop's memory: DuckDB would take 80 % of it; past this it spills to disk.
+    let parts = [COLLECTION_REBUILD_SQL, CLASS_REBUILD_SQL, REBUILD_SQL];
+    // Past this DuckDB spills to disk (see `memory`).
     let _memory = project.memory_for(super::memory::Work::Rebuild)?;
-    project.transaction(|p| {
-        for (i, sql) in parts.iter().enumerate() {
-            step(i, parts.len());
-            p.conn().execute_batch(sql)?;
+    let scope = project.transaction(|p| {
+        step(0, parts.len() + 1);
+        p.conn().execute_batch(MONTHS_SQL)?;
+        let scope = sums_scope::widen_for_new_months(p, scope)?;
+        // Imports of tables no sum reads leave nothing to redo.
+        let nothing = matches!(&scope, sums_scope::Scope::Part { units: Some(u), .. } if u.is_empty());
+        if !nothing {
+            sums_scope::install(p, &scope)?;
+            for (i, sql) in parts.iter().enumerate() {
+                step(i + 1, parts.len() + 1);
+                let part = std::time::Instant::now();
+                // Statement by statement, for the time of each in the debug log.
+                for statement in sql.split_inclusive(";\n").filter(|s| !s.trim().is_empty()) {
+                    let started = std::time::Instant::now();
+                    p.conn().execute_batch(statement)?;
+                    let what = statement
+                        .lines()
+                        .find(|l| !l.trim().is_empty() && !l.starts_with("--"))
+                        .unwrap_or_default();
+                    tracing::debug!("sums rebuild: {what} in {:?}", started.elapsed());
+                }
+                tracing::debug!(
+                    "sums rebuild: part {} of {} in {:?}",
+                    i + 1,
+                    parts.len(),
+                    part.elapsed()
+                );
+            }
+            p.conn().execute_batch("DROP TABLE arrears_open;")?;
         }
-        p.conn()
-            .execute_batch("DROP TABLE arrears_open; DROP TABLE rebuild_months;")?;
+        p.conn().execute_batch("DROP TABLE rebuild_months;")?;
+        sums_scope::clear(p)?;
         p.conn().execute(
             "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
             [&now],
@@ -108,9 +134,12 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
                 reach.map(|d| d.to_string()).unwrap_or_default()
             ],
         )?;
-        Ok(())
+        Ok(scope)
     })?;
-    tracing::info!("indicator sums rebuilt in {} ms", started.elapsed().as_millis());
+    tracing::info!(
+        "indicator sums rebuilt in {} ms ({scope:?})",
+        started.elapsed().as_millis()
+    );
     Ok(true)
 }
 

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod scratch;
 pub mod service;
 pub mod staging;
+pub mod sums_scope;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

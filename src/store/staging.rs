@@ -219,6 +219,11 @@ impl Batch {
             self.only, self.row
         )
     }
+
+    /// The rows of the file that will be stored, as a SELECT.
+    pub fn good_rows(&self) -> String {
+        format!("SELECT * FROM {} WHERE {}", self.from, self.good())
+    }
 }
 
 /// What a direct read stores in an empty required field, by type; those rows are rejected
@@ -806,6 +811,15 @@ pub fn delete_periods(
     };
     let mut n = 0;
     for m in months {
+        // The prebuilt sums of the deleted rows' units and months are redone too.
+        super::sums_scope::note_rows(
+            project,
+            table.name,
+            &format!(
+                "SELECT * FROM {} WHERE {} AND date_trunc('month', {p})::DATE = DATE '{m}'",
+                table.name, batch.stored
+            ),
+        )?;
         n += project.conn().execute(
             &format!(
                 "DELETE FROM {} WHERE {} AND date_trunc('month', {p})::DATE = ?",

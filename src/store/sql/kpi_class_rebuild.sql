@@ -2,19 +2,22 @@
 -- class, per org unit (its own rows), month and class. Same definitions; see
 -- docs/metrics.md. Needs rebuild_months (sums_months.sql) and arrears_open
 -- (collection_rebuild.sql). Inside, a missing class is '' so that the joins match it.
-DELETE FROM kpi_class_month;
+-- Rebuilds the units where in_scope(unit) from the month rebuild_from() on (kpi.rs).
+DELETE FROM kpi_class_month WHERE in_scope(unit_id) AND month >= rebuild_from();
 INSERT INTO kpi_class_month
 WITH served AS (
     SELECT c.unit_id, months.m, c.customer_class AS cls, count(*) AS customers
     FROM rebuild_months months JOIN customers c
       ON (c.opened_on IS NULL OR c.opened_on < months.next_m)
      AND NOT (c.status = 'closed' AND c.status_date IS NOT NULL AND c.status_date < months.next_m)
+    WHERE months.m >= rebuild_from() AND in_scope(c.unit_id)
     GROUP BY 1, 2, 3
 ),
 bill AS (
     SELECT c.unit_id, b.billing_month AS m, c.customer_class AS cls,
            count(*) AS n_bills, sum(b.kwh) AS kwh, sum(b.amount) AS receivable
     FROM bills b JOIN customers c USING (customer_id)
+    WHERE b.billing_month >= rebuild_from() AND in_scope(c.unit_id)
     GROUP BY 1, 2, 3
 ),
 -- Collected on a month's bills: paid by the end of the second month after it.
@@ -22,6 +25,7 @@ collected AS (
     SELECT c.unit_id, b.billing_month AS m, c.customer_class AS cls, sum(p.amount) AS collected
     FROM bills b JOIN customers c USING (customer_id) JOIN payments p ON p.bill_id = b.bill_id
     WHERE p.paid_at < b.billing_month + INTERVAL 3 MONTH
+      AND b.billing_month >= rebuild_from() AND in_scope(c.unit_id)
     GROUP BY 1, 2, 3
 ),
 -- Arrears at the month's end: what the late bills still owe then.
@@ -40,11 +44,13 @@ conn AS (
                   FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
                   WHERE isodow(d) <= 5) w
     WHERE a.energised_at IS NOT NULL AND a.accepted_at IS NOT NULL
+      AND a.energised_at >= rebuild_from() AND in_scope(a.unit_id)
     GROUP BY 1, 2, 3
 ),
 ticket AS (
     SELECT t.*, coalesce(c.customer_class, '') AS cls
     FROM tickets t LEFT JOIN customers c USING (customer_id)
+    WHERE in_scope(t.unit_id)
 ),
 received AS (
     SELECT unit_id, date_trunc('month', received_at)::DATE AS m, cls,
@@ -57,13 +63,13 @@ received AS (
                        AND dispatched_at IS NOT NULL) AS repair_arrival_minutes,
            count(*) FILTER (WHERE satisfaction = 'satisfied') AS satisfied,
            count(*) FILTER (WHERE satisfaction IN ('satisfied', 'neutral', 'dissatisfied')) AS callbacks
-    FROM ticket GROUP BY 1, 2, 3
+    FROM ticket WHERE received_at >= rebuild_from() GROUP BY 1, 2, 3
 ),
 due_tickets AS (
     SELECT unit_id, date_trunc('month', deadline_at)::DATE AS m, cls,
            count(*) AS tickets_due,
            count(*) FILTER (WHERE closed_at IS NOT NULL AND closed_at <= deadline_at) AS tickets_on_time
-    FROM ticket WHERE deadline_at IS NOT NULL GROUP BY 1, 2, 3
+    FROM ticket WHERE deadline_at IS NOT NULL AND deadline_at >= rebuild_from() GROUP BY 1, 2, 3
 ),
 cells AS (
     SELECT DISTINCT unit_id, m, cls FROM (
@@ -72,7 +78,7 @@ cells AS (
         UNION ALL SELECT unit_id, m, cls FROM conn UNION ALL SELECT unit_id, m, cls FROM received
         UNION ALL SELECT unit_id, m, cls FROM due_tickets
     )
-    WHERE m IN (SELECT m FROM rebuild_months)
+    WHERE m IN (SELECT m FROM rebuild_months) AND m >= rebuild_from()
 )
 SELECT cells.unit_id, cells.m, nullif(cells.cls, ''),
        coalesce(served.customers, 0),

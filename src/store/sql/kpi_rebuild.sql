@@ -2,7 +2,8 @@
 -- (its own rows) and every month the data covers. Same definitions; see docs/metrics.md.
 -- The parts that split by customer class are kpi_class_month summed over the classes
 -- (kpi_class_rebuild.sql runs first); line loss and outages belong to areas, not classes.
-DELETE FROM kpi_unit_month;
+-- Rebuilds the units where in_scope(unit) from the month rebuild_from() on (kpi.rs).
+DELETE FROM kpi_unit_month WHERE in_scope(unit_id) AND month >= rebuild_from();
 INSERT INTO kpi_unit_month
 WITH classes AS (
     SELECT unit_id, month AS m, sum(customers) AS customers, sum(n_bills) AS n_bills,
@@ -13,15 +14,15 @@ WITH classes AS (
            sum(repairs_arrived) AS repairs_arrived, sum(repair_arrival_minutes) AS repair_arrival_minutes,
            sum(satisfied) AS satisfied, sum(callbacks) AS callbacks,
            sum(tickets_due) AS tickets_due, sum(tickets_on_time) AS tickets_on_time
-    FROM kpi_class_month GROUP BY 1, 2
+    FROM kpi_class_month WHERE month >= rebuild_from() AND in_scope(unit_id) GROUP BY 1, 2
 ),
 loss AS (
     SELECT unit_id, month AS m, count(*) AS n_loss, sum(supplied_kwh) AS supplied, sum(sold_kwh) AS sold
-    FROM line_loss GROUP BY 1, 2
+    FROM line_loss WHERE month >= rebuild_from() AND in_scope(unit_id) GROUP BY 1, 2
 ),
 started AS (
     SELECT unit_id, date_trunc('month', start_at)::DATE AS m, count(*) AS n_outages
-    FROM outages GROUP BY 1, 2
+    FROM outages WHERE start_at >= rebuild_from() AND in_scope(unit_id) GROUP BY 1, 2
 ),
 -- Sustained interruptions (over 5 minutes) starting in the month.
 cuts AS (
@@ -32,10 +33,12 @@ cuts AS (
                FILTER (WHERE cause IS DISTINCT FROM 'supply_shortage') AS customer_minutes_rs3
     FROM outages
     WHERE end_at IS NOT NULL AND epoch(end_at - start_at) > 300
+      AND start_at >= rebuild_from() AND in_scope(unit_id)
     GROUP BY 1, 2
 ),
 cells AS (
     SELECT u.unit_id, months.m FROM org_units u, rebuild_months months
+    WHERE months.m >= rebuild_from() AND in_scope(u.unit_id)
 )
 SELECT cells.unit_id, cells.m,
        coalesce(classes.customers, 0),
