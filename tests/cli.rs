@@ -336,7 +336,8 @@ fn bad_folders_and_files_are_refused_and_the_project_is_unchanged() {
     m2.write(&broken).unwrap();
     let out = mams(&["import", proj, broken.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("occurs 2 times"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("bills.parquet row 12075: duplicate_key"), "{err}");
 
     assert_eq!(counts(&project), before, "a failed import changed the project");
 
@@ -739,4 +740,75 @@ fn market_board_and_service_print_what_the_pages_show() {
     ] {
         assert!(text.contains(name), "{name} in {text}");
     }
+}
+
+#[test]
+fn a_folder_is_checked_as_single_files_are_and_every_problem_is_listed() {
+    // Issue 15: the folder import stored an unknown customer class, a negative kWh and a
+    // payment dated years ahead without a word, which the single-file import rejects, and
+    // refused thousands separators the single-file import reads.
+    let project = tmp("folder-checks").join("project.duckdb");
+    let proj = project.to_str().unwrap();
+    let broken = tmp("folder-checks-files");
+    let mut m = Manifest::read(small_sample()).unwrap();
+    for f in &m.tables {
+        std::fs::copy(small_sample().join(&f.file), broken.join(&f.file)).unwrap();
+    }
+    m.extras.clear();
+    m.write(&broken).unwrap();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let rewrite = |table: &str, select: &str| {
+        let from = small_sample().join(format!("{table}.parquet"));
+        conn.execute_batch(&format!(
+            "COPY ({}) TO '{}' (FORMAT parquet)",
+            select.replace("FILE", &format!("read_parquet('{}')", from.display())),
+            broken.join(format!("{table}.parquet")).display()
+        ))
+        .unwrap();
+    };
+    // Row 3 of the archive of another class, row 5 of the bills with a negative kWh, the
+    // first payment in 2031.
+    rewrite(
+        "customers",
+        "SELECT * REPLACE (CASE WHEN row_number() OVER () = 3 THEN 'martian' ELSE customer_class END AS customer_class) FROM FILE",
+    );
+    rewrite(
+        "bills",
+        "SELECT * REPLACE (CASE WHEN row_number() OVER () = 5 THEN -5.0 ELSE kwh END AS kwh) FROM FILE",
+    );
+    rewrite(
+        "payments",
+        "SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN TIMESTAMP '2031-01-01 10:00:00' ELSE paid_at END AS paid_at) FROM FILE",
+    );
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for problem in [
+        "customers.parquet row 3, customer_class = martian: unknown_code",
+        "bills.parquet row 5, kwh = -5.0: negative",
+        "payments.parquet row 1, paid_at = 2031-01-01 10:00:00: future_date",
+    ] {
+        assert!(err.contains(problem), "{problem} not in\n{err}");
+    }
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(!project.exists(), "a failed first import leaves no project");
+
+    // Numbers written as text with thousands separators read as the single-file import
+    // reads them.
+    rewrite("customers", "SELECT * FROM FILE");
+    rewrite("payments", "SELECT * FROM FILE");
+    rewrite(
+        "bills",
+        "SELECT * REPLACE (CASE WHEN row_number() OVER () = 5 THEN '1,234.5' ELSE CAST(kwh AS VARCHAR) END AS kwh) FROM FILE",
+    );
+    let out = mams(&["import", proj, broken.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = mams(&[
+        "sql",
+        proj,
+        "SELECT count(*) FROM bills WHERE kwh = 1234.5",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(stdout(&out).lines().nth(1), Some("1"), "{}", stdout(&out));
 }

@@ -420,6 +420,60 @@ fn load_and_validate(
     Ok(batch)
 }
 
+/// What a whole table read from one file came to (the folder import).
+pub(crate) struct TableLoad {
+    pub rows: u64,
+    pub stored: u64,
+    pub rejected: u64,
+    /// The first rejects, with the file's name.
+    pub rejects: Vec<FileReject>,
+}
+
+/// Replaces the whole content of `table` with the rows of `file`, read and checked exactly
+/// as a single-file import reads and checks them (the same conversions, field checks,
+/// references and messages); the rows that fail are listed and not stored. For the folder
+/// import, which runs it inside its own transaction.
+pub(crate) fn load_whole_table(
+    project: &Project,
+    table: &Table,
+    file: &Path,
+    progress: &Progress,
+) -> anyhow::Result<TableLoad> {
+    project
+        .conn()
+        .execute_batch(&format!("DELETE FROM {}", table.name))?;
+    let mut cleanup = Vec::new();
+    let scratch_dir = project.scratch_dir().to_path_buf();
+    let loaded = load_file(
+        project,
+        table,
+        file,
+        &FileOptions::default(),
+        &scratch_dir,
+        &mut cleanup,
+        progress,
+    );
+    for f in cleanup {
+        let _ = std::fs::remove_file(f);
+    }
+    let (_, batch) = loaded?;
+    let rejected = staging::rejected_rows(project)? + staging::malformed_lines(project)?;
+    let rejects = staging::rejects(project, MAX_LISTED_REJECTS)?
+        .into_iter()
+        .map(|reject| FileReject {
+            file: source::file_name(file),
+            reject,
+        })
+        .collect();
+    let stored = staging::store_good_rows(project, table, &batch)?;
+    Ok(TableLoad {
+        rows: batch.rows,
+        stored,
+        rejected,
+        rejects,
+    })
+}
+
 /// Makes room for the staged rows as the import does: the stored `months` they bring are
 /// replaced; for a table without months, stored rows with their keys are (the file is the
 /// newer snapshot); rows whose key is still stored are then rejected.

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use super::source;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::model::{self, Table};
 use crate::progress::{Cancelled, Progress};
@@ -88,14 +89,21 @@ fn check_columns(
     Ok(present)
 }
 
-/// Reference checks a folder import makes: (table, column, parent table, parent column).
-const REFERENCES: &[(&str, &str, &str, &str)] = &[
-    ("org_units", "parent_id", "org_units", "unit_id"),
-    ("customers", "unit_id", "org_units", "unit_id"),
-    ("meter_reads", "customer_id", "customers", "customer_id"),
-    ("bills", "customer_id", "customers", "customer_id"),
-    ("payments", "bill_id", "bills", "bill_id"),
-];
+/// Rejected rows a failed folder import shows per file (all are counted).
+const SHOWN_PER_FILE: usize = 5;
+
+/// One problem, as the message lists it.
+fn describe(r: &super::file::FileReject) -> String {
+    let j = &r.reject;
+    let mut at = format!("    {}", r.file);
+    if let Some(n) = j.row_number {
+        at.push_str(&format!(" row {n}"));
+    }
+    if let (Some(c), Some(v)) = (&j.column, &j.value) {
+        at.push_str(&format!(", {c} = {v}"));
+    }
+    format!("{at}: {} ({})", j.reason, j.detail)
+}
 
 /// Temporary links, removed when dropped.
 struct Links(Vec<PathBuf>);
@@ -139,33 +147,46 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
     let total_rows: u64 = plan.iter().map(|(_, f, _, _)| f.rows.max(1)).sum();
     let source = dir.display().to_string();
 
+    let _memory = project.memory_for(crate::store::memory::Work::Import)?;
     let result = project.transaction(|p| {
         let import_id = loading::next_import_id(p)?;
         let mut done = 0u64;
         let mut stored = Vec::new();
-        for (t, f, present, link) in &plan {
+        let (mut rejected, mut problems) = (0u64, Vec::new());
+        for (t, f, _, _) in &plan {
             progress.check()?;
             progress.set(
                 Some(done as f32 / total_rows as f32),
                 crate::say!("loading {} ({} rows)", "正在载入 {}（{} 行）", t.name, f.rows),
             );
             let path = dir.join(&f.file);
-            let n = loading::replace_table_from_parquet(p, t, link, present)
-                .map_err(|e| crate::said!("{}: {}", "{}：{}", path.display(), first_line(&e.to_string())))?;
-            if n != f.rows {
+            // Read and checked as a single file is, with the same messages.
+            let load = super::file::load_whole_table(p, t, &path, progress)?;
+            if load.rows != f.rows {
                 crate::bail_say!(
-                    "{}: the manifest says {} rows but the file has {n}", "{}：清单写明 {} 行，但文件有 {n} 行",
+                    "{}: the manifest says {} rows but the file has {}",
+                    "{}：清单写明 {} 行，但文件有 {} 行",
                     path.display(),
-                    f.rows
+                    f.rows,
+                    load.rows
                 );
             }
-            if let Some((key, count)) = loading::duplicate_key(p, t)? {
-                crate::bail_say!(
-                    "{}: key {} = {key} occurs {count} times; each {} row needs its own key", "{}：主键 {} = {key} 出现了 {count} 次；每一行 {} 都需要自己的主键",
-                    path.display(),
-                    t.key.join(" + "),
-                    t.name
-                );
+            if load.rejected > 0 {
+                rejected += load.rejected;
+                // Per file: how many, and the first few (a rejected customer takes its
+                // bills and reads with it; each file's own problems stay in view).
+                problems.push(format!(
+                    "  {}: {} row(s) rejected",
+                    source::file_name(&path),
+                    load.rejected
+                ));
+                problems.extend(load.rejects.iter().take(SHOWN_PER_FILE).map(describe));
+                if load.rejected > SHOWN_PER_FILE as u64 {
+                    problems.push(format!(
+                        "    ... and {} more",
+                        load.rejected - SHOWN_PER_FILE as u64
+                    ));
+                }
             }
             let sha = manifest::sha256_file(&path)?;
             let size = std::fs::metadata(&path)?.len();
@@ -180,23 +201,24 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
                     file_size: size,
                     sha256: &sha,
                     profile: None,
-                    rows_in: n,
-                    rows_stored: n,
-                    rows_rejected: 0,
+                    rows_in: load.rows,
+                    rows_stored: load.stored,
+                    rows_rejected: load.rejected,
                     started_at,
                 },
             )?;
-            stored.push((t.name.to_string(), n));
+            stored.push((t.name.to_string(), load.stored));
             done += f.rows.max(1);
         }
-        progress.set(Some(0.97), crate::say!("checking references", "正在检查引用关系"));
-        for (table, column, parent, parent_column) in REFERENCES {
-            if let Some((value, n)) = loading::dangling_reference(p, table, column, parent, parent_column)? {
-                crate::bail_say!(
-                    "{}: {n} row(s) of {table} name a {column} that is not in {parent} (for example '{value}')", "{}：{table} 中有 {n} 行的 {column} 在 {parent} 中不存在（例如“{value}”）",
-                    source
-                );
-            }
+        if rejected > 0 {
+            // All or nothing: the problems of every file are listed, nothing is stored.
+            crate::bail_say!(
+                "{}: {} row(s) failed the checks of a single-file import, so nothing was stored:\n{}",
+                "{}：有 {} 行未通过单文件导入的检查，因此没有存入任何数据：\n{}",
+                source,
+                rejected,
+                problems.join("\n")
+            );
         }
         loading::rebuild_org_closure(p)?;
         // A folder may carry its own basemap (the sample does).
@@ -265,8 +287,4 @@ pub fn build_project(
             })
         }
     }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }

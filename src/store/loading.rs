@@ -1,11 +1,11 @@
-//! Writing extracts into a project: the SQL of loading a Parquet file into a canonical
-//! table, the checks that follow, the org closure and the import record. Callers wrap these
-//! in one transaction (`Project::transaction`).
+//! What a folder import needs around the rows themselves (which are read and checked as a
+//! single file is, see `staging`): the columns of a Parquet file, the org closure and the
+//! import record. Callers wrap these in one transaction (`Project::transaction`).
 
 use std::path::Path;
 
 use super::{Project, quote_literal};
-use crate::model::{ColType, Table};
+use crate::model::ColType;
 
 /// A column found in a file, with DuckDB's name for its type.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,77 +41,6 @@ pub fn type_compatible(want: ColType, ty: &str) -> bool {
         ColType::Date => ty == "DATE" || ty.starts_with("TIMESTAMP") || ty == "VARCHAR",
         ColType::Timestamp => ty.starts_with("TIMESTAMP") || ty == "DATE" || ty == "VARCHAR",
     }
-}
-
-/// Replaces the whole content of `table` with the rows of a Parquet file whose columns are
-/// canonical names (checked by the caller). Missing optional columns become NULL.
-pub fn replace_table_from_parquet(
-    project: &Project,
-    table: &Table,
-    file: &Path,
-    present: &[String],
-) -> duckdb::Result<u64> {
-    project
-        .conn()
-        .execute_batch(&format!("DELETE FROM {}", table.name))?;
-    let select: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| {
-            if present.iter().any(|p| p == c.name) {
-                format!("CAST({} AS {})", super::quote_ident(c.name), c.ty.sql())
-            } else {
-                format!("CAST(NULL AS {})", c.ty.sql())
-            }
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO {} SELECT {} FROM read_parquet({})",
-        table.name,
-        select.join(", "),
-        quote_literal(&file.to_string_lossy())
-    );
-    let n = project.conn().execute(&sql, [])?;
-    Ok(n as u64)
-}
-
-/// The first key that occurs more than once in `table`, if any.
-pub fn duplicate_key(project: &Project, table: &Table) -> duckdb::Result<Option<(String, u64)>> {
-    let key = table.key.join(", ");
-    let shown = table
-        .key
-        .iter()
-        .map(|k| format!("CAST({k} AS VARCHAR)"))
-        .collect::<Vec<_>>()
-        .join(" || ' / ' || ");
-    let sql = format!(
-        "SELECT {shown}, count(*) FROM {} GROUP BY {key} HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT 1",
-        table.name
-    );
-    let mut stmt = project.conn().prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    match rows.next()? {
-        Some(r) => Ok(Some((r.get(0)?, r.get::<_, i64>(1)? as u64))),
-        None => Ok(None),
-    }
-}
-
-/// A value of `table.column` with no match in `parent.parent_column`, and how many such rows.
-pub fn dangling_reference(
-    project: &Project,
-    table: &str,
-    column: &str,
-    parent: &str,
-    parent_column: &str,
-) -> duckdb::Result<Option<(String, u64)>> {
-    let sql = format!(
-        "SELECT min({column}), count(*) FROM {table} t WHERE {column} IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_column} = t.{column})"
-    );
-    let (first, n): (Option<String>, i64) = project
-        .conn()
-        .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(first.map(|f| (f, n as u64)))
 }
 
 const REBUILD_ORG_CLOSURE: &str = include_str!("sql/rebuild_org_closure.sql");

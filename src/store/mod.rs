@@ -440,21 +440,21 @@ impl Project {
             return f();
         }
         let handle = self.conn.progress_handle();
-        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let watcher = {
-            let done = done.clone();
-            std::thread::spawn(move || {
-                while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(250));
-                    let q = handle.query_progress();
-                    if let Some(pct) = q.percentage() {
-                        report(pct / 100.0, q.rows_processed(), q.total_rows_to_process());
-                    }
+        // The watcher wakes every 250 ms, and at once when `f` is done (the sender is
+        // dropped): a short query does not wait for the next tick.
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let watcher = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(250))
+            {
+                let q = handle.query_progress();
+                if let Some(pct) = q.percentage() {
+                    report(pct / 100.0, q.rows_processed(), q.total_rows_to_process());
                 }
-            })
-        };
+            }
+        });
         let result = f();
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(done);
         let _ = watcher.join();
         let _ = self.conn.set_query_progress_tracking(false);
         result

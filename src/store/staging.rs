@@ -270,7 +270,7 @@ pub fn direct_types(
     reader: &Reader,
 ) -> duckdb::Result<Option<Vec<(String, &'static str)>>> {
     if matches!(reader, Reader::Parquet) {
-        return Ok(None);
+        return parquet_is_native(project, table, mapping, file).map(|native| native.then(Vec::new));
     }
     let mut types = Vec::new();
     let mut odd = Vec::new();
@@ -303,6 +303,41 @@ pub fn direct_types(
     Ok(all_native.then_some(types))
 }
 
+/// Whether every mapped column of a Parquet file holds its field's type already (numbers
+/// for numbers, dates or timestamps for dates, booleans for yes/no; anything for text): it
+/// is then read straight into its table, else staged as text and converted.
+fn parquet_is_native(
+    project: &Project,
+    table: &Table,
+    mapping: &Mapping,
+    file: &Path,
+) -> duckdb::Result<bool> {
+    let mut stmt = project.conn().prepare(&format!(
+        "DESCRIBE SELECT * FROM read_parquet({})",
+        quote_literal(&file.to_string_lossy())
+    ))?;
+    let types: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?.to_uppercase())))?
+        .collect::<duckdb::Result<_>>()?;
+    Ok(table.columns.iter().all(|c| {
+        let Some(m) = mapping.source_of(c.name) else {
+            return true;
+        };
+        let Some((_, ty)) = types.iter().find(|(name, _)| *name == m.source) else {
+            return false;
+        };
+        let number = ty.contains("INT") || ty.starts_with("DECIMAL") || ty == "DOUBLE" || ty == "FLOAT";
+        let date = ty == "DATE" || ty.starts_with("TIMESTAMP");
+        match c.ty {
+            ColType::Text => true,
+            ColType::Real | ColType::Int => number,
+            ColType::Date | ColType::Timestamp => date,
+            // A required yes/no has no placeholder for "missing" in its table: staged.
+            ColType::Bool => ty == "BOOLEAN" && !c.required,
+        }
+    }))
+}
+
 /// Reads the file straight into its table (see the module doc). Returns None, with the
 /// table as it was, when some line did not parse with `types` (a malformed line, a value
 /// that needs MAMS's tolerant conversion further down the file): the file is then staged.
@@ -323,7 +358,15 @@ pub fn insert_direct(
         let Some(m) = mapping.source_of(c.name) else {
             continue;
         };
-        let v = format!("src.{}", quote_ident(&m.source));
+        let mut v = format!("src.{}", quote_ident(&m.source));
+        if matches!(reader, Reader::Parquet) {
+            // The file's own types, checked by `parquet_is_native`: a cast that cannot fail.
+            let ty = match c.ty {
+                ColType::Real | ColType::Int => "DOUBLE",
+                other => other.sql(),
+            };
+            v = format!("CAST({v} AS {ty})");
+        }
         let value = match c.ty {
             ColType::Real if m.scale != 1.0 => format!("({v} * {})", m.scale),
             ColType::Real | ColType::Timestamp => v,
