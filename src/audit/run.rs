@@ -274,9 +274,20 @@ pub fn run(
                     .map_err(|e| e.to_string())
             })
             .and_then(|sql| {
-                audit::rule_rows(project, &sql, spec.from, spec.to, &spec.unit, timeout, &|| {
-                    progress.is_cancelled()
-                })
+                let author = match rule.origin {
+                    Origin::Builtin => audit::Author::Mams,
+                    Origin::Project => audit::Author::User,
+                };
+                audit::rule_rows(
+                    project,
+                    &sql,
+                    author,
+                    spec.from,
+                    spec.to,
+                    &spec.unit,
+                    timeout,
+                    &|| progress.is_cancelled(),
+                )
                 .map_err(|e| match e {
                     RuleQueryError::Cancelled => "cancelled".to_string(),
                     other => other.to_string(),
