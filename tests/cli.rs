@@ -766,15 +766,15 @@ fn a_folder_is_checked_as_single_files_are_and_every_problem_is_listed() {
         ))
         .unwrap();
     };
-    // Row 3 of the archive of another class, row 5 of the bills with a negative kWh, the
-    // first payment in 2031.
+    // Row 3 of the archive of another class, rows 5 and 7 of the bills with a negative and
+    // a NaN kWh, the first payment in 2031.
     rewrite(
         "customers",
         "SELECT * REPLACE (CASE WHEN row_number() OVER () = 3 THEN 'martian' ELSE customer_class END AS customer_class) FROM FILE",
     );
     rewrite(
         "bills",
-        "SELECT * REPLACE (CASE WHEN row_number() OVER () = 5 THEN -5.0 ELSE kwh END AS kwh) FROM FILE",
+        "SELECT * REPLACE (CASE row_number() OVER () WHEN 5 THEN -5.0 WHEN 7 THEN 'NaN'::DOUBLE ELSE kwh END AS kwh) FROM FILE",
     );
     rewrite(
         "payments",
@@ -786,6 +786,8 @@ fn a_folder_is_checked_as_single_files_are_and_every_problem_is_listed() {
     for problem in [
         "customers.parquet row 3, customer_class = martian: unknown_code",
         "bills.parquet row 5, kwh = -5.0: negative",
+        // NaN in a Parquet file was stored as NULL (issue 15).
+        "bills.parquet row 7, kwh = nan: bad_number",
         "payments.parquet row 1, paid_at = 2031-01-01 10:00:00: future_date",
     ] {
         assert!(err.contains(problem), "{problem} not in\n{err}");

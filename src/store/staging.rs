@@ -227,11 +227,12 @@ impl Batch {
 }
 
 /// What a direct read stores in an empty required field, by type; those rows are rejected
-/// and deleted before the transaction ends. (Bool columns never go the direct way.)
+/// and deleted before the transaction ends. (A required yes/no never goes the direct way.)
 fn placeholder(ty: ColType) -> &'static str {
     match ty {
         ColType::Text => "chr(1) || 'mams:missing'",
-        ColType::Real => "'NaN'::DOUBLE",
+        // Not NaN: a NaN in the file is a bad number, not a missing one.
+        ColType::Real => "(-1.7976931348623157e308)::DOUBLE",
         ColType::Int => "(-9223372036854775807 - 1)",
         ColType::Date => "'-infinity'::DATE",
         ColType::Timestamp | ColType::Bool => "'-infinity'::TIMESTAMP",
@@ -239,10 +240,7 @@ fn placeholder(ty: ColType) -> &'static str {
 }
 
 fn is_placeholder(c: &Column) -> String {
-    match c.ty {
-        ColType::Real => format!("isnan({})", c.name),
-        ty => format!("{} = {}", c.name, placeholder(ty)),
-    }
+    format!("{} = {}", c.name, placeholder(c.ty))
 }
 
 /// The type DuckDB's CSV parser reads a field of type `ty` with on the direct way.
