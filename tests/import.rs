@@ -912,6 +912,19 @@ fn names(project: &Path, prefix: &str) -> String {
     )
 }
 
+/// Imports a customers file; returns the rejects file written.
+fn import_customers(project: &Path, file: &Path) -> String {
+    let rejects = file.with_extension("rejects.csv");
+    let out = import(
+        project,
+        "customers",
+        file,
+        &["--rejects", rejects.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::read_to_string(&rejects).unwrap()
+}
+
 #[test]
 fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     // Issue 15: a UTF-8 file with a few GBK rows, and a Latin-1 file, were read as GB18030
@@ -926,17 +939,8 @@ fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     let mut bytes = [head, &row("3198000001", "张三")].concat().into_bytes();
     bytes.extend(gbk(&row("3198000002", "李四")));
     bytes.extend(row("3198000003", "王五").into_bytes());
-    let file = write(&dir, "utf8-with-gbk-row.csv", &bytes);
-    let rejects = dir.join("r1.csv");
-    let out = import(
-        &project,
-        "customers",
-        &file,
-        &["--rejects", rejects.to_str().unwrap()],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = import_customers(&project, &write(&dir, "utf8-with-gbk-row.csv", &bytes));
     assert_eq!(names(&project, "3198"), "张三/王五");
-    let listed = std::fs::read_to_string(&rejects).unwrap();
     assert!(listed.contains("line 3: not in the file's encoding"), "{listed}");
 
     // 2. GBK with one line that another program wrote in UTF-8, and one line that is
@@ -950,17 +954,8 @@ fn mixed_or_wrong_encodings_are_never_stored_as_garbled_text() {
     for i in 5..9 {
         bytes.extend(gbk(&row(&format!("319700000{i}"), "郑十")));
     }
-    let file = write(&dir, "gbk-with-utf8-row.csv", &bytes);
-    let rejects = dir.join("r2.csv");
-    let out = import(
-        &project,
-        "customers",
-        &file,
-        &["--rejects", rejects.to_str().unwrap()],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = import_customers(&project, &write(&dir, "gbk-with-utf8-row.csv", &bytes));
     assert_eq!(names(&project, "3197"), "赵六/孙七/周八/郑十/郑十/郑十/郑十");
-    let listed = std::fs::read_to_string(&rejects).unwrap();
     assert!(listed.contains("line 5: not in the file's encoding"), "{listed}");
     assert!(
         !sql(

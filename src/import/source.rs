@@ -158,6 +158,16 @@ struct Census {
     other_pairs: u64,
 }
 
+/// How much of `read` (bytes read so far, not yet handed on) is whole lines: up to the
+/// last line break, or everything at the end of the file; None when no line is whole yet.
+/// The rest goes with the next block.
+fn whole_lines(read: &[u8], at_end: bool) -> Option<usize> {
+    if at_end {
+        return Some(read.len());
+    }
+    read.iter().rposition(|b| *b == b'\n').map(|p| p + 1)
+}
+
 fn census(path: &Path) -> anyhow::Result<Census> {
     let mut f = std::fs::File::open(path)?;
     let mut c = Census::default();
@@ -167,13 +177,8 @@ fn census(path: &Path) -> anyhow::Result<Census> {
     loop {
         let n = f.read(&mut block)?;
         carry.extend_from_slice(&block[..n]);
-        let cut = if n == 0 {
-            carry.len()
-        } else {
-            match carry.iter().rposition(|b| *b == b'\n') {
-                Some(p) => p + 1,
-                None => continue,
-            }
+        let Some(cut) = whole_lines(&carry, n == 0) else {
+            continue;
         };
         let lines = &carry[..cut];
         if lines.is_ascii() {
@@ -426,14 +431,8 @@ fn decode_lines_in_parallel(
             loop {
                 let n = input.read(&mut block)?;
                 carry.extend_from_slice(&block[..n]);
-                // Cut after the last line break; the rest goes with the next block.
-                let cut = if n == 0 {
-                    carry.len()
-                } else {
-                    match carry.iter().rposition(|b| *b == b'\n') {
-                        Some(p) => p + 1,
-                        None => continue,
-                    }
+                let Some(cut) = whole_lines(&carry, n == 0) else {
+                    continue;
                 };
                 let rest = carry.split_off(cut);
                 let chunk = std::mem::replace(&mut carry, rest);
