@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cli;
 pub mod codes;
 pub mod errors;
+pub mod evaluation;
 pub mod geo;
 pub mod geometry;
 pub mod import;
@@ -82,6 +83,10 @@ mod tests {
             ),
             (
                 "analysis/",
+                &["store", "geo", "import", "metrics", "audit", "sample"],
+            ),
+            (
+                "evaluation/",
                 &["store", "geo", "import", "metrics", "audit", "sample"],
             ),
             (

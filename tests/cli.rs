@@ -814,3 +814,109 @@ fn a_folder_is_checked_as_single_files_are_and_every_problem_is_listed() {
     ]);
     assert_eq!(stdout(&out).lines().nth(1), Some("1"), "{}", stdout(&out));
 }
+
+#[test]
+fn mams_analyze_weighs_a_comparison_matrix_and_indicator_data() {
+    let dir = tmp("analyze-weights");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // Saaty's 3 x 3 example (docs/evaluation.md): w = (0.637, 0.258, 0.105), CR = 0.033.
+    let ahp = write(
+        "ahp.csv",
+        "criterion,reliability,timeliness,satisfaction\nreliability,1,3,5\ntimeliness,1/3,1,3\nsatisfaction,1/5,1/3,1\n",
+    );
+    let out = mams(&[
+        "analyze",
+        "ahp",
+        "--input",
+        ahp.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let w: Vec<f64> = json["ahp"]["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        (w[0] - 0.637).abs() < 0.001 && (w[2] - 0.105).abs() < 0.001,
+        "{w:?}"
+    );
+    assert!((json["ahp"]["cr"].as_f64().unwrap() - 0.033).abs() < 0.001);
+    // One judgement typed the wrong way round: flagged, named, and the fix suggested.
+    let wrong = write(
+        "wrong.csv",
+        "item,A,B,C,D\nA,1,2,4,1/8\nB,1/2,1,2,4\nC,1/4,1/2,1,2\nD,8,1/4,1/2,1\n",
+    );
+    let out = mams(&["analyze", "ahp", "--input", wrong.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("NOT consistent"), "{text}");
+    assert!(
+        text.contains("A against D is 1/8; the other judgements imply about 8"),
+        "{text}"
+    );
+    // A cell that is not a judgement, and a matrix that is not reciprocal: the cell named.
+    let bad = write("bad.csv", "item,A,B\nA,1,x\nB,1,1\n");
+    let out = mams(&["analyze", "ahp", "--input", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("row 2 (A), column B: 'x'"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = write("bad2.csv", "item,A,B\nA,1,3\nB,1/2,1\n");
+    let out = mams(&["analyze", "ahp", "--input", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("row 1, column 2 is 3 but row 2, column 1 is 0.5"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Entropy weights of data: a column that is the same everywhere gets nothing.
+    let data = write(
+        "data.csv",
+        "unit,collection_rate,repair_minutes,same\nA,99.2,48,5\nB,98.1,62,5\nC,99.8,41,5\n",
+    );
+    let out = mams(&[
+        "analyze",
+        "weights",
+        "--input",
+        data.to_str().unwrap(),
+        "--method",
+        "entropy",
+        "--lower-better",
+        "repair_minutes",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let w: Vec<f64> = json["weights"]["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(w[2], 0.0, "{w:?}");
+    assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    let out = mams(&[
+        "analyze",
+        "weights",
+        "--input",
+        data.to_str().unwrap(),
+        "--method",
+        "critic",
+        "--lower-better",
+        "nope",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("'nope'"), "{}", stderr(&out));
+}

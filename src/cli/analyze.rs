@@ -20,8 +20,39 @@ pub enum DecomposeMethod {
     Ratemix,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum WeightMethod {
+    /// The entropy method: more weight where the units differ more.
+    Entropy,
+    /// CRITIC: spread and conflict with the other indicators.
+    Critic,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AnalyzeCommand {
+    /// AHP weights of a pairwise comparison matrix, with lambda max, CI and CR (see
+    /// docs/evaluation.md).
+    Ahp {
+        /// CSV: a header of the items' names after one first cell, then one row per item:
+        /// its name and its judgements (numbers or fractions such as 1/3).
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Objective weights of indicators from data (see docs/evaluation.md).
+    Weights {
+        /// CSV: a unit column first, then one numeric column per indicator.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum)]
+        method: WeightMethod,
+        /// Indicators where smaller values are better, comma-separated column names.
+        #[arg(long, value_delimiter = ',')]
+        lower_better: Vec<String>,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// Decompose the change between a base and a target period (see docs/analysis.md).
     Decompose {
         /// CSV file; period is `base` or `target`.
@@ -239,4 +270,190 @@ pub fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoF
             print_table(&mut out, &queries::QueryResult { columns, rows }, 0)
         }
     }
+}
+
+/// A CSV file's header and rows as text, refused when missing.
+fn text_table(input: &std::path::Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    if !input.exists() {
+        bail!("input file {} does not exist", input.display());
+    }
+    crate::store::read_csv_text(input)
+}
+
+pub fn ahp(input: &std::path::Path, format: InfoFormat) -> anyhow::Result<()> {
+    use crate::evaluation::ahp;
+    let (columns, rows) = text_table(input)?;
+    let names: Vec<String> = columns.iter().skip(1).map(|c| c.trim().to_string()).collect();
+    let mut matrix = Vec::with_capacity(rows.len());
+    for (r, row) in rows.iter().enumerate() {
+        let name = row.first().map(|s| s.trim()).unwrap_or_default();
+        if names.get(r).map(String::as_str) != Some(name) {
+            bail!(
+                "{}: row {} is '{name}' but column {} is '{}': rows and columns must name the items in the same order",
+                input.display(),
+                r + 2,
+                r + 2,
+                names.get(r).map(String::as_str).unwrap_or("")
+            );
+        }
+        let mut values = Vec::with_capacity(names.len());
+        for (c, cell) in row.iter().enumerate().skip(1) {
+            let v = ahp::parse_judgement(cell).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: row {} ({name}), column {}: '{cell}' is not a number or a fraction",
+                    input.display(),
+                    r + 2,
+                    columns.get(c).map(String::as_str).unwrap_or("")
+                )
+            })?;
+            values.push(v);
+        }
+        matrix.push(values);
+    }
+    let result = ahp::weigh(&matrix).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    let mut out = std::io::stdout().lock();
+    if format == InfoFormat::Json {
+        let json = serde_json::json!({ "items": names, "ahp": result });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    let t = |s: String| duckdb::types::Value::Text(s);
+    let table = queries::QueryResult {
+        columns: vec!["item".into(), "weight".into()],
+        rows: names
+            .iter()
+            .zip(&result.weights)
+            .map(|(n, w)| vec![t(n.clone()), t(format!("{w:.6}"))])
+            .collect(),
+    };
+    print_table(&mut out, &table, 0)?;
+    writeln!(
+        out,
+        "lambda max {:.6}   CI {:.6}   RI {:.2}   CR {:.6}   {}",
+        result.lambda_max,
+        result.ci,
+        result.ri,
+        result.cr,
+        if result.acceptable {
+            "consistent (CR < 0.10)"
+        } else {
+            "NOT consistent (CR >= 0.10): revise the judgements"
+        }
+    )?;
+    if let Some(j) = &result.most_inconsistent {
+        writeln!(
+            out,
+            "most inconsistent judgement: {} against {} is {}; the other judgements imply about {}",
+            names[j.row - 1],
+            names[j.col - 1],
+            judgement_text(j.given),
+            judgement_text(j.suggested)
+        )?;
+    }
+    Ok(())
+}
+
+/// A judgement as Saaty's scale writes it: 3, or 1/3.
+fn judgement_text(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{}", (v * 100.0).round() / 100.0)
+    } else {
+        format!("1/{}", ((1.0 / v) * 100.0).round() / 100.0)
+    }
+}
+
+pub fn weights(
+    input: &std::path::Path,
+    method: WeightMethod,
+    lower_better: &[String],
+    format: InfoFormat,
+) -> anyhow::Result<()> {
+    use crate::evaluation::weights::{DataMatrix, critic, entropy};
+    let (columns, rows) = text_table(input)?;
+    if columns.len() < 2 {
+        bail!(
+            "{}: a unit column and at least one indicator column are needed",
+            input.display()
+        );
+    }
+    let indicators: Vec<String> = columns.iter().skip(1).map(|c| c.trim().to_string()).collect();
+    if let Some(unknown) = lower_better
+        .iter()
+        .find(|l| !indicators.iter().any(|i| i == l.trim()))
+    {
+        bail!(
+            "--lower-better names '{unknown}', which is not a column of {} (its indicators: {})",
+            input.display(),
+            indicators.join(", ")
+        );
+    }
+    let mut values = Vec::with_capacity(rows.len());
+    for (r, row) in rows.iter().enumerate() {
+        let mut v = Vec::with_capacity(indicators.len());
+        for (c, name) in indicators.iter().enumerate() {
+            let cell = row.get(c + 1).map(|s| s.trim()).unwrap_or("");
+            let x = cell
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: row {}, column {name}: '{cell}' is not a number",
+                        input.display(),
+                        r + 2
+                    )
+                })?;
+            v.push(x);
+        }
+        values.push(v);
+    }
+    let data = DataMatrix {
+        values,
+        lower_better: indicators
+            .iter()
+            .map(|i| lower_better.iter().any(|l| l.trim() == i))
+            .collect(),
+    };
+    let result = match method {
+        WeightMethod::Entropy => entropy(&data),
+        WeightMethod::Critic => critic(&data),
+    }
+    .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    let mut out = std::io::stdout().lock();
+    if format == InfoFormat::Json {
+        let json = serde_json::json!({ "indicators": indicators, "weights": result });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    let t = |s: String| duckdb::types::Value::Text(s);
+    let measure = match method {
+        WeightMethod::Entropy => "entropy",
+        WeightMethod::Critic => "information",
+    };
+    let table = queries::QueryResult {
+        columns: vec![
+            "indicator".into(),
+            "direction".into(),
+            measure.into(),
+            "weight".into(),
+        ],
+        rows: indicators
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                vec![
+                    t(name.clone()),
+                    t(if data.lower_better[j] {
+                        "lower better"
+                    } else {
+                        "higher better"
+                    }
+                    .into()),
+                    t(format!("{:.6}", result.measure[j])),
+                    t(format!("{:.6}", result.weights[j])),
+                ]
+            })
+            .collect(),
+    };
+    print_table(&mut out, &table, 0)
 }

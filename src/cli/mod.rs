@@ -26,7 +26,7 @@ mod service;
 mod sql;
 mod triage;
 
-pub use analyze::{AnalyzeCommand, DecomposeMethod};
+pub use analyze::{AnalyzeCommand, DecomposeMethod, WeightMethod};
 pub use audit::AuditArgs;
 pub use cases::CasesCommand;
 pub use import::ImportArgs;
@@ -248,6 +248,18 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     format,
                 },
         } => analyze::decompose(&input, method, format),
+        Command::Analyze {
+            what: AnalyzeCommand::Ahp { input, format },
+        } => analyze::ahp(&input, format),
+        Command::Analyze {
+            what:
+                AnalyzeCommand::Weights {
+                    input,
+                    method,
+                    lower_better,
+                    format,
+                },
+        } => analyze::weights(&input, method, &lower_better, format),
         Command::Analyze {
             what:
                 AnalyzeCommand::Change {
