@@ -920,3 +920,75 @@ fn mams_analyze_weighs_a_comparison_matrix_and_indicator_data() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("'nope'"), "{}", stderr(&out));
 }
+
+#[test]
+fn mams_analyze_dea_scores_units_and_refuses_what_it_cannot_use() {
+    let dir = tmp("analyze-dea");
+    // One input, one output, worked by hand (docs/evaluation.md): CCR scores are output per
+    // input over the best: A 1, B 0.75, C 1/3, D 1; BCC input-oriented C is 2/3.
+    let file = dir.join("units.csv");
+    std::fs::write(&file, "unit,staff,sales\nA,2,2\nB,4,3\nC,3,1\nD,5,5\n").unwrap();
+    let run = |model: &str| {
+        let out = mams(&[
+            "analyze",
+            "dea",
+            "--input",
+            file.to_str().unwrap(),
+            "--inputs",
+            "staff",
+            "--outputs",
+            "sales",
+            "--model",
+            model,
+            "--super",
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stderr(&out).contains("warning: 4 units"), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["result"]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["score"].as_f64().unwrap())
+            .collect::<Vec<f64>>()
+    };
+    let ccr = run("ccr");
+    for (got, want) in ccr.iter().zip([1.0, 0.75, 1.0 / 3.0, 1.0]) {
+        assert!((got - want).abs() < 1e-6, "{ccr:?}");
+    }
+    let bcc = run("bcc");
+    assert!((bcc[2] - 2.0 / 3.0).abs() < 1e-6, "{bcc:?}");
+    // A zero input, and a column that is not there.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "unit,staff,sales\nA,2,2\nB,0,3\nC,3,1\n").unwrap();
+    let out = mams(&[
+        "analyze",
+        "dea",
+        "--input",
+        bad.to_str().unwrap(),
+        "--inputs",
+        "staff",
+        "--outputs",
+        "sales",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unit 2, input 1: 0 is not a positive number"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mams(&[
+        "analyze",
+        "dea",
+        "--input",
+        bad.to_str().unwrap(),
+        "--inputs",
+        "halls",
+        "--outputs",
+        "sales",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no column 'halls'"), "{}", stderr(&out));
+}

@@ -28,8 +28,43 @@ pub enum WeightMethod {
     Critic,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DeaModelArg {
+    /// Constant returns to scale.
+    Ccr,
+    /// Variable returns to scale.
+    Bcc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DeaOrientationArg {
+    Input,
+    Output,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AnalyzeCommand {
+    /// DEA efficiency of units (see docs/evaluation.md).
+    Dea {
+        /// CSV: a unit column first, then the input and output columns.
+        #[arg(long)]
+        input: PathBuf,
+        /// Input columns, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        inputs: Vec<String>,
+        /// Output columns, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        outputs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = DeaModelArg::Ccr)]
+        model: DeaModelArg,
+        #[arg(long, value_enum, default_value_t = DeaOrientationArg::Input)]
+        orientation: DeaOrientationArg,
+        /// Also the super-efficiency (Andersen-Petersen), to rank the efficient units.
+        #[arg(long = "super")]
+        super_efficiency: bool,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// AHP weights of a pairwise comparison matrix, with lambda max, CI and CR (see
     /// docs/evaluation.md).
     Ahp {
@@ -452,6 +487,133 @@ pub fn weights(
                     t(format!("{:.6}", result.measure[j])),
                     t(format!("{:.6}", result.weights[j])),
                 ]
+            })
+            .collect(),
+    };
+    print_table(&mut out, &table, 0)
+}
+
+/// The arguments of `mams analyze dea`.
+pub struct DeaArgs<'a> {
+    pub input: &'a std::path::Path,
+    pub inputs: &'a [String],
+    pub outputs: &'a [String],
+    pub model: DeaModelArg,
+    pub orientation: DeaOrientationArg,
+    pub super_efficiency: bool,
+    pub format: InfoFormat,
+}
+
+pub fn dea(a: DeaArgs) -> anyhow::Result<()> {
+    use crate::evaluation::dea::{DeaData, Model, Orientation, Super, analyse};
+    let (columns, rows) = text_table(a.input)?;
+    let find = |name: &String| -> anyhow::Result<usize> {
+        columns
+            .iter()
+            .position(|c| c.trim() == name.trim())
+            .filter(|i| *i > 0)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: no column '{name}' (its columns after the unit: {})",
+                    a.input.display(),
+                    columns.iter().skip(1).cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
+    };
+    let xi: Vec<usize> = a.inputs.iter().map(find).collect::<anyhow::Result<_>>()?;
+    let yi: Vec<usize> = a.outputs.iter().map(find).collect::<anyhow::Result<_>>()?;
+    let cell = |r: usize, c: usize| -> anyhow::Result<f64> {
+        let text = rows[r].get(c).map(|s| s.trim()).unwrap_or("");
+        text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: row {}, column {}: '{text}' is not a number",
+                a.input.display(),
+                r + 2,
+                columns[c]
+            )
+        })
+    };
+    let mut data = DeaData {
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+    };
+    for r in 0..rows.len() {
+        data.inputs
+            .push(xi.iter().map(|c| cell(r, *c)).collect::<anyhow::Result<_>>()?);
+        data.outputs
+            .push(yi.iter().map(|c| cell(r, *c)).collect::<anyhow::Result<_>>()?);
+    }
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r.first().cloned().unwrap_or_default())
+        .collect();
+    let model = match a.model {
+        DeaModelArg::Ccr => Model::Ccr,
+        DeaModelArg::Bcc => Model::Bcc,
+    };
+    let orientation = match a.orientation {
+        DeaOrientationArg::Input => Orientation::Input,
+        DeaOrientationArg::Output => Orientation::Output,
+    };
+    // Errors name units by their row in the file (the header is row 1).
+    let result = analyse(&data, model, orientation, a.super_efficiency)
+        .map_err(|e| anyhow::anyhow!("{}: {} (unit 1 is row 2 of the file)", a.input.display(), e))?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut out = std::io::stdout().lock();
+    if a.format == InfoFormat::Json {
+        let json = serde_json::json!({
+            "units": names,
+            "inputs": a.inputs,
+            "outputs": a.outputs,
+            "result": result,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    let t = |s: String| duckdb::types::Value::Text(s);
+    let mut header = vec!["unit".to_string(), "score".into(), "efficient".into()];
+    if a.super_efficiency {
+        header.push("super".into());
+    }
+    header.push("peers (lambda)".into());
+    header.extend(a.inputs.iter().map(|i| format!("{i} target")));
+    header.extend(a.outputs.iter().map(|o| format!("{o} target")));
+    let table = queries::QueryResult {
+        columns: header,
+        rows: result
+            .units
+            .iter()
+            .zip(&names)
+            .map(|(u, name)| {
+                let mut row = vec![
+                    t(name.clone()),
+                    t(format!("{:.6}", u.score)),
+                    t(if u.efficient { "yes" } else { "no" }.into()),
+                ];
+                if a.super_efficiency {
+                    row.push(t(match &u.super_efficiency {
+                        Some(Super::Score(v)) => format!("{v:.6}"),
+                        Some(Super::Infeasible) => "infeasible".into(),
+                        None => String::new(),
+                    }));
+                }
+                // Lambdas that print as 0.000 are left out of the table (the JSON has all).
+                row.push(t(u
+                    .peers
+                    .iter()
+                    .filter(|(_, l)| *l >= 0.0005)
+                    .map(|(j, l)| format!("{} ({l:.3})", names[*j]))
+                    .collect::<Vec<_>>()
+                    .join(", ")));
+                row.extend(
+                    u.input_targets
+                        .iter()
+                        .chain(&u.output_targets)
+                        .map(|v| t(format!("{v:.4}"))),
+                );
+                row
             })
             .collect(),
     };

@@ -253,6 +253,26 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         } => analyze::ahp(&input, format),
         Command::Analyze {
             what:
+                AnalyzeCommand::Dea {
+                    input,
+                    inputs,
+                    outputs,
+                    model,
+                    orientation,
+                    super_efficiency,
+                    format,
+                },
+        } => analyze::dea(analyze::DeaArgs {
+            input: &input,
+            inputs: &inputs,
+            outputs: &outputs,
+            model,
+            orientation,
+            super_efficiency,
+            format,
+        }),
+        Command::Analyze {
+            what:
                 AnalyzeCommand::Weights {
                     input,
                     method,

@@ -63,6 +63,7 @@ pub enum MatrixError {
 
 /// Checks a matrix: square, positive, 1 on the diagonal, reciprocal (to 1 %, so that a
 /// judgement typed as 0.33 for 1/3 is accepted).
+#[allow(clippy::needless_range_loop)] // a_ij against a_ji: indexes read as the formula
 pub fn check(a: &[Vec<f64>]) -> Result<(), MatrixError> {
     let n = a.len();
     if n == 0 {
