@@ -30,26 +30,12 @@ pub fn min_max(x: f64, lo: f64, hi: f64, lower_better: bool) -> Option<f64> {
 /// the ideal takes each column's best value, the anti-ideal its worst; a unit's closeness
 /// is d- / (d+ + d-), its distance to the anti-ideal over the sum of both (1: the ideal).
 pub fn topsis(data: &DataMatrix, weights: &[f64]) -> Result<Vec<f64>, DataError> {
-    let m = data.values.len();
-    let n = data.lower_better.len();
-    if m < 2 || n == 0 || weights.len() != n {
-        return Err(DataError::TooSmall);
-    }
-    for (i, row) in data.values.iter().enumerate() {
-        if row.len() != n {
-            return Err(DataError::Ragged {
-                row: i + 1,
-                got: row.len(),
-                want: n,
-            });
-        }
-        if let Some((j, v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(DataError::NotFinite {
-                row: i + 1,
-                col: j + 1,
-                value: *v,
-            });
-        }
+    let (_, n) = data.check()?;
+    if weights.len() != n {
+        return Err(DataError::Weights {
+            got: weights.len(),
+            want: n,
+        });
     }
     let norm: Vec<f64> = (0..n)
         .map(|j| data.values.iter().map(|r| r[j] * r[j]).sum::<f64>().sqrt())
@@ -144,5 +130,6 @@ mod tests {
         };
         let c = topsis(&d, &[0.5, 0.5]).unwrap();
         assert!(c[1] > c[0], "{c:?}");
+        assert_eq!(topsis(&d, &[1.0]), Err(DataError::Weights { got: 1, want: 2 }));
     }
 }

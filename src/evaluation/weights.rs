@@ -20,10 +20,13 @@ pub enum DataError {
     Ragged { row: usize, got: usize, want: usize },
     #[error("unit {row}, indicator {col}: {value} is not a finite number")]
     NotFinite { row: usize, col: usize, value: f64 },
+    #[error("{got} weights for {want} indicators")]
+    Weights { got: usize, want: usize },
 }
 
 impl DataMatrix {
-    fn check(&self) -> Result<(usize, usize), DataError> {
+    /// (units, indicators) of a matrix fit to weigh or score.
+    pub(super) fn check(&self) -> Result<(usize, usize), DataError> {
         let m = self.values.len();
         let n = self.lower_better.len();
         if m < 2 || n == 0 {
