@@ -991,4 +991,58 @@ fn mams_analyze_dea_scores_units_and_refuses_what_it_cannot_use() {
     ]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no column 'halls'"), "{}", stderr(&out));
+
+    // Malmquist, worked by hand (docs/evaluation.md): the frontier doubles; A keeps up
+    // (2 = 1 x 2), B stands still (1 = 0.5 x 2).
+    let periods = dir.join("periods.csv");
+    std::fs::write(
+        &periods,
+        "unit,period,staff,sales\nA,2024,1,1\nB,2024,2,1\nA,2025,1,2\nB,2025,2,1\n",
+    )
+    .unwrap();
+    let args = |file: &std::path::Path| {
+        mams(&[
+            "analyze",
+            "malmquist",
+            "--input",
+            file.to_str().unwrap(),
+            "--base",
+            "2024",
+            "--target",
+            "2025",
+            "--inputs",
+            "staff",
+            "--outputs",
+            "sales",
+            "--format",
+            "json",
+        ])
+    };
+    let out = args(&periods);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let m = &json["malmquist"];
+    for (u, (index, ec, tc)) in [(2.0, 1.0, 2.0), (1.0, 0.5, 2.0)].into_iter().enumerate() {
+        assert!((m[u]["index"].as_f64().unwrap() - index).abs() < 1e-6, "{m}");
+        assert!(
+            (m[u]["efficiency_change"].as_f64().unwrap() - ec).abs() < 1e-6,
+            "{m}"
+        );
+        assert!(
+            (m[u]["technical_change"].as_f64().unwrap() - tc).abs() < 1e-6,
+            "{m}"
+        );
+    }
+    std::fs::write(
+        &periods,
+        "unit,period,staff,sales\nA,2024,1,1\nB,2024,2,1\nA,2025,1,2\n",
+    )
+    .unwrap();
+    let out = args(&periods);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unit 'B' has a row for 2024 but none for 2025"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -44,6 +44,26 @@ pub enum DeaOrientationArg {
 
 #[derive(Debug, Subcommand)]
 pub enum AnalyzeCommand {
+    /// Malmquist productivity index of units between two periods, split into efficiency
+    /// change and technical change (see docs/evaluation.md).
+    Malmquist {
+        /// CSV: a unit column first, a `period` column, then the input and output columns;
+        /// every unit once in each of the two periods.
+        #[arg(long)]
+        input: PathBuf,
+        /// The period compared from, as written in the period column.
+        #[arg(long)]
+        base: String,
+        /// The period compared to.
+        #[arg(long)]
+        target: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        inputs: Vec<String>,
+        #[arg(long, value_delimiter = ',', required = true)]
+        outputs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// DEA efficiency of units (see docs/evaluation.md).
     Dea {
         /// CSV: a unit column first, then the input and output columns.
@@ -614,6 +634,115 @@ pub fn dea(a: DeaArgs) -> anyhow::Result<()> {
                         .map(|v| t(format!("{v:.4}"))),
                 );
                 row
+            })
+            .collect(),
+    };
+    print_table(&mut out, &table, 0)
+}
+
+/// The arguments of `mams analyze malmquist`.
+pub struct MalmquistArgs<'a> {
+    pub input: &'a std::path::Path,
+    pub base: &'a str,
+    pub target: &'a str,
+    pub inputs: &'a [String],
+    pub outputs: &'a [String],
+    pub format: InfoFormat,
+}
+
+pub fn malmquist(a: MalmquistArgs) -> anyhow::Result<()> {
+    use crate::evaluation::dea::{DeaData, malmquist};
+    let (columns, rows) = text_table(a.input)?;
+    let file = a.input.display();
+    let find = |name: &str| -> anyhow::Result<usize> {
+        columns
+            .iter()
+            .position(|c| c.trim() == name.trim())
+            .filter(|i| *i > 0)
+            .ok_or_else(|| {
+                anyhow::anyhow!("{file}: no column '{name}' (its columns: {})", columns.join(", "))
+            })
+    };
+    let period = find("period")?;
+    let xi: Vec<usize> = a.inputs.iter().map(|n| find(n)).collect::<anyhow::Result<_>>()?;
+    let yi: Vec<usize> = a.outputs.iter().map(|n| find(n)).collect::<anyhow::Result<_>>()?;
+    let cell = |r: usize, c: usize| -> anyhow::Result<f64> {
+        let text = rows[r].get(c).map(|s| s.trim()).unwrap_or("");
+        text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{file}: row {}, column {}: '{text}' is not a number",
+                r + 2,
+                columns[c]
+            )
+        })
+    };
+    let unit = |r: usize| rows[r].first().map(|s| s.trim().to_string()).unwrap_or_default();
+    let of_period = |p: &str| -> Vec<usize> {
+        (0..rows.len())
+            .filter(|r| rows[*r].get(period).map(|s| s.trim()) == Some(p))
+            .collect()
+    };
+    let (base_rows, target_rows) = (of_period(a.base), of_period(a.target));
+    if base_rows.is_empty() || target_rows.is_empty() {
+        bail!(
+            "{file}: no rows of period '{}'",
+            if base_rows.is_empty() { a.base } else { a.target }
+        );
+    }
+    let names: Vec<String> = base_rows.iter().map(|r| unit(*r)).collect();
+    let mut base = DeaData {
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+    };
+    let mut target = DeaData {
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+    };
+    for (name, r) in names.iter().zip(&base_rows) {
+        let Some(t) = target_rows.iter().find(|t| unit(**t) == *name) else {
+            bail!(
+                "{file}: unit '{name}' has a row for {} but none for {}",
+                a.base,
+                a.target
+            );
+        };
+        for (d, row) in [(&mut base, *r), (&mut target, *t)] {
+            d.inputs
+                .push(xi.iter().map(|c| cell(row, *c)).collect::<anyhow::Result<_>>()?);
+            d.outputs
+                .push(yi.iter().map(|c| cell(row, *c)).collect::<anyhow::Result<_>>()?);
+        }
+    }
+    if let Some(extra) = target_rows.iter().map(|t| unit(*t)).find(|n| !names.contains(n)) {
+        bail!(
+            "{file}: unit '{extra}' has a row for {} but none for {}",
+            a.target,
+            a.base
+        );
+    }
+    let result = malmquist(&base, &target).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    if a.format == InfoFormat::Json {
+        let json =
+            serde_json::json!({ "units": names, "base": a.base, "target": a.target, "malmquist": result });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    let t = |s: String| duckdb::types::Value::Text(s);
+    let table = queries::QueryResult {
+        columns: ["unit", "malmquist", "efficiency change", "technical change"]
+            .map(String::from)
+            .to_vec(),
+        rows: names
+            .iter()
+            .zip(&result)
+            .map(|(n, m)| {
+                vec![
+                    t(n.clone()),
+                    t(format!("{:.6}", m.index)),
+                    t(format!("{:.6}", m.efficiency_change)),
+                    t(format!("{:.6}", m.technical_change)),
+                ]
             })
             .collect(),
     };

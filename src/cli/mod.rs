@@ -253,6 +253,24 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         } => analyze::ahp(&input, format),
         Command::Analyze {
             what:
+                AnalyzeCommand::Malmquist {
+                    input,
+                    base,
+                    target,
+                    inputs,
+                    outputs,
+                    format,
+                },
+        } => analyze::malmquist(analyze::MalmquistArgs {
+            input: &input,
+            base: &base,
+            target: &target,
+            inputs: &inputs,
+            outputs: &outputs,
+            format,
+        }),
+        Command::Analyze {
+            what:
                 AnalyzeCommand::Dea {
                     input,
                     inputs,

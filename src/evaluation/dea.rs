@@ -238,6 +238,78 @@ pub fn analyse(
     })
 }
 
+/// The Malmquist productivity index of a unit between two periods (Färe, Grosskopf, Norris
+/// and Zhang 1994), from CCR distance functions D^p(q): the score of the unit's period-q data
+/// against period p's frontier. Above 1: productivity grew.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Malmquist {
+    /// [D^t(t+1) / D^t(t) x D^t+1(t+1) / D^t+1(t)]^(1/2).
+    pub index: f64,
+    /// Efficiency change (catching up): D^t+1(t+1) / D^t(t).
+    pub efficiency_change: f64,
+    /// Technical change (the frontier's shift): index / efficiency change.
+    pub technical_change: f64,
+    /// D^t(t), D^t+1(t+1), D^t(t+1), D^t+1(t).
+    pub distances: [f64; 4],
+}
+
+/// The Malmquist index of every unit from `base` to `target` (the same units in the same
+/// order), under constant returns to scale.
+pub fn malmquist(base: &DeaData, target: &DeaData) -> Result<Vec<Malmquist>, DeaError> {
+    let (n, m, s) = base.check()?;
+    let (n2, m2, s2) = target.check()?;
+    if (n2, m2, s2) != (n, m, s) {
+        return Err(DeaError::TooSmall);
+    }
+    // One scale for both periods, so that the frontiers stay comparable.
+    let pooled = DeaData {
+        inputs: base.inputs.iter().chain(&target.inputs).cloned().collect(),
+        outputs: base.outputs.iter().chain(&target.outputs).cloned().collect(),
+    };
+    let (_, mx, my) = pooled.normalised();
+    let scale = |d: &DeaData| DeaData {
+        inputs: d
+            .inputs
+            .iter()
+            .map(|r| r.iter().zip(&mx).map(|(v, k)| v / k).collect())
+            .collect(),
+        outputs: d
+            .outputs
+            .iter()
+            .map(|r| r.iter().zip(&my).map(|(v, k)| v / k).collect())
+            .collect(),
+    };
+    let (b, t) = (scale(base), scale(target));
+    (0..n)
+        .map(|o| {
+            let fail = |e: microlp::Error| DeaError::Solver {
+                unit: o + 1,
+                detail: format!("{e:?}"),
+            };
+            let d = |frontier: &DeaData, of: &DeaData| {
+                radial_against(
+                    frontier,
+                    (of.inputs[o].as_slice(), of.outputs[o].as_slice()),
+                    Model::Ccr,
+                    Orientation::Input,
+                    None,
+                )
+                .map(|(v, _)| v)
+                .map_err(fail)
+            };
+            let (tt, uu, tu, ut) = (d(&b, &b)?, d(&t, &t)?, d(&b, &t)?, d(&t, &b)?);
+            let index = ((tu / tt) * (uu / ut)).sqrt();
+            let efficiency_change = uu / tt;
+            Ok(Malmquist {
+                index,
+                efficiency_change,
+                technical_change: index / efficiency_change,
+                distances: [tt, uu, tu, ut],
+            })
+        })
+        .collect()
+}
+
 /// The lambda variables of a programme (unit `skip` left out for super-efficiency).
 fn lambdas(p: &mut Problem, n: usize, skip: Option<usize>) -> Vec<Option<Variable>> {
     (0..n)
@@ -283,6 +355,21 @@ fn radial_programme(
     o: usize,
     exclude_self: bool,
 ) -> Result<(f64, Vec<f64>), microlp::Error> {
+    let point = (d.inputs[o].as_slice(), d.outputs[o].as_slice());
+    radial_against(d, point, model, orientation, exclude_self.then_some(o))
+}
+
+/// The radial factor of the point (x, y) against the frontier of the units of `d` (unit
+/// `skip` left out), and the lambdas.
+#[allow(clippy::needless_range_loop)] // one constraint per input and output, as the model reads The point need not be one of the units: against
+/// another period's frontier it may lie beyond it (a factor above 1 on inputs).
+fn radial_against(
+    d: &DeaData,
+    (x, y): (&[f64], &[f64]),
+    model: Model,
+    orientation: Orientation,
+    skip: Option<usize>,
+) -> Result<(f64, Vec<f64>), microlp::Error> {
     let n = d.inputs.len();
     let (m, s) = (d.inputs[0].len(), d.outputs[0].len());
     let direction = match orientation {
@@ -291,23 +378,23 @@ fn radial_programme(
     };
     let mut p = Problem::new(direction);
     let radial = p.add_var(1.0, (0.0, f64::INFINITY));
-    let l = lambdas(&mut p, n, exclude_self.then_some(o));
+    let l = lambdas(&mut p, n, skip);
     for i in 0..m {
         let mut t = terms(&l, |j| d.inputs[j][i]);
         match orientation {
             Orientation::Input => {
-                t.push((radial, -d.inputs[o][i]));
+                t.push((radial, -x[i]));
                 p.add_constraint(t.as_slice(), ComparisonOp::Le, 0.0);
             }
-            Orientation::Output => p.add_constraint(t.as_slice(), ComparisonOp::Le, d.inputs[o][i]),
+            Orientation::Output => p.add_constraint(t.as_slice(), ComparisonOp::Le, x[i]),
         }
     }
     for r in 0..s {
         let mut t = terms(&l, |j| d.outputs[j][r]);
         match orientation {
-            Orientation::Input => p.add_constraint(t.as_slice(), ComparisonOp::Ge, d.outputs[o][r]),
+            Orientation::Input => p.add_constraint(t.as_slice(), ComparisonOp::Ge, y[r]),
             Orientation::Output => {
-                t.push((radial, -d.outputs[o][r]));
+                t.push((radial, -y[r]));
                 p.add_constraint(t.as_slice(), ComparisonOp::Ge, 0.0);
             }
         }
@@ -583,5 +670,29 @@ mod tests {
             assert!(near(&scores(&bcc), &scores(&with)[..30]), "seed {seed}");
             assert!(with.units[30].score < 1.0);
         }
+    }
+
+    #[test]
+    fn malmquist_worked_by_hand() {
+        // One input, one output. Period t: A (1, 1), B (2, 1); period t+1: A (1, 2),
+        // B (2, 1). The frontier's ratio doubles (1 to 2). A stays on it: D^t(t) = 1,
+        // D^t+1(t+1) = 1, D^t(t+1) = 2 / 1 = 2, D^t+1(t) = 1 / 2: index 2 = EC 1 x TC 2.
+        // B stands still while the frontier moves: D = 0.5, 0.25, 0.5, 0.25: index 1 =
+        // EC 0.5 x TC 2.
+        let base = one_by_one(&[(1.0, 1.0), (2.0, 1.0)]);
+        let target = one_by_one(&[(1.0, 2.0), (2.0, 1.0)]);
+        let r = malmquist(&base, &target).unwrap();
+        let want = [(2.0, 1.0, 2.0), (1.0, 0.5, 2.0)];
+        for (got, (index, ec, tc)) in r.iter().zip(want) {
+            assert!((got.index - index).abs() < 1e-6, "{got:?}");
+            assert!((got.efficiency_change - ec).abs() < 1e-6, "{got:?}");
+            assert!((got.technical_change - tc).abs() < 1e-6, "{got:?}");
+        }
+        // Nothing changed: every part is 1.
+        let same = malmquist(&base, &base).unwrap();
+        assert!(
+            same.iter()
+                .all(|m| (m.index - 1.0).abs() < 1e-9 && (m.technical_change - 1.0).abs() < 1e-9)
+        );
     }
 }
