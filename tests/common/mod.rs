@@ -11,11 +11,36 @@ use chrono::NaiveDate;
 use mams::progress::Progress;
 use mams::sample::{self, SampleSpec};
 
+/// The folder of this test process's files. The folders that test processes which are gone
+/// left behind (about 0.5 GB a run) are removed the first time, so that repeated runs do
+/// not fill the disk.
+fn run_folder() -> PathBuf {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER
+        .get_or_init(|| {
+            let base = std::env::temp_dir();
+            if Path::new("/proc").is_dir()
+                && let Ok(entries) = std::fs::read_dir(&base)
+            {
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let gone = name
+                        .strip_prefix("mams-it-")
+                        .and_then(|pid| pid.parse::<u32>().ok())
+                        .is_some_and(|pid| !Path::new("/proc").join(pid.to_string()).exists());
+                    if gone {
+                        let _ = std::fs::remove_dir_all(e.path());
+                    }
+                }
+            }
+            base.join(format!("mams-it-{}", std::process::id()))
+        })
+        .clone()
+}
+
 /// A fresh, empty folder for one test.
 pub fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir()
-        .join(format!("mams-it-{}", std::process::id()))
-        .join(name);
+    let d = run_folder().join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -53,12 +78,7 @@ pub fn small_project(name: &str) -> PathBuf {
 pub fn mams(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mams"))
         .args(args)
-        .env(
-            "MAMS_HOME",
-            std::env::temp_dir()
-                .join(format!("mams-it-{}", std::process::id()))
-                .join("home"),
-        )
+        .env("MAMS_HOME", run_folder().join("home"))
         .output()
         .expect("run mams")
 }
