@@ -7,4 +7,5 @@
 pub mod ahp;
 pub mod dea;
 pub mod scoring;
+pub mod system;
 pub mod weights;
