@@ -30,15 +30,11 @@ pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
     project.conn().query_row(FINGERPRINT_SQL, [], |r| r.get(0))
 }
 
+/// Where the fingerprint of the data the sums were built for is kept.
+pub(super) const BUILT_KEY: &str = "kpi_fingerprint";
+
 pub(super) fn built_for(project: &Project) -> duckdb::Result<Option<String>> {
-    let mut stmt = project
-        .conn()
-        .prepare("SELECT value FROM mams_meta WHERE key = 'kpi_fingerprint'")?;
-    let mut rows = stmt.query([])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(r.get(0)?),
-        None => None,
-    })
+    project.meta(BUILT_KEY)
 }
 
 thread_local! {
@@ -122,17 +118,11 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
         }
         p.conn().execute_batch("DROP TABLE rebuild_months;")?;
         sums_scope::clear(p)?;
-        p.conn().execute(
-            "INSERT OR REPLACE INTO mams_meta VALUES ('kpi_fingerprint', ?)",
-            [&now],
-        )?;
+        p.set_meta(BUILT_KEY, &now)?;
         let reach: Option<NaiveDate> = p.conn().query_row(PAYMENTS_REACH_SQL, [], |r| r.get(0))?;
-        p.conn().execute(
-            "INSERT OR REPLACE INTO mams_meta VALUES (?, ?)",
-            duckdb::params![
-                PAYMENTS_REACH_KEY,
-                reach.map(|d| d.to_string()).unwrap_or_default()
-            ],
+        p.set_meta(
+            PAYMENTS_REACH_KEY,
+            &reach.map(|d| d.to_string()).unwrap_or_default(),
         )?;
         Ok(scope)
     })?;
@@ -148,18 +138,7 @@ fn ensure_sums_reporting(project: &Project, step: impl Fn(usize, usize)) -> anyh
 /// stale or were built before it was kept.
 pub fn payments_reach(project: &Project) -> anyhow::Result<Option<NaiveDate>> {
     if ensure_sums(project)? {
-        let kept: Option<String> = project
-            .conn()
-            .query_row(
-                "SELECT value FROM mams_meta WHERE key = ?",
-                [PAYMENTS_REACH_KEY],
-                |r| r.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                duckdb::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+        let kept = project.meta(PAYMENTS_REACH_KEY)?;
         if let Some(day) = kept {
             return Ok(day.parse().ok());
         }

@@ -32,14 +32,22 @@ pub fn parquet_columns(project: &Project, file: &Path) -> duckdb::Result<Vec<Fil
 
 /// Whether a file column of DuckDB type `ty` can be stored in a canonical column.
 pub fn type_compatible(want: ColType, ty: &str) -> bool {
+    let text = ty.eq_ignore_ascii_case("VARCHAR");
+    holds_type(want, ty) || text || (matches!(want, ColType::Bool) && holds_type(ColType::Real, ty))
+}
+
+/// Whether a file column of DuckDB type `ty` holds values of a field of type `want` already
+/// (numbers for numbers, dates or timestamps for dates, booleans for yes/no; anything for
+/// text), with no text to convert.
+pub fn holds_type(want: ColType, ty: &str) -> bool {
     let ty = ty.to_uppercase();
-    let numeric = ty.contains("INT") || ty.starts_with("DECIMAL") || ty == "DOUBLE" || ty == "FLOAT";
     match want {
         ColType::Text => true,
-        ColType::Int | ColType::Real => numeric || ty == "VARCHAR",
-        ColType::Bool => ty == "BOOLEAN" || ty == "VARCHAR" || numeric,
-        ColType::Date => ty == "DATE" || ty.starts_with("TIMESTAMP") || ty == "VARCHAR",
-        ColType::Timestamp => ty.starts_with("TIMESTAMP") || ty == "DATE" || ty == "VARCHAR",
+        ColType::Int | ColType::Real => {
+            ty.contains("INT") || ty.starts_with("DECIMAL") || ty == "DOUBLE" || ty == "FLOAT"
+        }
+        ColType::Date | ColType::Timestamp => ty == "DATE" || ty.starts_with("TIMESTAMP"),
+        ColType::Bool => ty == "BOOLEAN",
     }
 }
 

@@ -424,6 +424,23 @@ impl Project {
         Ok(MemoryGuard(self))
     }
 
+    /// A value MAMS keeps about the project (`mams_meta`), if set.
+    pub(crate) fn meta(&self, key: &str) -> duckdb::Result<Option<String>> {
+        let mut stmt = self.conn.prepare("SELECT value FROM mams_meta WHERE key = ?")?;
+        let mut rows = stmt.query([key])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
+    }
+
+    /// Keeps a value about the project (`mams_meta`), replacing the one before.
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> duckdb::Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO mams_meta VALUES (?, ?)", [key, value])
+            .map(|_| ())
+    }
+
     /// The project's private folder for temporary files, the only one DuckDB may use.
     pub fn scratch_dir(&self) -> &Path {
         &self.scratch

@@ -301,38 +301,25 @@ pub fn direct_types(
     Ok(all_native.then_some(types))
 }
 
-/// Whether every mapped column of a Parquet file holds its field's type already (numbers
-/// for numbers, dates or timestamps for dates, booleans for yes/no; anything for text): it
-/// is then read straight into its table, else staged as text and converted.
+/// Whether every mapped column of a Parquet file holds its field's type already
+/// (`loading::holds_type`): it is then read straight into its table, else staged as text
+/// and converted.
 fn parquet_is_native(
     project: &Project,
     table: &Table,
     mapping: &Mapping,
     file: &Path,
 ) -> duckdb::Result<bool> {
-    let mut stmt = project.conn().prepare(&format!(
-        "DESCRIBE SELECT * FROM read_parquet({})",
-        quote_literal(&file.to_string_lossy())
-    ))?;
-    let types: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?.to_uppercase())))?
-        .collect::<duckdb::Result<_>>()?;
+    let types = super::loading::parquet_columns(project, file)?;
     Ok(table.columns.iter().all(|c| {
         let Some(m) = mapping.source_of(c.name) else {
             return true;
         };
-        let Some((_, ty)) = types.iter().find(|(name, _)| *name == m.source) else {
+        let Some(f) = types.iter().find(|f| f.name == m.source) else {
             return false;
         };
-        let number = ty.contains("INT") || ty.starts_with("DECIMAL") || ty == "DOUBLE" || ty == "FLOAT";
-        let date = ty == "DATE" || ty.starts_with("TIMESTAMP");
-        match c.ty {
-            ColType::Text => true,
-            ColType::Real | ColType::Int => number,
-            ColType::Date | ColType::Timestamp => date,
-            // A required yes/no has no placeholder for "missing" in its table: staged.
-            ColType::Bool => ty == "BOOLEAN" && !c.required,
-        }
+        // A required yes/no has no placeholder for "missing" in its table: staged.
+        super::loading::holds_type(c.ty, &f.ty) && !(matches!(c.ty, ColType::Bool) && c.required)
     }))
 }
 

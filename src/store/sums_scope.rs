@@ -85,13 +85,10 @@ pub fn note_rows(project: &Project, table: &str, relation: &str) -> duckdb::Resu
 pub fn chain(project: &Project, after: bool) -> anyhow::Result<()> {
     let now = super::kpi::fingerprint(project)?;
     if after {
-        project.conn().execute(
-            "INSERT OR REPLACE INTO mams_meta VALUES (?, ?)",
-            [CHAINED_KEY, now.as_str()],
-        )?;
+        project.set_meta(CHAINED_KEY, &now)?;
         return Ok(());
     }
-    let expected = match meta(project, CHAINED_KEY)? {
+    let expected = match project.meta(CHAINED_KEY)? {
         Some(chained) => Some(chained),
         None => super::kpi::built_for(project)?,
     };
@@ -104,20 +101,9 @@ pub fn chain(project: &Project, after: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn meta(project: &Project, key: &str) -> duckdb::Result<Option<String>> {
-    let mut stmt = project
-        .conn()
-        .prepare("SELECT value FROM mams_meta WHERE key = ?")?;
-    let mut rows = stmt.query([key])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(r.get(0)?),
-        None => None,
-    })
-}
-
 /// What to rebuild when the data's fingerprint is `now` and the sums were built for another.
 pub fn to_rebuild(project: &Project, now: &str) -> anyhow::Result<Scope> {
-    if meta(project, CHAINED_KEY)?.as_deref() != Some(now) {
+    if project.meta(CHAINED_KEY)?.as_deref() != Some(now) {
         return Ok(Scope::Everything);
     }
     let mut stmt = project
@@ -158,11 +144,8 @@ const SPANS_KEY: &str = "sums_spans";
 /// everything. Call after `rebuild_months` is made; keeps the spans for the next time.
 pub fn widen_for_new_months(project: &Project, scope: Scope) -> anyhow::Result<Scope> {
     let now: String = project.conn().query_row(SPANS_SQL, [], |r| r.get(0))?;
-    let before = meta(project, SPANS_KEY)?;
-    project.conn().execute(
-        "INSERT OR REPLACE INTO mams_meta VALUES (?, ?)",
-        [SPANS_KEY, now.as_str()],
-    )?;
+    let before = project.meta(SPANS_KEY)?;
+    project.set_meta(SPANS_KEY, &now)?;
     let Scope::Part { units, from } = scope else {
         return Ok(scope);
     };
@@ -245,7 +228,8 @@ pub fn rebuild_everything_next(project: &Project) -> duckdb::Result<()> {
     clear(project)?;
     project
         .conn()
-        .execute_batch("DELETE FROM mams_meta WHERE key = 'kpi_fingerprint'")
+        .execute("DELETE FROM mams_meta WHERE key = ?", [super::kpi::BUILT_KEY])
+        .map(|_| ())
 }
 
 /// Forgets what was noted: the sums are built for the data as it is now.
