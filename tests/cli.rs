@@ -815,6 +815,21 @@ fn a_folder_is_checked_as_single_files_are_and_every_problem_is_listed() {
     assert_eq!(stdout(&out).lines().nth(1), Some("1"), "{}", stdout(&out));
 }
 
+/// The JSON a successful command printed.
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    serde_json::from_str(&stdout(out)).unwrap()
+}
+
+/// A JSON array of numbers.
+fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
 #[test]
 fn mams_analyze_weighs_a_comparison_matrix_and_indicator_data() {
     let dir = tmp("analyze-weights");
@@ -836,14 +851,8 @@ fn mams_analyze_weighs_a_comparison_matrix_and_indicator_data() {
         "--format",
         "json",
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let w: Vec<f64> = json["ahp"]["weights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let json = json_of(&out);
+    let w = floats(&json["ahp"]["weights"]);
     assert!(
         (w[0] - 0.637).abs() < 0.001 && (w[2] - 0.105).abs() < 0.001,
         "{w:?}"
@@ -897,14 +906,7 @@ fn mams_analyze_weighs_a_comparison_matrix_and_indicator_data() {
         "--format",
         "json",
     ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let w: Vec<f64> = json["weights"]["weights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let w = floats(&json_of(&out)["weights"]["weights"]);
     assert_eq!(w[2], 0.0, "{w:?}");
     assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     let out = mams(&[
@@ -944,10 +946,8 @@ fn mams_analyze_dea_scores_units_and_refuses_what_it_cannot_use() {
             "--format",
             "json",
         ]);
-        assert!(out.status.success(), "{}", stderr(&out));
         assert!(stderr(&out).contains("warning: 4 units"), "{}", stderr(&out));
-        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-        json["result"]["units"]
+        json_of(&out)["result"]["units"]
             .as_array()
             .unwrap()
             .iter()
@@ -1018,9 +1018,7 @@ fn mams_analyze_dea_scores_units_and_refuses_what_it_cannot_use() {
             "json",
         ])
     };
-    let out = args(&periods);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let json = json_of(&args(&periods));
     let m = &json["malmquist"];
     for (u, (index, ec, tc)) in [(2.0, 1.0, 2.0), (1.0, 0.5, 2.0)].into_iter().enumerate() {
         assert!((m[u]["index"].as_f64().unwrap() - index).abs() < 1e-6, "{m}");

@@ -327,18 +327,69 @@ pub fn decompose(input: &std::path::Path, method: DecomposeMethod, format: InfoF
     }
 }
 
-/// A CSV file's header and rows as text, refused when missing.
-fn text_table(input: &std::path::Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
-    if !input.exists() {
-        bail!("input file {} does not exist", input.display());
+/// A CSV file of `mams analyze`, read as text: a name column first, columns found by name,
+/// cells read as numbers; every refusal names the file, the row (the header is row 1) and
+/// the column.
+struct CsvInput {
+    file: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl CsvInput {
+    fn read(path: &std::path::Path) -> anyhow::Result<CsvInput> {
+        if !path.exists() {
+            bail!("input file {} does not exist", path.display());
+        }
+        let (columns, rows) = crate::store::read_csv_text(path)?;
+        Ok(CsvInput {
+            file: path.display().to_string(),
+            columns: columns.iter().map(|c| c.trim().to_string()).collect(),
+            rows,
+        })
     }
-    crate::store::read_csv_text(input)
+
+    /// The column called `name`, after the name column.
+    fn column(&self, name: &str) -> anyhow::Result<usize> {
+        self.columns
+            .iter()
+            .position(|c| c == name.trim())
+            .filter(|i| *i > 0)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: no column '{name}' (its columns after the unit: {})",
+                    self.file,
+                    self.columns[1..].join(", ")
+                )
+            })
+    }
+
+    /// The cells of row `r` in `cols`, as finite numbers.
+    fn numbers(&self, r: usize, cols: &[usize]) -> anyhow::Result<Vec<f64>> {
+        cols.iter()
+            .map(|c| {
+                let text = self.cell(r, *c);
+                text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: row {}, column {}: '{text}' is not a number",
+                        self.file,
+                        r + 2,
+                        self.columns[*c]
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn cell(&self, r: usize, c: usize) -> &str {
+        self.rows[r].get(c).map(|s| s.trim()).unwrap_or("")
+    }
 }
 
 pub fn ahp(input: &std::path::Path, format: InfoFormat) -> anyhow::Result<()> {
     use crate::evaluation::ahp;
-    let (columns, rows) = text_table(input)?;
-    let names: Vec<String> = columns.iter().skip(1).map(|c| c.trim().to_string()).collect();
+    let CsvInput { columns, rows, .. } = CsvInput::read(input)?;
+    let names: Vec<String> = columns.iter().skip(1).cloned().collect();
     let mut matrix = Vec::with_capacity(rows.len());
     for (r, row) in rows.iter().enumerate() {
         let name = row.first().map(|s| s.trim()).unwrap_or_default();
@@ -424,14 +475,14 @@ pub fn weights(
     format: InfoFormat,
 ) -> anyhow::Result<()> {
     use crate::evaluation::weights::{DataMatrix, critic, entropy};
-    let (columns, rows) = text_table(input)?;
-    if columns.len() < 2 {
+    let csv = CsvInput::read(input)?;
+    if csv.columns.len() < 2 {
         bail!(
             "{}: a unit column and at least one indicator column are needed",
             input.display()
         );
     }
-    let indicators: Vec<String> = columns.iter().skip(1).map(|c| c.trim().to_string()).collect();
+    let indicators: Vec<String> = csv.columns[1..].to_vec();
     if let Some(unknown) = lower_better
         .iter()
         .find(|l| !indicators.iter().any(|i| i == l.trim()))
@@ -442,26 +493,10 @@ pub fn weights(
             indicators.join(", ")
         );
     }
-    let mut values = Vec::with_capacity(rows.len());
-    for (r, row) in rows.iter().enumerate() {
-        let mut v = Vec::with_capacity(indicators.len());
-        for (c, name) in indicators.iter().enumerate() {
-            let cell = row.get(c + 1).map(|s| s.trim()).unwrap_or("");
-            let x = cell
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{}: row {}, column {name}: '{cell}' is not a number",
-                        input.display(),
-                        r + 2
-                    )
-                })?;
-            v.push(x);
-        }
-        values.push(v);
-    }
+    let all: Vec<usize> = (1..csv.columns.len()).collect();
+    let values = (0..csv.rows.len())
+        .map(|r| csv.numbers(r, &all))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let data = DataMatrix {
         values,
         lower_better: indicators
@@ -526,47 +561,26 @@ pub struct DeaArgs<'a> {
 
 pub fn dea(a: DeaArgs) -> anyhow::Result<()> {
     use crate::evaluation::dea::{DeaData, Model, Orientation, Super, analyse};
-    let (columns, rows) = text_table(a.input)?;
-    let find = |name: &String| -> anyhow::Result<usize> {
-        columns
-            .iter()
-            .position(|c| c.trim() == name.trim())
-            .filter(|i| *i > 0)
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}: no column '{name}' (its columns after the unit: {})",
-                    a.input.display(),
-                    columns.iter().skip(1).cloned().collect::<Vec<_>>().join(", ")
-                )
-            })
-    };
-    let xi: Vec<usize> = a.inputs.iter().map(find).collect::<anyhow::Result<_>>()?;
-    let yi: Vec<usize> = a.outputs.iter().map(find).collect::<anyhow::Result<_>>()?;
-    let cell = |r: usize, c: usize| -> anyhow::Result<f64> {
-        let text = rows[r].get(c).map(|s| s.trim()).unwrap_or("");
-        text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{}: row {}, column {}: '{text}' is not a number",
-                a.input.display(),
-                r + 2,
-                columns[c]
-            )
-        })
-    };
+    let csv = CsvInput::read(a.input)?;
+    let xi: Vec<usize> = a
+        .inputs
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<anyhow::Result<_>>()?;
+    let yi: Vec<usize> = a
+        .outputs
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<anyhow::Result<_>>()?;
     let mut data = DeaData {
         inputs: Vec::new(),
         outputs: Vec::new(),
     };
-    for r in 0..rows.len() {
-        data.inputs
-            .push(xi.iter().map(|c| cell(r, *c)).collect::<anyhow::Result<_>>()?);
-        data.outputs
-            .push(yi.iter().map(|c| cell(r, *c)).collect::<anyhow::Result<_>>()?);
+    for r in 0..csv.rows.len() {
+        data.inputs.push(csv.numbers(r, &xi)?);
+        data.outputs.push(csv.numbers(r, &yi)?);
     }
-    let names: Vec<String> = rows
-        .iter()
-        .map(|r| r.first().cloned().unwrap_or_default())
-        .collect();
+    let names: Vec<String> = (0..csv.rows.len()).map(|r| csv.cell(r, 0).to_string()).collect();
     let model = match a.model {
         DeaModelArg::Ccr => Model::Ccr,
         DeaModelArg::Bcc => Model::Bcc,
@@ -652,34 +666,23 @@ pub struct MalmquistArgs<'a> {
 
 pub fn malmquist(a: MalmquistArgs) -> anyhow::Result<()> {
     use crate::evaluation::dea::{DeaData, malmquist};
-    let (columns, rows) = text_table(a.input)?;
-    let file = a.input.display();
-    let find = |name: &str| -> anyhow::Result<usize> {
-        columns
-            .iter()
-            .position(|c| c.trim() == name.trim())
-            .filter(|i| *i > 0)
-            .ok_or_else(|| {
-                anyhow::anyhow!("{file}: no column '{name}' (its columns: {})", columns.join(", "))
-            })
-    };
-    let period = find("period")?;
-    let xi: Vec<usize> = a.inputs.iter().map(|n| find(n)).collect::<anyhow::Result<_>>()?;
-    let yi: Vec<usize> = a.outputs.iter().map(|n| find(n)).collect::<anyhow::Result<_>>()?;
-    let cell = |r: usize, c: usize| -> anyhow::Result<f64> {
-        let text = rows[r].get(c).map(|s| s.trim()).unwrap_or("");
-        text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{file}: row {}, column {}: '{text}' is not a number",
-                r + 2,
-                columns[c]
-            )
-        })
-    };
-    let unit = |r: usize| rows[r].first().map(|s| s.trim().to_string()).unwrap_or_default();
+    let csv = CsvInput::read(a.input)?;
+    let file = &csv.file;
+    let period = csv.column("period")?;
+    let xi: Vec<usize> = a
+        .inputs
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<anyhow::Result<_>>()?;
+    let yi: Vec<usize> = a
+        .outputs
+        .iter()
+        .map(|n| csv.column(n))
+        .collect::<anyhow::Result<_>>()?;
+    let unit = |r: usize| csv.cell(r, 0).to_string();
     let of_period = |p: &str| -> Vec<usize> {
-        (0..rows.len())
-            .filter(|r| rows[*r].get(period).map(|s| s.trim()) == Some(p))
+        (0..csv.rows.len())
+            .filter(|r| csv.cell(*r, period) == p)
             .collect()
     };
     let (base_rows, target_rows) = (of_period(a.base), of_period(a.target));
@@ -707,10 +710,8 @@ pub fn malmquist(a: MalmquistArgs) -> anyhow::Result<()> {
             );
         };
         for (d, row) in [(&mut base, *r), (&mut target, *t)] {
-            d.inputs
-                .push(xi.iter().map(|c| cell(row, *c)).collect::<anyhow::Result<_>>()?);
-            d.outputs
-                .push(yi.iter().map(|c| cell(row, *c)).collect::<anyhow::Result<_>>()?);
+            d.inputs.push(csv.numbers(row, &xi)?);
+            d.outputs.push(csv.numbers(row, &yi)?);
         }
     }
     if let Some(extra) = target_rows.iter().map(|t| unit(*t)).find(|n| !names.contains(n)) {
