@@ -566,8 +566,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("drill_down", "Show this unit", "查看该单位"),
     (
         "import_hint",
-        "CSV (UTF-8, GBK, UTF-16), Excel or Parquet extracts: choose them here or drop them on the window.",
-        "CSV（UTF-8、GBK、UTF-16）、Excel 或 Parquet 文件：在此选择，或直接拖放到窗口。",
+        "CSV (UTF-8, GBK, UTF-16, Latin-1), Excel or Parquet extracts: choose them here or drop them on the window.",
+        "CSV（UTF-8、GBK、UTF-16、Latin-1）、Excel 或 Parquet 文件：在此选择，或直接拖放到窗口。",
     ),
     ("choose_files", "Choose files…", "选择文件…"),
     ("target_table", "Table", "目标数据表"),
