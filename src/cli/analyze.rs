@@ -452,22 +452,14 @@ pub fn ahp(input: &std::path::Path, format: InfoFormat) -> anyhow::Result<()> {
             "most inconsistent judgement: {} against {} is {}; the other judgements imply about {}",
             names[j.row - 1],
             names[j.col - 1],
-            judgement_text(j.given),
-            judgement_text(j.suggested)
+            crate::evaluation::ahp::format_judgement(j.given),
+            crate::evaluation::ahp::format_judgement(j.suggested)
         )?;
     }
     Ok(())
 }
 
 /// A judgement as Saaty's scale writes it: 3, or 1/3.
-fn judgement_text(v: f64) -> String {
-    if v >= 1.0 {
-        format!("{}", (v * 100.0).round() / 100.0)
-    } else {
-        format!("1/{}", ((1.0 / v) * 100.0).round() / 100.0)
-    }
-}
-
 pub fn weights(
     input: &std::path::Path,
     method: WeightMethod,

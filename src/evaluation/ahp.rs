@@ -197,6 +197,15 @@ fn on_scale(ratio: f64) -> f64 {
         .unwrap_or(1.0)
 }
 
+/// A judgement as it is written: 3, or 1/3 for a value below 1.
+pub fn format_judgement(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{}", (v * 100.0).round() / 100.0)
+    } else {
+        format!("1/{}", ((1.0 / v) * 100.0).round() / 100.0)
+    }
+}
+
 /// A judgement as typed: a number or a fraction such as `1/3`.
 pub fn parse_judgement(text: &str) -> Option<f64> {
     let t = text.trim();

@@ -6,6 +6,7 @@
 
 pub mod ahp;
 pub mod dea;
+pub mod evaluate;
 pub mod scoring;
 pub mod system;
 pub mod weights;

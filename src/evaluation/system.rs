@@ -18,8 +18,63 @@ pub struct IndexSystem {
     pub name_zh: String,
     /// From the best grade down; a total score gets the first grade whose minimum it reaches.
     pub grades: Vec<Grade>,
+    /// Grades that raise an improvement item (besides any indicator below its floor).
+    #[serde(default = "default_improve_at")]
+    pub improve_at: Vec<String>,
+    /// How the indicators are weighed: the typed (or AHP) weights, or weights from the data.
+    #[serde(default)]
+    pub weighting: Weighting,
+    /// Pairwise comparisons of the dimensions on Saaty's scale; when given, the
+    /// dimensions' weights are its AHP weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ahp: Option<Vec<Vec<f64>>>,
+    /// Points off the total for confirmed audit problems of the period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductions: Option<Deductions>,
     pub dimensions: Vec<Dimension>,
 }
+
+fn default_improve_at() -> Vec<String> {
+    vec!["C".into(), "D".into()]
+}
+
+/// Where the weights of an evaluation come from.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weighting {
+    /// The weights in the system (typed in, or from its AHP matrices).
+    #[default]
+    Expert,
+    /// Entropy weights from the period's data.
+    Entropy,
+    /// CRITIC weights from the period's data.
+    Critic,
+    /// alpha x expert + (1 - alpha) x objective.
+    Blend { alpha: f64, with: Objective },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    Entropy,
+    Critic,
+}
+
+/// Points per confirmed problem of severity 1, 2 and 3, and the most taken off in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deductions {
+    pub per_severity: [f64; 3],
+    pub cap: f64,
+}
+
+/// A sum as a person would write it (1.3, not 1.2999999999999998).
+fn rounded(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The indicators of compliance, read from the audit (not from the leaders' sums).
+pub const COMPLIANCE: &[&str] = &["confirmed_per_10k", "rectification_on_time"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +93,9 @@ pub struct Dimension {
     pub name_zh: String,
     /// Its share of the total score.
     pub weight: f64,
+    /// Pairwise comparisons of its indicators; when given, their weights are its AHP weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ahp: Option<Vec<Vec<f64>>>,
     pub indicators: Vec<SystemIndicator>,
 }
 
@@ -59,15 +117,95 @@ pub struct SystemIndicator {
     pub target: f64,
     /// Its share of its dimension's score.
     pub weight: f64,
+    /// The score of a unit that had nothing to count (no rectification was due); without
+    /// it such a unit is left unscored. Only for the compliance indicators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub none_scores: Option<f64>,
 }
 
 impl IndexSystem {
     /// Reads a system from JSON and checks it against the indicators MAMS knows.
+    /// `known` are the leaders' indicators; the compliance ones are always known. The
+    /// weights of a node with an AHP matrix become the matrix's weights.
     pub fn parse(json: &str, known: &[&str]) -> Result<IndexSystem, String> {
-        let system: IndexSystem =
+        let mut system: IndexSystem =
             serde_json::from_str(json).map_err(|e| format!("not a valid index system: {e}"))?;
         system.check(known)?;
+        system.apply_ahp();
         Ok(system)
+    }
+
+    /// Sets the weights of every node that has an AHP matrix to the matrix's weights
+    /// (matrices are checked by `check`; one that does not weigh is left alone).
+    pub fn apply_ahp(&mut self) {
+        if let Some(Ok(a)) = self.ahp.as_deref().map(super::ahp::weigh) {
+            for (d, w) in self.dimensions.iter_mut().zip(a.weights) {
+                d.weight = w;
+            }
+        }
+        for d in &mut self.dimensions {
+            if let Some(Ok(a)) = d.ahp.as_deref().map(super::ahp::weigh) {
+                for (i, w) in d.indicators.iter_mut().zip(a.weights) {
+                    i.weight = w;
+                }
+            }
+        }
+    }
+
+    /// The AHP matrices that are not consistent enough (CR >= 0.10), each with the
+    /// judgement that departs most and the value the others imply: flagged, not refused.
+    pub fn inconsistencies(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut flag = |at: String, a: &[Vec<f64>], names: Vec<&str>| {
+            if let Ok(r) = super::ahp::weigh(a)
+                && !r.acceptable
+            {
+                let pair = r
+                    .most_inconsistent
+                    .map(|j| {
+                        format!(
+                            "; {} against {} departs most ({} given, about {} implied)",
+                            names.get(j.row - 1).unwrap_or(&"?"),
+                            names.get(j.col - 1).unwrap_or(&"?"),
+                            super::ahp::format_judgement(j.given),
+                            super::ahp::format_judgement(j.suggested)
+                        )
+                    })
+                    .unwrap_or_default();
+                out.push(format!("{at}: CR = {:.3}, not below 0.10{pair}", r.cr));
+            }
+        };
+        if let Some(a) = &self.ahp {
+            flag(
+                "the dimensions' comparisons".into(),
+                a,
+                self.dimensions.iter().map(|d| d.id.as_str()).collect(),
+            );
+        }
+        for d in &self.dimensions {
+            if let Some(a) = &d.ahp {
+                flag(
+                    format!("dimension {}'s comparisons", d.id),
+                    a,
+                    d.indicators.iter().map(|i| i.indicator.as_str()).collect(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every indicator with its dimension's index, in order.
+    pub fn indicators(&self) -> Vec<(usize, &SystemIndicator)> {
+        self.dimensions
+            .iter()
+            .enumerate()
+            .flat_map(|(d, dim)| dim.indicators.iter().map(move |i| (d, i)))
+            .collect()
+    }
+
+    /// Version as it is shown and stored: name and year.
+    pub fn version(&self) -> String {
+        format!("{} {}", self.name, self.year)
     }
 
     /// Every problem of the system, named by its place ("dimension timeliness, indicator
@@ -79,8 +217,41 @@ impl IndexSystem {
             problems.push("the system has no dimension".to_string());
         }
         let total: f64 = self.dimensions.iter().map(|d| d.weight).sum();
-        if !sums_to_one(total) {
-            problems.push(format!("the dimensions' weights add up to {total}, not 1"));
+        let matrix_problem = |a: &[Vec<f64>], n: usize| -> Option<String> {
+            if a.len() != n {
+                return Some(format!("the AHP matrix has {} rows for {n} items", a.len()));
+            }
+            super::ahp::check(a).err().map(|e| format!("AHP matrix: {e}"))
+        };
+        match &self.ahp {
+            Some(a) => {
+                if let Some(p) = matrix_problem(a, self.dimensions.len()) {
+                    problems.push(format!("the dimensions' comparisons: {p}"));
+                }
+            }
+            None if !sums_to_one(total) => {
+                problems.push(format!(
+                    "the dimensions' weights add up to {}, not 1",
+                    rounded(total)
+                ));
+            }
+            None => {}
+        }
+        if let Weighting::Blend { alpha, .. } = self.weighting
+            && !(0.0..=1.0).contains(&alpha)
+        {
+            problems.push(format!("weighting: alpha must lie between 0 and 1, not {alpha}"));
+        }
+        if let Some(d) = &self.deductions
+            && (d.per_severity.iter().any(|p| !(p.is_finite() && *p >= 0.0))
+                || !(d.cap.is_finite() && d.cap >= 0.0))
+        {
+            problems.push("deductions: points and cap must be 0 or more".to_string());
+        }
+        for g in &self.improve_at {
+            if !self.grades.iter().any(|x| &x.grade == g) {
+                problems.push(format!("improve_at: no grade {g}"));
+            }
         }
         let mut seen_dimensions = Vec::new();
         let mut seen_indicators = Vec::new();
@@ -90,29 +261,52 @@ impl IndexSystem {
                 problems.push(format!("{at}: the id is used twice"));
             }
             seen_dimensions.push(&d.id);
-            if !(d.weight.is_finite() && d.weight > 0.0) {
+            if self.ahp.is_none() && !(d.weight.is_finite() && d.weight > 0.0) {
                 problems.push(format!("{at}: the weight must be above 0, not {}", d.weight));
             }
             if d.indicators.is_empty() {
                 problems.push(format!("{at}: no indicator"));
             }
             let sum: f64 = d.indicators.iter().map(|i| i.weight).sum();
-            if !d.indicators.is_empty() && !sums_to_one(sum) {
-                problems.push(format!("{at}: the indicators' weights add up to {sum}, not 1"));
+            match &d.ahp {
+                Some(a) => {
+                    if let Some(p) = matrix_problem(a, d.indicators.len()) {
+                        problems.push(format!("{at}: {p}"));
+                    }
+                }
+                None if !d.indicators.is_empty() && !sums_to_one(sum) => {
+                    problems.push(format!(
+                        "{at}: the indicators' weights add up to {}, not 1",
+                        rounded(sum)
+                    ));
+                }
+                None => {}
             }
             for i in &d.indicators {
                 let at = format!("{at}, indicator {}", i.indicator);
-                if !known.contains(&i.indicator.as_str()) {
+                let compliance = COMPLIANCE.contains(&i.indicator.as_str());
+                if !known.contains(&i.indicator.as_str()) && !compliance {
                     problems.push(format!(
-                        "{at}: not an indicator MAMS computes (known: {})",
-                        known.join(", ")
+                        "{at}: not an indicator MAMS computes (known: {}, {})",
+                        known.join(", "),
+                        COMPLIANCE.join(", ")
                     ));
+                }
+                match i.none_scores {
+                    Some(_) if !compliance => problems.push(format!(
+                        "{at}: none_scores is only for the compliance indicators ({})",
+                        COMPLIANCE.join(", ")
+                    )),
+                    Some(v) if !(0.0..=100.0).contains(&v) => {
+                        problems.push(format!("{at}: none_scores must lie between 0 and 100, not {v}"))
+                    }
+                    _ => {}
                 }
                 if seen_indicators.contains(&&i.indicator) {
                     problems.push(format!("{at}: already in the system"));
                 }
                 seen_indicators.push(&i.indicator);
-                if !(i.weight.is_finite() && i.weight > 0.0) {
+                if d.ahp.is_none() && !(i.weight.is_finite() && i.weight > 0.0) {
                     problems.push(format!("{at}: the weight must be above 0, not {}", i.weight));
                 }
                 let right_way = match i.direction {
@@ -180,7 +374,7 @@ mod tests {
         s.dimensions[2].indicators[0].weight = 0.1;
         let err = s.check(&known()).unwrap_err();
         for part in [
-            "the dimensions' weights add up to 1.25, not 1",
+            "the dimensions' weights add up to 1.3, not 1",
             "dimension timeliness, indicator queue_length: not an indicator MAMS computes",
             "dimension timeliness, indicator ticket_timeliness: with higher values better, the target (90) must lie beyond the floor (95)",
             "dimension satisfaction: the indicators' weights add up to 0.5, not 1",
@@ -191,6 +385,52 @@ mod tests {
             IndexSystem::parse("{\"name\": 1}", &known())
                 .unwrap_err()
                 .contains("not a valid index system")
+        );
+    }
+
+    #[test]
+    fn ahp_matrices_give_the_weights_and_inconsistency_is_flagged_by_name() {
+        let mut s: IndexSystem = serde_json::from_str(DEFAULT_JSON).unwrap();
+        // Saaty's example on the reliability dimension: w = (0.637, 0.258, 0.105).
+        s.dimensions[0].ahp = Some(vec![
+            vec![1.0, 3.0, 5.0],
+            vec![1.0 / 3.0, 1.0, 3.0],
+            vec![0.2, 1.0 / 3.0, 1.0],
+        ]);
+        s.dimensions[0].indicators[0].weight = 0.9; // overridden by the matrix
+        let s = IndexSystem::parse(&serde_json::to_string(&s).unwrap(), &known()).unwrap();
+        let w: Vec<f64> = s.dimensions[0].indicators.iter().map(|i| i.weight).collect();
+        assert!(
+            (w[0] - 0.637).abs() < 0.001 && (w[2] - 0.105).abs() < 0.001,
+            "{w:?}"
+        );
+        assert!(s.inconsistencies().is_empty());
+        // rs3 over saidi 3, saidi over saifi 3, but saifi over rs3 3: circular.
+        let mut bad = s.clone();
+        bad.dimensions[0].ahp = Some(vec![
+            vec![1.0, 3.0, 1.0 / 3.0],
+            vec![1.0 / 3.0, 1.0, 3.0],
+            vec![3.0, 1.0 / 3.0, 1.0],
+        ]);
+        let flags = bad.inconsistencies();
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert!(
+            flags[0].starts_with("dimension reliability's comparisons: CR = "),
+            "{flags:?}"
+        );
+        assert!(flags[0].contains("departs most"), "{flags:?}");
+        // A matrix of the wrong order, and none_scores where it does not belong.
+        let mut wrong = s.clone();
+        wrong.dimensions[1].ahp = Some(vec![vec![1.0, 2.0], vec![0.5, 1.0]]);
+        wrong.dimensions[2].indicators[0].none_scores = Some(100.0);
+        let err = wrong.check(&known()).unwrap_err();
+        assert!(
+            err.contains("dimension timeliness: the AHP matrix has 2 rows for 3 items"),
+            "{err}"
+        );
+        assert!(
+            err.contains("indicator satisfaction: none_scores is only for the compliance"),
+            "{err}"
         );
     }
 }

@@ -8,5 +8,6 @@ pub mod format;
 pub mod indicators;
 pub mod kpi;
 pub mod market;
+pub mod period;
 pub mod reliability;
 pub mod service;
