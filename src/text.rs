@@ -5,7 +5,7 @@
 use std::fmt;
 
 /// A message in English and Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub en: String,
     pub zh: String,

@@ -14,6 +14,7 @@ mod analyze;
 mod audit;
 mod board;
 mod cases;
+mod evaluate;
 mod import;
 mod info;
 mod kpi;
@@ -154,6 +155,26 @@ pub enum Command {
         #[command(subcommand)]
         what: MapCommand,
     },
+    /// Evaluate the units one level below a unit for a month, a quarter (quarterly
+    /// evaluation) or a year (annual examination) under an index system: indicator values
+    /// and scores, dimension scores, total, grade, rank (docs/evaluation.md).
+    Evaluate {
+        project: PathBuf,
+        /// YYYY-MM, YYYYQn or YYYY.
+        #[arg(long)]
+        period: String,
+        /// Index system by name (and year): default the one shipped with MAMS.
+        #[arg(long)]
+        system: Option<String>,
+        /// The units below this one are evaluated; default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Keep the result as published (immutable) and raise the improvement items.
+        #[arg(long)]
+        publish: bool,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// Index-related factor analysis: explain a change by its factors and groups.
     Analyze {
         #[command(subcommand)]
@@ -240,6 +261,21 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Triage(a) => triage::triage(a),
         Command::Cases { what } => cases::cases(what),
         Command::Map { what } => map::map(what),
+        Command::Evaluate {
+            project,
+            period,
+            system,
+            unit,
+            publish,
+            format,
+        } => evaluate::run(&evaluate::EvaluateArgs {
+            project: &project,
+            period: &period,
+            system: system.as_deref(),
+            unit: unit.as_deref(),
+            publish,
+            format,
+        }),
         Command::Analyze {
             what:
                 AnalyzeCommand::Decompose {

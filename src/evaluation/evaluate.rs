@@ -6,19 +6,20 @@
 use serde::Serialize;
 
 use super::scoring::{efficacy, topsis};
-use super::system::{Direction, IndexSystem, Objective, Weighting};
+use super::system::{Direction, IndexSystem, NoneRule, Objective, SystemIndicator, Weighting, WhenNone};
 use super::weights::{DataMatrix, combine, critic, entropy};
+use crate::text::Text;
 
 /// The value of one indicator in one unit for the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Number(f64),
-    /// Nothing to count (no rectification was due): scored by `none_scores` if the system
-    /// gives one.
+    /// Nothing to count (no connection completed, no rectification due): scored by the
+    /// system's `none_scores` if it gives one.
     NothingToCount,
     /// No value, and why.
-    Missing(String),
+    Missing(Text),
 }
 
 /// A unit's values, in the order of `IndexSystem::indicators`, and its confirmed audit
@@ -37,7 +38,7 @@ pub struct IndicatorScore {
     /// The value is worse than the floor (an improvement item is due).
     pub below_floor: bool,
     /// Why there is no score.
-    pub missing: Option<String>,
+    pub missing: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,10 +55,10 @@ pub struct UnitResult {
     pub rank: Option<usize>,
     /// TOPSIS closeness (0..1) over the scored units with the same weights.
     pub topsis: Option<f64>,
-    /// Why the unit has no total; empty when it has one.
-    pub unscored: Vec<String>,
+    /// Why the unit has no total ("indicator: why"); empty when it has one.
+    pub unscored: Vec<Text>,
     /// What raises an improvement item: the grade, and each indicator below its floor.
-    pub improvement: Vec<String>,
+    pub improvement: Vec<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,7 +70,7 @@ pub struct Evaluation {
     pub weight_sets: Vec<(String, Vec<f64>)>,
     pub units: Vec<UnitResult>,
     /// Said once for the whole evaluation (weights that fell back, inconsistent AHP).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
 }
 
 /// Evaluates `units` under `system` (its weights already checked).
@@ -81,18 +82,7 @@ pub fn evaluate(system: &IndexSystem, units: &[UnitInput]) -> Evaluation {
         .map(|(d, i)| system.dimensions[*d].weight * i.weight)
         .collect();
     // Units with a number for every indicator: the data of the objective weights.
-    let complete: Vec<Vec<f64>> = units
-        .iter()
-        .filter_map(|u| {
-            u.values
-                .iter()
-                .map(|v| match v {
-                    Value::Number(x) => Some(*x),
-                    _ => None,
-                })
-                .collect::<Option<Vec<f64>>>()
-        })
-        .collect();
+    let complete: Vec<Vec<f64>> = units.iter().filter_map(|u| numbers(&list, u)).collect();
     let data = DataMatrix {
         values: complete,
         lower_better: list
@@ -123,8 +113,9 @@ pub fn evaluate(system: &IndexSystem, units: &[UnitInput]) -> Evaluation {
         Weighting::Blend { alpha, with } => objective(with).map(|o| combine(&expert, &o, alpha)),
     };
     let weights = chosen.unwrap_or_else(|| {
-        warnings.push(format!(
+        warnings.push(crate::say!(
             "weights from the data need at least two units with every indicator ({} here): the system's own weights are used",
+            "由数据求权重至少需要两个各项指标齐全的单位（此处 {} 个）：改用指标体系自带的权重",
             data.values.len()
         ));
         expert.clone()
@@ -147,9 +138,24 @@ pub fn evaluate(system: &IndexSystem, units: &[UnitInput]) -> Evaluation {
     }
 }
 
+/// A unit's values as numbers, when every indicator has one; nothing to count with a
+/// score for it stands for the value that scores that much.
+fn numbers(list: &[(usize, &SystemIndicator)], u: &UnitInput) -> Option<Vec<f64>> {
+    list.iter()
+        .zip(&u.values)
+        .map(|((_, ind), v)| match (v, ind.none_scores) {
+            (Value::Number(x), _) => Some(*x),
+            (Value::NothingToCount, Some(WhenNone::Score(s))) => {
+                Some(ind.floor + (s - 60.0) / 40.0 * (ind.target - ind.floor))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn score_unit(
     system: &IndexSystem,
-    list: &[(usize, &super::system::SystemIndicator)],
+    list: &[(usize, &SystemIndicator)],
     weights: &[f64],
     u: &UnitInput,
 ) -> UnitResult {
@@ -162,23 +168,38 @@ fn score_unit(
             let (value, score, missing) = match v {
                 Value::Number(x) => match efficacy(*x, ind.floor, ind.target) {
                     Some(s) => (Some(*x), Some(s), None),
-                    None => (Some(*x), None, Some("floor equals target".to_string())),
+                    None => (
+                        Some(*x),
+                        None,
+                        Some(crate::say!("floor equals target", "底线值等于目标值")),
+                    ),
                 },
                 Value::NothingToCount => match ind.none_scores {
-                    Some(s) => (None, Some(s), None),
-                    None => (None, None, Some("nothing to count in the period".to_string())),
+                    Some(WhenNone::Score(s)) => (None, Some(s), None),
+                    Some(WhenNone::Rule(NoneRule::Reweight)) => (None, None, None),
+                    None => (
+                        None,
+                        None,
+                        Some(crate::say!(
+                            "nothing to count in the period",
+                            "本期无可统计的事项"
+                        )),
+                    ),
                 },
                 Value::Missing(why) => (None, None, Some(why.clone())),
             };
             if let Some(why) = &missing {
-                unscored.push(format!("{}: {why}", ind.indicator));
+                unscored.push(Text {
+                    en: format!("{}: {}", ind.indicator, why.en),
+                    zh: format!("{}：{}", ind.indicator, why.zh),
+                });
             }
             let below_floor = value.is_some_and(|x| match ind.direction {
                 Direction::Higher => x < ind.floor,
                 Direction::Lower => x > ind.floor,
             });
             if below_floor {
-                improvement.push(format!("{} below its floor", ind.indicator));
+                improvement.push(crate::say!("{} below its floor", "{} 低于底线值", ind.indicator));
             }
             IndicatorScore {
                 value,
@@ -193,9 +214,16 @@ fn score_unit(
             let mut sum = 0.0;
             let mut weight = 0.0;
             for (k, (dim, _)) in list.iter().enumerate() {
-                if *dim == d {
-                    sum += weights[k] * indicators[k].score?;
-                    weight += weights[k];
+                if *dim != d {
+                    continue;
+                }
+                match (indicators[k].score, &indicators[k].missing) {
+                    (Some(s), _) => {
+                        sum += weights[k] * s;
+                        weight += weights[k];
+                    }
+                    (None, Some(_)) => return None,
+                    (None, None) => {} // left out: its weight goes to the others
                 }
             }
             (weight > 0.0).then(|| sum / weight)
@@ -210,19 +238,28 @@ fn score_unit(
             .sum();
         points.min(d.cap)
     });
-    let total = unscored.is_empty().then(|| {
-        let sum: f64 = indicators
-            .iter()
-            .zip(weights)
-            .map(|(s, w)| w * s.score.unwrap_or(0.0))
-            .sum();
-        (sum / weights.iter().sum::<f64>() - deduction).max(0.0)
-    });
+    // An indicator left out (nothing to count, reweighted) shares its weight with the
+    // others of its dimension in proportion (the dimension score above), and a dimension
+    // left out altogether with the other dimensions.
+    let (sum, weight) = dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(d, score)| {
+            let w: f64 = list
+                .iter()
+                .zip(weights)
+                .filter(|((dim, _), _)| *dim == d)
+                .map(|(_, w)| w)
+                .sum();
+            Some((w * (*score)?, w))
+        })
+        .fold((0.0, 0.0), |(a, b), (x, w)| (a + x, b + w));
+    let total = (unscored.is_empty() && weight > 0.0).then(|| (sum / weight - deduction).max(0.0));
     let grade = total.and_then(|t| system.grade(t)).map(|g| g.grade.clone());
     if let Some(g) = &grade
         && system.improve_at.contains(g)
     {
-        improvement.insert(0, format!("grade {g}"));
+        improvement.insert(0, crate::say!("grade {g}", "评级 {g}"));
     }
     UnitResult {
         unit: u.unit.clone(),
@@ -257,9 +294,10 @@ fn rank(results: &mut [UnitResult]) {
     }
 }
 
-/// TOPSIS closeness of the scored units on the raw values, with the same weights.
+/// TOPSIS closeness of the scored units with a number for every indicator, on the raw
+/// values, with the same weights.
 fn closeness(
-    list: &[(usize, &super::system::SystemIndicator)],
+    list: &[(usize, &SystemIndicator)],
     weights: &[f64],
     units: &[UnitInput],
     results: &mut [UnitResult],
@@ -268,17 +306,7 @@ fn closeness(
         .iter()
         .enumerate()
         .filter(|(i, _)| results[*i].total.is_some())
-        .filter_map(|(i, u)| {
-            let v = u
-                .values
-                .iter()
-                .map(|v| match v {
-                    Value::Number(x) => Some(*x),
-                    _ => None,
-                })
-                .collect::<Option<Vec<f64>>>()?;
-            Some((i, v))
-        })
+        .filter_map(|(i, u)| Some((i, numbers(list, u)?)))
         .collect();
     let data = DataMatrix {
         values: rows.iter().map(|(_, v)| v.clone()).collect(),
@@ -297,7 +325,7 @@ fn closeness(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluation::system::{Deductions, Dimension, Grade, SystemIndicator};
+    use crate::evaluation::system::{Deductions, Dimension, Grade};
 
     /// Written by hand: two dimensions, three indicators.
     fn system() -> IndexSystem {
@@ -307,6 +335,7 @@ mod tests {
             floor,
             target,
             weight,
+            per_year: false,
             none_scores: None,
         };
         let grade = |g: &str, min| Grade {
@@ -394,7 +423,8 @@ mod tests {
         let c = &e.units[2];
         assert!((c.total.unwrap() - 48.0).abs() < 1e-9);
         assert_eq!((c.grade.as_deref(), c.rank), (Some("D"), Some(3)));
-        assert_eq!(c.improvement, vec!["grade D", "collection_rate below its floor"]);
+        let why: Vec<&str> = c.improvement.iter().map(|t| t.en.as_str()).collect();
+        assert_eq!(why, ["grade D", "collection_rate below its floor"]);
         assert!(c.indicators[0].below_floor && !c.indicators[1].below_floor);
         // B is best on two of the three raw values, C worst on all: TOPSIS agrees on the order.
         assert!(b.topsis.unwrap() > a.topsis.unwrap() && a.topsis.unwrap() > c.topsis.unwrap());
@@ -405,11 +435,12 @@ mod tests {
     fn a_unit_without_a_value_is_unscored_with_the_reason_never_nan() {
         let s = system();
         let mut u = unit("X", [99.0, 50.0, 98.0], [0, 0, 0]);
-        u.values[1] = Value::Missing("no repairs in 2025Q2".into());
+        u.values[1] = Value::Missing(crate::say!("no repairs in 2025Q2", "2025Q2 无抢修"));
         let e = evaluate(&s, &[u, unit("Y", [99.0, 50.0, 98.0], [0, 0, 0])]);
         let x = &e.units[0];
         assert_eq!((x.total, x.grade.as_deref(), x.rank), (None, None, None));
-        assert_eq!(x.unscored, vec!["repair_arrival: no repairs in 2025Q2"]);
+        assert_eq!(x.unscored[0].en, "repair_arrival: no repairs in 2025Q2");
+        assert_eq!(x.unscored[0].zh, "repair_arrival：2025Q2 无抢修");
         assert_eq!(x.dimensions[1], None);
         assert_eq!(x.dimensions[0], Some(80.0));
         assert_eq!(e.units[1].rank, Some(1));
@@ -420,22 +451,45 @@ mod tests {
         u.values[0] = Value::NothingToCount;
         let e = evaluate(&s, &[u, unit("Y", [99.0, 50.0, 98.0], [0, 0, 0])]);
         assert_eq!(e.weights, vec![0.6, 0.2, 0.2]);
-        assert!(e.warnings[0].contains("at least two units"), "{:?}", e.warnings);
+        assert!(
+            e.warnings[0].en.contains("at least two units"),
+            "{:?}",
+            e.warnings
+        );
         assert_eq!(
-            e.units[0].unscored,
-            vec!["collection_rate: nothing to count in the period"]
+            e.units[0].unscored[0].en,
+            "collection_rate: nothing to count in the period"
         );
     }
 
     #[test]
     fn nothing_to_count_takes_the_systems_score_for_it() {
         let mut s = system();
-        s.dimensions[0].indicators[0].none_scores = Some(100.0);
+        s.dimensions[0].indicators[0].none_scores = Some(WhenNone::Score(100.0));
         let mut u = unit("X", [0.0, 45.0, 98.0], [0, 0, 0]);
         u.values[0] = Value::NothingToCount;
         let e = evaluate(&s, &[u]);
         assert_eq!(e.units[0].total, Some(100.0));
         assert_eq!(e.units[0].indicators[0].value, None);
+    }
+
+    #[test]
+    fn reweight_leaves_the_indicator_out_and_shares_its_weight() {
+        // Worked by hand: no repairs in the unit; satisfaction 98 % scores 100 and carries
+        // the whole service dimension; total 0.6 x 80 + 0.4 x 100 = 88.
+        let mut s = system();
+        s.dimensions[1].indicators[0].none_scores = Some(WhenNone::Rule(NoneRule::Reweight));
+        let mut u = unit("X", [99.0, 0.0, 98.0], [0, 0, 0]);
+        u.values[1] = Value::NothingToCount;
+        let e = evaluate(&s, &[u]);
+        let x = &e.units[0];
+        assert!(x.unscored.is_empty(), "{:?}", x.unscored);
+        assert_eq!(x.dimensions[1], Some(100.0));
+        assert!((x.total.unwrap() - 88.0).abs() < 1e-9, "{:?}", x.total);
+        // Missing data is never reweighted.
+        let mut u = unit("X", [99.0, 0.0, 98.0], [0, 0, 0]);
+        u.values[1] = Value::Missing(crate::say!("no data", "无数据"));
+        assert_eq!(evaluate(&s, &[u]).units[0].total, None);
     }
 
     #[test]

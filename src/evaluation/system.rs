@@ -117,10 +117,30 @@ pub struct SystemIndicator {
     pub target: f64,
     /// Its share of its dimension's score.
     pub weight: f64,
-    /// The score of a unit that had nothing to count (no rectification was due); without
-    /// it such a unit is left unscored. Only for the compliance indicators.
+    /// A count that grows with the period (SAIDI, SAIFI, complaints per 10,000
+    /// customers): floor and target are for a year, and a period of n months uses n/12 of
+    /// them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_year: bool,
+    /// What a unit that had nothing to count gets (no connection completed, no
+    /// rectification due): a score, or "reweight" (the indicator is left out and its weight
+    /// shared by the others in proportion). Without it such a unit is left unscored. Never
+    /// applies to missing data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub none_scores: Option<f64>,
+    pub none_scores: Option<WhenNone>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WhenNone {
+    Score(f64),
+    Rule(NoneRule),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoneRule {
+    Reweight,
 }
 
 impl IndexSystem {
@@ -154,30 +174,39 @@ impl IndexSystem {
 
     /// The AHP matrices that are not consistent enough (CR >= 0.10), each with the
     /// judgement that departs most and the value the others imply: flagged, not refused.
-    pub fn inconsistencies(&self) -> Vec<String> {
+    pub fn inconsistencies(&self) -> Vec<crate::text::Text> {
         let mut out = Vec::new();
-        let mut flag = |at: String, a: &[Vec<f64>], names: Vec<&str>| {
+        let mut flag = |at: crate::text::Text, a: &[Vec<f64>], names: Vec<&str>| {
             if let Ok(r) = super::ahp::weigh(a)
                 && !r.acceptable
             {
                 let pair = r
                     .most_inconsistent
                     .map(|j| {
-                        format!(
-                            "; {} against {} departs most ({} given, about {} implied)",
+                        let (a, b) = (
                             names.get(j.row - 1).unwrap_or(&"?"),
                             names.get(j.col - 1).unwrap_or(&"?"),
+                        );
+                        let (given, implied) = (
                             super::ahp::format_judgement(j.given),
-                            super::ahp::format_judgement(j.suggested)
+                            super::ahp::format_judgement(j.suggested),
+                        );
+                        crate::say!(
+                            "; {a} against {b} departs most ({given} given, about {implied} implied)",
+                            "；{a} 对 {b} 的判断偏离最大（给定 {given}，其他判断推出约 {implied}）"
                         )
                     })
                     .unwrap_or_default();
-                out.push(format!("{at}: CR = {:.3}, not below 0.10{pair}", r.cr));
+                let cr = format!("{:.3}", r.cr);
+                out.push(crate::text::Text {
+                    en: format!("{}: CR = {cr}, not below 0.10{}", at.en, pair.en),
+                    zh: format!("{}：CR = {cr}，未低于 0.10{}", at.zh, pair.zh),
+                });
             }
         };
         if let Some(a) = &self.ahp {
             flag(
-                "the dimensions' comparisons".into(),
+                crate::say!("the dimensions' comparisons", "维度的两两比较"),
                 a,
                 self.dimensions.iter().map(|d| d.id.as_str()).collect(),
             );
@@ -185,7 +214,7 @@ impl IndexSystem {
         for d in &self.dimensions {
             if let Some(a) = &d.ahp {
                 flag(
-                    format!("dimension {}'s comparisons", d.id),
+                    crate::say!("dimension {}'s comparisons", "维度 {} 的两两比较", d.id),
                     a,
                     d.indicators.iter().map(|i| i.indicator.as_str()).collect(),
                 );
@@ -201,6 +230,20 @@ impl IndexSystem {
             .enumerate()
             .flat_map(|(d, dim)| dim.indicators.iter().map(move |i| (d, i)))
             .collect()
+    }
+
+    /// The system as it applies to a period of `months` months: the floors and targets of
+    /// the per-year indicators scaled by months / 12.
+    pub fn for_months(&self, months: u32) -> IndexSystem {
+        let mut s = self.clone();
+        let share = f64::from(months) / 12.0;
+        for d in &mut s.dimensions {
+            for i in d.indicators.iter_mut().filter(|i| i.per_year) {
+                i.floor *= share;
+                i.target *= share;
+            }
+        }
+        s
     }
 
     /// Version as it is shown and stored: name and year.
@@ -284,23 +327,17 @@ impl IndexSystem {
             }
             for i in &d.indicators {
                 let at = format!("{at}, indicator {}", i.indicator);
-                let compliance = COMPLIANCE.contains(&i.indicator.as_str());
-                if !known.contains(&i.indicator.as_str()) && !compliance {
+                if !known.contains(&i.indicator.as_str()) && !COMPLIANCE.contains(&i.indicator.as_str()) {
                     problems.push(format!(
                         "{at}: not an indicator MAMS computes (known: {}, {})",
                         known.join(", "),
                         COMPLIANCE.join(", ")
                     ));
                 }
-                match i.none_scores {
-                    Some(_) if !compliance => problems.push(format!(
-                        "{at}: none_scores is only for the compliance indicators ({})",
-                        COMPLIANCE.join(", ")
-                    )),
-                    Some(v) if !(0.0..=100.0).contains(&v) => {
-                        problems.push(format!("{at}: none_scores must lie between 0 and 100, not {v}"))
-                    }
-                    _ => {}
+                if let Some(WhenNone::Score(v)) = i.none_scores
+                    && !(0.0..=100.0).contains(&v)
+                {
+                    problems.push(format!("{at}: none_scores must lie between 0 and 100, not {v}"));
                 }
                 if seen_indicators.contains(&&i.indicator) {
                     problems.push(format!("{at}: already in the system"));
@@ -415,21 +452,23 @@ mod tests {
         let flags = bad.inconsistencies();
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert!(
-            flags[0].starts_with("dimension reliability's comparisons: CR = "),
+            flags[0]
+                .en
+                .starts_with("dimension reliability's comparisons: CR = "),
             "{flags:?}"
         );
-        assert!(flags[0].contains("departs most"), "{flags:?}");
-        // A matrix of the wrong order, and none_scores where it does not belong.
+        assert!(flags[0].en.contains("departs most"), "{flags:?}");
+        // A matrix of the wrong order, and a score for nothing to count beyond 100.
         let mut wrong = s.clone();
         wrong.dimensions[1].ahp = Some(vec![vec![1.0, 2.0], vec![0.5, 1.0]]);
-        wrong.dimensions[2].indicators[0].none_scores = Some(100.0);
+        wrong.dimensions[2].indicators[0].none_scores = Some(WhenNone::Score(120.0));
         let err = wrong.check(&known()).unwrap_err();
         assert!(
             err.contains("dimension timeliness: the AHP matrix has 2 rows for 3 items"),
             "{err}"
         );
         assert!(
-            err.contains("indicator satisfaction: none_scores is only for the compliance"),
+            err.contains("indicator satisfaction: none_scores must lie between 0 and 100, not 120"),
             "{err}"
         );
     }

@@ -4,6 +4,7 @@
 
 pub mod bulletin;
 pub mod change;
+pub mod evaluate;
 pub mod format;
 pub mod indicators;
 pub mod kpi;

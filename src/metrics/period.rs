@@ -162,14 +162,20 @@ impl PeriodKind {
 /// The sums of a period from the sums of its months, oldest first. Flows (kWh, money,
 /// events, minutes, hours) add up; stocks take the period's last month: customers served
 /// (the denominator of SAIDI, SAIFI and complaints per 10,000 customers, as for a month)
-/// and arrears. A part of the sums is None when any month of the period has no data for
-/// it: a quarter with two months of bills has no collection rate.
+/// and arrears. Bills and line loss are None when any month of the period has none (a
+/// quarter with two months of bills has no collection rate). Events (connections, tickets,
+/// interruptions) count in the months that have them: the data mark a month without any
+/// event in the whole project as having none, which in a quarter is a month of zero.
 pub fn period_totals(months: &[MonthTotals]) -> MonthTotals {
     let Some(last) = months.last() else {
         return MonthTotals::default();
     };
     let sum = |part: fn(&MonthTotals) -> Option<f64>| -> Option<f64> {
         months.iter().map(part).sum::<Option<f64>>()
+    };
+    let events = |part: fn(&MonthTotals) -> Option<f64>| -> Option<f64> {
+        let some: Vec<f64> = months.iter().filter_map(part).collect();
+        (!some.is_empty()).then(|| some.iter().sum())
     };
     MonthTotals {
         month: months.first().and_then(|m| m.month),
@@ -185,19 +191,19 @@ pub fn period_totals(months: &[MonthTotals]) -> MonthTotals {
         },
         supplied_kwh: sum(|t| t.supplied_kwh),
         sold_kwh: sum(|t| t.sold_kwh),
-        connections: sum(|t| t.connections),
-        connection_days: sum(|t| t.connection_days),
-        connections_over_limit: sum(|t| t.connections_over_limit),
-        complaints: sum(|t| t.complaints),
-        repairs_arrived: sum(|t| t.repairs_arrived),
-        repair_arrival_minutes: sum(|t| t.repair_arrival_minutes),
-        satisfied: sum(|t| t.satisfied),
-        callbacks: sum(|t| t.callbacks),
-        tickets_due: sum(|t| t.tickets_due),
-        tickets_on_time: sum(|t| t.tickets_on_time),
-        interruptions: sum(|t| t.interruptions),
-        customer_minutes: sum(|t| t.customer_minutes),
-        customer_minutes_rs3: sum(|t| t.customer_minutes_rs3),
+        connections: events(|t| t.connections),
+        connection_days: events(|t| t.connection_days),
+        connections_over_limit: events(|t| t.connections_over_limit),
+        complaints: events(|t| t.complaints),
+        repairs_arrived: events(|t| t.repairs_arrived),
+        repair_arrival_minutes: events(|t| t.repair_arrival_minutes),
+        satisfied: events(|t| t.satisfied),
+        callbacks: events(|t| t.callbacks),
+        tickets_due: events(|t| t.tickets_due),
+        tickets_on_time: events(|t| t.tickets_on_time),
+        interruptions: events(|t| t.interruptions),
+        customer_minutes: events(|t| t.customer_minutes),
+        customer_minutes_rs3: events(|t| t.customer_minutes_rs3),
     }
 }
 
@@ -259,5 +265,11 @@ mod tests {
         assert_eq!((rate.value)(&q), Some(98.0));
         // A month without line loss data leaves the quarter without it.
         assert_eq!(q.supplied_kwh, None);
+        // A month without any ticket in the project is a month of none.
+        let mut quiet = month(7, 120.0, 1000.0, 1000.0, 60.0);
+        quiet.complaints = None;
+        let q = period_totals(&[quiet.clone(), month(8, 120.0, 1.0, 1.0, 1.0), quiet.clone()]);
+        assert_eq!(q.complaints, Some(1.0));
+        assert_eq!(period_totals(&[quiet.clone(), quiet]).complaints, None);
     }
 }

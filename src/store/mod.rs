@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cases;
 pub mod commitments;
+pub mod evaluations;
 pub mod kpi;
 pub mod loading;
 pub mod map;

@@ -10,7 +10,7 @@
 use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -48,7 +48,10 @@ const KPI_CLASS_SUMS_V9: &str = include_str!("sql/kpi_class_sums_v9.sql");
 
 /// Version 10 adds the tariff catalogue, a canonical table imported like any extract.
 const TARIFFS_V10: &str = include_str!("sql/tariffs_v10.sql");
+/// Version 11 adds what an import left for the sums to rebuild, and late bills.
 const SUMS_PENDING_V11: &str = include_str!("sql/sums_pending_v11.sql");
+/// Version 12 adds published evaluations, index systems, improvement items, peer groups, external peers.
+const EVALUATIONS_V12: &str = include_str!("sql/evaluations_v12.sql");
 
 /// DDL of one canonical table as the model has it today (for scratch databases; a new
 /// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
@@ -79,6 +82,7 @@ pub fn migration(from: i64) -> String {
         8 => KPI_CLASS_SUMS_V9.to_string(),
         9 => TARIFFS_V10.to_string(),
         10 => SUMS_PENDING_V11.to_string(),
+        11 => EVALUATIONS_V12.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

@@ -1,0 +1,223 @@
+//! Evaluation of units on a generated project: a quarter's indicators recomputed from the
+//! rows by SQL written here, publishing that keeps a result and says when the data moved
+//! away from it, and `mams evaluate` printing the same numbers.
+
+mod common;
+
+use common::*;
+use mams::metrics::evaluate;
+use mams::metrics::period::Period;
+use mams::store::Project;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(1.0)
+}
+
+/// A project of the small sample with every rule run over every month and a few suspects
+/// worked (as the app's sample project): compliance needs an audit.
+fn audited_project(name: &str) -> std::path::PathBuf {
+    let path = small_project(name);
+    let p = Project::open(&path).unwrap();
+    mams::sample::project::prepare(&p, &mams::progress::Progress::new()).unwrap();
+    path
+}
+
+/// The value of indicator `id` for each evaluated unit, by unit id.
+fn values(ev: &evaluate::ProjectEvaluation, id: &str) -> Vec<(String, Option<f64>)> {
+    let k = ev
+        .system
+        .indicators()
+        .iter()
+        .position(|(_, i)| i.indicator == id)
+        .unwrap();
+    ev.units
+        .iter()
+        .zip(&ev.evaluation.units)
+        .map(|(u, r)| (u.unit_id.clone(), r.indicators[k].value))
+        .collect()
+}
+
+#[test]
+fn a_quarters_indicators_are_those_of_the_quarters_rows() {
+    let path = audited_project("evaluation-quarter");
+    let p = Project::open(&path).unwrap();
+    let system = evaluate::system(&p, None).unwrap();
+    let q = Period::parse("2024Q3").unwrap();
+    let ev = evaluate::run(&p, &system, q, None).unwrap();
+    assert_eq!(ev.units.len(), 8, "the eight cities below the province");
+    // Independent: line loss of the quarter from the line_loss rows of each city's subtree,
+    // (supplied - sold) / supplied over the three months together.
+    let by_sql = |sql: &str| -> Vec<(String, Option<f64>)> {
+        let mut stmt = p.conn().prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let loss = by_sql(
+        "SELECT oc.ancestor_id, (sum(supplied_kwh) - sum(sold_kwh)) / sum(supplied_kwh) * 100
+         FROM line_loss l JOIN org_closure oc ON oc.unit_id = l.unit_id
+         JOIN org_units u ON u.unit_id = oc.ancestor_id AND u.level = 'city'
+         WHERE month BETWEEN DATE '2024-07-01' AND DATE '2024-09-01'
+         GROUP BY 1 ORDER BY 1",
+    );
+    let ours = values(&ev, "line_loss_rate");
+    assert_eq!(loss.len(), 8);
+    for (unit, want) in &loss {
+        let got = ours.iter().find(|(u, _)| u == unit).unwrap().1;
+        assert!(
+            close(got.unwrap(), want.unwrap()),
+            "{unit}: {got:?} against {want:?}"
+        );
+    }
+    // The quarter's repair arrival time is the mean over the quarter's repairs, not the mean
+    // of three monthly means.
+    let arrival = by_sql(
+        "SELECT oc.ancestor_id, avg(epoch(arrived_at - dispatched_at) / 60.0)
+         FROM tickets t JOIN org_closure oc ON oc.unit_id = t.unit_id
+         JOIN org_units u ON u.unit_id = oc.ancestor_id AND u.level = 'city'
+         WHERE ticket_type = 'fault_repair' AND arrived_at IS NOT NULL AND dispatched_at IS NOT NULL
+           AND received_at >= DATE '2024-07-01' AND received_at < DATE '2024-10-01'
+         GROUP BY 1 ORDER BY 1",
+    );
+    let ours = values(&ev, "repair_arrival");
+    assert!(!arrival.is_empty());
+    for (unit, want) in &arrival {
+        let got = ours.iter().find(|(u, _)| u == unit).unwrap().1;
+        assert!(
+            close(got.unwrap(), want.unwrap()),
+            "{unit}: {got:?} against {want:?}"
+        );
+    }
+    // Every scored unit's total lies in 0..100 with its grade; ranks start at 1.
+    let scored: Vec<_> = ev.evaluation.units.iter().filter(|u| u.total.is_some()).collect();
+    assert!(!scored.is_empty());
+    assert!(scored.iter().any(|u| u.rank == Some(1)));
+    for u in &scored {
+        let t = u.total.unwrap();
+        assert!((0.0..=100.0).contains(&t) && u.grade.is_some(), "{u:?}");
+    }
+    // A quarter the project does not hold is refused, naming the months.
+    let err = evaluate::run(&p, &system, Period::parse("2025Q2").unwrap(), None).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("no data for 2025-04, 2025-05, 2025-06 (it holds 2024-01 to 2025-02)"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_published_evaluation_stays_and_says_when_the_data_moved() {
+    let path = audited_project("evaluation-publish");
+    let p = Project::open(&path).unwrap();
+    let system = evaluate::system(&p, None).unwrap();
+    let q = Period::parse("2024Q3").unwrap();
+    let ev = evaluate::run(&p, &system, q, None).unwrap();
+    let again = evaluate::run(&p, &system, q, None).unwrap();
+    assert_eq!(ev.fingerprint, again.fingerprint, "same data, same fingerprint");
+    assert_eq!(ev.fingerprint.len(), 64);
+    let id = evaluate::publish(&p, &ev, "tester").unwrap();
+    let err = evaluate::publish(&p, &ev, "tester").unwrap_err();
+    assert!(format!("{err:#}").contains("is not replaced"), "{err:#}");
+    let s = evaluate::standing(&p, &ev).unwrap().unwrap();
+    assert_eq!((s.evaluation_id, s.matches), (id, true));
+    assert_eq!(s.largest_change, 0.0);
+    // Improvement items: one per reason of every unit.
+    let reasons: usize = ev.evaluation.units.iter().map(|u| u.improvement.len()).sum();
+    let items = mams::store::evaluations::items(&p, None).unwrap();
+    assert_eq!(items.len(), reasons);
+    assert!(
+        items
+            .iter()
+            .all(|i| i.due_on.to_string() == "2024-12-31" && i.state == "open")
+    );
+
+    // Half the line loss rows of one city's September go: its line loss changes.
+    p.conn()
+        .execute_batch(
+            "DELETE FROM line_loss WHERE month = DATE '2024-09-01' AND unit_id LIKE 'C02%' AND hash(area_id) % 2 = 0",
+        )
+        .unwrap();
+    let later = evaluate::run_published_or(&p, &system, q, None).unwrap();
+    assert_ne!(later.fingerprint, ev.fingerprint);
+    let s = evaluate::standing(&p, &later).unwrap().unwrap();
+    assert!(!s.matches);
+    // The published result itself is unchanged.
+    let stored =
+        mams::store::evaluations::published(&p, ("service_quality", system.year), "2024Q3", &ev.scope)
+            .unwrap()
+            .unwrap();
+    let units: Vec<evaluate::StoredUnit> = serde_json::from_str(&stored.result_json).unwrap();
+    for (a, b) in units.iter().zip(evaluate::stored_units(&ev)) {
+        assert_eq!((&a.unit_id, &a.grade, a.rank), (&b.unit_id, &b.grade, b.rank));
+        assert!(close(a.total.unwrap(), b.total.unwrap()));
+    }
+    // The drift is the largest change of a total, measured here independently.
+    let largest = units
+        .iter()
+        .zip(evaluate::stored_units(&later))
+        .filter_map(|(a, b)| Some((a.total? - b.total?).abs()))
+        .fold(0.0, f64::max);
+    assert!(
+        close(s.largest_change, largest),
+        "{} against {largest}",
+        s.largest_change
+    );
+}
+
+#[test]
+fn mams_evaluate_prints_ranks_and_publishes() {
+    let path = audited_project("evaluation-cli");
+    let p = path.to_str().unwrap();
+    let out = mams(&["evaluate", p, "--period", "2024Q3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("service_quality 2026), 2024Q3, the units below"),
+        "{text}"
+    );
+    for column in ["rank", "total", "grade", "reliability", "compliance", "topsis"] {
+        assert!(text.contains(column), "{column} in {text}");
+    }
+    // The JSON holds the same totals as the library computes.
+    let json = mams(&["evaluate", p, "--period", "2024Q3", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let project = Project::open(&path).unwrap();
+    let system = evaluate::system(&project, None).unwrap();
+    let ev = evaluate::run(&project, &system, Period::parse("2024Q3").unwrap(), None).unwrap();
+    drop(project);
+    for (i, u) in ev.evaluation.units.iter().enumerate() {
+        let printed = v["evaluation"]["evaluation"]["units"][i]["total"].as_f64();
+        assert_eq!(printed.is_some(), u.total.is_some());
+        if let (Some(a), Some(b)) = (printed, u.total) {
+            assert!(close(a, b), "{a} against {b}");
+        }
+    }
+    let out = mams(&["evaluate", p, "--period", "2024Q3", "--publish"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("published as evaluation 1"),
+        "{}",
+        stdout(&out)
+    );
+    let out = mams(&["evaluate", p, "--period", "2024Q3"]);
+    assert!(
+        stdout(&out).contains("the data still match it"),
+        "{}",
+        stdout(&out)
+    );
+    for (args, says) in [
+        (vec!["--period", "2024Q5"], "is not a period"),
+        (vec!["--period", "2024Q3", "--unit", "NOPE"], "no org unit 'NOPE'"),
+        (
+            vec!["--period", "2024Q3", "--system", "other"],
+            "no index system 'other'",
+        ),
+    ] {
+        let mut all = vec!["evaluate", p];
+        all.extend(args);
+        let out = mams(&all);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(says), "{says} in {}", stderr(&out));
+    }
+}
