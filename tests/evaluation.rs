@@ -221,3 +221,63 @@ fn mams_evaluate_prints_ranks_and_publishes() {
         assert!(stderr(&out).contains(says), "{says} in {}", stderr(&out));
     }
 }
+
+#[test]
+fn mams_benchmark_compares_peers_and_imports_external_figures() {
+    let path = audited_project("benchmark-cli");
+    let p = path.to_str().unwrap();
+    let out = mams(&["benchmark", p, "--period", "2024Q3", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Eight cities in three bands of customer count, every city in one band.
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3);
+    let members: usize = groups.iter().map(|g| g["units"].as_array().unwrap().len()).sum();
+    assert_eq!(members, 8);
+    // In every group the leader has the best total, and each other unit's gap to it is the
+    // difference of totals (checked here from the printed numbers).
+    for g in groups {
+        let units = g["units"].as_array().unwrap();
+        let best = units
+            .iter()
+            .filter_map(|u| u["total"].as_f64())
+            .fold(f64::NEG_INFINITY, f64::max);
+        for u in units {
+            if u["total"].is_null() {
+                continue;
+            }
+            assert_eq!(u["leader_total"].as_f64(), Some(best));
+        }
+    }
+    // External figures: a bad file is refused whole with its rows; a good one compared.
+    let dir = tmp("benchmark-peers");
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "peer,period,indicator,value\nX,2024Q3,collection_rate,99.1\n,2024Q9,sales,abc\n",
+    )
+    .unwrap();
+    let out = mams(&["benchmark", "import", p, bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    for says in [
+        "4 problems, nothing imported",
+        "row 3: the peer is empty",
+        "row 3, period",
+        "'sales' is not an indicator",
+        "row 3, value: 'abc'",
+    ] {
+        assert!(e.contains(says), "{says} in {e}");
+    }
+    let good = dir.join("peers.csv");
+    std::fs::write(&good, "对标单位,期间,指标,数值\nNeighbour,2024Q3,collection_rate,99.1 %\nNeighbour,2024Q3,saidi,\"1,200\"\n").unwrap();
+    let out = mams(&["benchmark", "import", p, good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 peer figures imported"));
+    let out = mams(&["benchmark", p, "--period", "2024Q3"]);
+    let text = stdout(&out);
+    assert!(text.contains("against external peers"), "{text}");
+    assert!(text.contains("1200.00"), "{text}");
+    let out = mams(&["benchmark", p, "--period", "2024Q3", "--group", "nope"]);
+    assert!(stderr(&out).contains("no peer group 'nope'"), "{}", stderr(&out));
+}

@@ -12,6 +12,7 @@ use crate::sample::SampleSpec;
 
 mod analyze;
 mod audit;
+mod benchmark;
 mod board;
 mod cases;
 mod evaluate;
@@ -29,6 +30,7 @@ mod triage;
 
 pub use analyze::{AnalyzeCommand, DecomposeMethod, WeightMethod};
 pub use audit::AuditArgs;
+pub use benchmark::BenchmarkArgs;
 pub use cases::CasesCommand;
 pub use import::ImportArgs;
 pub use map::{MapCommand, MatchArg};
@@ -175,6 +177,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+    /// Benchmark the units one level below a unit against the best of their peer group and
+    /// its top quartile (per indicator and in total, the gap as a sentence), and the unit
+    /// against external peers; `mams benchmark import PROJECT FILE` loads peer figures.
+    Benchmark(BenchmarkArgs),
     /// Index-related factor analysis: explain a change by its factors and groups.
     Analyze {
         #[command(subcommand)]
@@ -261,6 +267,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Triage(a) => triage::triage(a),
         Command::Cases { what } => cases::cases(what),
         Command::Map { what } => map::map(what),
+        Command::Benchmark(a) => benchmark::run(a),
         Command::Evaluate {
             project,
             period,

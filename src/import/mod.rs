@@ -6,6 +6,7 @@ pub mod excel;
 pub mod file;
 pub mod folder;
 pub mod mapping;
+pub mod peer_figures;
 pub mod source;
 
 pub use folder::{FolderReport, build_project, import_folder};

@@ -110,6 +110,8 @@ pub struct ProjectEvaluation {
     #[serde(serialize_with = "period_label")]
     pub period: Period,
     pub scope: String,
+    /// The scope unit's own value of each indicator (all units below it together).
+    pub scope_values: Vec<Option<f64>>,
     /// In the order of `evaluation.units`.
     pub units: Vec<UnitInfo>,
     pub evaluation: Evaluation,
@@ -211,8 +213,11 @@ pub fn run(
     check_period(project, period)?;
     let org = queries::org_tree(project)?;
     let (scope, units) = units_to_evaluate(&org, unit)?;
-    let ids: Vec<&str> = units.iter().map(|u| u.unit_id.as_str()).collect();
-    let totals = kpi::month_totals_of_units(project, &ids, period.first_month(), period.last_month())?;
+    // The units, and the scope itself last (its own values, to set beside external peers).
+    let mut ids: Vec<&str> = units.iter().map(|u| u.unit_id.as_str()).collect();
+    ids.push(scope.as_str());
+    let mut totals = kpi::month_totals_of_units(project, &ids, period.first_month(), period.last_month())?;
+    let scope_totals = period_totals(&totals.pop().unwrap_or_default());
     let today = chrono::Local::now().date_naive();
     let compliance = stored::compliance(project, period.first_month(), period.last_month(), today)?;
     let coverage = stored::audit_coverage(project, period.first_month(), period.last_month())?;
@@ -240,6 +245,18 @@ pub fn run(
             customers: t.customers,
         });
     }
+    let scope_values = {
+        let c = compliance.get(&scope).copied().unwrap_or_default();
+        let audited = coverage.get(&scope).copied().unwrap_or(0) >= period.len_months();
+        list.iter()
+            .map(
+                |(_, ind)| match value_of(&ind.indicator, &scope_totals, &c, audited, period) {
+                    Value::Number(x) => Some(x),
+                    _ => None,
+                },
+            )
+            .collect()
+    };
     let evaluation = evaluate(&system.for_months(period.len_months()), &inputs);
     let fingerprint = fingerprint(project, system, period, &scope, &inputs)?;
     let mut notes = Vec::new();
@@ -259,6 +276,7 @@ pub fn run(
         system: system.clone(),
         period,
         scope,
+        scope_values,
         units: infos,
         evaluation,
         fingerprint,

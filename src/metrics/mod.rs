@@ -2,6 +2,7 @@
 //! is, and its value for a period and an org unit. No UI here: the app's pages and
 //! `mams kpi` show the same numbers.
 
+pub mod benchmark;
 pub mod bulletin;
 pub mod change;
 pub mod evaluate;
