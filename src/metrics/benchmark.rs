@@ -126,7 +126,9 @@ pub fn benchmark(ev: &ProjectEvaluation, group: &PeerGroup) -> GroupBenchmark {
     let mut totals: Vec<f64> = group.members.iter().filter_map(|i| results[*i].total).collect();
     totals.sort_by(f64::total_cmp);
     let top_quartile_total = quantile(&totals, 0.75);
-    let per_indicator: Vec<(Option<(usize, f64)>, Option<f64>)> = list
+    // Per indicator: the best (unit, value) and the top quartile's value.
+    type Best = (Option<(usize, f64)>, Option<f64>);
+    let per_indicator: Vec<Best> = list
         .iter()
         .enumerate()
         .map(|(k, (_, ind))| {
