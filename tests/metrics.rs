@@ -277,6 +277,30 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
         let last_month = summed.last().unwrap();
         assert!(last_month.arrears.unwrap() > 0.0 && last_month.interruptions.unwrap() > 0.0);
     }
+    // Every unit at once (one query) gives what each unit alone gives, in the order asked.
+    let mut ids: Vec<&str> = tree.iter().map(|u| u.unit_id.as_str()).collect();
+    ids.reverse();
+    let together = store_kpi::month_totals_of_units(&p, &ids, first, last).unwrap();
+    assert_eq!(together.len(), ids.len());
+    for (unit, got) in ids.iter().zip(&together) {
+        let alone = store_kpi::month_totals(&p, unit, first, last).unwrap();
+        assert_eq!(got.len(), alone.len(), "{unit}");
+        for (a, b) in got.iter().zip(&alone) {
+            assert_eq!(
+                (a.month, a.customers, a.kwh.is_some()),
+                (b.month, b.customers, b.kwh.is_some()),
+                "{unit}"
+            );
+            for ind in INDICATORS {
+                let (x, y) = ((ind.value)(a), (ind.value)(b));
+                let same = match (x, y) {
+                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                    (x, y) => x == y,
+                };
+                assert!(same, "{} of {unit} in {:?}: {x:?} vs {y:?}", ind.id, a.month);
+            }
+        }
+    }
 }
 
 #[test]

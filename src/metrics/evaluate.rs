@@ -159,18 +159,32 @@ pub fn units_to_evaluate(org: &[OrgUnit], unit: Option<&str>) -> anyhow::Result<
     Ok((scope, units))
 }
 
-/// Refuses a period the project does not hold every month of, saying what it holds.
-pub fn check_period(project: &Project, period: Period) -> anyhow::Result<()> {
-    let months = queries::months(project)?;
-    let missing: Vec<String> = period
+/// Refuses a period the project does not hold every month of, saying what it holds; read
+/// from the scope's sums of the period's months (cheaper than listing the project's months): a month none of bills, line loss, tickets and outages covers is
+/// missing.
+fn check_period_in(project: &Project, period: Period, scope_months: &[MonthTotals]) -> anyhow::Result<()> {
+    let missing: Vec<NaiveDate> = period
         .months()
         .into_iter()
-        .filter(|m| !months.contains(m))
-        .map(|m| m.format("%Y-%m").to_string())
+        .filter(|m| {
+            !scope_months.iter().any(|t| {
+                t.month == Some(*m)
+                    && (t.kwh.is_some()
+                        || t.supplied_kwh.is_some()
+                        || t.complaints.is_some()
+                        || t.interruptions.is_some())
+            })
+        })
         .collect();
+    refuse_missing(project, period, &missing)
+}
+
+fn refuse_missing(project: &Project, period: Period, missing: &[NaiveDate]) -> anyhow::Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
+    let months = queries::months(project)?;
+    let missing: Vec<String> = missing.iter().map(|m| m.format("%Y-%m").to_string()).collect();
     let span = match (months.first(), months.last()) {
         (Some(a), Some(b)) => format!("{} to {}", a.format("%Y-%m"), b.format("%Y-%m")),
         _ => "no monthly data".to_string(),
@@ -210,28 +224,90 @@ pub fn run(
     period: Period,
     unit: Option<&str>,
 ) -> anyhow::Result<ProjectEvaluation> {
-    check_period(project, period)?;
-    let org = queries::org_tree(project)?;
-    let (scope, units) = units_to_evaluate(&org, unit)?;
-    // The units, and the scope itself last (its own values, to set beside external peers).
-    let mut ids: Vec<&str> = units.iter().map(|u| u.unit_id.as_str()).collect();
-    ids.push(scope.as_str());
-    let mut totals = kpi::month_totals_of_units(project, &ids, period.first_month(), period.last_month())?;
-    let scope_totals = period_totals(&totals.pop().unwrap_or_default());
-    let today = chrono::Local::now().date_naive();
-    let compliance = stored::compliance(project, period.first_month(), period.last_month(), today)?;
-    let coverage = stored::audit_coverage(project, period.first_month(), period.last_month())?;
+    let mut all = run_scopes(project, system, period, &[unit])?;
+    Ok(all.pop().expect("one evaluation per scope"))
+}
+
+/// Runs the evaluation of the units below each of `units` (as `run` does for one), reading
+/// the org tree, the audit and the sums of every unit once.
+pub fn run_scopes(
+    project: &Project,
+    system: &IndexSystem,
+    period: Period,
+    units: &[Option<&str>],
+) -> anyhow::Result<Vec<ProjectEvaluation>> {
+    kpi::with_sums_checked_once(project, || {
+        let org = queries::org_tree(project)?;
+        let scopes = units
+            .iter()
+            .map(|u| units_to_evaluate(&org, *u))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // Every unit evaluated and every scope (its own values, beside external peers).
+        let mut ids: Vec<&str> = Vec::new();
+        for (scope, below) in &scopes {
+            ids.push(scope.as_str());
+            ids.extend(below.iter().map(|u| u.unit_id.as_str()));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let totals: HashMap<&str, Vec<MonthTotals>> = ids
+            .iter()
+            .copied()
+            .zip(kpi::month_totals_of_units(
+                project,
+                &ids,
+                period.first_month(),
+                period.last_month(),
+            )?)
+            .collect();
+        let today = chrono::Local::now().date_naive();
+        let shared = Shared {
+            compliance: stored::compliance(project, period.first_month(), period.last_month(), today)?,
+            coverage: stored::audit_coverage(project, period.first_month(), period.last_month())?,
+            reach: kpi::payments_reach(project)?,
+            totals,
+        };
+        scopes
+            .iter()
+            .map(|(scope, below)| evaluate_scope(project, system, period, &shared, scope.clone(), below))
+            .collect()
+    })
+}
+
+/// What the evaluations of several scopes of one period read once.
+struct Shared<'a> {
+    compliance: HashMap<String, Compliance>,
+    coverage: HashMap<String, u32>,
+    reach: Option<NaiveDate>,
+    totals: HashMap<&'a str, Vec<MonthTotals>>,
+}
+
+fn evaluate_scope(
+    project: &Project,
+    system: &IndexSystem,
+    period: Period,
+    shared: &Shared,
+    scope: String,
+    units: &[OrgUnit],
+) -> anyhow::Result<ProjectEvaluation> {
+    let months_of = |u: &str| shared.totals.get(u).cloned().unwrap_or_default();
+    let scope_months = months_of(&scope);
+    check_period_in(project, period, &scope_months)?;
     let list = system.indicators();
-    let mut inputs = Vec::with_capacity(units.len());
-    let mut infos = Vec::with_capacity(units.len());
-    for (u, months) in units.iter().zip(&totals) {
-        let t = period_totals(months);
-        let c = compliance.get(&u.unit_id).copied().unwrap_or_default();
-        let audited = coverage.get(&u.unit_id).copied().unwrap_or(0) >= period.len_months();
+    let values_of = |unit: &str, t: &MonthTotals| -> (Vec<Value>, Compliance) {
+        let c = shared.compliance.get(unit).copied().unwrap_or_default();
+        let audited = shared.coverage.get(unit).copied().unwrap_or(0) >= period.len_months();
         let values = list
             .iter()
-            .map(|(_, ind)| value_of(&ind.indicator, &t, &c, audited, period))
+            .map(|(_, ind)| value_of(&ind.indicator, t, &c, audited, period))
             .collect();
+        (values, c)
+    };
+    let mut inputs = Vec::with_capacity(units.len());
+    let mut infos = Vec::with_capacity(units.len());
+    for u in units {
+        let t = period_totals(&months_of(&u.unit_id));
+        let (values, c) = values_of(&u.unit_id, &t);
         inputs.push(UnitInput {
             unit: u.unit_id.clone(),
             values,
@@ -245,32 +321,27 @@ pub fn run(
             customers: t.customers,
         });
     }
-    let scope_values = {
-        let c = compliance.get(&scope).copied().unwrap_or_default();
-        let audited = coverage.get(&scope).copied().unwrap_or(0) >= period.len_months();
-        list.iter()
-            .map(
-                |(_, ind)| match value_of(&ind.indicator, &scope_totals, &c, audited, period) {
-                    Value::Number(x) => Some(x),
-                    _ => None,
-                },
-            )
-            .collect()
-    };
+    let scope_values = values_of(&scope, &period_totals(&scope_months))
+        .0
+        .into_iter()
+        .map(|v| match v {
+            Value::Number(x) => Some(x),
+            _ => None,
+        })
+        .collect();
     let evaluation = evaluate(&system.for_months(period.len_months()), &inputs);
     let fingerprint = fingerprint(project, system, period, &scope, &inputs)?;
     let mut notes = Vec::new();
-    if list.iter().any(|(_, i)| i.indicator == "collection_rate") {
-        let reach = kpi::payments_reach(project)?;
-        if let Some(p) = super::kpi::provisional("collection_rate", period.last_month(), reach) {
-            notes.push(crate::say!(
-                "the collection rate of {} is provisional: it counts payments up to {}, and the payments reach {}",
-                "{} 的电费回收率为临时值：它统计截至 {} 的缴费，而缴费数据只到 {}",
-                period.label(),
-                p.closes_on.pred_opt().unwrap_or(p.closes_on),
-                p.data_until.map_or("-".to_string(), |d| d.to_string())
-            ));
-        }
+    if list.iter().any(|(_, i)| i.indicator == "collection_rate")
+        && let Some(p) = super::kpi::provisional("collection_rate", period.last_month(), shared.reach)
+    {
+        notes.push(crate::say!(
+            "the collection rate of {} is provisional: it counts payments up to {}, and the payments reach {}",
+            "{} 的电费回收率为临时值：它统计截至 {} 的缴费，而缴费数据只到 {}",
+            period.label(),
+            p.closes_on.pred_opt().unwrap_or(p.closes_on),
+            p.data_until.map_or("-".to_string(), |d| d.to_string())
+        ));
     }
     Ok(ProjectEvaluation {
         system: system.clone(),

@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 
 use super::{Project, sums_scope};
 
+/// kpi_month_totals.sql for several units at once.
+const MONTH_TOTALS_OF_UNITS_SQL: &str = include_str!("sql/kpi_month_totals_of_units.sql");
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
 const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
 const MONTHS_SQL: &str = include_str!("sql/sums_months.sql");
@@ -223,25 +225,44 @@ pub fn month_totals(
     Ok(all.pop().unwrap_or_default())
 }
 
-/// The totals of each of `units`, in order; whether the sums are current is checked once.
+/// The totals of each of `units`, in order; whether the sums are current is checked once,
+/// and from current sums every unit comes in one query.
 pub fn month_totals_of_units(
     project: &Project,
     units: &[&str],
     from: NaiveDate,
     to: NaiveDate,
 ) -> duckdb::Result<Vec<Vec<MonthTotals>>> {
-    let sql = match ensure_sums(project) {
-        Ok(true) => MONTH_TOTALS_SQL,
-        Ok(false) => MONTH_TOTALS_DIRECT_SQL,
+    let current = match ensure_sums(project) {
+        Ok(current) => current,
         Err(e) => {
             tracing::warn!("indicator sums not rebuilt ({e:#}); reading the data tables");
-            MONTH_TOTALS_DIRECT_SQL
+            false
         }
     };
-    units
+    if !current {
+        return units
+            .iter()
+            .map(|u| query_totals(project, MONTH_TOTALS_DIRECT_SQL, u, from, to))
+            .collect();
+    }
+    if units.len() == 1 {
+        return Ok(vec![query_totals(project, MONTH_TOTALS_SQL, units[0], from, to)?]);
+    }
+    let ids = units.join("\u{1f}");
+    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_OF_UNITS_SQL)?;
+    let rows = stmt.query_map(duckdb::params![ids, from, to], |r| {
+        Ok((r.get::<_, String>(0)?, totals_of_row(r, 1)?))
+    })?;
+    let mut by_unit: std::collections::HashMap<String, Vec<MonthTotals>> = std::collections::HashMap::new();
+    for row in rows {
+        let (unit, totals) = row?;
+        by_unit.entry(unit).or_default().push(totals);
+    }
+    Ok(units
         .iter()
-        .map(|u| query_totals(project, sql, u, from, to))
-        .collect()
+        .map(|u| by_unit.get(*u).cloned().unwrap_or_default())
+        .collect())
 }
 
 /// The same, always computed from the data tables (to check the sums against).
