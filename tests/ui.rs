@@ -15,6 +15,7 @@ use mams::ui::pages::{
     audit::AuditPage, cases::CasesPage, import::ImportPage, leaders::LeadersPage, map::MapPage,
     rules::RulesPage,
 };
+use mams::ui::pages::{benchmark::BenchmarkPage, evaluation::EvaluationPage};
 use mams::ui::pages::{bulletin::BulletinPage, market::MarketPage, service::ServicePage};
 use mams::ui::{AppOptions, MamsApp};
 
@@ -1484,4 +1485,110 @@ fn the_sql_console_runs_one_select_and_changes_nothing() {
     assert_eq!(h.state().page::<SqlPage>().history.len(), 4);
     drop(h);
     assert_eq!(classes(&project), want, "nothing changed");
+}
+
+#[test]
+fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
+    let project = small_project("ui-evaluation");
+    {
+        // Compliance needs the audit: every rule over every month, as the sample project.
+        let p = mams::store::Project::open(&project).unwrap();
+        mams::sample::project::prepare(&p, &mams::progress::Progress::new()).unwrap();
+    }
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    open_page(&mut h, "Evaluation");
+    let loaded = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state()
+                .page::<EvaluationPage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
+    };
+    step_until(&mut h, "evaluation", loaded);
+    let (key, data) = h.state().page::<EvaluationPage>().data.data.clone().unwrap();
+    let data = data.unwrap();
+    // The quarter holding the top bar's month, or the last complete one before it.
+    assert_eq!(key.period.kind(), mams::metrics::period::PeriodKind::Quarter);
+    let top = h.state().unit_id().unwrap();
+    let cities = units_below(&h.state().project.as_ref().unwrap().org, &top);
+    assert_eq!(data.ev.units.len(), cities.len());
+    let mut ranks: Vec<usize> = data.ev.evaluation.units.iter().filter_map(|u| u.rank).collect();
+    ranks.sort();
+    assert_eq!(ranks.first(), Some(&1));
+    assert!(has_label(&h, "Units ranked by total score"));
+    assert!(has_label(&h, "What the gap to the best unit is made of"));
+    assert!(has_label(&h, "Weight sets side by side"));
+    // The ranking copies with a column per dimension.
+    h.query_all_by_label("Copy data")
+        .next()
+        .unwrap()
+        .click_accesskit();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let text = copied.last().expect("something copied");
+    assert!(
+        text.starts_with("rank\tunit_id\tunit\ttotal\tgrade\treliability"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), cities.len() + 1);
+    // Publish: the page then says the data still match the published result.
+    h.get_by_label("Publish").click();
+    step_until(&mut h, "published", |h| {
+        idle(h)
+            && h.state()
+                .page::<EvaluationPage>()
+                .data
+                .ok()
+                .is_some_and(|d| d.standing.as_ref().is_some_and(|s| s.matches))
+    });
+    assert!(has_label(&h, "the data still match it"));
+    // The annual examination of the same units.
+    h.get_by_label("Annual examination").click();
+    step_until(&mut h, "annual", |h| {
+        idle(h)
+            && h.state()
+                .page::<EvaluationPage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(k, d)| k.period.kind() == mams::metrics::period::PeriodKind::Year && d.is_ok())
+    });
+
+    open_page(&mut h, "Benchmarking");
+    step_until(&mut h, "benchmark", |h| {
+        idle(h)
+            && h.state()
+                .page::<BenchmarkPage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(_, d)| d.is_ok())
+    });
+    let data = h.state().page::<BenchmarkPage>().data.ok().cloned().unwrap();
+    let members: usize = data.groups.iter().map(|g| g.units.len()).sum();
+    assert_eq!(members, cities.len(), "every city in one band");
+    assert!(has_label(&h, "To reach "), "the gaps read as sentences");
+    assert!(has_label(&h, "Against external peers"));
+    // Best practice: the leader's cases in the case library.
+    h.query_all_by_label("Leader's cases")
+        .next()
+        .expect("a unit behind its leader")
+        .click_accesskit();
+    h.run_steps(3);
+    assert_eq!(h.state().state.page, mams::ui::page::PageId::Cases);
+    assert!(h.state().page::<CasesPage>().unit.is_some());
 }

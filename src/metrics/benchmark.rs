@@ -236,8 +236,12 @@ fn sentence(ev: &ProjectEvaluation, unit: usize, leader: usize, gaps: &[Gap]) ->
                     Some(c) if c.is_lowercase() => name[..1].to_lowercase() + &name[1..],
                     _ => name,
                 };
-                let unit = if unit == "%" { "pp".to_string() } else { unit };
-                format!("{change:+.decimals$} {unit} {name}")
+                // "-11.05 complaints per 10,000 customers": a unit "per ..." is in the name.
+                match unit.as_str() {
+                    "%" => format!("{change:+.decimals$} pp {name}"),
+                    u if u.starts_with("per ") || u.is_empty() => format!("{change:+.decimals$} {name}"),
+                    u => format!("{change:+.decimals$} {u} {name}"),
+                }
             })
             .collect()
     };
@@ -245,21 +249,21 @@ fn sentence(ev: &ProjectEvaluation, unit: usize, leader: usize, gaps: &[Gap]) ->
     let lead_total = results[leader].total.unwrap_or(0.0);
     if behind.is_empty() {
         return crate::say!(
-            "{} is behind {} ({lead_total:.1}) only by points taken off for audit problems",
-            "{} 落后于 {}（{lead_total:.1}）仅因审计问题扣分",
+            "{} is behind {} ({lead_total:.2}) only by points taken off for audit problems",
+            "{} 落后于 {}（{lead_total:.2}）仅因审计问题扣分",
             u.name_en,
             l.name_en
         );
     }
     Text {
         en: format!(
-            "To reach {} ({lead_total:.1}), {} needs {}",
+            "To reach {} ({lead_total:.2}), {} needs {}",
             l.name_en,
             u.name_en,
             join_en(&part(false))
         ),
         zh: format!(
-            "{}要达到{}（{lead_total:.1}分）的水平，需要{}",
+            "{}要达到{}（{lead_total:.2}分）的水平，需要{}",
             u.name_zh,
             l.name_zh,
             part(true).join("、")

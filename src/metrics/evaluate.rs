@@ -203,18 +203,7 @@ pub fn last_complete(
     kind: super::period::PeriodKind,
     month: NaiveDate,
 ) -> anyhow::Result<Option<Period>> {
-    let months = queries::months(project)?;
-    let mut p = Period::holding(kind, month);
-    for _ in 0..40 {
-        if p.months().iter().all(|m| months.contains(m)) {
-            return Ok(Some(p));
-        }
-        if months.first().is_none_or(|f| p.first_month() < *f) {
-            return Ok(None);
-        }
-        p = p.previous();
-    }
-    Ok(None)
+    Ok(Period::last_complete(kind, month, &queries::months(project)?))
 }
 
 /// Runs the evaluation of `system` for `period` over the units below `unit`.

@@ -98,6 +98,20 @@ impl Period {
             .collect()
     }
 
+    /// The latest period of `kind` at or before `month` whose every month is in `months`
+    /// (the project's months); None when there is none.
+    pub fn last_complete(kind: PeriodKind, month: NaiveDate, months: &[NaiveDate]) -> Option<Period> {
+        let first = *months.iter().min()?;
+        let mut p = Period::holding(kind, month);
+        while p.last_month() >= first {
+            if p.months().iter().all(|m| months.contains(m)) {
+                return Some(p);
+            }
+            p = p.previous();
+        }
+        None
+    }
+
     /// The period of the same kind before this one.
     pub fn previous(&self) -> Period {
         Period::holding(self.kind(), self.first_month() - Months::new(self.len_months()))
@@ -230,6 +244,23 @@ mod tests {
             "2025Q4"
         );
         assert_eq!(q.title(true), "2025年第2季度");
+        // Data from 2024-02 to 2025-05: the last complete quarter at May 2025 is 2025Q1,
+        // the last complete year none before 2024's January is in.
+        let held: Vec<NaiveDate> = (0..16).map(|i| d(2024, 2) + Months::new(i)).collect();
+        let at = d(2025, 5);
+        assert_eq!(
+            Period::last_complete(PeriodKind::Quarter, at, &held)
+                .unwrap()
+                .label(),
+            "2025Q1"
+        );
+        assert_eq!(
+            Period::last_complete(PeriodKind::Month, at, &held)
+                .unwrap()
+                .label(),
+            "2025-05"
+        );
+        assert_eq!(Period::last_complete(PeriodKind::Year, at, &held), None);
         for bad in ["2025Q5", "2025Q0", "25Q1", "2025-13", "June", "", "20250"] {
             let e = Period::parse(bad).unwrap_err();
             assert!(e.contains("is not a period"), "{bad}: {e}");

@@ -31,6 +31,8 @@ pub enum Purpose {
     MapGeoJson,
     /// Where to write a page's table.
     SaveTable,
+    /// A CSV or Excel file of external peer figures.
+    ImportPeers,
 }
 
 impl Purpose {
@@ -51,6 +53,7 @@ impl Purpose {
             Purpose::MapPmTiles => "map_pmtiles_choose",
             Purpose::SaveTable => "save_table",
             Purpose::MapGeoJson => "map_geojson_choose",
+            Purpose::ImportPeers => "benchmark_import_peers",
         }
     }
 }
@@ -127,6 +130,11 @@ impl Dialogs {
                     .into_iter()
                     .collect(),
                 Purpose::AttachToCase => dialog.pick_files().unwrap_or_default(),
+                Purpose::ImportPeers => dialog
+                    .add_filter("CSV / Excel", &["csv", "txt", "xlsx", "xls"])
+                    .pick_file()
+                    .into_iter()
+                    .collect(),
                 Purpose::SaveChart => dialog
                     .add_filter("PNG", &["png"])
                     .set_file_name("chart.png")

@@ -27,6 +27,8 @@ pub enum PageId {
     Bulletin,
     Market,
     Service,
+    Evaluation,
+    Benchmark,
     Map,
     Audit,
     Rules,
@@ -77,6 +79,10 @@ pub enum Open {
     },
     /// The audit workbench running these rules (and showing their suspects).
     Run(crate::audit::run::RunSpec),
+    /// The case library on one unit's cases.
+    UnitCases(String),
+    /// The audit workbench on the confirmed findings (of the top bar's unit).
+    Confirmed,
 }
 
 /// What a page asks of the shell.

@@ -16,12 +16,14 @@ use crate::store::queries::{self, ImportRecord, OrgUnit, ProjectInfo, ScopedCoun
 use crate::worker::WorkerState;
 
 mod audit;
+mod evaluation;
 mod files;
 mod map;
 mod pages;
 mod project;
 
 pub use audit::*;
+pub use evaluation::*;
 pub use files::*;
 pub use map::*;
 pub use pages::*;
@@ -114,6 +116,20 @@ pub enum Msg {
     MapImported(Result<String, String>),
     /// The console's answer to a query (the query as run).
     Console(String, Result<crate::store::queries::QueryResult, String>),
+    /// The evaluation of the units below a unit for a period.
+    Evaluation(EvalKey, Box<Result<EvaluationData, String>>),
+    /// The same units' evaluations over earlier periods.
+    EvaluationHistory(EvalKey, Result<History, String>),
+    /// An evaluation was published (its id), or why not.
+    EvaluationPublished(Result<i64, String>),
+    /// An improvement item was saved.
+    ItemSaved(Result<(), String>),
+    /// The benchmark of a scope, in a peer group (None: the default bands).
+    Benchmark((EvalKey, Option<String>), Box<Result<BenchmarkData, String>>),
+    /// A peer group was saved (its name).
+    PeerGroupSaved(Result<String, String>),
+    /// External peer figures were imported (how many).
+    PeersImported(Result<usize, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }

@@ -26,6 +26,8 @@ pub struct CasesPage {
     pub query: String,
     pub rule: Option<String>,
     pub tag: Option<String>,
+    /// Only the cases of this unit (opened from a benchmark's best unit).
+    pub unit: Option<String>,
     pub sort: SortBy,
     pub selected: Option<String>,
     /// The case being edited, with its tags and amount as typed.
@@ -41,6 +43,7 @@ impl CasesPage {
                 let c = &all[*i];
                 self.rule.as_ref().is_none_or(|r| c.rule_id.as_ref() == Some(r))
                     && self.tag.as_ref().is_none_or(|t| c.tags.contains(t))
+                    && self.unit.as_ref().is_none_or(|u| c.unit_id.as_ref() == Some(u))
             })
             .collect();
         if self.query.trim().is_empty() {
@@ -124,9 +127,16 @@ impl Page for CasesPage {
         }
     }
     fn open(&mut self, what: Open, _cx: &mut Cx) {
-        if let Open::Case(id) = what {
-            self.editing = None;
-            self.selected = Some(id);
+        match what {
+            Open::Case(id) => {
+                self.editing = None;
+                self.selected = Some(id);
+            }
+            Open::UnitCases(unit) => {
+                self.unit = Some(unit);
+                self.editing = None;
+            }
+            _ => {}
         }
     }
     fn answered(&mut self, purpose: Purpose, paths: Vec<std::path::PathBuf>, cx: &mut Cx) {
@@ -234,6 +244,12 @@ fn show(page: &mut CasesPage, cx: &mut Cx, ui: &mut egui::Ui) {
         ui.label(t(lang, "cases_sort"));
         ui.selectable_value(&mut page.sort, SortBy::Date, t(lang, "cases_by_date"));
         ui.selectable_value(&mut page.sort, SortBy::Amount, t(lang, "cases_by_amount"));
+        if let Some(unit) = page.unit.clone()
+            && crate::ui::widgets::chip(ui, &format!("{}: {}", t(lang, "audit_unit"), cx.unit_name(&unit)))
+                .clicked()
+        {
+            page.unit = None;
+        }
     });
     ui.separator();
     let visible = page.visible(&all);

@@ -1,8 +1,10 @@
 //! The pages of the app, one file (or folder) each, in the side navigation's order.
 
 pub mod audit;
+pub mod benchmark;
 pub mod bulletin;
 pub mod cases;
+pub mod evaluation;
 pub mod import;
 pub mod leaders;
 pub mod map;
@@ -23,6 +25,8 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(bulletin::BulletinPage::default()),
         Box::new(market::MarketPage::default()),
         Box::new(service::ServicePage::default()),
+        Box::new(evaluation::EvaluationPage::default()),
+        Box::new(benchmark::BenchmarkPage::default()),
         Box::new(map::MapPage::default()),
         Box::new(audit::AuditPage::default()),
         Box::new(rules::RulesPage::default()),

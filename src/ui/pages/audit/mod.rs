@@ -246,6 +246,11 @@ impl Page for AuditPage {
                     self.selected = suspect;
                 }
             }
+            Open::Confirmed => {
+                self.status = Some("confirmed".to_string());
+                self.rule = None;
+                self.offset = 0;
+            }
             Open::Run(spec) => {
                 if let [rule] = spec.rules.as_slice() {
                     self.rule = Some(rule.clone());
