@@ -281,3 +281,60 @@ fn mams_benchmark_compares_peers_and_imports_external_figures() {
     let out = mams(&["benchmark", p, "--period", "2024Q3", "--group", "nope"]);
     assert!(stderr(&out).contains("no peer group 'nope'"), "{}", stderr(&out));
 }
+
+#[test]
+fn dea_of_stations_with_one_input_and_one_output_is_the_ratio_to_the_best() {
+    // With one input and one output, CCR scores are each unit's output per input over the
+    // best unit's (Charnes, Cooper and Rhodes 1978): computed here by SQL from the rows.
+    let path = small_project("dea-stations");
+    let p = Project::open(&path).unwrap();
+    let q = Period::parse("2024Q3").unwrap();
+    let spec = mams::metrics::efficiency::DeaSpec {
+        level: "station".into(),
+        inputs: vec!["staff".into()],
+        outputs: vec!["sales_kwh".into()],
+        model: mams::evaluation::dea::Model::Ccr,
+        orientation: mams::evaluation::dea::Orientation::Input,
+    };
+    let r = mams::metrics::efficiency::analyse(&p, q, "P", &spec).unwrap();
+    assert_eq!(r.units.len() + r.left_out.len(), 150);
+    let mut stmt = p
+        .conn()
+        .prepare(
+            "WITH sales AS (SELECT c.unit_id, sum(b.kwh) AS kwh FROM bills b JOIN customers c USING (customer_id)
+                            WHERE b.billing_month BETWEEN DATE '2024-07-01' AND DATE '2024-09-01' GROUP BY 1),
+                  staff AS (SELECT unit_id, staff FROM unit_resources WHERE year = 2024)
+             SELECT unit_id, kwh / staff FROM sales JOIN staff USING (unit_id) WHERE kwh > 0 AND staff > 0",
+        )
+        .unwrap();
+    let ratios: std::collections::HashMap<String, f64> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let best = ratios.values().cloned().fold(0.0, f64::max);
+    assert_eq!(ratios.len(), r.units.len());
+    for (i, (unit, ..)) in r.units.iter().enumerate() {
+        let want = ratios[unit] / best;
+        let got = r.result.units[i].score;
+        assert!((got - want).abs() < 1e-6, "{unit}: {got} against {want}");
+    }
+    // Scale efficiency is CCR over BCC, so never above 1.
+    assert!(r.scale_efficiency.iter().all(|s| *s > 0.0 && *s <= 1.0 + 1e-9));
+    // Without unit resources the analysis says what to import.
+    p.conn().execute_batch("DELETE FROM unit_resources").unwrap();
+    let err = mams::metrics::efficiency::analyse(&p, q, "P", &spec).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("import the unit_resources table"),
+        "{err:#}"
+    );
+    let bad = mams::metrics::efficiency::DeaSpec {
+        inputs: vec!["horses".into()],
+        ..spec
+    };
+    let err = mams::metrics::efficiency::analyse(&p, q, "P", &bad).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("'horses' is not a resource"),
+        "{err:#}"
+    );
+}

@@ -1583,6 +1583,19 @@ fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
     assert_eq!(members, cities.len(), "every city in one band");
     assert!(has_label(&h, "To reach "), "the gaps read as sentences");
     assert!(has_label(&h, "Against external peers"));
+    // Efficiency: DEA of the stations with the default inputs and outputs.
+    step_until(&mut h, "dea", |h| {
+        idle(h) && h.state().page::<BenchmarkPage>().dea.data.ok().is_some()
+    });
+    let dea = h.state().page::<BenchmarkPage>().dea.data.ok().cloned().unwrap();
+    assert_eq!(dea.units.len() + dea.left_out.len(), 150, "every station");
+    assert!(
+        dea.result
+            .units
+            .iter()
+            .all(|u| u.score > 0.0 && u.score <= 1.0 + 1e-9)
+    );
+    assert!(has_label(&h, "Efficiency (DEA)"));
     // Best practice: the leader's cases in the case library.
     h.query_all_by_label("Leader's cases")
         .next()

@@ -42,6 +42,24 @@ pub enum DeaOrientationArg {
     Output,
 }
 
+impl DeaModelArg {
+    pub fn model(self) -> crate::evaluation::dea::Model {
+        match self {
+            DeaModelArg::Ccr => crate::evaluation::dea::Model::Ccr,
+            DeaModelArg::Bcc => crate::evaluation::dea::Model::Bcc,
+        }
+    }
+}
+
+impl DeaOrientationArg {
+    pub fn orientation(self) -> crate::evaluation::dea::Orientation {
+        match self {
+            DeaOrientationArg::Input => crate::evaluation::dea::Orientation::Input,
+            DeaOrientationArg::Output => crate::evaluation::dea::Orientation::Output,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AnalyzeCommand {
     /// Malmquist productivity index of units between two periods, split into efficiency
@@ -552,7 +570,7 @@ pub struct DeaArgs<'a> {
 }
 
 pub fn dea(a: DeaArgs) -> anyhow::Result<()> {
-    use crate::evaluation::dea::{DeaData, Model, Orientation, Super, analyse};
+    use crate::evaluation::dea::{DeaData, Super, analyse};
     let csv = CsvInput::read(a.input)?;
     let xi: Vec<usize> = a
         .inputs
@@ -573,14 +591,7 @@ pub fn dea(a: DeaArgs) -> anyhow::Result<()> {
         data.outputs.push(csv.numbers(r, &yi)?);
     }
     let names: Vec<String> = (0..csv.rows.len()).map(|r| csv.cell(r, 0).to_string()).collect();
-    let model = match a.model {
-        DeaModelArg::Ccr => Model::Ccr,
-        DeaModelArg::Bcc => Model::Bcc,
-    };
-    let orientation = match a.orientation {
-        DeaOrientationArg::Input => Orientation::Input,
-        DeaOrientationArg::Output => Orientation::Output,
-    };
+    let (model, orientation) = (a.model.model(), a.orientation.orientation());
     // Errors name units by their row in the file (the header is row 1).
     let result = analyse(&data, model, orientation, a.super_efficiency)
         .map_err(|e| anyhow::anyhow!("{}: {} (unit 1 is row 2 of the file)", a.input.display(), e))?;

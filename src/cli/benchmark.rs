@@ -35,6 +35,28 @@ pub struct BenchmarkArgs {
     pub system: Option<String>,
     #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
     pub format: InfoFormat,
+    /// DEA efficiency of the units of one level within the unit instead of the gaps.
+    #[arg(long)]
+    pub dea: bool,
+    /// With --dea: the level of the units compared (province, city, county, station).
+    #[arg(long, default_value = "station")]
+    pub level: String,
+    /// With --dea: inputs from the unit resources (staff, service_halls, repair_vehicles,
+    /// operating_cost, network_km, transformers).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "staff,operating_cost,network_km"
+    )]
+    pub inputs: Vec<String>,
+    /// With --dea: outputs from the period's sums (customers, sales_kwh, collected,
+    /// connections, repairs).
+    #[arg(long, value_delimiter = ',', default_value = "customers,sales_kwh")]
+    pub outputs: Vec<String>,
+    #[arg(long, value_enum, default_value_t = super::analyze::DeaModelArg::Bcc)]
+    pub model: super::analyze::DeaModelArg,
+    #[arg(long, value_enum, default_value_t = super::analyze::DeaOrientationArg::Input)]
+    pub orientation: super::analyze::DeaOrientationArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +78,31 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<()> {
     };
     let period = Period::parse(&period).map_err(anyhow::Error::msg)?;
     let p = Project::open(&project).or_else(|_| Project::open_read_only(&project))?;
+    if a.dea {
+        let org = crate::store::queries::org_tree(&p)?;
+        let scope = match a.unit.clone() {
+            Some(u) => u,
+            None => org
+                .iter()
+                .find(|u| u.parent_id.is_none())
+                .map(|u| u.unit_id.clone())
+                .ok_or_else(|| crate::said!("the project has no org units", "项目中没有组织单位"))?,
+        };
+        let spec = crate::metrics::efficiency::DeaSpec {
+            level: a.level.clone(),
+            inputs: a.inputs.clone(),
+            outputs: a.outputs.clone(),
+            model: a.model.model(),
+            orientation: a.orientation.orientation(),
+        };
+        let r = crate::metrics::efficiency::analyse(&p, period, &scope, &spec)?;
+        let mut out = std::io::stdout().lock();
+        match a.format {
+            InfoFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?,
+            InfoFormat::Table => print_dea(&mut out, &r)?,
+        }
+        return Ok(());
+    }
     let system = evaluate::system(&p, a.system.as_deref())?;
     let ev = evaluate::run(&p, &system, period, a.unit.as_deref())?;
     let groups = groups(&p, &ev, a.group.as_deref())?;
@@ -222,4 +269,75 @@ fn print_external(
         .map(String::from)
         .to_vec();
     print_table(out, &crate::store::queries::QueryResult { columns, rows }, 0)
+}
+
+fn print_dea(out: &mut impl Write, r: &crate::metrics::efficiency::UnitsDea) -> anyhow::Result<()> {
+    use crate::evaluation::dea::Super;
+    let text = |s: String| duckdb::types::Value::Text(s);
+    writeln!(
+        out,
+        "DEA {:?} {:?}-oriented, {} {} units within {}, {}: inputs {}; outputs {}",
+        r.spec.model,
+        r.spec.orientation,
+        r.units.len(),
+        r.spec.level,
+        r.scope,
+        r.period.label(),
+        r.spec.inputs.join(", "),
+        r.spec.outputs.join(", ")
+    )?;
+    let mut order: Vec<usize> = (0..r.units.len()).collect();
+    let rank_key = |i: &usize| {
+        let u = &r.result.units[*i];
+        match &u.super_efficiency {
+            Some(Super::Score(s)) => *s,
+            Some(Super::Infeasible) => f64::INFINITY,
+            None => u.score,
+        }
+    };
+    order.sort_by(|a, b| rank_key(b).total_cmp(&rank_key(a)));
+    let rows = order
+        .iter()
+        .map(|&i| {
+            let u = &r.result.units[i];
+            let peers: Vec<String> = u
+                .peers
+                .iter()
+                .filter(|(_, l)| *l >= 0.0005)
+                .map(|(j, l)| format!("{} {:.3}", r.units[*j].0, l))
+                .collect();
+            vec![
+                text(r.units[i].0.clone()),
+                text(format!("{:.4}", u.score)),
+                text(match &u.super_efficiency {
+                    Some(Super::Score(s)) => format!("{s:.4}"),
+                    Some(Super::Infeasible) => "infeasible".into(),
+                    None => String::new(),
+                }),
+                text(format!("{:.4}", r.scale_efficiency[i])),
+                text(r.returns_to_scale[i].to_string()),
+                text(if u.efficient { "yes".into() } else { String::new() }),
+                text(peers.join(", ")),
+            ]
+        })
+        .collect();
+    let columns = [
+        "unit",
+        "score",
+        "super",
+        "scale",
+        "returns to scale",
+        "efficient",
+        "peers (lambda)",
+    ]
+    .map(String::from)
+    .to_vec();
+    print_table(out, &crate::store::queries::QueryResult { columns, rows }, 0)?;
+    for w in &r.result.warnings {
+        writeln!(out, "note: {w}")?;
+    }
+    for l in &r.left_out {
+        writeln!(out, "left out {}: {}", l.unit_id, l.why.en)?;
+    }
+    Ok(())
 }

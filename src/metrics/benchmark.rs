@@ -192,7 +192,7 @@ pub fn benchmark(ev: &ProjectEvaluation, group: &PeerGroup) -> GroupBenchmark {
     }
 }
 
-/// "To reach Qingxi (97.7), Huasha needs +0.21 pp collection rate, -6.0 min repair arrival
+/// "To reach Qingxi (97.70), Huasha needs +0.21 pp collection rate, -6.0 min repair arrival
 /// time and -0.5 complaints per 10k customers": the indicators where the unit is behind the
 /// leader, those costing most points first (at most four).
 fn sentence(ev: &ProjectEvaluation, unit: usize, leader: usize, gaps: &[Gap]) -> Text {
@@ -382,11 +382,11 @@ mod tests {
         let s = a.sentence.as_ref().unwrap();
         assert_eq!(
             s.en,
-            "To reach City B (95.0), City A needs -5.0 min repair arrival time and +0.50 pp collection rate"
+            "To reach City B (95.00), City A needs -5.0 min repair arrival time and +0.50 pp collection rate"
         );
         assert_eq!(
             s.zh,
-            "A市要达到B市（95.0分）的水平，需要故障抢修平均到达时长降低5.0分钟、电费回收率提高0.50个百分点"
+            "A市要达到B市（95.00分）的水平，需要故障抢修平均到达时长降低5.0分钟、电费回收率提高0.50个百分点"
         );
         // The leader has no sentence; D, best on collection, is told only about repairs.
         assert!(b.units.iter().find(|u| u.unit == 1).unwrap().sentence.is_none());

@@ -5,6 +5,7 @@
 pub mod benchmark;
 pub mod bulletin;
 pub mod change;
+pub mod efficiency;
 pub mod evaluate;
 pub mod format;
 pub mod indicators;

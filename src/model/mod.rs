@@ -735,6 +735,42 @@ pub const TARIFFS: Table = Table {
     unit_link: UnitLink::Global,
 };
 
+pub const UNIT_RESOURCES: Table = Table {
+    name: "unit_resources",
+    label_en: "Unit resources",
+    label_zh: "单位资源",
+    description: "What each unit works with in a year: staff, service halls, repair vehicles, operating cost, network. A unit's resources are its own rows and those of the units below it. The inputs of DEA efficiency in benchmarking.",
+    columns: &[
+        col("unit_id", Text, "Org unit (usually a supply station).")
+            .req()
+            .zh(&["单位编码", "供电单位"]),
+        col("year", Int, "Calendar year.").req().zh(&["年度", "年份"]),
+        col(
+            "staff",
+            Real,
+            "Staff in marketing and service (full-time equivalent).",
+        )
+        .unit("persons")
+        .zh(&["营销服务人员数", "员工人数", "人员"]),
+        col("service_halls", Real, "Service halls open to customers.").zh(&["营业厅数", "营业厅"]),
+        col("repair_vehicles", Real, "Repair vehicles on duty.").zh(&["抢修车辆数", "抢修车辆"]),
+        col(
+            "operating_cost",
+            Real,
+            "Operating cost of marketing and service in the year.",
+        )
+        .unit("yuan")
+        .zh(&["运营成本", "营销成本"]),
+        col("network_km", Real, "Length of the distribution lines served.")
+            .unit("km")
+            .zh(&["线路长度", "配电线路长度"]),
+        col("transformers", Real, "Distribution transformers served.").zh(&["配变台数", "配电变压器台数"]),
+    ],
+    key: &["unit_id", "year"],
+    period_column: None,
+    unit_link: UnitLink::Direct,
+};
+
 /// Every extract table, in load order (parents before children).
 pub const TABLES: &[Table] = &[
     ORG_UNITS,
@@ -750,6 +786,7 @@ pub const TABLES: &[Table] = &[
     ORDERLY_PLANS,
     LINE_LOSS,
     TARIFFS,
+    UNIT_RESOURCES,
 ];
 
 pub fn table(name: &str) -> Option<&'static Table> {

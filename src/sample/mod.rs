@@ -16,6 +16,7 @@ pub mod geography;
 pub mod lifecycle;
 pub mod network;
 pub mod project;
+pub mod resources;
 pub mod rng;
 pub mod rows;
 pub mod service;
@@ -211,6 +212,7 @@ fn generate_into(
 
     progress.set(Some(0.8), crate::say!("line loss", "线损"));
     line_loss(&conn, &w, &geo)?;
+    resources::write(&conn, &w)?;
 
     progress.set(
         Some(0.85),

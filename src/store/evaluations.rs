@@ -11,6 +11,31 @@ use super::Project;
 
 const COMPLIANCE_SQL: &str = include_str!("sql/evaluation_compliance.sql");
 const AUDIT_COVERAGE_SQL: &str = include_str!("sql/evaluation_audit_coverage.sql");
+const RESOURCES_SQL: &str = include_str!("sql/unit_resources_of_year.sql");
+
+/// The resources DEA can take as inputs, in the order `resources` gives them.
+pub const RESOURCES: [&str; 6] = [
+    "staff",
+    "service_halls",
+    "repair_vehicles",
+    "operating_cost",
+    "network_km",
+    "transformers",
+];
+
+/// Every unit's resources in `year` (its own and those below it), in the order of
+/// `RESOURCES`; None where no row gives the column.
+pub fn resources(project: &Project, year: i32) -> duckdb::Result<HashMap<String, [Option<f64>; 6]>> {
+    let mut stmt = project.conn().prepare_cached(RESOURCES_SQL)?;
+    let rows = stmt.query_map([i64::from(year)], |r| {
+        let mut v = [None; 6];
+        for (i, slot) in v.iter_mut().enumerate() {
+            *slot = r.get(i + 1)?;
+        }
+        Ok((r.get::<_, String>(0)?, v))
+    })?;
+    rows.collect()
+}
 
 /// A unit's audit figures for a period (with the units below it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -49,6 +49,24 @@ pub fn units_below(org: &[OrgUnit], unit: &str) -> Vec<String> {
         .collect()
 }
 
+/// The unit and every unit below it, in `org`.
+pub fn subtree(org: &[OrgUnit], unit_id: &str) -> std::collections::HashSet<String> {
+    let mut kids: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for u in org {
+        if let Some(p) = &u.parent_id {
+            kids.entry(p.as_str()).or_default().push(u.unit_id.as_str());
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    let mut stack = vec![unit_id];
+    while let Some(id) = stack.pop() {
+        if out.insert(id.to_string()) {
+            stack.extend(kids.get(id).into_iter().flatten());
+        }
+    }
+    out
+}
+
 /// One file loaded into the project.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportRecord {

@@ -32,23 +32,7 @@ pub fn children(units: &[OrgUnit]) -> HashMap<Option<&str>, Vec<&OrgUnit>> {
     map
 }
 
-/// The unit and every unit below it.
-pub fn subtree(units: &[OrgUnit], unit_id: &str) -> std::collections::HashSet<String> {
-    let kids = children(units);
-    let mut out = std::collections::HashSet::new();
-    let mut stack = vec![unit_id.to_string()];
-    while let Some(id) = stack.pop() {
-        if out.insert(id.clone()) {
-            stack.extend(
-                kids.get(&Some(id.as_str()))
-                    .into_iter()
-                    .flatten()
-                    .map(|u| u.unit_id.clone()),
-            );
-        }
-    }
-    out
-}
+pub use crate::store::queries::subtree;
 
 /// Every unit with its depth, parents before their children (depth-first).
 pub fn depth_first(units: &[OrgUnit]) -> Vec<(&OrgUnit, usize)> {

@@ -198,3 +198,18 @@ pub fn import_peers(path: std::path::PathBuf) -> impl FnOnce(&mut WorkerState, &
         finish(r, Msg::PeersImported)
     }
 }
+
+/// DEA efficiency of the units of one level within the scope (`metrics::efficiency`).
+pub fn dea(
+    key: EvalKey,
+    spec: crate::metrics::efficiency::DeaSpec,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            crate::metrics::efficiency::analyse(p, key.period, &key.unit_id, &spec)
+        })();
+        finish(r, |r| Msg::Dea((key, spec), Box::new(r)))
+    }
+}

@@ -126,6 +126,11 @@ pub enum Msg {
     ItemSaved(Result<(), String>),
     /// The benchmark of a scope, in a peer group (None: the default bands).
     Benchmark((EvalKey, Option<String>), Box<Result<BenchmarkData, String>>),
+    /// DEA efficiency of the units of a level within a scope.
+    Dea(
+        (EvalKey, crate::metrics::efficiency::DeaSpec),
+        Box<Result<crate::metrics::efficiency::UnitsDea, String>>,
+    ),
     /// A peer group was saved (its name).
     PeerGroupSaved(Result<String, String>),
     /// External peer figures were imported (how many).

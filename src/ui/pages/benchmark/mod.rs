@@ -3,7 +3,9 @@
 //! sentence; a chart of one indicator across the group; the unit against external peers;
 //! from a gap, the best unit's cases and confirmed findings (best practice). The peer
 //! groups are bands of customer count unless the project has its own. The numbers are
-//! `mams benchmark`'s.
+//! `mams benchmark`'s; the efficiency section (DEA) is in `dea.rs`.
+
+mod dea;
 
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Plot, VLine};
@@ -30,6 +32,7 @@ pub struct BenchmarkPage {
     pub selected: Option<String>,
     /// A peer group being made: name and units.
     editing: Option<(String, Vec<String>)>,
+    pub dea: dea::DeaSection,
 }
 
 impl Page for BenchmarkPage {
@@ -47,6 +50,7 @@ impl Page for BenchmarkPage {
     }
     fn refresh(&mut self, cx: &mut Cx) {
         let Some(key) = self.choice.key(cx) else { return };
+        self.dea.refresh(cx, &key);
         let group = self.group.clone();
         self.data.ask(
             cx,
@@ -56,6 +60,7 @@ impl Page for BenchmarkPage {
         );
     }
     fn receive(&mut self, msg: Msg, cx: &mut Cx) -> Option<Msg> {
+        let msg = self.dea.receive(msg)?;
         match msg {
             Msg::Benchmark(key, data) => self.data.receive(key, *data),
             Msg::PeerGroupSaved(r) => match r {
@@ -84,6 +89,7 @@ impl Page for BenchmarkPage {
     fn changed(&mut self, what: Changed) {
         if matches!(what, Changed::Project | Changed::Suspects) {
             self.data.clear();
+            self.dea.data.clear();
         }
     }
     fn answered(
@@ -176,6 +182,8 @@ fn show(page: &mut BenchmarkPage, cx: &mut Cx, ui: &mut egui::Ui) {
             ui.add_space(14.0);
         }
         external(cx, ui, &data);
+        ui.add_space(14.0);
+        page.dea.show(ui, cx);
     });
 }
 
