@@ -296,6 +296,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("service_first", "First", "首次"),
     ("service_last", "Latest", "最近"),
     ("page_bulletin", "Bulletin Board", "综合看板"),
+    (
+        "dea_frontier_help",
+        "Drawn as under constant returns (CCR): in ratios per unit of input or output that frontier is a line; under BCC more units lie on their own frontier.",
+        "按规模报酬不变（CCR）绘制：以单位投入或产出的比值表示时，该前沿为折线；在 BCC 下更多单位位于各自的前沿上。",
+    ),
     ("dea_on_frontier_count", "on the frontier", "个位于前沿面"),
     ("dea_without_slacks", "of them without slacks", "个无松弛"),
     (

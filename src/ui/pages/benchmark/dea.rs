@@ -289,7 +289,8 @@ fn data_buttons_inline(ui: &mut egui::Ui, cx: &mut Cx, header: &[String], rows: 
 fn frontier(ui: &mut egui::Ui, cx: &mut Cx, r: &UnitsDea) {
     let lang = cx.lang;
     let zh = lang == Lang::Zh;
-    ui.label(RichText::new(t(lang, "dea_frontier")).strong());
+    ui.label(RichText::new(t(lang, "dea_frontier")).strong())
+        .on_hover_text(t(lang, "dea_frontier_help"));
     let name_in = |k: usize| {
         let id = &r.spec.inputs[k];
         INPUTS
@@ -349,8 +350,39 @@ fn frontier(ui: &mut egui::Ui, cx: &mut Cx, r: &UnitsDea) {
     let efficient: Vec<usize> = (0..r.units.len())
         .filter(|i| r.result.units[*i].score >= 1.0 - 1e-9)
         .collect();
-    let mut hull: Vec<[f64; 2]> = efficient.iter().map(|i| points[*i]).collect();
-    hull.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    let on_frontier: Vec<[f64; 2]> = efficient.iter().map(|i| points[*i]).collect();
+    // The frontier drawn: for outputs per input (more is better on both axes) the
+    // north-east boundary of the points' convex hull, closed to the axes; for inputs per
+    // output (less is better) the south-west one; for one input and one output the ray of
+    // the best ratio (CCR) or the upper hull from the smallest to the largest unit (BCC).
+    let line: Vec<[f64; 2]> = match (m, s) {
+        (1, 1) if r.spec.model == Model::Ccr => {
+            let far = points.iter().map(|p| p[0]).fold(0.0, f64::max);
+            let best = points.iter().map(|p| p[1] / p[0]).fold(0.0, f64::max);
+            vec![[0.0, 0.0], [far, far * best]]
+        }
+        (1, 1) => {
+            let hull = upper_hull(&points);
+            let top = hull.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+            let mut line: Vec<[f64; 2]> = Vec::new();
+            for p in hull {
+                line.push(p);
+                if p[1] >= top {
+                    break;
+                }
+            }
+            line
+        }
+        (1, 2) => north_east(&points),
+        _ => {
+            // The same boundary of the points turned about the origin, without the closing
+            // lines (an isoquant runs on away from the origin, not to the axes).
+            let mirrored: Vec<[f64; 2]> = points.iter().map(|p| [-p[0], -p[1]]).collect();
+            let line = north_east(&mirrored);
+            let inner = line.get(1..line.len().saturating_sub(1)).unwrap_or_default();
+            inner.iter().map(|p| [-p[0], -p[1]]).collect()
+        }
+    };
     let color = accent(ui.visuals().dark_mode);
     let shown = Plot::new("dea_frontier")
         .height(300.0)
@@ -372,29 +404,15 @@ fn frontier(ui: &mut egui::Ui, cx: &mut Cx, r: &UnitsDea) {
                     .radius(3.0),
             );
             plot.points(
-                Points::new(t(lang, "dea_efficient"), PlotPoints::from(hull.clone()))
+                Points::new(t(lang, "dea_efficient"), PlotPoints::from(on_frontier.clone()))
                     .color(grade_color("A"))
                     .radius(4.5),
             );
-            if (m, s) == (1, 1) && r.spec.model == Model::Ccr {
-                // Constant returns: the ray from the origin through the best ratio.
-                if let Some(best) = hull.iter().max_by(|a, b| (a[1] / a[0]).total_cmp(&(b[1] / b[0]))) {
-                    let far = points.iter().map(|p| p[0]).fold(0.0, f64::max);
-                    plot.line(
-                        Line::new(
-                            t(lang, "dea_frontier"),
-                            PlotPoints::from(vec![[0.0, 0.0], [far, far * best[1] / best[0]]]),
-                        )
-                        .color(grade_color("A")),
-                    );
-                }
-            } else {
-                plot.line(
-                    Line::new(t(lang, "dea_frontier"), PlotPoints::from(hull))
-                        .color(grade_color("A"))
-                        .width(1.5),
-                );
-            }
+            plot.line(
+                Line::new(t(lang, "dea_frontier"), PlotPoints::from(line))
+                    .color(grade_color("A"))
+                    .width(1.5),
+            );
         });
     save_png_button(ui, cx, shown.response.rect);
 }
@@ -516,4 +534,56 @@ fn unit_detail(section: &mut DeaSection, ui: &mut egui::Ui, cx: &mut Cx, r: &Uni
             }
         });
     data_buttons(ui, cx, &header, &rows);
+}
+
+/// The upper convex hull of `points`, left to right (Andrew's monotone chain).
+fn upper_hull(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let mut sorted = points.to_vec();
+    sorted.sort_by(|a, b| a[0].total_cmp(&b[0]).then(b[1].total_cmp(&a[1])));
+    let cross =
+        |o: [f64; 2], a: [f64; 2], b: [f64; 2]| (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    let mut hull: Vec<[f64; 2]> = Vec::new();
+    for p in sorted {
+        while hull.len() >= 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) >= 0.0 {
+            hull.pop();
+        }
+        hull.push(p);
+    }
+    hull
+}
+
+/// The north-east boundary of the points' convex hull (from the highest point to the one
+/// furthest right), closed with a horizontal line to the y axis and a vertical one to the
+/// x axis: the frontier when more is better on both axes.
+fn north_east(points: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let hull = upper_hull(points);
+    let Some(top) = hull
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1[1].total_cmp(&b.1[1]).then(b.1[0].total_cmp(&a.1[0])))
+        .map(|(i, _)| i)
+    else {
+        return Vec::new();
+    };
+    let part = &hull[top..];
+    let mut line = vec![[0.0, part[0][1]]];
+    line.extend_from_slice(part);
+    if let Some(last) = part.last() {
+        line.push([last[0], 0.0]);
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_frontier_of_two_outputs_per_input_is_the_north_east_hull() {
+        // Written by hand: (1, 4), (3, 3), (4, 1) are on it; (2, 2) is inside.
+        let pts = [[1.0, 4.0], [2.0, 2.0], [3.0, 3.0], [4.0, 1.0]];
+        let line = super::north_east(&pts);
+        assert_eq!(
+            line,
+            vec![[0.0, 4.0], [1.0, 4.0], [3.0, 3.0], [4.0, 1.0], [4.0, 0.0]]
+        );
+    }
 }

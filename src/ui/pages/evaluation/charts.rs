@@ -219,8 +219,8 @@ pub fn waterfall(ui: &mut egui::Ui, cx: &mut Cx, ev: &ProjectEvaluation, unit: u
         .x_axis_formatter(category_axis(names.clone()))
         .include_y(total.min(best_total) - 1.0)
         .include_y(total.max(best_total) + 1.0)
-        .include_x(-0.5)
-        .include_x(n as f64 - 0.5)
+        .include_x(-0.7)
+        .include_x(n as f64 - 0.3)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(t(lang, "evaluation_points"), bars).width(0.6));
             plot.hline(egui_plot::HLine::new(t(lang, "evaluation_total"), total).color(color));
