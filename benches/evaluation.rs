@@ -101,6 +101,23 @@ fn main() {
         scopes.len(),
         t.elapsed().as_secs_f64()
     );
+    // The efficiency section: DEA of every station with the default inputs and outputs.
+    let t = Instant::now();
+    let top = tree
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .unwrap()
+        .unit_id
+        .clone();
+    match mams::metrics::efficiency::analyse(&p, quarter, &top, &Default::default()) {
+        Ok(dea) => println!(
+            "DEA of the {} stations of the project (BCC, input, super-efficiency, and CCR for scale): {:.0} ms",
+            dea.units.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        ),
+        // A project built before schema 13: `mams import P --table unit_resources FILE`.
+        Err(e) => println!("DEA of the stations: not measured ({e:#})"),
+    }
     let mut times = Vec::new();
     for i in 0..20 {
         let scope = &scopes[i % scopes.len()];

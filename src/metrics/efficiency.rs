@@ -207,10 +207,18 @@ pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -
     }
     let result = dea::analyse(&data, spec.model, spec.orientation, true)
         .map_err(|e| crate::said!("DEA: {e}", "DEA：{e}"))?;
-    let ccr = dea::analyse(&data, Model::Ccr, spec.orientation, false)
+    // The other model too, for scale efficiency (the chosen one gives its own scores and
+    // lambdas already).
+    let other = match spec.model {
+        Model::Ccr => Model::Bcc,
+        Model::Bcc => Model::Ccr,
+    };
+    let second = dea::analyse(&data, other, spec.orientation, false)
         .map_err(|e| crate::said!("DEA: {e}", "DEA：{e}"))?;
-    let bcc = dea::analyse(&data, Model::Bcc, spec.orientation, false)
-        .map_err(|e| crate::said!("DEA: {e}", "DEA：{e}"))?;
+    let (ccr, bcc) = match spec.model {
+        Model::Ccr => (&result, &second),
+        Model::Bcc => (&second, &result),
+    };
     let scale_efficiency = ccr
         .units
         .iter()
