@@ -1556,6 +1556,38 @@ fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
                 .is_some_and(|d| d.standing.as_ref().is_some_and(|s| s.matches))
     });
     assert!(has_label(&h, "the data still match it"));
+    // The index system edited in the app: AHP weights for reliability (Saaty's example,
+    // w = 0.637, 0.258, 0.105), saved in the project and evaluated with.
+    h.get_by_label("Edit index system…").click();
+    h.run_steps(2);
+    h.state_mut()
+        .page_mut::<EvaluationPage>()
+        .editor
+        .as_mut()
+        .expect("the editor is open")
+        .system
+        .dimensions[0]
+        .ahp = Some(vec![
+        vec![1.0, 3.0, 5.0],
+        vec![1.0 / 3.0, 1.0, 3.0],
+        vec![0.2, 1.0 / 3.0, 1.0],
+    ]);
+    h.run_steps(2);
+    assert!(has_label(&h, "CR 0.033"), "CR shown as the matrix is edited");
+    h.get_by_label("Save in the project").click();
+    step_until(&mut h, "system saved", |h| {
+        idle(h)
+            && h.state().page::<EvaluationPage>().editor.is_none()
+            && h.state()
+                .page::<EvaluationPage>()
+                .data
+                .ok()
+                .is_some_and(|d| d.own_systems.contains(&"service_quality 2026".to_string()))
+    });
+    // The quarter published before keeps the system it was published with.
+    let d = h.state().page::<EvaluationPage>().data.ok().cloned().unwrap();
+    assert_eq!(d.ev.system.dimensions[0].indicators[0].weight, 0.5);
+    assert!(d.standing.as_ref().is_some_and(|s| s.matches));
     // The annual examination of the same units.
     h.get_by_label("Annual examination").click();
     step_until(&mut h, "annual", |h| {
@@ -1567,6 +1599,9 @@ fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
                 .as_ref()
                 .is_some_and(|(k, d)| k.period.kind() == mams::metrics::period::PeriodKind::Year && d.is_ok())
     });
+    // ... evaluated with the edited system, not published yet.
+    let d = h.state().page::<EvaluationPage>().data.ok().cloned().unwrap();
+    assert!((d.ev.system.dimensions[0].indicators[0].weight - 0.637).abs() < 0.001);
 
     open_page(&mut h, "Benchmarking");
     step_until(&mut h, "benchmark", |h| {

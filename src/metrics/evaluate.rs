@@ -52,16 +52,24 @@ pub fn indicator_decimals(id: &str) -> usize {
     indicator(id).map_or(2, |i| i.decimals)
 }
 
-/// The default system and the project's own, checked; the first is the default.
+/// The default system (unless the project keeps its own copy of the same name and year)
+/// and the project's own, checked; the first is the one used when none is named.
 pub fn systems(project: &Project) -> anyhow::Result<Vec<IndexSystem>> {
     let known = known_indicators();
-    let mut out = vec![IndexSystem::parse(DEFAULT_JSON, &known).map_err(anyhow::Error::msg)?];
+    let default = IndexSystem::parse(DEFAULT_JSON, &known).map_err(anyhow::Error::msg)?;
+    let mut own = Vec::new();
     for (name, year, json) in stored::systems(project)? {
         match IndexSystem::parse(&json, &known) {
-            Ok(s) => out.push(s),
+            Ok(s) => own.push(s),
             Err(e) => tracing::warn!("index system {name} {year} of the project is not usable: {e}"),
         }
     }
+    // A project's own copy under the default's name and year replaces it.
+    let mut out: Vec<IndexSystem> = Vec::new();
+    if !own.iter().any(|s| s.version() == default.version()) {
+        out.push(default);
+    }
+    out.extend(own);
     Ok(out)
 }
 
@@ -70,15 +78,13 @@ pub fn systems(project: &Project) -> anyhow::Result<Vec<IndexSystem>> {
 pub fn system(project: &Project, name: Option<&str>) -> anyhow::Result<IndexSystem> {
     let all = systems(project)?;
     let Some(name) = name.map(str::trim) else {
-        return Ok(all.into_iter().next().expect("the default system is first"));
+        return Ok(all.into_iter().next().expect("there is always a system"));
     };
     let (wanted, year) = match name.rsplit_once(' ') {
         Some((n, y)) if y.parse::<i32>().is_ok() => (n, y.parse::<i32>().ok()),
         _ => (name, None),
     };
-    // A project's own system of the same name and year overrides the default.
     all.iter()
-        .rev()
         .filter(|s| s.name == wanted && year.is_none_or(|y| s.year == y))
         .max_by_key(|s| s.year)
         .cloned()

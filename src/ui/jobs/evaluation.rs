@@ -23,8 +23,10 @@ pub struct EvalKey {
 pub struct EvaluationData {
     pub ev: ProjectEvaluation,
     pub standing: Option<Standing>,
-    /// The versions of the systems there are (name year), the default first.
+    /// The versions of the systems there are (name year), the one used by default first.
     pub systems: Vec<String>,
+    /// Those the project keeps (editable, removable).
+    pub own_systems: Vec<String>,
     pub items: Vec<Item>,
 }
 
@@ -58,11 +60,16 @@ pub fn evaluation(key: EvalKey) -> impl FnOnce(&mut WorkerState, &Progress) -> M
             let ev = evaluate::run_published_or(p, &system, key.period, Some(&key.unit_id))?;
             let standing = evaluate::standing(p, &ev)?;
             let systems = evaluate::systems(p)?.iter().map(|s| s.version()).collect();
+            let own_systems = stored::systems(p)?
+                .into_iter()
+                .map(|(n, y, _)| format!("{n} {y}"))
+                .collect();
             let items = stored::items(p, Some(&ev.scope))?;
             Ok(EvaluationData {
                 ev,
                 standing,
                 systems,
+                own_systems,
                 items,
             })
         })();
@@ -211,5 +218,37 @@ pub fn dea(
             crate::metrics::efficiency::analyse(p, key.period, &key.unit_id, &spec)
         })();
         finish(r, |r| Msg::Dea((key, spec), Box::new(r)))
+    }
+}
+
+/// Keeps an index system in the project (checked again here); answers with its version.
+pub fn save_system(
+    system: crate::evaluation::system::IndexSystem,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            let json = serde_json::to_string_pretty(&system)?;
+            let checked = crate::evaluation::system::IndexSystem::parse(&json, &evaluate::known_indicators())
+                .map_err(|e| crate::said!("the index system is not saved: {e}", "指标体系未保存：{e}"))?;
+            if checked.name.trim().is_empty() {
+                crate::bail_say!("an index system needs a name", "指标体系需要名称");
+            }
+            stored::save_system(p, &checked.name, checked.year, &json)?;
+            Ok(checked.version())
+        })();
+        finish(r, Msg::SystemSaved)
+    }
+}
+
+/// Removes one of the project's own index systems (published evaluations keep theirs).
+pub fn delete_system(name: String, year: i32) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            stored::delete_system(p, &name, year)?;
+            Ok(String::new())
+        })();
+        finish(r, Msg::SystemSaved)
     }
 }

@@ -122,6 +122,8 @@ pub enum Msg {
     EvaluationHistory(EvalKey, Result<History, String>),
     /// An evaluation was published (its id), or why not.
     EvaluationPublished(Result<i64, String>),
+    /// An index system was saved (its version) or removed (empty), or why not.
+    SystemSaved(Result<String, String>),
     /// An improvement item was saved.
     ItemSaved(Result<(), String>),
     /// The benchmark of a scope, in a peer group (None: the default bands).

@@ -6,6 +6,7 @@
 //! publishing; the improvement items. The numbers are `mams evaluate`'s.
 
 mod charts;
+pub mod system_editor;
 
 use std::collections::HashMap;
 
@@ -124,6 +125,8 @@ pub struct EvaluationPage {
     pub selected: Option<String>,
     edits: HashMap<i64, ItemEdit>,
     publishing: bool,
+    /// The index system being edited (a window over the page).
+    pub editor: Option<system_editor::Editor>,
 }
 
 impl Page for EvaluationPage {
@@ -174,6 +177,21 @@ impl Page for EvaluationPage {
                     Err(e) => cx.send(Command::Error(e)),
                 }
             }
+            Msg::SystemSaved(r) => match r {
+                Ok(version) => {
+                    self.editor = None;
+                    // Saved: evaluate with it; removed: back to the default.
+                    self.choice.system = Some(version).filter(|v| !v.is_empty());
+                    cx.send(Command::Notice(cx.t("system_saved").to_string()));
+                    self.data.clear();
+                    self.history.clear();
+                }
+                Err(e) => {
+                    if let Some(ed) = &mut self.editor {
+                        ed.message = Some(e);
+                    }
+                }
+            },
             Msg::ItemSaved(r) => match r {
                 Ok(()) => {
                     cx.send(Command::Notice(cx.t("evaluation_item_saved").to_string()));
@@ -240,6 +258,7 @@ fn show(page: &mut EvaluationPage, cx: &mut Cx, ui: &mut egui::Ui) {
     };
     let ev = &data.ev;
     standing_line(page, cx, ui, &key, &data);
+    system_window(page, cx, ui, &data);
     for note in ev.evaluation.warnings.iter().chain(&ev.notes) {
         ui.label(
             RichText::new(format!("⚠ {}", note.pick(lang == Lang::Zh)))
@@ -286,6 +305,35 @@ fn show(page: &mut EvaluationPage, cx: &mut Cx, ui: &mut egui::Ui) {
     });
 }
 
+/// The editor of the index system, in a window over the page.
+fn system_window(page: &mut EvaluationPage, cx: &mut Cx, ui: &mut egui::Ui, data: &EvaluationData) {
+    let Some(editor) = &mut page.editor else { return };
+    let own = data.own_systems.contains(&editor.system.version());
+    let mut open = true;
+    let mut action = None;
+    egui::Window::new(cx.t("system_editor"))
+        .open(&mut open)
+        .default_size([820.0, 620.0])
+        .vscroll(true)
+        .show(ui.ctx(), |ui| {
+            action = system_editor::show(editor, ui, cx, own);
+        });
+    if !open {
+        page.editor = None;
+        return;
+    }
+    match action {
+        Some(system_editor::Action::Save(s)) => {
+            cx.spawn("job_system_save", jobs::save_system(*s));
+        }
+        Some(system_editor::Action::Delete(name, year)) => {
+            cx.spawn("job_system_save", jobs::delete_system(name, year));
+        }
+        Some(system_editor::Action::Close) => page.editor = None,
+        None => {}
+    }
+}
+
 /// The lowest-ranked scored unit: the one a meeting asks about.
 fn default_selected(ev: &crate::metrics::evaluate::ProjectEvaluation) -> Option<String> {
     ev.evaluation
@@ -314,6 +362,13 @@ fn standing_line(
             ))
             .weak(),
         );
+        if ui
+            .small_button(cx.t("system_edit"))
+            .on_hover_text(cx.t("system_edit_help"))
+            .clicked()
+        {
+            page.editor = Some(system_editor::Editor::new(&ev.system));
+        }
         match &data.standing {
             Some(s) if s.matches => {
                 ui.label(
