@@ -338,3 +338,84 @@ fn dea_of_stations_with_one_input_and_one_output_is_the_ratio_to_the_best() {
         "{err:#}"
     );
 }
+
+#[test]
+fn a_query_indicator_is_checked_like_a_project_rule_and_summed_up_the_tree() {
+    let path = audited_project("evaluation-query");
+    let p = Project::open(&path).unwrap();
+    let mut system: mams::evaluation::system::IndexSystem =
+        serde_json::from_str(mams::evaluation::system::DEFAULT_JSON).unwrap();
+    system.name = "with_query".into();
+    // Line loss replaced by a query of the project's own: the share of bills with kWh.
+    let mut own = mams::evaluation::system::SystemIndicator::new(
+        "billed_with_kwh",
+        mams::evaluation::system::Direction::Higher,
+        90.0,
+        100.0,
+        1.0,
+    );
+    own.name_en = Some("Bills with consumption".into());
+    own.unit = Some("%".into());
+    own.scale = Some(100.0);
+    own.sql = Some(
+        "SELECT c.unit_id, b.billing_month AS month, count(*) FILTER (WHERE b.kwh > 0) AS numerator,
+                count(*) AS denominator
+         FROM bills b JOIN customers c USING (customer_id) GROUP BY ALL"
+            .into(),
+    );
+    system.dimensions[4].indicators = vec![own.clone()];
+    let json = serde_json::to_string(&system).unwrap();
+    mams::store::evaluations::save_system(&p, "with_query", system.year, &json).unwrap();
+    let s = evaluate::system(&p, Some("with_query")).unwrap();
+    let ev = evaluate::run(&p, &s, Period::parse("2024Q3").unwrap(), None).unwrap();
+    // Independent: the same share per city, by SQL written here.
+    let mut stmt = p
+        .conn()
+        .prepare(
+            "SELECT u.parent_id, 100.0 * count(*) FILTER (WHERE b.kwh > 0) / count(*)
+             FROM bills b JOIN customers c USING (customer_id)
+             JOIN org_units s ON s.unit_id = c.unit_id JOIN org_units k ON k.unit_id = s.parent_id
+             JOIN org_units u ON u.unit_id = k.unit_id
+             WHERE b.billing_month BETWEEN DATE '2024-07-01' AND DATE '2024-09-01'
+             GROUP BY 1",
+        )
+        .unwrap();
+    let want: std::collections::HashMap<String, f64> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got = values(&ev, "billed_with_kwh");
+    assert_eq!(got.len(), 8);
+    for (unit, v) in &got {
+        assert!(
+            close(v.unwrap(), want[unit]),
+            "{unit}: {v:?} against {}",
+            want[unit]
+        );
+    }
+    assert_eq!(ev.label("billed_with_kwh", false).0, "Bills with consumption");
+    // A query without the columns, or that would write, stops the evaluation with why.
+    for (query, says) in [
+        (
+            "SELECT unit_id, 1 AS numerator FROM org_units",
+            "missing month, denominator",
+        ),
+        ("DELETE FROM bills", "billed_with_kwh"),
+    ] {
+        own.sql = Some(query.into());
+        system.dimensions[4].indicators = vec![own.clone()];
+        let err = evaluate::run(&p, &system, Period::parse("2024Q3").unwrap(), None).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("dimension line_loss, indicator billed_with_kwh"),
+            "{msg}"
+        );
+        assert!(msg.contains(says), "{says} in {msg}");
+    }
+    let bills: i64 = p
+        .conn()
+        .query_row("SELECT count(*) FROM bills", [], |r| r.get(0))
+        .unwrap();
+    assert!(bills > 0, "nothing was deleted");
+}

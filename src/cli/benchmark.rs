@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use super::InfoFormat;
 use super::print::print_table;
 use crate::metrics::benchmark::{self, GroupBenchmark};
-use crate::metrics::evaluate::{self, ProjectEvaluation, indicator_label};
+use crate::metrics::evaluate::{self, ProjectEvaluation};
 use crate::metrics::period::Period;
 use crate::store::Project;
 
@@ -221,7 +221,7 @@ fn print_group(out: &mut impl Write, ev: &ProjectEvaluation, g: &GroupBenchmark)
             let gap = g.units.first().map(|u| &u.gaps[k]);
             vec![
                 text(ind.indicator.clone()),
-                text(indicator_label(&ind.indicator, false).0),
+                text(ev.label(&ind.indicator, false).0),
                 text(
                     gap.and_then(|x| x.best_unit)
                         .map_or(String::new(), |b| ev.units[b].unit_id.clone()),

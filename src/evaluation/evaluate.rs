@@ -325,18 +325,12 @@ fn closeness(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluation::system::{Deductions, Dimension, Grade};
+    use crate::evaluation::system::{Deductions, Dimension, Grade, SystemIndicator};
 
     /// Written by hand: two dimensions, three indicators.
     fn system() -> IndexSystem {
-        let ind = |id: &str, direction, floor, target, weight| SystemIndicator {
-            indicator: id.into(),
-            direction,
-            floor,
-            target,
-            weight,
-            per_year: false,
-            none_scores: None,
+        let ind = |id: &str, direction, floor, target, weight| {
+            SystemIndicator::new(id, direction, floor, target, weight)
         };
         let grade = |g: &str, min| Grade {
             grade: g.into(),

@@ -122,6 +122,22 @@ pub struct SystemIndicator {
     /// them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub per_year: bool,
+    /// An indicator the project defines itself: a SELECT over the data model returning
+    /// `unit_id`, `month` (first day), `numerator` and `denominator`; the value of a unit
+    /// for a period is the sum of the numerators over the sum of the denominators of its
+    /// rows (and those of the units below it) in the period's months, times `scale`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// Its names and unit (a query's indicator has no entry in the catalogue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The ratio times this (100 for a percentage); 1 when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
     /// What a unit that had nothing to count gets (no connection completed, no
     /// rectification due): a score, or "reweight" (the indicator is left out and its weight
     /// shared by the others in proportion). Without it such a unit is left unscored. Never
@@ -141,6 +157,33 @@ pub enum WhenNone {
 #[serde(rename_all = "lowercase")]
 pub enum NoneRule {
     Reweight,
+}
+
+impl SystemIndicator {
+    /// An indicator of the catalogue (or a compliance one) with its direction, floor,
+    /// target and weight; nothing else set.
+    pub fn new(
+        indicator: &str,
+        direction: Direction,
+        floor: f64,
+        target: f64,
+        weight: f64,
+    ) -> SystemIndicator {
+        SystemIndicator {
+            indicator: indicator.to_string(),
+            direction,
+            floor,
+            target,
+            weight,
+            per_year: false,
+            sql: None,
+            name_en: None,
+            name_zh: None,
+            unit: None,
+            scale: None,
+            none_scores: None,
+        }
+    }
 }
 
 impl IndexSystem {
@@ -327,12 +370,25 @@ impl IndexSystem {
             }
             for i in &d.indicators {
                 let at = format!("{at}, indicator {}", i.indicator);
-                if !known.contains(&i.indicator.as_str()) && !COMPLIANCE.contains(&i.indicator.as_str()) {
-                    problems.push(format!(
-                        "{at}: not an indicator MAMS computes (known: {}, {})",
+                let builtin =
+                    known.contains(&i.indicator.as_str()) || COMPLIANCE.contains(&i.indicator.as_str());
+                match &i.sql {
+                    None if !builtin => problems.push(format!(
+                        "{at}: not an indicator MAMS computes (known: {}, {}; or give a query in sql)",
                         known.join(", "),
                         COMPLIANCE.join(", ")
-                    ));
+                    )),
+                    Some(_) if builtin => problems.push(format!(
+                        "{at}: the id of an indicator MAMS computes; give a query's indicator another id"
+                    )),
+                    Some(q) if q.trim().is_empty() => problems.push(format!("{at}: the query is empty")),
+                    Some(_) if i.name_en.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+                        problems.push(format!("{at}: a query's indicator needs a name (name_en)"))
+                    }
+                    Some(_) if i.scale.is_some_and(|x| !(x.is_finite() && x > 0.0)) => {
+                        problems.push(format!("{at}: scale must be above 0"))
+                    }
+                    _ => {}
                 }
                 if let Some(WhenNone::Score(v)) = i.none_scores
                     && !(0.0..=100.0).contains(&v)

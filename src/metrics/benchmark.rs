@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::evaluate::{ProjectEvaluation, indicator_label};
+use super::evaluate::ProjectEvaluation;
 use crate::evaluation::system::Direction;
 use crate::text::Text;
 
@@ -220,7 +220,7 @@ fn sentence(ev: &ProjectEvaluation, unit: usize, leader: usize, gaps: &[Gap]) ->
             .iter()
             .map(|(k, change, _)| {
                 let id = &list[*k].1.indicator;
-                let (name, unit) = indicator_label(id, zh);
+                let (name, unit) = ev.label(id, zh);
                 let decimals = super::evaluate::indicator_decimals(id);
                 if zh {
                     let unit = if unit == "%" {

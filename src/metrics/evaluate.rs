@@ -127,6 +127,30 @@ pub struct ProjectEvaluation {
     pub notes: Vec<Text>,
 }
 
+impl ProjectEvaluation {
+    /// Name and unit of one of the system's indicators: its own for a query's indicator,
+    /// else the catalogue's.
+    pub fn label(&self, id: &str, zh: bool) -> (String, String) {
+        let own = self
+            .system
+            .indicators()
+            .into_iter()
+            .find(|(_, i)| i.indicator == id && i.sql.is_some());
+        match own {
+            Some((_, i)) => {
+                let en = i.name_en.clone().unwrap_or_else(|| id.to_string());
+                let name = if zh {
+                    i.name_zh.clone().filter(|n| !n.is_empty()).unwrap_or(en)
+                } else {
+                    en
+                };
+                (name, i.unit.clone().unwrap_or_default())
+            }
+            None => indicator_label(id, zh),
+        }
+    }
+}
+
 fn period_label<S: serde::Serializer>(p: &Period, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&p.label())
 }
@@ -256,7 +280,25 @@ pub fn run_scopes(
             )?)
             .collect();
         let today = chrono::Local::now().date_naive();
+        // The project's own indicators: each query run once for every unit; a query that
+        // does not hold stops the evaluation with what is wrong and where.
+        let mut queries = HashMap::new();
+        for (d, ind) in system.indicators() {
+            if let Some(q) = &ind.sql {
+                let sums = stored::query_indicator(project, q, period.first_month(), period.last_month())
+                    .map_err(|e| {
+                        crate::said!(
+                            "dimension {}, indicator {}: {e}",
+                            "维度 {}，指标 {}：{e}",
+                            system.dimensions[d].id,
+                            ind.indicator
+                        )
+                    })?;
+                queries.insert(ind.indicator.clone(), sums);
+            }
+        }
         let shared = Shared {
+            queries,
             compliance: stored::compliance(project, period.first_month(), period.last_month(), today)?,
             coverage: stored::audit_coverage(project, period.first_month(), period.last_month())?,
             reach: kpi::payments_reach(project)?,
@@ -271,6 +313,8 @@ pub fn run_scopes(
 
 /// What the evaluations of several scopes of one period read once.
 struct Shared<'a> {
+    /// Per query indicator: every unit's (numerator, denominator).
+    queries: HashMap<String, HashMap<String, (f64, f64)>>,
     compliance: HashMap<String, Compliance>,
     coverage: HashMap<String, u32>,
     reach: Option<NaiveDate>,
@@ -294,7 +338,10 @@ fn evaluate_scope(
         let audited = shared.coverage.get(unit).copied().unwrap_or(0) >= period.len_months();
         let values = list
             .iter()
-            .map(|(_, ind)| value_of(&ind.indicator, t, &c, audited, period))
+            .map(|(_, ind)| match shared.queries.get(&ind.indicator) {
+                Some(sums) => query_value(sums.get(unit).copied(), ind.scale.unwrap_or(1.0), period),
+                None => value_of(&ind.indicator, t, &c, audited, period),
+            })
             .collect();
         (values, c)
     };
@@ -348,6 +395,19 @@ fn evaluate_scope(
         fingerprint,
         notes,
     })
+}
+
+/// The value of a query's indicator from a unit's (numerator, denominator).
+fn query_value(sums: Option<(f64, f64)>, scale: f64, period: Period) -> Value {
+    match sums {
+        None => Value::Missing(crate::say!(
+            "the query gives no row of this unit in {}",
+            "查询在 {} 没有该单位的数据",
+            period.label()
+        )),
+        Some((_, d)) if d == 0.0 => Value::NothingToCount,
+        Some((n, d)) => Value::Number(n / d * scale),
+    }
 }
 
 /// The value of indicator `id` from a period's sums and a unit's audit figures.

@@ -12,6 +12,59 @@ use super::Project;
 const COMPLIANCE_SQL: &str = include_str!("sql/evaluation_compliance.sql");
 const AUDIT_COVERAGE_SQL: &str = include_str!("sql/evaluation_audit_coverage.sql");
 const RESOURCES_SQL: &str = include_str!("sql/unit_resources_of_year.sql");
+const QUERY_INDICATOR_SQL: &str = include_str!("sql/evaluation_query_indicator.sql");
+
+/// The columns a query's indicator must return.
+pub const QUERY_COLUMNS: [&str; 4] = ["unit_id", "month", "numerator", "denominator"];
+
+/// Checks a query's indicator as a project rule is checked (one SELECT, read-only, over
+/// the project's tables) and that it returns the columns it must; the problem when not.
+pub fn check_query_indicator(project: &Project, query: &str) -> Result<(), String> {
+    let columns = super::audit::rule_columns(project, query).map_err(|e| e.to_string())?;
+    let missing: Vec<&str> = QUERY_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !columns.iter().any(|x| x == c))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the query must return {} (it returns {}; missing {})",
+            QUERY_COLUMNS.join(", "),
+            columns.join(", "),
+            missing.join(", ")
+        ))
+    }
+}
+
+/// Every org unit's (numerator, denominator) of a query's indicator over the months
+/// `first` to `last`, the query checked first; run read-only.
+pub fn query_indicator(
+    project: &Project,
+    query: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<HashMap<String, (f64, f64)>, String> {
+    check_query_indicator(project, query)?;
+    let sql = QUERY_INDICATOR_SQL.replacen("{query}", query.trim().trim_end_matches(';'), 1);
+    super::parser::one_statement(&sql)?;
+    project
+        .read_only_run(|p| {
+            let mut stmt = p.conn().prepare(&sql)?;
+            let rows = stmt.query_map(duckdb::params![first, last], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    (
+                        r.get::<_, Option<f64>>(1)?.unwrap_or(0.0),
+                        r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+                    ),
+                ))
+            })?;
+            Ok(rows.collect::<duckdb::Result<HashMap<_, _>>>()?)
+        })
+        .map_err(|e| format!("{e:#}"))
+}
 
 /// The resources DEA can take as inputs, in the order `resources` gives them.
 pub const RESOURCES: [&str; 6] = [

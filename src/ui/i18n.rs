@@ -296,6 +296,20 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("service_first", "First", "首次"),
     ("service_last", "Latest", "最近"),
     ("page_bulletin", "Bulletin Board", "综合看板"),
+    ("system_add_query", "Add a query's indicator…", "添加查询指标…"),
+    (
+        "system_add_query_help",
+        "An indicator of your own: a SELECT over the project's tables returning unit_id, month, numerator and denominator; checked against the project when saved, as a project rule is.",
+        "自定义指标：对项目数据表的一条 SELECT，返回 unit_id、month、numerator、denominator；保存时像项目规则一样对照项目检查。",
+    ),
+    ("system_query_of", "Query of", "查询："),
+    ("system_unit", "Unit", "单位"),
+    ("system_scale", "Scale", "倍数"),
+    (
+        "system_query_help",
+        "A unit's value for a period: the sum of numerator over the sum of denominator of its rows (and of the units below it) in the period's months, times the scale.",
+        "单位某期的值：该单位（及下级单位）在本期各月的 numerator 之和除以 denominator 之和，再乘以倍数。",
+    ),
     ("system_editor", "Index system", "指标体系"),
     ("system_edit", "Edit index system…", "编辑指标体系…"),
     (

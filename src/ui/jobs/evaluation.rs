@@ -234,6 +234,19 @@ pub fn save_system(
             if checked.name.trim().is_empty() {
                 crate::bail_say!("an index system needs a name", "指标体系需要名称");
             }
+            // A query's indicator is checked against the project as a project rule is.
+            for (d, ind) in checked.indicators() {
+                if let Some(q) = &ind.sql {
+                    stored::check_query_indicator(p, q).map_err(|e| {
+                        crate::said!(
+                            "dimension {}, indicator {}: {e}",
+                            "维度 {}，指标 {}：{e}",
+                            checked.dimensions[d].id,
+                            ind.indicator
+                        )
+                    })?;
+                }
+            }
             stored::save_system(p, &checked.name, checked.year, &json)?;
             Ok(checked.version())
         })();

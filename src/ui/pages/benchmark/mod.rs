@@ -12,7 +12,7 @@ use egui_plot::{Bar, BarChart, Plot, VLine};
 
 use super::evaluation::{Choice, grade_color};
 use crate::metrics::benchmark::GroupBenchmark;
-use crate::metrics::evaluate::{ProjectEvaluation, indicator_decimals, indicator_label};
+use crate::metrics::evaluate::{ProjectEvaluation, indicator_decimals};
 use crate::metrics::format;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::{self, BenchmarkData, EvalKey, Msg};
@@ -377,15 +377,15 @@ fn indicator_chart(
     ui.horizontal(|ui| {
         ui.label(t(lang, "benchmark_indicator"));
         egui::ComboBox::from_id_salt(("benchmark_indicator", g.group.name.en.clone()))
-            .selected_text(indicator_label(&list[k].1.indicator, zh).0)
+            .selected_text(ev.label(&list[k].1.indicator, zh).0)
             .show_ui(ui, |ui| {
                 for (j, (_, ind)) in list.iter().enumerate() {
-                    ui.selectable_value(&mut page.indicator, j, indicator_label(&ind.indicator, zh).0);
+                    ui.selectable_value(&mut page.indicator, j, ev.label(&ind.indicator, zh).0);
                 }
             });
     });
     let id = &list[k].1.indicator;
-    let (_, unit_name) = indicator_label(id, zh);
+    let (_, unit_name) = ev.label(id, zh);
     let decimals = indicator_decimals(id);
     let gaps: Vec<(usize, &crate::metrics::benchmark::Gap)> =
         g.units.iter().map(|u| (u.unit, &u.gaps[k])).collect();
@@ -461,7 +461,7 @@ fn indicator_chart(
         .include_x(hi + pad)
         .show(ui, |plot| {
             plot.bar_chart(
-                BarChart::new(indicator_label(id, zh).0, bars)
+                BarChart::new(ev.label(id, zh).0, bars)
                     .horizontal()
                     .width(0.6)
                     .element_formatter(Box::new(|b, _| b.name.clone())),
@@ -540,7 +540,7 @@ fn external(cx: &mut Cx, ui: &mut egui::Ui, data: &BenchmarkData) {
             ui.end_row();
             for f in &data.external {
                 let d = indicator_decimals(&f.indicator);
-                let (name, unit) = indicator_label(&f.indicator, zh);
+                let (name, unit) = ev.label(&f.indicator, zh);
                 ui.label(&f.peer);
                 ui.label(name);
                 ui.label(format!("{} {unit}", format::number(f.value, d)));

@@ -7,7 +7,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoint, PlotPoints, Polygo
 
 use super::{grade_color, score_color};
 use crate::metrics::benchmark::waterfall as gap_parts;
-use crate::metrics::evaluate::{ProjectEvaluation, indicator_label};
+use crate::metrics::evaluate::ProjectEvaluation;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::History;
 use crate::ui::page::Cx;
@@ -181,7 +181,7 @@ pub fn waterfall(ui: &mut egui::Ui, cx: &mut Cx, ev: &ProjectEvaluation, unit: u
         if id == "deduction" {
             t(lang, "evaluation_deduction").to_string()
         } else {
-            indicator_label(id, zh).0
+            ev.label(id, zh).0
         }
     };
     let header = vec!["part".to_string(), "points".to_string()];
@@ -318,10 +318,7 @@ pub fn weight_sets(ui: &mut egui::Ui, cx: &mut Cx, ev: &ProjectEvaluation) {
     ui.label(RichText::new(t(lang, "evaluation_weights")).strong().size(16.0));
     ui.label(RichText::new(t(lang, "evaluation_weights_help")).weak().small());
     let list = ev.system.indicators();
-    let names: Vec<String> = list
-        .iter()
-        .map(|(_, i)| indicator_label(&i.indicator, zh).0)
-        .collect();
+    let names: Vec<String> = list.iter().map(|(_, i)| ev.label(&i.indicator, zh).0).collect();
     let sets = &ev.evaluation.weight_sets;
     let mut header = vec!["indicator".to_string()];
     header.extend(sets.iter().map(|(n, _)| n.clone()));

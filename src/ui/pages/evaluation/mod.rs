@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use egui::{Color32, RichText};
 
-use crate::metrics::evaluate::{indicator_decimals, indicator_label};
+use crate::metrics::evaluate::indicator_decimals;
 use crate::metrics::format;
 use crate::metrics::period::{Period, PeriodKind};
 use crate::ui::i18n::{Lang, t};
@@ -583,7 +583,7 @@ fn dimension_tip(
         .filter(|(_, (d, _))| *d == dim)
         .map(|(k, (_, ind))| {
             let s = &ev.evaluation.units[unit].indicators[k];
-            let (name, unit_name) = indicator_label(&ind.indicator, zh);
+            let (name, unit_name) = ev.label(&ind.indicator, zh);
             let value = s
                 .value
                 .map(|v| {

@@ -14,6 +14,10 @@ use crate::ui::i18n::{Lang, t};
 use crate::ui::page::Cx;
 use crate::ui::pages::evaluation::grade_color;
 
+/// Where a query's indicator starts: the share of bills issued within five days after
+/// their month, an example of the four columns a query returns.
+const QUERY_EXAMPLE: &str = "SELECT c.unit_id, b.billing_month AS month,\n       count(*) FILTER (WHERE b.issued_on <= b.billing_month + INTERVAL 35 DAY) AS numerator,\n       count(*) AS denominator\nFROM bills b JOIN customers c USING (customer_id)\nGROUP BY ALL";
+
 /// Saaty's scale, from 1/9 to 9.
 fn scale() -> Vec<f64> {
     (2..=9)
@@ -184,19 +188,37 @@ pub fn show(editor: &mut Editor, ui: &mut egui::Ui, cx: &Cx, own: bool) -> Optio
                     let higher = crate::metrics::indicators::indicator(&id)
                         .is_none_or(|i| i.better != crate::metrics::indicators::Better::Lower)
                         && id != "confirmed_per_10k";
-                    dim.indicators.push(SystemIndicator {
-                        indicator: id,
-                        direction: if higher {
-                            Direction::Higher
-                        } else {
-                            Direction::Lower
-                        },
-                        floor: 0.0,
-                        target: if higher { 1.0 } else { 0.0 },
-                        weight: 0.0,
-                        per_year: false,
-                        none_scores: None,
-                    });
+                    let direction = if higher {
+                        Direction::Higher
+                    } else {
+                        Direction::Lower
+                    };
+                    let target = if higher { 1.0 } else { 0.0 };
+                    dim.indicators
+                        .push(SystemIndicator::new(&id, direction, 0.0, target, 0.0));
+                    if dim.ahp.is_some() {
+                        dim.ahp = Some(identity(dim.indicators.len()));
+                    }
+                }
+                if ui
+                    .small_button(t(lang, "system_add_query"))
+                    .on_hover_text(t(lang, "system_add_query_help"))
+                    .clicked()
+                {
+                    let n = dim.indicators.iter().filter(|i| i.sql.is_some()).count() + 1;
+                    let mut own = SystemIndicator::new(
+                        &format!("{}_own_{n}", dim.id),
+                        Direction::Higher,
+                        90.0,
+                        100.0,
+                        0.0,
+                    );
+                    own.name_en = Some(format!("Own indicator {n}"));
+                    own.name_zh = Some(format!("自定义指标 {n}"));
+                    own.unit = Some("%".into());
+                    own.scale = Some(100.0);
+                    own.sql = Some(QUERY_EXAMPLE.to_string());
+                    dim.indicators.push(own);
                     if dim.ahp.is_some() {
                         dim.ahp = Some(identity(dim.indicators.len()));
                     }
