@@ -405,7 +405,7 @@ fn query_value(sums: Option<(f64, f64)>, scale: f64, period: Period) -> Value {
             "查询在 {} 没有该单位的数据",
             period.label()
         )),
-        Some((_, d)) if d == 0.0 => Value::NothingToCount,
+        Some((_, 0.0)) => Value::NothingToCount,
         Some((n, d)) => Value::Number(n / d * scale),
     }
 }

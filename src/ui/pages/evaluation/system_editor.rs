@@ -121,9 +121,20 @@ pub fn show(editor: &mut Editor, ui: &mut egui::Ui, cx: &Cx, own: bool) -> Optio
                     ui.end_row();
                     let ahp_on = dim.ahp.is_some();
                     for (k, ind) in dim.indicators.iter_mut().enumerate() {
-                        let (name, unit) = indicator_label(&ind.indicator, zh);
-                        ui.label(name)
-                            .on_hover_text(format!("{} ({unit})", ind.indicator));
+                        if ind.sql.is_some() {
+                            // A query's indicator is named here; the catalogue's are not.
+                            let name = if zh {
+                                ind.name_zh.get_or_insert_with(String::new)
+                            } else {
+                                ind.name_en.get_or_insert_with(String::new)
+                            };
+                            ui.add(egui::TextEdit::singleline(name).desired_width(170.0))
+                                .on_hover_text(&ind.indicator);
+                        } else {
+                            let (name, unit) = indicator_label(&ind.indicator, zh);
+                            ui.label(name)
+                                .on_hover_text(format!("{} ({unit})", ind.indicator));
+                        }
                         egui::ComboBox::from_id_salt(("system_direction", d, k))
                             .selected_text(t(
                                 lang,
@@ -227,10 +238,44 @@ pub fn show(editor: &mut Editor, ui: &mut egui::Ui, cx: &Cx, own: bool) -> Optio
                     remove_dim = Some(d);
                 }
             });
+            for ind in dim.indicators.iter_mut().filter(|i| i.sql.is_some()) {
+                egui::CollapsingHeader::new(format!("{} {}", t(lang, "system_query_of"), ind.indicator))
+                    .id_salt(("system_query", d, ind.indicator.clone()))
+                    .show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            ui.label("id");
+                            ui.add(egui::TextEdit::singleline(&mut ind.indicator).desired_width(160.0));
+                            ui.label(t(lang, "system_unit"));
+                            ui.add(
+                                egui::TextEdit::singleline(ind.unit.get_or_insert_with(String::new))
+                                    .desired_width(60.0),
+                            );
+                            ui.label(t(lang, "system_scale"));
+                            ui.add(
+                                egui::DragValue::new(ind.scale.get_or_insert(1.0))
+                                    .speed(1.0)
+                                    .range(0.0001..=1e9),
+                            );
+                        });
+                        ui.label(RichText::new(t(lang, "system_query_help")).weak().small());
+                        if let Some(q) = &mut ind.sql {
+                            ui.add(
+                                egui::TextEdit::multiline(q)
+                                    .code_editor()
+                                    .desired_rows(6)
+                                    .desired_width(f32::INFINITY),
+                            );
+                        }
+                    });
+            }
             let names: Vec<String> = dim
                 .indicators
                 .iter()
-                .map(|i| indicator_label(&i.indicator, zh).0)
+                .map(|i| match (&i.sql, zh) {
+                    (Some(_), true) => i.name_zh.clone().or(i.name_en.clone()).unwrap_or_default(),
+                    (Some(_), false) => i.name_en.clone().unwrap_or_default(),
+                    (None, _) => indicator_label(&i.indicator, zh).0,
+                })
                 .collect();
             let mut ws: Vec<f64> = dim.indicators.iter().map(|i| i.weight).collect();
             weights_or_ahp(
