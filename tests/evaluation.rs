@@ -419,3 +419,53 @@ fn a_query_indicator_is_checked_like_a_project_rule_and_summed_up_the_tree() {
         .unwrap();
     assert!(bills > 0, "nothing was deleted");
 }
+
+#[test]
+fn malmquist_of_stations_with_one_input_and_one_output_is_the_change_of_their_ratio() {
+    // With one input and one output under constant returns, D^p(q) of a unit is its ratio
+    // in q over the best ratio in p, so M = r1 / r0 and EC = (r1 / best1) / (r0 / best0)
+    // (Färe et al. 1994): computed here by SQL from the rows.
+    let path = small_project("malmquist-stations");
+    let p = Project::open(&path).unwrap();
+    let spec = mams::metrics::efficiency::DeaSpec {
+        level: "station".into(),
+        inputs: vec!["staff".into()],
+        outputs: vec!["sales_kwh".into()],
+        model: mams::evaluation::dea::Model::Ccr,
+        orientation: mams::evaluation::dea::Orientation::Input,
+    };
+    let (base, target) = (
+        Period::parse("2024-02").unwrap(),
+        Period::parse("2025-02").unwrap(),
+    );
+    let m = mams::metrics::efficiency::malmquist(&p, base, target, "P", &spec).unwrap();
+    let ratios = |month: &str, year: i32| -> std::collections::HashMap<String, f64> {
+        let sql = format!(
+            "WITH sales AS (SELECT c.unit_id, sum(b.kwh) AS kwh FROM bills b JOIN customers c USING (customer_id)
+                            WHERE b.billing_month = DATE '{month}-01' GROUP BY 1),
+                  staff AS (SELECT unit_id, staff FROM unit_resources WHERE year = {year})
+             SELECT unit_id, kwh / staff FROM sales JOIN staff USING (unit_id) WHERE kwh > 0 AND staff > 0"
+        );
+        let mut stmt = p.conn().prepare(&sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (r0, r1) = (ratios("2024-02", 2024), ratios("2025-02", 2025));
+    let best =
+        |r: &std::collections::HashMap<String, f64>| m.units.iter().map(|u| r[&u.0]).fold(0.0, f64::max);
+    let (b0, b1) = (best(&r0), best(&r1));
+    assert!(m.units.len() > 100, "{} stations in both months", m.units.len());
+    for (i, (unit, ..)) in m.units.iter().enumerate() {
+        let want = r1[unit] / r0[unit];
+        let ec = (r1[unit] / b1) / (r0[unit] / b0);
+        let got = &m.rows[i];
+        assert!(
+            (got.index - want).abs() < 1e-6 * want,
+            "{unit}: {} against {want}",
+            got.index
+        );
+        assert!((got.efficiency_change - ec).abs() < 1e-6 * ec, "{unit}");
+    }
+}

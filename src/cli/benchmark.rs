@@ -57,6 +57,10 @@ pub struct BenchmarkArgs {
     pub model: super::analyze::DeaModelArg,
     #[arg(long, value_enum, default_value_t = super::analyze::DeaOrientationArg::Input)]
     pub orientation: super::analyze::DeaOrientationArg,
+    /// With --dea: the Malmquist index of every unit from this period to --period (CCR),
+    /// split into efficiency change and technical change.
+    #[arg(long, value_name = "PERIOD")]
+    pub malmquist_from: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +99,16 @@ pub fn run(a: BenchmarkArgs) -> anyhow::Result<()> {
             model: a.model.model(),
             orientation: a.orientation.orientation(),
         };
+        if let Some(from) = &a.malmquist_from {
+            let base = Period::parse(from).map_err(anyhow::Error::msg)?;
+            let m = crate::metrics::efficiency::malmquist(&p, base, period, &scope, &spec)?;
+            let mut out = std::io::stdout().lock();
+            match a.format {
+                InfoFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?,
+                InfoFormat::Table => print_malmquist(&mut out, &m)?,
+            }
+            return Ok(());
+        }
         let r = crate::metrics::efficiency::analyse(&p, period, &scope, &spec)?;
         let mut out = std::io::stdout().lock();
         match a.format {
@@ -337,6 +351,45 @@ fn print_dea(out: &mut impl Write, r: &crate::metrics::efficiency::UnitsDea) -> 
         writeln!(out, "note: {w}")?;
     }
     for l in &r.left_out {
+        writeln!(out, "left out {}: {}", l.unit_id, l.why.en)?;
+    }
+    Ok(())
+}
+
+fn print_malmquist(
+    out: &mut impl Write,
+    m: &crate::metrics::efficiency::UnitsMalmquist,
+) -> anyhow::Result<()> {
+    let text = |s: String| duckdb::types::Value::Text(s);
+    writeln!(
+        out,
+        "Malmquist index (CCR) of {} {} units from {} to {}: inputs {}; outputs {}",
+        m.units.len(),
+        m.spec.level,
+        m.base.label(),
+        m.target.label(),
+        m.spec.inputs.join(", "),
+        m.spec.outputs.join(", ")
+    )?;
+    let mut order: Vec<usize> = (0..m.units.len()).collect();
+    order.sort_by(|a, b| m.rows[*b].index.total_cmp(&m.rows[*a].index));
+    let rows = order
+        .iter()
+        .map(|&i| {
+            let r = &m.rows[i];
+            vec![
+                text(m.units[i].0.clone()),
+                text(format!("{:.4}", r.index)),
+                text(format!("{:.4}", r.efficiency_change)),
+                text(format!("{:.4}", r.technical_change)),
+            ]
+        })
+        .collect();
+    let columns = ["unit", "malmquist", "efficiency change", "technical change"]
+        .map(String::from)
+        .to_vec();
+    print_table(out, &crate::store::queries::QueryResult { columns, rows }, 0)?;
+    for l in &m.left_out {
         writeln!(out, "left out {}: {}", l.unit_id, l.why.en)?;
     }
     Ok(())

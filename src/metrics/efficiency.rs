@@ -103,8 +103,8 @@ fn label<S: serde::Serializer>(p: &Period, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&p.label())
 }
 
-/// DEA of the units of `spec.level` within `scope` for `period`.
-pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -> anyhow::Result<UnitsDea> {
+/// The units of `spec.level` within `scope`, the spec checked first.
+fn units_of(project: &Project, scope: &str, spec: &DeaSpec) -> anyhow::Result<Vec<queries::OrgUnit>> {
     for i in &spec.inputs {
         if !RESOURCES.contains(&i.as_str()) {
             crate::bail_say!(
@@ -138,8 +138,8 @@ pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -
         );
     }
     let within = crate::store::queries::subtree(&org, scope);
-    let units: Vec<&queries::OrgUnit> = org
-        .iter()
+    let units: Vec<queries::OrgUnit> = org
+        .into_iter()
         .filter(|u| u.level == spec.level && within.contains(&u.unit_id))
         .collect();
     if units.is_empty() {
@@ -149,6 +149,23 @@ pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -
             spec.level
         );
     }
+    Ok(units)
+}
+
+/// What DEA takes of a period: the units with a positive value of every input and output,
+/// their data, and those left out with why.
+struct Assembled {
+    kept: Vec<(String, String, String)>,
+    data: DeaData,
+    left_out: Vec<LeftOut>,
+}
+
+fn assemble(
+    project: &Project,
+    period: Period,
+    units: &[queries::OrgUnit],
+    spec: &DeaSpec,
+) -> anyhow::Result<Assembled> {
     let year = period.last_month().year();
     let held = resources(project, year)?;
     if held.is_empty() {
@@ -205,6 +222,13 @@ pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -
             }),
         }
     }
+    Ok(Assembled { kept, data, left_out })
+}
+
+/// DEA of the units of `spec.level` within `scope` for `period`.
+pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -> anyhow::Result<UnitsDea> {
+    let units = units_of(project, scope, spec)?;
+    let Assembled { kept, data, left_out } = assemble(project, period, &units, spec)?;
     let result = dea::analyse(&data, spec.model, spec.orientation, true)
         .map_err(|e| crate::said!("DEA: {e}", "DEA：{e}"))?;
     // The other model too, for scale efficiency (the chosen one gives its own scores and
@@ -253,6 +277,69 @@ pub fn analyse(project: &Project, period: Period, scope: &str, spec: &DeaSpec) -
         result,
         scale_efficiency,
         returns_to_scale,
+        left_out,
+    })
+}
+
+/// The Malmquist index of every unit from one period to another (CCR, the units with data
+/// in both), split into efficiency change and technical change.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitsMalmquist {
+    #[serde(serialize_with = "label")]
+    pub base: Period,
+    #[serde(serialize_with = "label")]
+    pub target: Period,
+    pub spec: DeaSpec,
+    /// (id, English name, Chinese name), in the order of `rows`.
+    pub units: Vec<(String, String, String)>,
+    pub rows: Vec<dea::Malmquist>,
+    pub left_out: Vec<LeftOut>,
+}
+
+pub fn malmquist(
+    project: &Project,
+    base: Period,
+    target: Period,
+    scope: &str,
+    spec: &DeaSpec,
+) -> anyhow::Result<UnitsMalmquist> {
+    let units = units_of(project, scope, spec)?;
+    let before = assemble(project, base, &units, spec)?;
+    let after = assemble(project, target, &units, spec)?;
+    // The units with data in both periods, in one order.
+    let mut kept = Vec::new();
+    let (mut b, mut t) = (
+        DeaData {
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        },
+        DeaData {
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        },
+    );
+    for (i, u) in before.kept.iter().enumerate() {
+        if let Some(j) = after.kept.iter().position(|x| x.0 == u.0) {
+            b.inputs.push(before.data.inputs[i].clone());
+            b.outputs.push(before.data.outputs[i].clone());
+            t.inputs.push(after.data.inputs[j].clone());
+            t.outputs.push(after.data.outputs[j].clone());
+            kept.push(u.clone());
+        }
+    }
+    let mut left_out = before.left_out;
+    for l in after.left_out {
+        if !left_out.iter().any(|x| x.unit_id == l.unit_id) {
+            left_out.push(l);
+        }
+    }
+    let rows = dea::malmquist(&b, &t).map_err(|e| crate::said!("Malmquist: {e}", "Malmquist 指数：{e}"))?;
+    Ok(UnitsMalmquist {
+        base,
+        target,
+        spec: spec.clone(),
+        units: kept,
+        rows,
         left_out,
     })
 }

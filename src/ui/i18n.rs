@@ -296,6 +296,24 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("service_first", "First", "首次"),
     ("service_last", "Latest", "最近"),
     ("page_bulletin", "Bulletin Board", "综合看板"),
+    (
+        "job_malmquist",
+        "Working out the Malmquist index",
+        "正在计算 Malmquist 指数",
+    ),
+    (
+        "dea_malmquist",
+        "Productivity change from a year earlier (Malmquist)",
+        "与上年同期相比的生产率变化（Malmquist 指数）",
+    ),
+    (
+        "dea_malmquist_help",
+        "Under constant returns, the same inputs and outputs of the same period a year earlier: above 1 productivity grew; efficiency change is catching up with the frontier, technical change the frontier's shift (Färe et al. 1994).",
+        "在规模报酬不变下，以上年同期相同的投入与产出比较：大于 1 表示生产率提高；效率变化为向前沿追赶，技术变化为前沿面的移动（Färe 等，1994）。",
+    ),
+    ("dea_malmquist_index", "Malmquist", "Malmquist 指数"),
+    ("dea_efficiency_change", "Efficiency change", "效率变化"),
+    ("dea_technical_change", "Technical change", "技术变化"),
     ("system_add_query", "Add a query's indicator…", "添加查询指标…"),
     (
         "system_add_query_help",

@@ -265,3 +265,24 @@ pub fn delete_system(name: String, year: i32) -> impl FnOnce(&mut WorkerState, &
         finish(r, Msg::SystemSaved)
     }
 }
+
+/// The Malmquist index of the same units from the same period a year earlier.
+pub fn malmquist(
+    key: EvalKey,
+    spec: crate::metrics::efficiency::DeaSpec,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            progress.attach_interrupt(p.interrupt_handle());
+            crate::metrics::efficiency::malmquist(
+                p,
+                key.period.year_before(),
+                key.period,
+                &key.unit_id,
+                &spec,
+            )
+        })();
+        finish(r, |r| Msg::Malmquist((key, spec), Box::new(r)))
+    }
+}

@@ -133,6 +133,11 @@ pub enum Msg {
         (EvalKey, crate::metrics::efficiency::DeaSpec),
         Box<Result<crate::metrics::efficiency::UnitsDea, String>>,
     ),
+    /// The Malmquist index of the units of a level from a year earlier.
+    Malmquist(
+        (EvalKey, crate::metrics::efficiency::DeaSpec),
+        Box<Result<crate::metrics::efficiency::UnitsMalmquist, String>>,
+    ),
     /// A peer group was saved (its name).
     PeerGroupSaved(Result<String, String>),
     /// External peer figures were imported (how many).

@@ -7,7 +7,7 @@ use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
 use crate::evaluation::dea::{Model, Orientation, Super};
-use crate::metrics::efficiency::{DeaSpec, INPUTS, OUTPUTS, UnitsDea};
+use crate::metrics::efficiency::{DeaSpec, INPUTS, OUTPUTS, UnitsDea, UnitsMalmquist};
 use crate::metrics::format;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::{self, EvalKey, Msg};
@@ -22,9 +22,18 @@ pub struct DeaSection {
     pub spec: DeaSpec,
     pub data: ScopeSlot<UnitsDea, (EvalKey, DeaSpec)>,
     pub selected: Option<String>,
+    /// Show the Malmquist index from the same period a year earlier.
+    pub malmquist_on: bool,
+    pub malmquist: ScopeSlot<UnitsMalmquist, (EvalKey, DeaSpec)>,
 }
 
 impl DeaSection {
+    /// Forgets what it read (the project changed).
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.malmquist.clear();
+    }
+
     pub fn refresh(&mut self, cx: &mut Cx, key: &EvalKey) {
         let spec = self.spec.clone();
         self.data.ask(
@@ -40,6 +49,10 @@ impl DeaSection {
         match msg {
             Msg::Dea(key, data) => {
                 self.data.receive(key, *data);
+                None
+            }
+            Msg::Malmquist(key, data) => {
+                self.malmquist.receive(key, *data);
                 None
             }
             other => Some(other),
@@ -79,6 +92,20 @@ impl DeaSection {
                     });
                     ui.vertical(|ui| unit_detail(self, ui, cx, &r));
                 });
+                ui.add_space(8.0);
+                ui.checkbox(&mut self.malmquist_on, t(lang, "dea_malmquist"))
+                    .on_hover_text(t(lang, "dea_malmquist_help"));
+                if self.malmquist_on {
+                    match self.malmquist.data.clone() {
+                        Some((_, Ok(m))) => malmquist_table(ui, cx, &m),
+                        Some((_, Err(e))) => {
+                            ui.colored_label(ui.visuals().error_fg_color, e);
+                        }
+                        None => {
+                            ui.spinner();
+                        }
+                    }
+                }
             }
             None => {
                 ui.spinner();
@@ -162,6 +189,63 @@ fn controls(spec: &mut DeaSpec, ui: &mut egui::Ui, cx: &Cx) {
             toggle(ui, &mut spec.outputs, id, if zh { zh_name } else { en });
         }
     });
+}
+
+/// Productivity change from a year earlier: the Malmquist index, best first, split into
+/// catching up (efficiency change) and the frontier's shift (technical change).
+fn malmquist_table(ui: &mut egui::Ui, cx: &mut Cx, m: &UnitsMalmquist) {
+    let lang = cx.lang;
+    let mut order: Vec<usize> = (0..m.units.len()).collect();
+    order.sort_by(|a, b| m.rows[*b].index.total_cmp(&m.rows[*a].index));
+    let header: Vec<String> = ["unit_id", "malmquist", "efficiency_change", "technical_change"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .map(|&i| {
+            let r = &m.rows[i];
+            vec![
+                m.units[i].0.clone(),
+                r.index.to_string(),
+                r.efficiency_change.to_string(),
+                r.technical_change.to_string(),
+            ]
+        })
+        .collect();
+    ui.label(format!("{} → {}", m.base.label(), m.target.label()));
+    data_buttons(ui, cx, &header, &rows);
+    egui::ScrollArea::vertical()
+        .id_salt("dea_malmquist")
+        .max_height(260.0)
+        .show(ui, |ui| {
+            egui::Grid::new("dea_malmquist_grid")
+                .striped(true)
+                .spacing([14.0, 4.0])
+                .show(ui, |ui| {
+                    for key in [
+                        "audit_unit",
+                        "dea_malmquist_index",
+                        "dea_efficiency_change",
+                        "dea_technical_change",
+                    ] {
+                        ui.strong(t(lang, key));
+                    }
+                    ui.end_row();
+                    for &i in &order {
+                        let r = &m.rows[i];
+                        ui.label(lang.pick(&m.units[i].1, &m.units[i].2));
+                        let color = if r.index >= 1.0 {
+                            grade_color("A")
+                        } else {
+                            grade_color("D")
+                        };
+                        ui.label(RichText::new(format!("{:.3}", r.index)).color(color));
+                        ui.label(format!("{:.3}", r.efficiency_change));
+                        ui.label(format!("{:.3}", r.technical_change));
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 /// The super-efficiency of an efficient unit ranks it above 1; the others their score.

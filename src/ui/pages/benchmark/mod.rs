@@ -89,7 +89,7 @@ impl Page for BenchmarkPage {
     fn changed(&mut self, what: Changed) {
         if matches!(what, Changed::Project | Changed::Suspects) {
             self.data.clear();
-            self.dea.data.clear();
+            self.dea.clear();
         }
     }
     fn answered(
