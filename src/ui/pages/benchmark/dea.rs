@@ -40,8 +40,16 @@ impl DeaSection {
             cx,
             (key.clone(), spec.clone()),
             "job_dea",
-            jobs::dea(key.clone(), spec),
+            jobs::dea(key.clone(), spec.clone()),
         );
+        if self.malmquist_on {
+            self.malmquist.ask(
+                cx,
+                (key.clone(), spec.clone()),
+                "job_malmquist",
+                jobs::malmquist(key.clone(), spec),
+            );
+        }
     }
 
     /// Takes the answer of its job; gives back any other message.
@@ -233,7 +241,12 @@ fn malmquist_table(ui: &mut egui::Ui, cx: &mut Cx, m: &UnitsMalmquist) {
                     ui.end_row();
                     for &i in &order {
                         let r = &m.rows[i];
-                        ui.label(lang.pick(&m.units[i].1, &m.units[i].2));
+                        // Station names repeat across cities: the id tells them apart.
+                        ui.label(format!(
+                            "{} · {}",
+                            lang.pick(&m.units[i].1, &m.units[i].2),
+                            m.units[i].0
+                        ));
                         let color = if r.index >= 1.0 {
                             grade_color("A")
                         } else {
