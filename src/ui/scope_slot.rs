@@ -54,6 +54,22 @@ impl<T, K: PartialEq> ScopeSlot<T, K> {
         self.data = None;
     }
 
+    /// The data to show, cloned; an error is shown in its place (and gives None), nothing
+    /// yet gives None.
+    pub fn shown(&self, ui: &mut egui::Ui) -> Option<T>
+    where
+        T: Clone,
+    {
+        match &self.data {
+            Some((_, Err(e))) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+                None
+            }
+            Some((_, Ok(d))) => Some(d.clone()),
+            None => None,
+        }
+    }
+
     /// The data of the key shown, when it is there and not an error.
     pub fn ok(&self) -> Option<&T> {
         self.data.as_ref().and_then(|(_, d)| d.as_ref().ok())

@@ -167,14 +167,7 @@ fn show(page: &mut BenchmarkPage, cx: &mut Cx, ui: &mut egui::Ui) {
         ui.label(page.choice.no_period(cx));
         return;
     };
-    let data = match page.data.data.clone() {
-        Some((_, Err(e))) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-            return;
-        }
-        Some((_, Ok(d))) => d,
-        None => return,
-    };
+    let Some(data) = page.data.shown(ui) else { return };
     group_editor(page, cx, ui, &data.ev);
     egui::ScrollArea::vertical().id_salt("benchmark").show(ui, |ui| {
         for g in &data.groups {

@@ -248,14 +248,7 @@ fn show(page: &mut EvaluationPage, cx: &mut Cx, ui: &mut egui::Ui) {
         ui.label(page.choice.no_period(cx));
         return;
     };
-    let data = match page.data.data.clone() {
-        Some((_, Err(e))) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-            return;
-        }
-        Some((_, Ok(d))) => d,
-        None => return,
-    };
+    let Some(data) = page.data.shown(ui) else { return };
     let ev = &data.ev;
     standing_line(page, cx, ui, &key, &data);
     system_window(page, cx, ui, &data);
