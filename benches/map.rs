@@ -135,6 +135,7 @@ fn main() {
                     zh: true,
                     over_tiles: false,
                     own_basemap: true,
+                    highlight: &[],
                 };
                 canvas::draw(&painter, &view, &f);
             });
@@ -197,6 +198,7 @@ fn main() {
                 zh: true,
                 over_tiles: false,
                 own_basemap: true,
+                highlight: &[],
             };
             canvas::draw(&ui.painter().with_clip_rect(rect), &view, &f);
         });

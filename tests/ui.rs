@@ -1631,6 +1631,21 @@ fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
             .all(|u| u.score > 0.0 && u.score <= 1.0 + 1e-9)
     );
     assert!(has_label(&h, "Efficiency (DEA)"));
+    // The units on the frontier, marked on the map (and the map back to the benchmark).
+    let frontier = dea.result.units.iter().filter(|u| u.score >= 1.0 - 1e-9).count();
+    h.get_by_label("Show the units on the frontier on the map")
+        .click_accesskit();
+    h.run_steps(3);
+    assert_eq!(h.state().state.page, mams::ui::page::PageId::Map);
+    let marked = h
+        .state()
+        .page::<mams::ui::pages::map::MapPage>()
+        .highlight
+        .clone()
+        .expect("units marked");
+    assert_eq!(marked.0.len(), frontier);
+    open_page(&mut h, "Benchmarking");
+    h.run_steps(2);
     // Best practice: the leader's cases in the case library.
     h.query_all_by_label("Leader's cases")
         .next()

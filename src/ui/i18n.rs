@@ -297,6 +297,17 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("service_last", "Latest", "最近"),
     ("page_bulletin", "Bulletin Board", "综合看板"),
     (
+        "dea_on_map",
+        "Show the units on the frontier on the map",
+        "在地图上显示前沿面上的单位",
+    ),
+    (
+        "dea_on_map_help",
+        "The map opens with the units on the frontier tinted green (remove the chip there to clear them).",
+        "打开地图，前沿面上的单位以绿色标出（在地图上点去标签即可清除）。",
+    ),
+    ("dea_on_map_chip", "On the DEA frontier", "位于 DEA 前沿面"),
+    (
         "job_malmquist",
         "Working out the Malmquist index",
         "正在计算 Malmquist 指数",

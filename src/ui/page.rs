@@ -83,6 +83,8 @@ pub enum Open {
     UnitCases(String),
     /// The audit workbench on the confirmed findings (of the top bar's unit).
     Confirmed,
+    /// The map with these units marked, and what they are.
+    Highlight { units: Vec<String>, label: String },
 }
 
 /// What a page asks of the shell.

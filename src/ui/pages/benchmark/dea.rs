@@ -11,7 +11,7 @@ use crate::metrics::efficiency::{DeaSpec, INPUTS, OUTPUTS, UnitsDea, UnitsMalmqu
 use crate::metrics::format;
 use crate::ui::i18n::{Lang, t};
 use crate::ui::jobs::{self, EvalKey, Msg};
-use crate::ui::page::Cx;
+use crate::ui::page::{Command, Cx, Open, PageId};
 use crate::ui::pages::evaluation::grade_color;
 use crate::ui::scope_slot::ScopeSlot;
 use crate::ui::theme::accent;
@@ -373,6 +373,23 @@ fn scores(section: &mut DeaSection, ui: &mut egui::Ui, cx: &mut Cx, r: &UnitsDea
         save_png_button(ui, cx, shown.response.rect);
         data_buttons_inline(ui, cx, &header, &rows);
         ui.label(RichText::new(t(lang, "dea_click_bar")).weak().small());
+        let efficient: Vec<String> = (0..r.units.len())
+            .filter(|i| r.result.units[*i].score >= 1.0 - 1e-9)
+            .map(|i| r.units[i].0.clone())
+            .collect();
+        if ui
+            .small_button(t(lang, "dea_on_map"))
+            .on_hover_text(t(lang, "dea_on_map_help"))
+            .clicked()
+        {
+            cx.send(Command::Open(
+                PageId::Map,
+                Open::Highlight {
+                    units: efficient,
+                    label: t(lang, "dea_on_map_chip").to_string(),
+                },
+            ));
+        }
     });
 }
 

@@ -105,6 +105,8 @@ pub struct Frame<'a> {
     pub over_tiles: bool,
     /// The project's own basemap (water, rivers, roads) is drawn.
     pub own_basemap: bool,
+    /// Units marked from another page (the efficient units of a DEA): tinted and outlined.
+    pub highlight: &'a [String],
 }
 
 /// A mark that can be hit: where on screen, how near counts, what it is.
@@ -319,6 +321,19 @@ pub fn draw(painter: &Painter, view: &View, f: &Frame) -> Vec<Hit> {
     }
     if let Some(w) = scene.unit(&scene.unit_id).and_then(|u| u.world.as_ref()) {
         outline(painter, view, w, Stroke::new(2.4, ink));
+    }
+
+    // The units marked from another page, of any level.
+    let marked = Color32::from_rgb(46, 160, 67);
+    for u in scene
+        .units
+        .iter()
+        .filter(|u| f.highlight.contains(&u.shape.unit_id))
+    {
+        if let Some(w) = u.world.as_ref().filter(|w| visible(view, w, clip)) {
+            fill_area(painter, view, w, marked.gamma_multiply(0.35));
+            outline(painter, view, w, Stroke::new(2.6, marked));
+        }
     }
 
     // 4. Outages in progress: the stations they are in, outlined; planned ones dashed.

@@ -258,6 +258,7 @@ pub(super) fn detail_panel(page: &mut MapPage, cx: &mut Cx, ui: &mut egui::Ui, s
         zh: lang == Lang::Zh,
         over_tiles: false,
         own_basemap: false,
+        highlight: &[],
     };
     let rows = describe(scene, &picked, lang, &frame, page.pin.as_ref());
     if let Some((_, title)) = rows.first() {

@@ -72,6 +72,8 @@ pub struct MapPage {
     pub search_asked: Option<String>,
     /// The customer last flown to from the search.
     pub pin: Option<BoxedCustomer>,
+    /// Units marked from another page and what they are (a removable chip).
+    pub highlight: Option<(Vec<String>, String)>,
     /// Dragging draws a box that picks customers, instead of panning.
     pub select_mode: bool,
     pub drag_from: Option<Pos2>,
@@ -104,6 +106,7 @@ impl Default for MapPage {
             searched: None,
             search_asked: None,
             pin: None,
+            highlight: None,
             select_mode: false,
             drag_from: None,
             boxed: None,
@@ -269,6 +272,11 @@ impl Page for MapPage {
     fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
         show(self, cx, ui)
     }
+    fn open(&mut self, what: crate::ui::page::Open, _cx: &mut Cx) {
+        if let crate::ui::page::Open::Highlight { units, label } = what {
+            self.highlight = Some((units, label));
+        }
+    }
 }
 
 impl MapPage {
@@ -341,6 +349,11 @@ fn show(page: &mut MapPage, cx: &mut Cx, ui: &mut egui::Ui) {
 fn toolbar(page: &mut MapPage, cx: &mut Cx, ui: &mut egui::Ui, scene: &Arc<Scene>) {
     let lang = cx.lang;
     ui.horizontal_wrapped(|ui| {
+        if let Some((units, label)) = &page.highlight
+            && crate::ui::widgets::chip(ui, &format!("{label} ({})", units.len())).clicked()
+        {
+            page.highlight = None;
+        }
         ui.label(t(lang, "map_indicator"));
         let current = page
             .indicator

@@ -117,6 +117,7 @@ pub(super) fn map_view(page: &mut MapPage, cx: &mut Cx, ui: &mut egui::Ui, scene
         zh: lang == Lang::Zh,
         over_tiles,
         own_basemap: page.basemap == BasemapChoice::Project,
+        highlight: page.highlight.as_ref().map_or(&[], |(units, _)| units.as_slice()),
     };
     let mut drag_from = page.drag_from;
     let legend = legend_items(page, cx, scene, &edges);
