@@ -10,8 +10,7 @@ use chrono::NaiveDate;
 
 use super::{Project, sums_scope};
 
-/// kpi_month_totals.sql for several units at once.
-const MONTH_TOTALS_OF_UNITS_SQL: &str = include_str!("sql/kpi_month_totals_of_units.sql");
+/// The sums of several units at once, from the prebuilt sums.
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
 const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
 const MONTHS_SQL: &str = include_str!("sql/sums_months.sql");
@@ -246,11 +245,8 @@ pub fn month_totals_of_units(
             .map(|u| query_totals(project, MONTH_TOTALS_DIRECT_SQL, u, from, to))
             .collect();
     }
-    if units.len() == 1 {
-        return Ok(vec![query_totals(project, MONTH_TOTALS_SQL, units[0], from, to)?]);
-    }
     let ids = units.join("\u{1f}");
-    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_OF_UNITS_SQL)?;
+    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_SQL)?;
     let rows = stmt.query_map(duckdb::params![ids, from, to], |r| {
         Ok((r.get::<_, String>(0)?, totals_of_row(r, 1)?))
     })?;
@@ -287,7 +283,7 @@ fn query_totals(
     rows.collect()
 }
 
-/// The totals in the columns of kpi_month_totals.sql, starting at column `at`.
+/// The totals in the columns of kpi_month_totals_direct.sql, starting at column `at`.
 fn totals_of_row(r: &duckdb::Row, at: usize) -> duckdb::Result<MonthTotals> {
     let covered = |i: usize| r.get::<_, bool>(at + i);
     let (bills, loss, conns, tickets, outages) =

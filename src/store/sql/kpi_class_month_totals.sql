@@ -1,7 +1,7 @@
 -- The sums behind the indicators that split by customer class, per class and month from $2
 -- to $3 (first days of months), of org unit $1 and of each unit one level below it (each
 -- with its subtree), from the prebuilt kpi_class_month. After the unit and the class, the
--- columns are those of kpi_month_totals.sql; line loss and outages belong to areas, not
+-- columns are those of kpi_month_totals_direct.sql; line loss and outages belong to areas, not
 -- classes: they are marked as not covered.
 WITH scope AS (
     SELECT oc.ancestor_id AS owner, oc.unit_id FROM org_closure oc
