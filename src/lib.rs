@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod bulletins;
 pub mod cli;
 pub mod codes;
 pub mod errors;

@@ -14,6 +14,7 @@ mod analyze;
 mod audit;
 mod benchmark;
 mod board;
+mod bulletin;
 mod cases;
 mod evaluate;
 mod import;
@@ -177,6 +178,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+    /// Write a bulletin of an org unit for a period: so far the monthly analysis as HTML
+    /// (indicators, the largest changes and the units behind them, rankings, audit findings),
+    /// in English or Chinese. See docs/bulletins.md.
+    Bulletin {
+        project: PathBuf,
+        #[arg(long, value_enum)]
+        kind: bulletin::BulletinKind,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        period: NaiveDate,
+        /// Org unit id; default: the top unit.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = bulletin::BulletinFormat::Html)]
+        format: bulletin::BulletinFormat,
+        #[arg(long, value_enum, default_value_t = bulletin::BulletinLang::En)]
+        lang: bulletin::BulletinLang,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Benchmark the units one level below a unit against the best of their peer group and
     /// its top quartile (per indicator and in total, the gap as a sentence), and the unit
     /// against external peers; `mams benchmark import PROJECT FILE` loads peer figures.
@@ -268,6 +290,23 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Cases { what } => cases::cases(what),
         Command::Map { what } => map::map(what),
         Command::Benchmark(a) => benchmark::run(a),
+        Command::Bulletin {
+            project,
+            kind,
+            period,
+            unit,
+            format,
+            lang,
+            out,
+        } => bulletin::run(&bulletin::BulletinArgs {
+            project: &project,
+            kind,
+            period,
+            unit: unit.as_deref(),
+            format,
+            lang,
+            out: &out,
+        }),
         Command::Evaluate {
             project,
             period,

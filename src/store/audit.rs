@@ -656,3 +656,25 @@ mod tests {
         assert_eq!(rule_lines("no position"), "no position");
     }
 }
+
+/// The suspects of `month` in `unit`'s subtree by triage state: (state, suspects, yuan at
+/// stake), most first.
+pub fn status_counts(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+) -> duckdb::Result<Vec<(String, u64, f64)>> {
+    let mut stmt = project.conn().prepare(
+        "SELECT status, count(*), coalesce(sum(amount), 0)::DOUBLE FROM audit_suspects
+         WHERE period = ? AND unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)
+         GROUP BY 1 ORDER BY 2 DESC, 1",
+    )?;
+    let rows = stmt.query_map(duckdb::params![month, unit], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?.max(0) as u64,
+            r.get(2)?,
+        ))
+    })?;
+    rows.collect()
+}
