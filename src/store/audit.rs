@@ -643,20 +643,6 @@ pub fn delete_project_rule(project: &Project, id: &str) -> duckdb::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_lines_point_into_the_rule_not_the_wrapper() {
-        assert_eq!(
-            rule_lines("Parser Error: syntax error at or near \"FORM\"\n\nLINE 3: SELECT x FORM y"),
-            "Parser Error: syntax error at or near \"FORM\"\n\nline 2 of the query: SELECT x FORM y"
-        );
-        assert_eq!(rule_lines("no position"), "no position");
-    }
-}
-
 /// The suspects of `month` in `unit`'s subtree by triage state: (state, suspects, yuan at
 /// stake), most first.
 pub fn status_counts(
@@ -677,4 +663,18 @@ pub fn status_counts(
         ))
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_lines_point_into_the_rule_not_the_wrapper() {
+        assert_eq!(
+            rule_lines("Parser Error: syntax error at or near \"FORM\"\n\nLINE 3: SELECT x FORM y"),
+            "Parser Error: syntax error at or near \"FORM\"\n\nline 2 of the query: SELECT x FORM y"
+        );
+        assert_eq!(rule_lines("no position"), "no position");
+    }
 }
