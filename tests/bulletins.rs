@@ -96,3 +96,50 @@ fn a_largest_change_names_the_unit_that_pushed_it_most() {
         }
     }
 }
+
+#[test]
+fn the_quarterly_bulletin_carries_the_evaluation_of_mams_evaluate() {
+    let path = small_project("bulletin-quarterly");
+    {
+        let p = Project::open(&path).unwrap();
+        mams::sample::project::prepare(&p, &mams::progress::Progress::new()).unwrap();
+    }
+    let p_str = path.to_str().unwrap();
+    let out = mams(&["evaluate", p_str, "--period", "2024Q3", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let units = v["evaluation"]["evaluation"]["units"].as_array().unwrap();
+    let p = Project::open(&path).unwrap();
+    let q = mams::metrics::period::Period::parse("2024Q3").unwrap();
+    let doc = mams::bulletins::evaluation::build(&p, q, None).unwrap();
+    drop(p);
+    assert_eq!(doc.number, "No. 2024Q3");
+    let table = doc.sections[0].table.as_ref().unwrap();
+    assert_eq!(table.rows.len(), units.len());
+    // Every unit's total and grade as mams evaluate prints them, in rank order.
+    let mut ranked: Vec<&serde_json::Value> = units.iter().filter(|u| u["rank"].is_u64()).collect();
+    ranked.sort_by_key(|u| u["rank"].as_u64());
+    for (row, u) in table.rows.iter().zip(ranked) {
+        assert_eq!(row[2].en, format!("{:.2}", u["total"].as_f64().unwrap()));
+        assert_eq!(row[3].en, u["grade"].as_str().unwrap());
+    }
+    let html = mams::bulletins::html::render(&doc, true);
+    assert!(html.contains("服务质量季度评价"));
+    let dir = tmp("bulletin-quarterly-cli");
+    let f = dir.join("q.html");
+    let out = mams(&[
+        "bulletin",
+        p_str,
+        "--kind",
+        "quarterly",
+        "--period",
+        "2024-09",
+        "--out",
+        f.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("the quarterly evaluation is of a quarter (YYYYQn), not 2024-09"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!f.exists(), "nothing written");
+}

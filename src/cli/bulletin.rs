@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use clap::ValueEnum;
 
 use crate::store::Project;
@@ -11,8 +10,13 @@ use crate::store::Project;
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum BulletinKind {
     /// The monthly analysis: indicators, the largest changes and where they came from,
-    /// rankings, audit findings.
+    /// rankings, audit findings (--period YYYY-MM).
     Monthly,
+    /// The quarterly evaluation: scores, grades, ranks, gaps to the best, improvement
+    /// required (--period YYYYQn).
+    Quarterly,
+    /// The annual examination: the same for a year (--period YYYY).
+    Annual,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -30,7 +34,7 @@ pub enum BulletinLang {
 pub struct BulletinArgs<'a> {
     pub project: &'a Path,
     pub kind: BulletinKind,
-    pub period: NaiveDate,
+    pub period: &'a str,
     pub unit: Option<&'a str>,
     pub format: BulletinFormat,
     pub lang: BulletinLang,
@@ -39,8 +43,30 @@ pub struct BulletinArgs<'a> {
 
 pub fn run(a: &BulletinArgs) -> anyhow::Result<()> {
     let p = Project::open(a.project).or_else(|_| Project::open_read_only(a.project))?;
-    let doc = match a.kind {
-        BulletinKind::Monthly => crate::bulletins::monthly::build(&p, a.period, a.unit)?,
+    let period = crate::metrics::period::Period::parse(a.period).map_err(anyhow::Error::msg)?;
+    let doc = match (a.kind, period) {
+        (BulletinKind::Monthly, crate::metrics::period::Period::Month(m)) => {
+            crate::bulletins::monthly::build(&p, m, a.unit)?
+        }
+        (BulletinKind::Monthly, other) => crate::bail_say!(
+            "the monthly analysis is of a month (YYYY-MM), not {}",
+            "月度分析针对月份（YYYY-MM），而非 {}",
+            other.label()
+        ),
+        (BulletinKind::Quarterly, p2 @ crate::metrics::period::Period::Quarter { .. })
+        | (BulletinKind::Annual, p2 @ crate::metrics::period::Period::Year(_)) => {
+            crate::bulletins::evaluation::build(&p, p2, a.unit)?
+        }
+        (BulletinKind::Quarterly, other) => crate::bail_say!(
+            "the quarterly evaluation is of a quarter (YYYYQn), not {}",
+            "季度评价针对季度（YYYYQn），而非 {}",
+            other.label()
+        ),
+        (BulletinKind::Annual, other) => crate::bail_say!(
+            "the annual examination is of a year (YYYY), not {}",
+            "年度考核针对年度（YYYY），而非 {}",
+            other.label()
+        ),
     };
     let bytes = match a.format {
         BulletinFormat::Html => crate::bulletins::html::render(&doc, a.lang == BulletinLang::Zh).into_bytes(),

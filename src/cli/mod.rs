@@ -178,16 +178,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
-    /// Write a bulletin of an org unit for a period: so far the monthly analysis as HTML
-    /// (indicators, the largest changes and the units behind them, rankings, audit findings),
-    /// in English or Chinese. See docs/bulletins.md.
+    /// Write a bulletin of an org unit for a period, as HTML in English or Chinese: the
+    /// monthly analysis, the quarterly evaluation or the annual examination. See
+    /// docs/bulletins.md.
     Bulletin {
         project: PathBuf,
         #[arg(long, value_enum)]
         kind: bulletin::BulletinKind,
-        /// The month, YYYY-MM.
-        #[arg(long, value_parser = parse_month)]
-        period: NaiveDate,
+        /// YYYY-MM (monthly), YYYYQn (quarterly) or YYYY (annual).
+        #[arg(long)]
+        period: String,
         /// Org unit id; default: the top unit.
         #[arg(long)]
         unit: Option<String>,
@@ -301,7 +301,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         } => bulletin::run(&bulletin::BulletinArgs {
             project: &project,
             kind,
-            period,
+            period: &period,
             unit: unit.as_deref(),
             format,
             lang,
