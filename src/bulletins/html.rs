@@ -18,6 +18,7 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;color:#1565c0;margin-top
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}\
 th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}td.n{text-align:right;white-space:nowrap}\
 th{background:#f0f4fa}\
+td:first-child,td:nth-child(2){min-width:5.5em}\
 @media print{body{max-width:none}}";
 
 /// The document in one language.
