@@ -4,9 +4,8 @@
 //! whole's own indicators. The numbers are `mams evaluate`'s and `mams benchmark`'s; the
 //! templates (`assets/bulletins/quarterly.json`, `annual.json`) order and name the sections.
 
-use serde::Deserialize;
-
 use super::document::{Document, Section, Table, same};
+use super::template::Template;
 use crate::metrics::benchmark;
 use crate::metrics::evaluate::{self, ProjectEvaluation, indicator_decimals};
 use crate::metrics::format;
@@ -16,23 +15,6 @@ use crate::text::Text;
 
 const QUARTERLY: &str = include_str!("../../assets/bulletins/quarterly.json");
 const ANNUAL: &str = include_str!("../../assets/bulletins/annual.json");
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Template {
-    kind: String,
-    title_en: String,
-    title_zh: String,
-    sections: Vec<TemplateSection>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TemplateSection {
-    id: String,
-    title_en: String,
-    title_zh: String,
-}
 
 /// The sections a template may name.
 const SECTIONS: [&str; 4] = ["results", "gaps", "improvement", "indicators"];
@@ -52,7 +34,12 @@ pub fn build(project: &Project, period: Period, unit: Option<&str>) -> anyhow::R
             period.label()
         ),
     };
-    let t: Template = serde_json::from_str(json)?;
+    let kind = if period.kind() == PeriodKind::Quarter {
+        "quarterly"
+    } else {
+        "annual"
+    };
+    let t = Template::parse(json, kind, &SECTIONS)?;
     let system = evaluate::system(project, None)?;
     let ev = evaluate::run_published_or(project, &system, period, unit)?;
     let org = crate::store::queries::org_tree(project)?;
@@ -64,21 +51,16 @@ pub fn build(project: &Project, period: Period, unit: Option<&str>) -> anyhow::R
             "gaps" => gaps(&ev),
             "improvement" => improvement(&ev),
             "indicators" => indicators(&ev),
-            other => crate::bail_say!(
-                "the {} template names a section '{other}' that does not exist (there are: {})",
-                "{}模板中的栏目“{other}”不存在（现有：{}）",
-                t.kind,
-                SECTIONS.join(", ")
-            ),
+            other => unreachable!("the template was checked: {other}"),
         };
         sections.push(Section {
             id: s.id.clone(),
-            title: text(s.title_en.clone(), s.title_zh.clone()),
+            title: s.title(),
             ..body
         });
     }
     Ok(Document {
-        title: text(t.title_en, t.title_zh),
+        title: t.title(),
         number: format!("No. {}", period.label()),
         unit: scope
             .map(|u| {

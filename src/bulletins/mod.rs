@@ -7,3 +7,4 @@ pub mod document;
 pub mod evaluation;
 pub mod html;
 pub mod monthly;
+pub mod template;

@@ -5,9 +5,9 @@
 //! and names the sections.
 
 use chrono::{Datelike, Months, NaiveDate};
-use serde::Deserialize;
 
 use super::document::{Document, Section, Table, same};
+use super::template::Template;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::metrics::kpi::{self, Card};
@@ -17,37 +17,12 @@ use crate::text::Text;
 
 const TEMPLATE: &str = include_str!("../../assets/bulletins/monthly.json");
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Template {
-    kind: String,
-    title_en: String,
-    title_zh: String,
-    sections: Vec<TemplateSection>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TemplateSection {
-    id: String,
-    title_en: String,
-    title_zh: String,
-    #[serde(default)]
-    count: Option<usize>,
-}
-
-fn template() -> anyhow::Result<Template> {
-    let t: Template = serde_json::from_str(TEMPLATE)?;
-    anyhow::ensure!(t.kind == "monthly", "the monthly template is of kind {}", t.kind);
-    Ok(t)
-}
-
 /// The sections a template may name.
 const SECTIONS: [&str; 4] = ["indicators", "largest_changes", "ranking", "audit"];
 
 /// The monthly analysis of `unit` (the top unit when None) for `month`.
 pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow::Result<Document> {
-    let t = template()?;
+    let t = Template::parse(TEMPLATE, "monthly", &SECTIONS)?;
     let unit = kpi::check_scope(project, month, unit)?;
     let month = kpi::month_start(month);
     let org = queries::org_tree(project)?;
@@ -72,10 +47,7 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
         crate::store::kpi::with_sums_checked_once(project, || kpi::cards(project, month, &unit, None))?;
     let mut sections = Vec::new();
     for s in &t.sections {
-        let title = Text {
-            en: s.title_en.clone(),
-            zh: s.title_zh.clone(),
-        };
+        let title = s.title();
         let section = match s.id.as_str() {
             "indicators" => indicators(&cards),
             "largest_changes" => {
@@ -83,11 +55,7 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
             }
             "ranking" => ranking(project, &unit, &below, month, &name)?,
             "audit" => audit(project, &unit, month)?,
-            other => crate::bail_say!(
-                "the monthly template names a section '{other}' that does not exist (there are: {})",
-                "月度模板中的栏目“{other}”不存在（现有：{}）",
-                SECTIONS.join(", ")
-            ),
+            other => unreachable!("the template was checked: {other}"),
         };
         sections.push(Section {
             id: s.id.clone(),
@@ -97,10 +65,7 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
     }
     let reach = kpi::last_complete_month(&queries::months(project)?, None);
     Ok(Document {
-        title: Text {
-            en: t.title_en,
-            zh: t.title_zh,
-        },
+        title: t.title(),
         number: format!("No. {}", month.format("%Y-%m")),
         unit: name(&unit),
         period: Text {
