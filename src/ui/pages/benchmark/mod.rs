@@ -116,17 +116,7 @@ fn show(page: &mut BenchmarkPage, cx: &mut Cx, ui: &mut egui::Ui) {
         .map(|d| d.own_groups.iter().map(|(n, _)| n.clone()).collect())
         .unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        ui.heading(RichText::new(cx.t("page_benchmark")).strong());
-        if let Some(k) = &key {
-            ui.label(
-                RichText::new(format!(
-                    "{} · {}",
-                    cx.unit_name(&k.unit_id),
-                    k.period.title(lang == Lang::Zh)
-                ))
-                .size(18.0),
-            );
-        }
+        Choice::heading(ui, cx, "page_benchmark", key.as_ref());
         ui.separator();
         page.choice.show(ui, cx, &[]);
         ui.separator();

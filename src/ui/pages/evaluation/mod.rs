@@ -78,6 +78,21 @@ impl Choice {
         *self != before
     }
 
+    /// The page's title and what it is about: the unit and the period evaluated.
+    pub fn heading(ui: &mut egui::Ui, cx: &Cx, title_key: &str, key: Option<&EvalKey>) {
+        ui.heading(RichText::new(cx.t(title_key)).strong());
+        if let Some(k) = key {
+            ui.label(
+                RichText::new(format!(
+                    "{} · {}",
+                    cx.unit_name(&k.unit_id),
+                    k.period.title(cx.lang == Lang::Zh)
+                ))
+                .size(18.0),
+            );
+        }
+    }
+
     /// What to say when there is no complete period of the chosen kind.
     pub fn no_period(&self, cx: &Cx) -> String {
         format!(
@@ -227,17 +242,7 @@ fn show(page: &mut EvaluationPage, cx: &mut Cx, ui: &mut egui::Ui) {
     let key = page.choice.key(cx);
     let systems = page.data.ok().map(|d| d.systems.clone()).unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        ui.heading(RichText::new(cx.t("page_evaluation")).strong());
-        if let Some(k) = &key {
-            ui.label(
-                RichText::new(format!(
-                    "{} · {}",
-                    cx.unit_name(&k.unit_id),
-                    k.period.title(lang == Lang::Zh)
-                ))
-                .size(18.0),
-            );
-        }
+        Choice::heading(ui, cx, "page_evaluation", key.as_ref());
         ui.separator();
         page.choice.show(ui, cx, &systems);
         if key.as_ref().is_some_and(|k| page.data.wants(k)) || page.publishing {
