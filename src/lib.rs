@@ -11,6 +11,7 @@ pub mod cli;
 pub mod codes;
 pub mod errors;
 pub mod evaluation;
+pub mod fonts;
 pub mod geo;
 pub mod geometry;
 pub mod import;

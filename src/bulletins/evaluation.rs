@@ -10,6 +10,7 @@ use crate::metrics::benchmark;
 use crate::metrics::evaluate::{self, ProjectEvaluation, indicator_decimals};
 use crate::metrics::format;
 use crate::metrics::period::{Period, PeriodKind};
+use crate::progress::Progress;
 use crate::store::Project;
 use crate::text::Text;
 
@@ -24,7 +25,12 @@ fn text(en: String, zh: String) -> Text {
 }
 
 /// The bulletin of `period` (a quarter or a year) for the units below `unit`.
-pub fn build(project: &Project, period: Period, unit: Option<&str>) -> anyhow::Result<Document> {
+pub fn build(
+    project: &Project,
+    period: Period,
+    unit: Option<&str>,
+    progress: &Progress,
+) -> anyhow::Result<Document> {
     let json = match period.kind() {
         PeriodKind::Quarter => QUARTERLY,
         PeriodKind::Year => ANNUAL,
@@ -40,10 +46,11 @@ pub fn build(project: &Project, period: Period, unit: Option<&str>) -> anyhow::R
         "annual"
     };
     let t = Template::parse(json, kind, &SECTIONS)?;
+    progress.set(None, crate::say!("evaluating the units", "评价各单位"));
+    progress.check()?;
     let system = evaluate::system(project, None)?;
     let ev = evaluate::run_published_or(project, &system, period, unit)?;
-    let org = crate::store::queries::org_tree(project)?;
-    let scope = org.iter().find(|u| u.unit_id == ev.scope);
+    let names = super::names::Names::load(project)?;
     let mut sections = Vec::new();
     for s in &t.sections {
         let body = match s.id.as_str() {
@@ -60,33 +67,17 @@ pub fn build(project: &Project, period: Period, unit: Option<&str>) -> anyhow::R
         });
     }
     Ok(Document {
+        kind: kind.to_string(),
+        company: names.company(),
         title: t.title(),
         number: format!("No. {}", period.label()),
-        unit: scope
-            .map(|u| {
-                text(
-                    if u.name_en.is_empty() {
-                        u.name_zh.clone()
-                    } else {
-                        u.name_en.clone()
-                    },
-                    u.name_zh.clone(),
-                )
-            })
-            .unwrap_or_else(|| same(ev.scope.clone())),
+        unit: names.unit(&ev.scope),
+        unit_id: ev.scope.clone(),
         period: text(period.title(false), period.title(true)),
-        as_of: None,
+        period_label: period.label(),
+        as_of: super::monthly_data_as_of(project)?,
         sections,
     })
-}
-
-fn body(paragraphs: Vec<Text>, table: Option<Table>) -> Section {
-    Section {
-        id: String::new(),
-        title: Text::default(),
-        paragraphs,
-        table,
-    }
 }
 
 fn name(ev: &ProjectEvaluation, i: usize) -> Text {
@@ -197,7 +188,7 @@ fn results(ev: &ProjectEvaluation) -> Section {
     for n in &ev.notes {
         paragraphs.push(n.clone());
     }
-    body(paragraphs, Some(Table { header, rows }))
+    Section::body(paragraphs, Some(Table { header, rows }))
 }
 
 fn gaps(ev: &ProjectEvaluation) -> Section {
@@ -216,7 +207,7 @@ fn gaps(ev: &ProjectEvaluation) -> Section {
             "没有单位落后于同类最优。".into(),
         ));
     }
-    body(paragraphs, None)
+    Section::body(paragraphs, None)
 }
 
 fn improvement(ev: &ProjectEvaluation) -> Section {
@@ -245,7 +236,7 @@ fn improvement(ev: &ProjectEvaluation) -> Section {
         })
         .collect();
     if rows.is_empty() {
-        return body(
+        return Section::body(
             vec![text(
                 "No unit needs an improvement item: no grade calls for one and no indicator is below its floor.".into(),
                 "无需整改：没有单位的等级或指标低于底线值。".into(),
@@ -257,7 +248,7 @@ fn improvement(ev: &ProjectEvaluation) -> Section {
         text("Unit".into(), "单位".into()),
         text("Why".into(), "原因".into()),
     ];
-    body(
+    Section::body(
         vec![text(
             format!(
                 "{} units must improve; the items are raised when the evaluation is published.",
@@ -294,5 +285,5 @@ fn indicators(ev: &ProjectEvaluation) -> Section {
             ]
         })
         .collect();
-    body(Vec::new(), Some(Table { header, rows }))
+    Section::body(Vec::new(), Some(Table { header, rows }))
 }

@@ -6,47 +6,50 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use super::document::{Document, Section, Table, same};
+use super::document::{Chart, ChartKind, Document, Section, Series, Table, same};
 use super::template::Template;
 use crate::metrics::format;
 use crate::metrics::indicators::indicator;
 use crate::metrics::kpi::{self, Card};
+use crate::progress::Progress;
 use crate::store::Project;
-use crate::store::queries;
 use crate::text::Text;
 
 const TEMPLATE: &str = include_str!("../../assets/bulletins/monthly.json");
 
 /// The sections a template may name.
-const SECTIONS: [&str; 4] = ["indicators", "largest_changes", "ranking", "audit"];
+const SECTIONS: [&str; 7] = [
+    "indicators",
+    "largest_changes",
+    "ranking",
+    "key_market",
+    "service",
+    "audit",
+    "cases",
+];
 
 /// The monthly analysis of `unit` (the top unit when None) for `month`.
-pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow::Result<Document> {
+pub fn build(
+    project: &Project,
+    month: NaiveDate,
+    unit: Option<&str>,
+    progress: &Progress,
+) -> anyhow::Result<Document> {
     let t = Template::parse(TEMPLATE, "monthly", &SECTIONS)?;
     let unit = kpi::check_scope(project, month, unit)?;
     let month = kpi::month_start(month);
-    let org = queries::org_tree(project)?;
-    let name = |id: &str| -> Text {
-        org.iter()
-            .find(|u| u.unit_id == id)
-            .map(|u| Text {
-                en: if u.name_en.is_empty() {
-                    u.name_zh.clone()
-                } else {
-                    u.name_en.clone()
-                },
-                zh: u.name_zh.clone(),
-            })
-            .unwrap_or_else(|| Text {
-                en: id.to_string(),
-                zh: id.to_string(),
-            })
-    };
-    let below = queries::units_below(&org, &unit);
+    let names = super::names::Names::load(project)?;
+    let name = |id: &str| names.unit(id);
+    let below = names.below(&unit);
     let cards =
         crate::store::kpi::with_sums_checked_once(project, || kpi::cards(project, month, &unit, None))?;
     let mut sections = Vec::new();
-    for s in &t.sections {
+    for (i, s) in t.sections.iter().enumerate() {
+        progress.set(
+            Some(i as f32 / t.sections.len() as f32),
+            crate::say!("writing '{}'", "撰写“{}”", s.title_en),
+        );
+        progress.check()?;
         let title = s.title();
         let section = match s.id.as_str() {
             "indicators" => indicators(&cards),
@@ -54,7 +57,10 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
                 largest_changes(project, &cards, &unit, &below, month, s.count.unwrap_or(3), &name)?
             }
             "ranking" => ranking(project, &unit, &below, month, &name)?,
+            "key_market" => key_market(project, &unit, month, s.count.unwrap_or(10), progress)?,
+            "service" => service(project, &unit, month, &below, &name, progress)?,
             "audit" => audit(project, &unit, month)?,
+            "cases" => cases(project, &unit, month, &names)?,
             other => unreachable!("the template was checked: {other}"),
         };
         sections.push(Section {
@@ -63,16 +69,19 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
             ..section
         });
     }
-    let reach = kpi::last_complete_month(&queries::months(project)?, None);
     Ok(Document {
+        kind: "monthly".into(),
+        company: names.company(),
         title: t.title(),
         number: format!("No. {}", month.format("%Y-%m")),
         unit: name(&unit),
+        unit_id: unit.clone(),
         period: Text {
             en: month.format("%B %Y").to_string(),
             zh: format!("{}年{}月", month.year(), month.month()),
         },
-        as_of: reach.map(|m| (m + Months::new(1)).pred_opt().unwrap_or(m).to_string()),
+        period_label: month.format("%Y-%m").to_string(),
+        as_of: super::monthly_data_as_of(project)?,
         sections,
     })
 }
@@ -80,9 +89,7 @@ pub fn build(project: &Project, month: NaiveDate, unit: Option<&str>) -> anyhow:
 fn empty(id: &str) -> Section {
     Section {
         id: id.to_string(),
-        title: Text::default(),
-        paragraphs: Vec::new(),
-        table: None,
+        ..Section::body(Vec::new(), None)
     }
 }
 
@@ -318,9 +325,23 @@ fn ranking(
         }
         _ => Vec::new(),
     };
+    let chart = Chart {
+        title: text(
+            "Composite of the indicators by unit".into(),
+            "各单位指标综合得分".into(),
+        ),
+        kind: ChartKind::Bars,
+        labels: board.ranked.iter().map(|u| name(&u.unit_id)).collect(),
+        series: vec![Series {
+            name: text("Composite".into(), "综合得分".into()),
+            values: board.ranked.iter().map(|u| u.composite).collect(),
+        }],
+        unit: text("points".into(), "分".into()),
+    };
     Ok(Section {
         paragraphs,
         table: Some(Table { header, rows }),
+        chart: Some(chart),
         ..empty("ranking")
     })
 }
@@ -371,5 +392,302 @@ fn audit(project: &Project, unit: &str, month: NaiveDate) -> anyhow::Result<Sect
         paragraphs,
         table: (!rows.is_empty()).then_some(Table { header, rows }),
         ..empty("audit")
+    })
+}
+
+/// The largest customers of the unit: their kWh of the month against a year before, the
+/// declining ones named, and a chart of the largest.
+fn key_market(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    count: usize,
+    progress: &Progress,
+) -> anyhow::Result<Section> {
+    let report = crate::metrics::market::report(project, unit, month, progress)?;
+    let top: Vec<_> = report.key_customers.iter().take(count).collect();
+    if top.is_empty() {
+        return Ok(Section {
+            paragraphs: vec![text(
+                "The unit has no customers billed in the year.".into(),
+                "本单位当年没有计费用户。".into(),
+            )],
+            ..empty("key_market")
+        });
+    }
+    let share: f64 = top.iter().filter_map(|c| c.share).sum();
+    let declining: Vec<_> = top
+        .iter()
+        .filter(|c| {
+            crate::metrics::market::yoy_pct(c.kwh_month, c.kwh_year_ago).is_some_and(|p| p < -report.drop_pct)
+        })
+        .collect();
+    let mut paragraphs = vec![text(
+        format!(
+            "The {} largest customers took {:.1} % of the unit's kWh over the last 12 months.",
+            top.len(),
+            share * 100.0
+        ),
+        format!(
+            "前 {} 大用户近 12 个月用电量占本单位的 {:.1}%。",
+            top.len(),
+            share * 100.0
+        ),
+    )];
+    if !declining.is_empty() {
+        let list = |zh: bool| {
+            declining
+                .iter()
+                .map(|c| {
+                    let p = crate::metrics::market::yoy_pct(c.kwh_month, c.kwh_year_ago).unwrap_or(0.0);
+                    if zh {
+                        format!("{}（同比 {p:.1}%）", c.name)
+                    } else {
+                        format!("{} ({p:.1} % on last year)", c.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " })
+        };
+        paragraphs.push(text(
+            format!(
+                "{} of them used more than {:.0} % less than a year before: {}.",
+                declining.len(),
+                report.drop_pct,
+                list(false)
+            ),
+            format!(
+                "其中 {} 户用电量同比下降超过 {:.0}%：{}。",
+                declining.len(),
+                report.drop_pct,
+                list(true)
+            ),
+        ));
+    }
+    let header = [
+        ("Customer", "用户"),
+        ("Class", "类别"),
+        ("kWh in the month", "本月电量（kWh）"),
+        ("Against last year", "同比"),
+        ("Share of 12 months", "12个月占比"),
+    ]
+    .map(|(en, zh)| text(en.into(), zh.into()))
+    .to_vec();
+    let rows = top
+        .iter()
+        .map(|c| {
+            vec![
+                same(c.name.clone()),
+                super::names::code("customer_class", &c.class),
+                same(
+                    c.kwh_month
+                        .map(|v| format::number(v, 0))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                same(
+                    crate::metrics::market::yoy_pct(c.kwh_month, c.kwh_year_ago)
+                        .map(|p| format!("{p:+.1} %"))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                same(
+                    c.share
+                        .map(|s| format!("{:.2} %", s * 100.0))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+            ]
+        })
+        .collect();
+    let chart = Chart {
+        title: text(
+            "kWh of the month, largest customers".into(),
+            "本月电量（前列大用户）".into(),
+        ),
+        kind: ChartKind::Bars,
+        labels: top.iter().map(|c| same(c.name.clone())).collect(),
+        series: vec![Series {
+            name: text("kWh".into(), "电量".into()),
+            values: top.iter().map(|c| c.kwh_month).collect(),
+        }],
+        unit: same("kWh".into()),
+    };
+    Ok(Section {
+        paragraphs,
+        table: Some(Table { header, rows }),
+        chart: Some(chart),
+        ..empty("key_market")
+    })
+}
+
+/// Service quality and reliability: the month's tickets by type, the service indicators of
+/// the units below, and SAIDI over 13 months with and without major event days (IEEE 1366).
+fn service(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    below: &[String],
+    name: &dyn Fn(&str) -> Text,
+    progress: &Progress,
+) -> anyhow::Result<Section> {
+    let report = crate::metrics::service::report(project, unit, month, below, progress)?;
+    let tickets: u64 = report.tickets_by_type.iter().map(|t| t.1).sum();
+    let parts = |zh: bool| {
+        report
+            .tickets_by_type
+            .iter()
+            .map(|(t, n)| format!("{n} {}", super::names::code("ticket_type", t).pick(zh)))
+            .collect::<Vec<_>>()
+            .join(if zh { "，" } else { ", " })
+    };
+    let mut paragraphs = vec![text(
+        format!(
+            "95598 received {tickets} tickets in the month ({}).",
+            parts(false)
+        ),
+        format!("本月受理 95598 工单 {tickets} 件（{}）。", parts(true)),
+    )];
+    if let Some(m) = report.reliability.last() {
+        let v = |x: Option<f64>| x.map(|x| format::number(x, 2)).unwrap_or_else(|| "—".into());
+        let days = m.major_event_days.len();
+        paragraphs.push(text(
+            format!(
+                "SAIDI was {} minutes per customer in the month ({} without {days} major event days) and SAIFI {} interruptions ({} without).",
+                v(m.saidi),
+                v(m.saidi_without_med),
+                v(m.saifi),
+                v(m.saifi_without_med)
+            ),
+            format!(
+                "本月户均停电时间 {} 分钟（剔除 {days} 个重大事件日后 {}），户均停电次数 {} 次（剔除后 {}）。",
+                v(m.saidi),
+                v(m.saidi_without_med),
+                v(m.saifi),
+                v(m.saifi_without_med)
+            ),
+        ));
+    }
+    let ids = crate::metrics::service::UNIT_INDICATORS;
+    let mut header = vec![text("Unit".into(), "单位".into())];
+    header.extend(ids.iter().map(|id| {
+        let ind = indicator(id).expect("a service indicator of the catalogue");
+        let unit = |u: &str| {
+            if u.is_empty() {
+                String::new()
+            } else {
+                format!(" ({u})")
+            }
+        };
+        text(
+            format!("{}{}", ind.en, unit(ind.unit_en)),
+            format!("{}{}", ind.zh, unit(ind.unit_zh)),
+        )
+    }));
+    let rows = report
+        .units
+        .iter()
+        .map(|(u, cards)| {
+            let mut row = vec![name(u)];
+            row.extend(ids.iter().map(|id| {
+                let ind = indicator(id).expect("a service indicator");
+                same(
+                    cards
+                        .iter()
+                        .find(|c| c.indicator().id == *id)
+                        .and_then(|c| c.value)
+                        .map(|v| format::number(v, ind.decimals))
+                        .unwrap_or_else(|| "—".into()),
+                )
+            }));
+            row
+        })
+        .collect();
+    let chart = Chart {
+        title: text(
+            "SAIDI over 13 months, minutes per customer".into(),
+            "近 13 个月户均停电时间（分钟）".into(),
+        ),
+        kind: ChartKind::Lines,
+        labels: report
+            .reliability
+            .iter()
+            .map(|m| same(m.month.format("%Y-%m").to_string()))
+            .collect(),
+        series: vec![
+            Series {
+                name: text("SAIDI".into(), "户均停电时间".into()),
+                values: report.reliability.iter().map(|m| m.saidi).collect(),
+            },
+            Series {
+                name: text("without major event days".into(), "剔除重大事件日".into()),
+                values: report.reliability.iter().map(|m| m.saidi_without_med).collect(),
+            },
+        ],
+        unit: text("min".into(), "分钟".into()),
+    };
+    Ok(Section {
+        paragraphs,
+        table: Some(Table { header, rows }),
+        chart: Some(chart),
+        ..empty("service")
+    })
+}
+
+/// The cases of the unit's subtree dated in the month.
+fn cases(
+    project: &Project,
+    unit: &str,
+    month: NaiveDate,
+    names: &super::names::Names,
+) -> anyhow::Result<Section> {
+    let subtree = crate::store::queries::subtree(&names.org, unit);
+    let end = month + Months::new(1);
+    let added: Vec<_> = crate::store::cases::all(project)?
+        .into_iter()
+        .filter(|c| c.case_date.is_some_and(|d| d >= month && d < end))
+        .filter(|c| c.unit_id.as_deref().is_none_or(|u| subtree.contains(u)))
+        .collect();
+    let paragraphs = vec![if added.is_empty() {
+        text(
+            "No case was added to the library for the month.".into(),
+            "本月案例库未新增案例。".into(),
+        )
+    } else {
+        text(
+            format!("{} cases were added to the library for the month.", added.len()),
+            format!("本月案例库新增案例 {} 个。", added.len()),
+        )
+    }];
+    let header = [
+        ("Case", "案例"),
+        ("Theme", "主题"),
+        ("Unit", "单位"),
+        ("Yuan", "金额（元）"),
+    ]
+    .map(|(en, zh)| text(en.into(), zh.into()))
+    .to_vec();
+    let rows: Vec<Vec<Text>> = added
+        .iter()
+        .map(|c| {
+            vec![
+                text(
+                    c.title_en.clone().unwrap_or_else(|| c.title.clone()),
+                    c.title.clone(),
+                ),
+                c.rule_id
+                    .as_deref()
+                    .map(super::names::rule)
+                    .unwrap_or_else(|| same("—".into())),
+                names.unit_opt(c.unit_id.as_deref()),
+                same(
+                    c.amount
+                        .map(|a| format::number(a, 0))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+            ]
+        })
+        .collect();
+    Ok(Section {
+        paragraphs,
+        table: (!rows.is_empty()).then_some(Table { header, rows }),
+        ..empty("cases")
     })
 }

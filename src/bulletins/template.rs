@@ -23,6 +23,9 @@ pub struct TemplateSection {
     /// How many items the section lists, where it lists some.
     #[serde(default)]
     pub count: Option<usize>,
+    /// The section's own settings (thresholds, how far ahead), checked by its builder.
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, f64>,
 }
 
 impl Template {

@@ -15,6 +15,7 @@ mod audit;
 mod benchmark;
 mod board;
 mod bulletin;
+mod cadence;
 mod cases;
 mod evaluate;
 mod import;
@@ -178,26 +179,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
-    /// Write a bulletin of an org unit for a period, as HTML in English or Chinese: the
-    /// monthly analysis, the quarterly evaluation or the annual examination. See
-    /// docs/bulletins.md.
-    Bulletin {
-        project: PathBuf,
-        #[arg(long, value_enum)]
-        kind: bulletin::BulletinKind,
-        /// YYYY-MM (monthly), YYYYQn (quarterly) or YYYY (annual).
-        #[arg(long)]
-        period: String,
-        /// Org unit id; default: the top unit.
-        #[arg(long)]
-        unit: Option<String>,
-        #[arg(long, value_enum, default_value_t = bulletin::BulletinFormat::Html)]
-        format: bulletin::BulletinFormat,
-        #[arg(long, value_enum, default_value_t = bulletin::BulletinLang::En)]
-        lang: bulletin::BulletinLang,
-        /// The file to write.
-        #[arg(long)]
-        out: PathBuf,
+    /// Write a bulletin of an org unit for a period as PDF, DOCX or HTML, in English or
+    /// Chinese: the daily brief, the weekly notification, the monthly analysis, the
+    /// quarterly evaluation or the annual examination; --publish keeps it in the project.
+    /// See docs/bulletins.md.
+    Bulletin(bulletin::BulletinArgs),
+    /// The working cadence on a day (default today): the items due (daily brief, weekly
+    /// meeting, monthly meeting, quarterly evaluation, annual examination), the overdue
+    /// ones, each with its state; --prepare builds their bulletins as drafts.
+    Cadence(cadence::CadenceArgs),
+    /// The published bulletins: list them (with whether their data changed since), export
+    /// one again.
+    Bulletins {
+        #[command(subcommand)]
+        what: bulletin::BulletinsCommand,
     },
     /// Benchmark the units one level below a unit against the best of their peer group and
     /// its top quartile (per indicator and in total, the gap as a sentence), and the unit
@@ -290,23 +285,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Cases { what } => cases::cases(what),
         Command::Map { what } => map::map(what),
         Command::Benchmark(a) => benchmark::run(a),
-        Command::Bulletin {
-            project,
-            kind,
-            period,
-            unit,
-            format,
-            lang,
-            out,
-        } => bulletin::run(&bulletin::BulletinArgs {
-            project: &project,
-            kind,
-            period: &period,
-            unit: unit.as_deref(),
-            format,
-            lang,
-            out: &out,
-        }),
+        Command::Bulletin(args) => bulletin::run(&args),
+        Command::Bulletins { what } => bulletin::run_published(&what),
+        Command::Cadence(args) => cadence::run(&args),
         Command::Evaluate {
             project,
             period,

@@ -1,7 +1,9 @@
 //! The project file: one DuckDB database holding the imported data and everything MAMS
 //! records. All DuckDB access in MAMS goes through this module.
 
+pub mod activity;
 pub mod audit;
+pub mod bulletins;
 pub mod cases;
 pub mod commitments;
 pub mod evaluations;

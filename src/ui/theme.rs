@@ -4,7 +4,7 @@ use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
 use egui::{FontData, FontFamily};
 
 /// Noto Sans SC, GB 2312 subset (OFL, see assets/fonts/README.md).
-const CJK_FALLBACK: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf");
+const CJK_FALLBACK: &[u8] = crate::fonts::REGULAR;
 
 /// Adds the bundled Chinese font behind egui's own fonts, so Chinese text renders on a
 /// machine without CJK fonts; characters outside it still go to the system's fonts.
