@@ -1655,3 +1655,91 @@ fn evaluation_ranks_grades_and_publishes_and_benchmarking_reads_the_gaps() {
     assert_eq!(h.state().state.page, mams::ui::page::PageId::Cases);
     assert!(h.state().page::<CasesPage>().unit.is_some());
 }
+
+#[test]
+fn the_cadence_prepares_the_monthly_meetings_bulletin_and_publishes_it_with_commentary() {
+    use mams::bulletins::cadence::State;
+    use mams::ui::pages::cadence::CadencePage;
+    let project = small_project("ui-cadence");
+    let mut h = harness(options_for(project));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    open_page(&mut h, "Cadence");
+    // Wednesday 8 January 2025, the 5th working day after New Year's Day: the monthly
+    // meeting (on December 2024) is due, with the day's brief.
+    h.state_mut().page_mut::<CadencePage>().date = chrono::NaiveDate::from_ymd_opt(2025, 1, 8);
+    let loaded = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state()
+                .page::<CadencePage>()
+                .data
+                .data
+                .as_ref()
+                .is_some_and(|(d, r)| d.day() == 8 && r.is_ok())
+    };
+    step_until(&mut h, "cadence", loaded);
+    let today: Vec<(String, String, State)> = h
+        .state()
+        .page::<CadencePage>()
+        .data
+        .ok()
+        .unwrap()
+        .agenda
+        .today
+        .iter()
+        .map(|l| (l.occurrence.item.clone(), l.occurrence.period.clone(), l.state))
+        .collect();
+    assert_eq!(
+        today,
+        [
+            (
+                "daily_brief".to_string(),
+                "2025-01-07".to_string(),
+                State::NotPrepared
+            ),
+            (
+                "monthly_meeting".to_string(),
+                "2024-12".to_string(),
+                State::NotPrepared
+            )
+        ]
+    );
+    assert!(has_label(&h, "Monthly marketing meeting"));
+    // Prepare the meeting's bulletin (the second Prepare of the day's list): it opens for
+    // review.
+    h.query_all_by_label("Prepare").nth(1).unwrap().click();
+    step_until(&mut h, "review", |h| {
+        idle(h) && h.state().page::<CadencePage>().review.is_some()
+    });
+    assert!(has_label(&h, "Monthly analysis of marketing") && has_label(&h, "No. 2024-12"));
+    assert!(has_label(&h, "1. Leaders' indicators"));
+    // The analyst's commentary on the ranking, then Publish.
+    {
+        let rv = h.state_mut().page_mut::<CadencePage>().review.as_mut().unwrap();
+        let ranking = rv.doc.sections.iter_mut().find(|s| s.id == "ranking").unwrap();
+        ranking.commentary = Some("Ask the last unit for a plan.".into());
+        rv.dirty = true;
+    }
+    h.run_steps(2);
+    h.get_by_label("Publish").click();
+    step_until(&mut h, "published", |h| {
+        idle(h)
+            && h.state()
+                .page::<CadencePage>()
+                .review
+                .as_ref()
+                .is_some_and(|r| r.published.is_some())
+    });
+    assert!(has_label(&h, "Commentary: Ask the last unit for a plan."));
+    // Back on the calendar: the meeting is published, listed with its data unchanged.
+    h.get_by_label("← Calendar").click();
+    step_until(&mut h, "cadence again", loaded);
+    let state = h.state().page::<CadencePage>().data.ok().unwrap().agenda.today[1].state;
+    assert_eq!(state, State::Published);
+    h.get_by_label("Check against today's data").click();
+    step_until(&mut h, "checked", |h| {
+        idle(h) && h.state().page::<CadencePage>().checked.is_some()
+    });
+    assert!(has_label(&h, "unchanged"));
+}

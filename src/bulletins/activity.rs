@@ -194,15 +194,9 @@ pub fn build(
         ),
     }
     let names = Names::load(project)?;
-    let mut sections = Vec::new();
-    for (i, s) in t.sections.iter().enumerate() {
-        progress.set(
-            Some(i as f32 / t.sections.len() as f32),
-            crate::say!("writing '{}'", "撰写“{}”", s.title_en),
-        );
-        progress.check()?;
+    let sections = t.sections(progress, |s| {
         let limit = s.count.unwrap_or(10);
-        let body = match s.id.as_str() {
+        Ok(match s.id.as_str() {
             "tickets" => tickets(project, &unit, span)?,
             "overdue_tickets" => overdue_tickets(project, &unit, to, limit, &names)?,
             "outages" => outages(project, &unit, span, limit, &names)?,
@@ -221,13 +215,8 @@ pub fn build(
                 rectification_due(project, &unit, to, ahead, limit, &names)?
             }
             other => unreachable!("the template was checked: {other}"),
-        };
-        sections.push(Section {
-            id: s.id.clone(),
-            title: s.title(),
-            ..body
-        });
-    }
+        })
+    })?;
     Ok(Document {
         kind: kind.to_string(),
         company: names.company(),
@@ -338,6 +327,14 @@ fn more(total: usize, limit: usize) -> Option<Text> {
     })
 }
 
+/// The sentences over a list of `total` items cut at `limit`: `none` when it is empty,
+/// else `some` and how much the table shows.
+fn listing(total: usize, limit: usize, none: Text, some: Text) -> Vec<Text> {
+    let mut out = vec![if total == 0 { none } else { some }];
+    out.extend(more(total, limit));
+    out
+}
+
 fn overdue_tickets(
     p: &Project,
     unit: &str,
@@ -347,12 +344,13 @@ fn overdue_tickets(
 ) -> anyhow::Result<Section> {
     let rows = data::open_late_tickets(p, unit, end)?;
     let end_at = end.and_hms_opt(0, 0, 0).expect("midnight");
-    let mut paragraphs = vec![if rows.is_empty() {
+    let paragraphs = listing(
+        rows.len(),
+        limit,
         text(
             "No ticket is open past its deadline.".into(),
             "没有超期未办结的工单。".into(),
-        )
-    } else {
+        ),
         text(
             format!(
                 "{} {} open past the deadline.",
@@ -360,9 +358,8 @@ fn overdue_tickets(
                 agree(rows.len() as u64, "is", "are")
             ),
             format!("{} 件工单超期未办结。", rows.len()),
-        )
-    }];
-    paragraphs.extend(more(rows.len(), limit));
+        ),
+    );
     let table = (!rows.is_empty()).then(|| Table {
         header: header(&[
             ("Ticket", "工单"),
@@ -508,12 +505,13 @@ fn overdue_applications(
     names: &Names,
 ) -> anyhow::Result<Section> {
     let rows = data::open_late_applications(p, unit, end)?;
-    let mut paragraphs = vec![if rows.is_empty() {
+    let paragraphs = listing(
+        rows.len(),
+        limit,
         text(
             "No open application is over its time limit.".into(),
             "没有超出时限的在途业扩申请。".into(),
-        )
-    } else {
+        ),
         text(
             format!(
                 "{} {} over the time limit.",
@@ -521,9 +519,8 @@ fn overdue_applications(
                 agree(rows.len() as u64, "is", "are")
             ),
             format!("{} 件在途业扩申请超出时限。", rows.len()),
-        )
-    }];
-    paragraphs.extend(more(rows.len(), limit));
+        ),
+    );
     let table = (!rows.is_empty()).then(|| Table {
         header: header(&[
             ("Application", "申请编号"),

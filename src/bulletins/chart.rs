@@ -181,6 +181,17 @@ pub fn svg(chart: &Chart, zh: bool) -> anyhow::Result<String> {
 
 /// The chart as a PNG at `scale` times its SVG size (for pictures in Word).
 pub fn png(chart: &Chart, zh: bool, scale: f32) -> anyhow::Result<Vec<u8>> {
+    Ok(pixmap(chart, zh, scale)?.encode_png()?)
+}
+
+/// The chart as RGBA pixels (premultiplied, on white: opaque) at `scale` times its SVG
+/// size: (width, height, pixels), for the app's preview.
+pub fn rgba(chart: &Chart, zh: bool, scale: f32) -> anyhow::Result<(u32, u32, Vec<u8>)> {
+    let p = pixmap(chart, zh, scale)?;
+    Ok((p.width(), p.height(), p.take()))
+}
+
+fn pixmap(chart: &Chart, zh: bool, scale: f32) -> anyhow::Result<resvg::tiny_skia::Pixmap> {
     let svg = svg(chart, zh)?;
     let mut options = resvg::usvg::Options::default();
     let mut db = resvg::usvg::fontdb::Database::new();
@@ -202,7 +213,7 @@ pub fn png(chart: &Chart, zh: bool, scale: f32) -> anyhow::Result<Vec<u8>> {
         resvg::tiny_skia::Transform::from_scale(scale, scale),
         &mut pixmap.as_mut(),
     );
-    Ok(pixmap.encode_png()?)
+    Ok(pixmap)
 }
 
 #[cfg(test)]

@@ -51,21 +51,15 @@ pub fn build(
     let system = evaluate::system(project, None)?;
     let ev = evaluate::run_published_or(project, &system, period, unit)?;
     let names = super::names::Names::load(project)?;
-    let mut sections = Vec::new();
-    for s in &t.sections {
-        let body = match s.id.as_str() {
+    let sections = t.sections(progress, |s| {
+        Ok(match s.id.as_str() {
             "results" => results(&ev),
             "gaps" => gaps(&ev),
             "improvement" => improvement(&ev),
             "indicators" => indicators(&ev),
             other => unreachable!("the template was checked: {other}"),
-        };
-        sections.push(Section {
-            id: s.id.clone(),
-            title: s.title(),
-            ..body
-        });
-    }
+        })
+    })?;
     Ok(Document {
         kind: kind.to_string(),
         company: names.company(),

@@ -43,15 +43,8 @@ pub fn build(
     let below = names.below(&unit);
     let cards =
         crate::store::kpi::with_sums_checked_once(project, || kpi::cards(project, month, &unit, None))?;
-    let mut sections = Vec::new();
-    for (i, s) in t.sections.iter().enumerate() {
-        progress.set(
-            Some(i as f32 / t.sections.len() as f32),
-            crate::say!("writing '{}'", "撰写“{}”", s.title_en),
-        );
-        progress.check()?;
-        let title = s.title();
-        let section = match s.id.as_str() {
+    let sections = t.sections(progress, |s| {
+        Ok(match s.id.as_str() {
             "indicators" => indicators(&cards),
             "largest_changes" => {
                 largest_changes(project, &cards, &unit, &below, month, s.count.unwrap_or(3), &name)?
@@ -62,13 +55,8 @@ pub fn build(
             "audit" => audit(project, &unit, month)?,
             "cases" => cases(project, &unit, month, &names)?,
             other => unreachable!("the template was checked: {other}"),
-        };
-        sections.push(Section {
-            id: s.id.clone(),
-            title,
-            ..section
-        });
-    }
+        })
+    })?;
     Ok(Document {
         kind: "monthly".into(),
         company: names.company(),

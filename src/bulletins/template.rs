@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::document::Section;
 use crate::text::Text;
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +52,29 @@ impl Template {
             en: self.title_en.clone(),
             zh: self.title_zh.clone(),
         }
+    }
+
+    /// Builds the sections in the template's order with `body`, saying which one is being
+    /// written and stopping at a Cancel; each gets its id and title from the template.
+    pub fn sections(
+        &self,
+        progress: &crate::progress::Progress,
+        mut body: impl FnMut(&TemplateSection) -> anyhow::Result<Section>,
+    ) -> anyhow::Result<Vec<Section>> {
+        let mut out = Vec::new();
+        for (i, s) in self.sections.iter().enumerate() {
+            progress.set(
+                Some(i as f32 / self.sections.len() as f32),
+                crate::say!("writing '{}'", "撰写“{}”", s.title_en),
+            );
+            progress.check()?;
+            out.push(Section {
+                id: s.id.clone(),
+                title: s.title(),
+                ..body(s)?
+            });
+        }
+        Ok(out)
     }
 }
 

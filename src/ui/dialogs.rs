@@ -33,6 +33,11 @@ pub enum Purpose {
     SaveTable,
     /// A CSV or Excel file of external peer figures.
     ImportPeers,
+    /// Where to write the bulletin under review (the name suggested, its extension the
+    /// format).
+    ExportBulletin(String),
+    /// Where to write a published bulletin's file (its id, the name suggested).
+    ExportPublished(i64, String),
 }
 
 impl Purpose {
@@ -54,6 +59,7 @@ impl Purpose {
             Purpose::SaveTable => "save_table",
             Purpose::MapGeoJson => "map_geojson_choose",
             Purpose::ImportPeers => "benchmark_import_peers",
+            Purpose::ExportBulletin(_) | Purpose::ExportPublished(..) => "cadence_export_title",
         }
     }
 }
@@ -167,6 +173,19 @@ impl Dialogs {
                     .collect(),
                 Purpose::SaveAttachment(ref name) => {
                     dialog.set_file_name(name).save_file().into_iter().collect()
+                }
+                Purpose::ExportBulletin(ref name) | Purpose::ExportPublished(_, ref name) => {
+                    let ext = std::path::Path::new(name)
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .unwrap_or("pdf")
+                        .to_string();
+                    dialog
+                        .add_filter(ext.to_uppercase(), &[ext.as_str()])
+                        .set_file_name(name)
+                        .save_file()
+                        .into_iter()
+                        .collect()
                 }
             };
             let _ = tx.send((purpose, answer));

@@ -29,6 +29,7 @@ pub enum PageId {
     Service,
     Evaluation,
     Benchmark,
+    Cadence,
     Map,
     Audit,
     Rules,

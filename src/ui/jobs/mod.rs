@@ -16,6 +16,7 @@ use crate::store::queries::{self, ImportRecord, OrgUnit, ProjectInfo, ScopedCoun
 use crate::worker::WorkerState;
 
 mod audit;
+mod bulletins;
 mod evaluation;
 mod files;
 mod map;
@@ -23,6 +24,7 @@ mod pages;
 mod project;
 
 pub use audit::*;
+pub use bulletins::*;
 pub use evaluation::*;
 pub use files::*;
 pub use map::*;
@@ -142,6 +144,16 @@ pub enum Msg {
     PeerGroupSaved(Result<String, String>),
     /// External peer figures were imported (how many).
     PeersImported(Result<usize, String>),
+    /// What the cadence asks for around a day.
+    Cadence(NaiveDate, Box<Result<CadenceData, String>>),
+    /// A bulletin to review: prepared, a draft or a published one (its id).
+    BulletinOpened(Box<Result<(crate::bulletins::document::Document, Option<i64>), String>>),
+    /// A draft was kept (what).
+    BulletinSaved(Result<String, String>),
+    /// A bulletin was published (its id).
+    BulletinPublished(Result<i64, String>),
+    /// The published bulletins checked against today's data.
+    BulletinsChecked(Result<Checked, String>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }

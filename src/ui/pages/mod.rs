@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod benchmark;
 pub mod bulletin;
+pub mod cadence;
 pub mod cases;
 pub mod evaluation;
 pub mod import;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(service::ServicePage::default()),
         Box::new(evaluation::EvaluationPage::default()),
         Box::new(benchmark::BenchmarkPage::default()),
+        Box::new(cadence::CadencePage::default()),
         Box::new(map::MapPage::default()),
         Box::new(audit::AuditPage::default()),
         Box::new(rules::RulesPage::default()),
