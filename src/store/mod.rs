@@ -123,6 +123,9 @@ pub struct Project {
     scratch: PathBuf,
     /// The memory DuckDB may use (see `memory`).
     memory: memory::Budget,
+    /// The months the data cover, with the fingerprint of the data they were read for
+    /// (reading them scans every fact table: about 0.9 s on a 1M-customer project).
+    pub(crate) months_cache: std::sync::Mutex<Option<(String, Vec<chrono::NaiveDate>)>>,
 }
 
 impl std::fmt::Debug for Project {
@@ -283,6 +286,7 @@ impl Project {
             path: path.to_path_buf(),
             read_only: false,
             scratch,
+            months_cache: Default::default(),
         };
         if version < SCHEMA_VERSION {
             project.migrate(version)?;
@@ -314,6 +318,7 @@ impl Project {
             path: path.to_path_buf(),
             read_only: true,
             scratch: scratch::folder_for(path),
+            months_cache: Default::default(),
         }
         .install_macros()
     }
@@ -336,6 +341,7 @@ impl Project {
                 path: path.to_path_buf(),
                 read_only: false,
                 scratch,
+                months_cache: Default::default(),
             };
             project.migrate(0)?;
             project.install_macros()

@@ -219,8 +219,22 @@ pub fn import_history(project: &Project) -> duckdb::Result<Vec<ImportRecord>> {
 /// is accepted months before it is energised), so they do not add periods.
 const PERIOD_TABLES: &[&str] = &["bills", "meter_reads", "line_loss", "tickets", "outages"];
 
-/// The reporting periods the project has data for, oldest first.
+/// The reporting periods the project has data for, oldest first; read again only when the
+/// data changed (their fingerprint, as the prebuilt sums keep it).
 pub fn months(project: &Project) -> duckdb::Result<Vec<NaiveDate>> {
+    let now = super::kpi::fingerprint(project)?;
+    let mut cache = project.months_cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((fp, months)) = cache.as_ref()
+        && *fp == now
+    {
+        return Ok(months.clone());
+    }
+    let months = months_read(project)?;
+    *cache = Some((now, months.clone()));
+    Ok(months)
+}
+
+fn months_read(project: &Project) -> duckdb::Result<Vec<NaiveDate>> {
     let parts: Vec<String> = model::TABLES
         .iter()
         .filter(|t| PERIOD_TABLES.contains(&t.name))
