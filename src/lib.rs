@@ -19,6 +19,8 @@ pub mod manifest;
 pub mod metrics;
 pub mod model;
 pub mod paths;
+pub mod presenter;
+pub mod privacy;
 pub mod progress;
 pub mod sample;
 pub mod store;

@@ -648,7 +648,12 @@ fn new_suspects(
             })
             .collect(),
     });
-    Ok(Section::body(paragraphs, table))
+    let mut section = Section::body(paragraphs, table);
+    // Customer numbers are personal data: masked when presenting.
+    for r in rows.iter().filter(|r| r.entity_type == "customer") {
+        section.personal(&r.entity_id, crate::privacy::Personal::Account);
+    }
+    Ok(section)
 }
 
 /// The days a table may lag behind the span's end before it is stale, unless the template
@@ -870,7 +875,12 @@ fn rectification_due(
             })
             .collect(),
     });
-    Ok(Section::body(paragraphs, table))
+    let mut section = Section::body(paragraphs, table);
+    // Customer numbers are personal data: masked when presenting.
+    for r in rows.iter().filter(|r| r.entity_type == "customer") {
+        section.personal(&r.entity_id, crate::privacy::Personal::Account);
+    }
+    Ok(section)
 }
 
 #[cfg(test)]

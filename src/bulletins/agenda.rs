@@ -121,7 +121,26 @@ pub fn prepare(project: &Project, line: &Line, progress: &Progress) -> anyhow::R
         }
     }
     save_draft(project, &doc)?;
+    if line.deck {
+        meeting_deck(project, line, &doc)?;
+    }
     Ok(doc)
+}
+
+/// The name of the deck an item's meeting is shown with.
+pub fn deck_name(line: &Line) -> String {
+    format!("{} {}", line.name.en, line.occurrence.period)
+}
+
+/// Assembles the meeting's default deck (a slide a section of its bulletin), unless the
+/// project has it already (a presenter's edits are never overwritten).
+fn meeting_deck(project: &Project, line: &Line, doc: &Document) -> anyhow::Result<()> {
+    let name = deck_name(line);
+    if crate::store::decks::list(project)?.iter().any(|d| d.name == name) {
+        return Ok(());
+    }
+    crate::presenter::deck::Deck::of_document(doc, &name).save(project)?;
+    Ok(())
 }
 
 /// Keeps `doc` as the draft of its kind, unit and period.

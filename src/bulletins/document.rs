@@ -39,6 +39,16 @@ pub struct Section {
     /// The analyst's paragraph, kept as written (in whichever language).
     #[serde(default)]
     pub commentary: Option<String>,
+    /// The personal data the section prints (customers' names, account numbers), to mask
+    /// wherever they stand when presenting.
+    #[serde(default)]
+    pub personal: Vec<PersonalValue>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PersonalValue {
+    pub value: String,
+    pub kind: crate::privacy::Personal,
 }
 
 /// A table as it is printed: a header and rows, every cell in both languages (numbers
@@ -114,11 +124,63 @@ impl Section {
             table,
             chart: None,
             commentary: None,
+            personal: Vec::new(),
+        }
+    }
+
+    /// The section with its personal data masked in every sentence, cell and chart label.
+    pub fn masked(&self) -> Section {
+        let mut values: Vec<(&str, String)> = self
+            .personal
+            .iter()
+            .filter(|p| !p.value.trim().is_empty())
+            .map(|p| (p.value.as_str(), crate::privacy::mask(&p.value, p.kind)))
+            .collect();
+        // The longest first, so a name inside a longer one is not masked half.
+        values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        let hide = |s: &str| -> String {
+            let mut out = s.to_string();
+            for (v, m) in &values {
+                out = out.replace(v, m);
+            }
+            out
+        };
+        let hide_text = |t: &Text| Text {
+            en: hide(&t.en),
+            zh: hide(&t.zh),
+        };
+        let mut s = self.clone();
+        s.paragraphs = s.paragraphs.iter().map(hide_text).collect();
+        if let Some(t) = &mut s.table {
+            t.rows = t.rows.iter().map(|r| r.iter().map(hide_text).collect()).collect();
+        }
+        if let Some(c) = &mut s.chart {
+            c.labels = c.labels.iter().map(hide_text).collect();
+        }
+        s.commentary = s.commentary.as_deref().map(hide);
+        s
+    }
+
+    /// Records a value of personal data the section prints.
+    pub fn personal(&mut self, value: &str, kind: crate::privacy::Personal) {
+        if !self.personal.iter().any(|p| p.value == value) {
+            self.personal.push(PersonalValue {
+                value: value.to_string(),
+                kind,
+            });
         }
     }
 }
 
 impl Document {
+    /// The document with the personal data of every section masked.
+    pub fn masked(&self) -> Document {
+        Document {
+            sections: self.sections.iter().map(Section::masked).collect(),
+            ..self.clone()
+        }
+    }
+
     /// Sets the commentary of the section `id`; says which sections there are otherwise.
     pub fn comment(&mut self, id: &str, commentary: &str) -> anyhow::Result<()> {
         let ids: Vec<String> = self.sections.iter().map(|s| s.id.clone()).collect();
@@ -170,5 +232,34 @@ mod tests {
         };
         // The first column names the rows; "Jinba" makes the last one text.
         assert_eq!(t.numeric_columns(false), [false, true, true, false]);
+    }
+
+    #[test]
+    fn masking_hides_a_name_in_the_sentences_the_cells_and_the_chart() {
+        let mut s = Section::body(
+            vec![same(
+                "嘉城水泥有限公司 fell 47.8 %; 嘉城水泥有限公司二厂 did not.".into(),
+            )],
+            Some(Table {
+                header: vec![same("Customer".into())],
+                rows: vec![vec![same("嘉城水泥有限公司".into())], vec![same("张三".into())]],
+            }),
+        );
+        s.personal("嘉城水泥有限公司", crate::privacy::Personal::Name);
+        s.personal("嘉城水泥有限公司二厂", crate::privacy::Personal::Name);
+        s.personal("张三", crate::privacy::Personal::Name);
+        let m = s.masked();
+        // The longer name is masked whole, not through the shorter one inside it.
+        assert_eq!(
+            m.paragraphs[0].en,
+            "嘉******司 fell 47.8 %; 嘉********厂 did not."
+        );
+        let rows = &m.table.as_ref().unwrap().rows;
+        assert_eq!(
+            (rows[0][0].zh.as_str(), rows[1][0].zh.as_str()),
+            ("嘉******司", "张*")
+        );
+        // The document itself is left as it was.
+        assert_eq!(s.table.as_ref().unwrap().rows[1][0].zh, "张三");
     }
 }

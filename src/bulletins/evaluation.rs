@@ -31,6 +31,17 @@ pub fn build(
     unit: Option<&str>,
     progress: &Progress,
 ) -> anyhow::Result<Document> {
+    build_only(project, period, unit, None, progress)
+}
+
+/// The same with only the sections `only` names (all when None), in the template's order.
+pub fn build_only(
+    project: &Project,
+    period: Period,
+    unit: Option<&str>,
+    only: Option<&[&str]>,
+    progress: &Progress,
+) -> anyhow::Result<Document> {
     let json = match period.kind() {
         PeriodKind::Quarter => QUARTERLY,
         PeriodKind::Year => ANNUAL,
@@ -45,7 +56,10 @@ pub fn build(
     } else {
         "annual"
     };
-    let t = Template::parse(json, kind, &SECTIONS)?;
+    let mut t = Template::parse(json, kind, &SECTIONS)?;
+    if let Some(only) = only {
+        t.sections.retain(|s| only.contains(&s.id.as_str()));
+    }
     progress.set(None, crate::say!("evaluating the units", "评价各单位"));
     progress.check()?;
     let system = evaluate::system(project, None)?;

@@ -35,7 +35,21 @@ pub fn build(
     unit: Option<&str>,
     progress: &Progress,
 ) -> anyhow::Result<Document> {
-    let t = Template::parse(TEMPLATE, "monthly", &SECTIONS)?;
+    build_only(project, month, unit, None, progress)
+}
+
+/// The same with only the sections `only` names (all when None), in the template's order.
+pub fn build_only(
+    project: &Project,
+    month: NaiveDate,
+    unit: Option<&str>,
+    only: Option<&[&str]>,
+    progress: &Progress,
+) -> anyhow::Result<Document> {
+    let mut t = Template::parse(TEMPLATE, "monthly", &SECTIONS)?;
+    if let Some(only) = only {
+        t.sections.retain(|s| only.contains(&s.id.as_str()));
+    }
     let unit = kpi::check_scope(project, month, unit)?;
     let month = kpi::month_start(month);
     let names = super::names::Names::load(project)?;
@@ -498,12 +512,16 @@ fn key_market(
         }],
         unit: same("kWh".into()),
     };
-    Ok(Section {
+    let mut section = Section {
         paragraphs,
         table: Some(Table { header, rows }),
         chart: Some(chart),
         ..empty("key_market")
-    })
+    };
+    for c in &top {
+        section.personal(&c.name, crate::privacy::Personal::Name);
+    }
+    Ok(section)
 }
 
 /// Service quality and reliability: the month's tickets by type, the service indicators of

@@ -111,7 +111,7 @@ fn lit(s: &str) -> String {
     format!("#{}", literal(s))
 }
 
-fn table(t: &Table, zh: bool) -> String {
+pub fn table(t: &Table, zh: bool) -> String {
     let cols = t.header.len().max(1);
     let align: Vec<&str> = t
         .numeric_columns(zh)

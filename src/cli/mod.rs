@@ -17,6 +17,7 @@ mod board;
 mod bulletin;
 mod cadence;
 mod cases;
+mod deck;
 mod evaluate;
 mod import;
 mod info;
@@ -188,6 +189,12 @@ pub enum Command {
     /// meeting, monthly meeting, quarterly evaluation, annual examination), the overdue
     /// ones, each with its state; --prepare builds their bulletins as drafts.
     Cadence(cadence::CadenceArgs),
+    /// Decks for the monthly meeting: list them, make a month's default deck, write one as
+    /// a PDF of 1920 x 1080 pages (personal data masked unless --unmasked).
+    Deck {
+        #[command(subcommand)]
+        what: deck::DeckCommand,
+    },
     /// The published bulletins: list them (with whether their data changed since), export
     /// one again.
     Bulletins {
@@ -288,6 +295,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Bulletin(args) => bulletin::run(&args),
         Command::Bulletins { what } => bulletin::run_published(&what),
         Command::Cadence(args) => cadence::run(&args),
+        Command::Deck { what } => deck::run(&what),
         Command::Evaluate {
             project,
             period,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod cases;
 pub mod commitments;
+pub mod decks;
 pub mod evaluations;
 pub mod kpi;
 pub mod loading;
