@@ -1743,3 +1743,72 @@ fn the_cadence_prepares_the_monthly_meetings_bulletin_and_publishes_it_with_comm
     });
     assert!(has_label(&h, "unchanged"));
 }
+
+#[test]
+fn a_deck_is_made_of_page_views_and_shown_full_screen_with_the_keys_masked() {
+    use egui::Key;
+    use mams::ui::pages::presenter::PresenterPage;
+    let project = small_project("ui-presenter");
+    let mut h = harness(options_for(project));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    let slides = |h: &Harness<'static, MamsApp>| {
+        h.state()
+            .page::<PresenterPage>()
+            .deck
+            .as_ref()
+            .map(|d| d.slides.len())
+            .unwrap_or(0)
+    };
+    // Two views added from their pages, staying on them.
+    for (page, n) in [("Key market", 1), ("Views for Leaders", 2)] {
+        open_page(&mut h, page);
+        step_until(&mut h, page, idle);
+        h.get_by_label("➕ Add to deck").click();
+        step_until(&mut h, "slide made", |h| idle(h) && slides(h) == n);
+        assert!(has_label(&h, "Added to"), "a notice says where it went");
+    }
+    step_until(&mut h, "deck kept", |h| {
+        idle(h)
+            && h.state()
+                .page::<PresenterPage>()
+                .deck
+                .as_ref()
+                .is_some_and(|d| d.id.is_some())
+    });
+    open_page(&mut h, "Presenter");
+    h.state_mut().page_mut::<PresenterPage>().selected = 0;
+    h.run_steps(3);
+    // The key market's slide: the customers' names are masked in the preview.
+    let deck = h.state().page::<PresenterPage>().deck.clone().unwrap();
+    assert_eq!(deck.slides[0].view.page, "market");
+    let name = deck.slides[0].content.personal[0].value.clone();
+    let masked = mams::privacy::mask(&name, mams::privacy::Personal::Name);
+    assert!(has_label(&h, &masked), "{masked} shown");
+    assert!(!has_label(&h, &name), "{name} not shown");
+    // F5 shows it full screen from the selected slide; the keys move through it.
+    h.key_press(Key::F5);
+    h.run_steps(2);
+    let index =
+        |h: &Harness<'static, MamsApp>| h.state().page::<PresenterPage>().show.as_ref().map(|s| s.index);
+    assert_eq!(index(&h), Some(0));
+    assert!(has_label(&h, "🔒 personal data masked"));
+    assert!(!has_label(&h, &name));
+    h.key_press(Key::ArrowRight);
+    h.run_steps(2);
+    assert_eq!(index(&h), Some(1));
+    h.key_press(Key::Home);
+    h.run_steps(2);
+    assert_eq!(index(&h), Some(0));
+    h.key_press(Key::Num2);
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(index(&h), Some(1));
+    h.key_press(Key::B);
+    h.run_steps(2);
+    assert!(h.state().page::<PresenterPage>().show.as_ref().unwrap().black);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert_eq!(index(&h), None, "Esc leaves");
+}

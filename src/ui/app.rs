@@ -568,6 +568,9 @@ impl MamsApp {
             self.ask(Purpose::SaveChart, None);
         }
 
+        if self.present(ui) {
+            return;
+        }
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::show(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::show(self, ui));
         egui::Panel::left("side_nav")
@@ -596,6 +599,88 @@ impl MamsApp {
         if self.worker.is_busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
+    }
+}
+
+impl MamsApp {
+    /// What the page shown offers as a view for a slide.
+    pub fn current_view(&mut self) -> Option<crate::presenter::deck::View> {
+        let id = self.state.page;
+        self.with_page(id, |p, cx| p.view(cx)).flatten()
+    }
+
+    /// Adds a view to the deck being made, staying on the page.
+    pub fn add_view(&mut self, view: crate::presenter::deck::View) {
+        self.with_page(PageId::Presenter, |p, cx| p.open(Open::AddView(view), cx));
+    }
+
+    /// The deck shown full screen, in place of everything else (and the presenter view in
+    /// a window of its own); true while it is. F5 starts it from anywhere.
+    fn present(&mut self, ui: &mut egui::Ui) -> bool {
+        use super::pages::presenter::{PresenterPage, show};
+        let ctx = ui.ctx().clone();
+        let zh = self.state.lang == Lang::Zh;
+        if self.page::<PresenterPage>().show.is_none() {
+            if self.project.is_some()
+                && ctx.input(|i| i.key_pressed(egui::Key::F5))
+                && !self.page_mut::<PresenterPage>().start(&ctx)
+            {
+                // No deck to show yet: the page where one is made.
+                self.state.page = PageId::Presenter;
+            }
+            return self.page::<PresenterPage>().show.is_some();
+        }
+        let page = self.page_mut::<PresenterPage>();
+        let Some(deck) = page.deck.clone() else {
+            page.stop(&ctx);
+            return false;
+        };
+        let masked = page.masked;
+        let slides = deck.slides.len();
+        let Some(s) = page.show.as_mut() else { return false };
+        if show::keys(&ctx, s, slides) == show::Outcome::Leave {
+            page.stop(&ctx);
+            return false;
+        }
+        let charts = &mut page.charts;
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE.fill(egui::Color32::BLACK))
+            .show(ui, |ui| show::screen(ui, &deck, s, zh, masked, charts));
+        let mut leave = false;
+        if s.presenter_view {
+            let mut open = true;
+            ctx.show_viewport_immediate(
+                egui::ViewportId::from_hash_of("mams_presenter_view"),
+                egui::ViewportBuilder::default()
+                    .with_title(if zh {
+                        "MAMS 演讲者视图"
+                    } else {
+                        "MAMS presenter view"
+                    })
+                    .with_inner_size([1100.0, 700.0]),
+                |ctx, _class| {
+                    egui::CentralPanel::default().show(ctx, |ui| {
+                        show::presenter_view(ui, &deck, s, zh, masked, charts);
+                    });
+                    if ctx.input(|i| i.viewport().close_requested()) {
+                        open = false;
+                    }
+                    // The keys work from the presenter's window too (when it is a window
+                    // of its own: embedded, its keys are the main window's, read above).
+                    if !ctx.embed_viewports() && show::keys(ctx, s, slides) == show::Outcome::Leave {
+                        leave = true;
+                    }
+                },
+            );
+            if !open {
+                s.presenter_view = false;
+            }
+        }
+        if leave {
+            page.stop(&ctx);
+            return false;
+        }
+        true
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Purpose {
     ExportBulletin(String),
     /// Where to write a published bulletin's file (its id, the name suggested).
     ExportPublished(i64, String),
+    /// Where to write the deck as PDF (the name suggested).
+    ExportDeck(String),
 }
 
 impl Purpose {
@@ -60,6 +62,7 @@ impl Purpose {
             Purpose::MapGeoJson => "map_geojson_choose",
             Purpose::ImportPeers => "benchmark_import_peers",
             Purpose::ExportBulletin(_) | Purpose::ExportPublished(..) => "cadence_export_title",
+            Purpose::ExportDeck(_) => "presenter_export_title",
         }
     }
 }
@@ -174,7 +177,9 @@ impl Dialogs {
                 Purpose::SaveAttachment(ref name) => {
                     dialog.set_file_name(name).save_file().into_iter().collect()
                 }
-                Purpose::ExportBulletin(ref name) | Purpose::ExportPublished(_, ref name) => {
+                Purpose::ExportBulletin(ref name)
+                | Purpose::ExportPublished(_, ref name)
+                | Purpose::ExportDeck(ref name) => {
                     let ext = std::path::Path::new(name)
                         .extension()
                         .and_then(|e| e.to_str())

@@ -30,6 +30,7 @@ pub enum PageId {
     Evaluation,
     Benchmark,
     Cadence,
+    Presenter,
     Map,
     Audit,
     Rules,
@@ -86,6 +87,8 @@ pub enum Open {
     Confirmed,
     /// The map with these units marked, and what they are.
     Highlight { units: Vec<String>, label: String },
+    /// A view to add to the deck being made (the presenter page, without showing it).
+    AddView(crate::presenter::deck::View),
 }
 
 /// What a page asks of the shell.
@@ -141,6 +144,15 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// The view of a page about the top bar's unit and month, for a slide.
+    pub fn month_view(&self, page: &str) -> Option<crate::presenter::deck::View> {
+        Some(crate::presenter::deck::View {
+            page: page.to_string(),
+            unit_id: self.unit_id.clone()?,
+            period: self.period?.format("%Y-%m").to_string(),
+        })
+    }
+
     /// Asks the shell for something; applied once the frame is drawn.
     pub fn send(&mut self, command: Command) {
         self.commands.push(command);
@@ -240,6 +252,12 @@ pub trait Page: Any {
 
     /// A file dialog the page asked for was answered (not called when cancelled).
     fn answered(&mut self, _purpose: Purpose, _paths: Vec<PathBuf>, _cx: &mut Cx) {}
+
+    /// What the page shows as a view a slide can be made of ("Add this view to the deck");
+    /// None: the page has no such view.
+    fn view(&self, _cx: &Cx) -> Option<crate::presenter::deck::View> {
+        None
+    }
 
     /// What the page keeps across restarts, and taking it back.
     fn settings(&self) -> Option<serde_json::Value> {

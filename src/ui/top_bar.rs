@@ -143,6 +143,14 @@ fn unit_picker(
 fn right_controls(app: &mut MamsApp, ui: &mut egui::Ui) {
     let lang = app.lang();
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if let Some(view) = app.current_view()
+            && ui
+                .button(format!("➕ {}", t(lang, "presenter_add_view")))
+                .on_hover_text(t(lang, "presenter_add_view_hint"))
+                .clicked()
+        {
+            app.add_view(view);
+        }
         let other = match lang {
             Lang::En => Lang::Zh,
             Lang::Zh => Lang::En,

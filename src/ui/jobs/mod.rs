@@ -21,6 +21,7 @@ mod evaluation;
 mod files;
 mod map;
 mod pages;
+mod presenter;
 mod project;
 
 pub use audit::*;
@@ -29,6 +30,7 @@ pub use evaluation::*;
 pub use files::*;
 pub use map::*;
 pub use pages::*;
+pub use presenter::*;
 pub use project::*;
 
 /// What the UI shows of the open project.
@@ -154,6 +156,13 @@ pub enum Msg {
     BulletinPublished(Result<i64, String>),
     /// The published bulletins checked against today's data.
     BulletinsChecked(Result<Checked, String>),
+    /// The decks of the project.
+    Decks(Result<DeckList, String>),
+    /// A deck read, or kept (with its id).
+    DeckLoaded(Box<Result<crate::presenter::deck::Deck, String>>),
+    DeckSaved(Box<Result<crate::presenter::deck::Deck, String>>),
+    /// A slide made of a page's view.
+    SlideMade(Box<Result<crate::presenter::deck::Slide, String>>),
     /// The job stopped because the user cancelled it.
     Cancelled,
 }

@@ -50,6 +50,9 @@ impl Page for BulletinPage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        cx.month_view("bulletin")
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         self.data.follow(cx, "job_indicators", jobs::bulletin);
     }

@@ -11,6 +11,7 @@ pub mod leaders;
 pub mod map;
 pub mod market;
 pub mod overview;
+pub mod presenter;
 pub mod rules;
 pub mod service;
 pub mod sql;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(evaluation::EvaluationPage::default()),
         Box::new(benchmark::BenchmarkPage::default()),
         Box::new(cadence::CadencePage::default()),
+        Box::new(presenter::PresenterPage::default()),
         Box::new(map::MapPage::default()),
         Box::new(audit::AuditPage::default()),
         Box::new(rules::RulesPage::default()),

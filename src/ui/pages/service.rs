@@ -41,6 +41,9 @@ impl Page for ServicePage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        cx.month_view("service")
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         self.data.follow(cx, "job_indicators", jobs::service);
     }

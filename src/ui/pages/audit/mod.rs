@@ -166,6 +166,9 @@ impl Page for AuditPage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        cx.month_view("audit")
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         self.refresh_list(cx);
     }

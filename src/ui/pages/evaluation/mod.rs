@@ -157,6 +157,14 @@ impl Page for EvaluationPage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        let key = self.choice.key(cx)?;
+        Some(crate::presenter::deck::View {
+            page: "evaluation".into(),
+            unit_id: key.unit_id,
+            period: key.period.label(),
+        })
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         let Some(key) = self.choice.key(cx) else { return };
         self.data

@@ -67,6 +67,9 @@ impl Page for LeadersPage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        cx.month_view("leaders")
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         self.data.follow(cx, "job_indicators", jobs::leader_data);
     }

@@ -66,6 +66,9 @@ impl Page for MarketPage {
     fn needs(&self) -> Needs {
         Needs::Scope
     }
+    fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
+        cx.month_view("market")
+    }
     fn refresh(&mut self, cx: &mut Cx) {
         self.data
             .follow(cx, "job_indicators", |scope, _| jobs::market(scope));
