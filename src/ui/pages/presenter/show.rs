@@ -215,12 +215,15 @@ pub fn screen(ui: &mut egui::Ui, deck: &Deck, show: &mut Show, zh: bool, masked:
         )
     };
     // A label, not paint: screen readers and tests read it.
-    ui.put(
-        Rect::from_min_size(
-            rect.left_bottom() + vec2(30.0 * s, -50.0 * s),
-            vec2(700.0 * s, 36.0 * s),
-        ),
-        egui::Label::new(RichText::new(badge).size(20.0 * s).color(colour)),
+    let at = Rect::from_min_size(
+        rect.left_bottom() + vec2(30.0 * s, -50.0 * s),
+        vec2(700.0 * s, 36.0 * s),
+    );
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(at)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        |ui| ui.label(RichText::new(badge).size(20.0 * s).color(colour)),
     );
     if !show.typed.is_empty() {
         painter.text(
