@@ -161,6 +161,21 @@ fn the_quarterly_bulletin_carries_the_evaluation_of_mams_evaluate() {
         assert_eq!(row[2].en, format!("{:.2}", u["total"].as_f64().unwrap()));
         assert_eq!(row[3].en, u["grade"].as_str().unwrap());
     }
+    // The reasons for improvement name the indicators as people do, not by their ids.
+    if let Some(t) = doc
+        .sections
+        .iter()
+        .find(|s| s.id == "improvement")
+        .and_then(|s| s.table.as_ref())
+    {
+        for row in &t.rows {
+            assert!(
+                !row[1].en.contains('_') && !row[1].zh.contains('_'),
+                "{:?}",
+                row[1]
+            );
+        }
+    }
     let html = mams::bulletins::html::render(&doc, true).unwrap();
     assert!(html.contains("服务质量季度评价"));
     let dir = tmp("bulletin-quarterly-cli");

@@ -226,17 +226,25 @@ fn improvement(ev: &ProjectEvaluation) -> Section {
         .enumerate()
         .filter(|(_, u)| !u.improvement.is_empty())
         .map(|(i, u)| {
+            // The reasons name indicators by id: the bulletin names them as people do.
+            let named = |s: &str, zh: bool| {
+                let mut out = s.to_string();
+                for (_, ind) in ev.system.indicators() {
+                    out = out.replace(&ind.indicator, &ev.label(&ind.indicator, zh).0);
+                }
+                out
+            };
             let why = Text {
                 en: u
                     .improvement
                     .iter()
-                    .map(|w| w.en.clone())
+                    .map(|w| named(&w.en, false))
                     .collect::<Vec<_>>()
                     .join("; "),
                 zh: u
                     .improvement
                     .iter()
-                    .map(|w| w.zh.clone())
+                    .map(|w| named(&w.zh, true))
                     .collect::<Vec<_>>()
                     .join("；"),
             };
