@@ -298,6 +298,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("page_bulletin", "Bulletin Board", "综合看板"),
     ("page_cadence", "Cadence", "工作节奏"),
     ("page_presenter", "Presenter", "演示"),
+    ("presenter_this_screen", "This screen", "本屏幕"),
+    ("presenter_screen", "Screen", "屏幕"),
+    (
+        "presenter_screen_hint",
+        "Where the deck is shown full screen: the window's own screen, or a monitor by its number (the projector is usually screen 2)",
+        "全屏放映的屏幕：本窗口所在屏幕，或按编号选择显示器（投影仪通常为屏幕 2）",
+    ),
     ("job_decks", "Reading the decks", "读取演示稿"),
     ("job_deck_open", "Opening the deck", "打开演示稿"),
     ("job_deck_save", "Keeping the deck", "保存演示稿"),

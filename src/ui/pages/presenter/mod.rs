@@ -32,8 +32,10 @@ pub struct PresenterPage {
     pub masked: bool,
     /// Turning masking off is being confirmed.
     confirm_unmask: bool,
-    /// The deck shown full screen.
+    /// The deck shown full screen, and on which screen (None: the window's own; else the
+    /// index among the machine's monitors).
     pub show: Option<Show>,
+    pub monitor: Option<usize>,
     /// Views waiting for their slide (made one after the other, in order).
     pending: Vec<View>,
     making: bool,
@@ -54,11 +56,21 @@ impl Default for PresenterPage {
             masked: true,
             confirm_unmask: false,
             show: None,
+            monitor: None,
             pending: Vec::new(),
             making: false,
             saving: false,
             charts: slide::Charts::default(),
         }
+    }
+}
+
+/// Full screen on the window's own screen, or borderless on the monitor chosen (an index
+/// the machine does not have is ignored, and the window's own screen is used).
+fn full_screen(ctx: &egui::Context, monitor: Option<usize>) {
+    match monitor {
+        Some(i) => ctx.send_viewport_cmd(egui::ViewportCommand::SetMonitor(i)),
+        None => ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true)),
     }
 }
 
@@ -68,7 +80,7 @@ impl PresenterPage {
         match &self.deck {
             Some(d) if !d.slides.is_empty() => {
                 self.show = Some(Show::new(self.selected.min(d.slides.len() - 1)));
-                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+                full_screen(ctx, self.monitor);
                 true
             }
             _ => false,
@@ -318,9 +330,21 @@ fn show_page(page: &mut PresenterPage, ui: &mut egui::Ui, cx: &mut Cx) {
             .clicked()
         {
             page.show = Some(Show::new(page.selected.min(deck.slides.len().saturating_sub(1))));
-            ui.ctx()
-                .send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+            full_screen(ui.ctx(), page.monitor);
         }
+        let screen = |m: Option<usize>| match m {
+            None => cx.t("presenter_this_screen").to_string(),
+            Some(i) => format!("{} {}", cx.t("presenter_screen"), i + 1),
+        };
+        egui::ComboBox::from_id_salt("presenter_monitor")
+            .selected_text(screen(page.monitor))
+            .show_ui(ui, |ui| {
+                for m in [None, Some(0), Some(1), Some(2)] {
+                    ui.selectable_value(&mut page.monitor, m, screen(m));
+                }
+            })
+            .response
+            .on_hover_text(cx.t("presenter_screen_hint"));
         if ui
             .add_enabled(page.dirty, egui::Button::new(cx.t("presenter_save")))
             .clicked()
