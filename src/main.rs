@@ -4,6 +4,13 @@ use clap::Parser;
 use mams::cli::Cli;
 
 fn main() -> std::process::ExitCode {
+    // A command piped into `head` stops quietly when the reader goes, as other command-line
+    // tools do, instead of panicking on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MAMS_LOG").unwrap_or_else(|_| "warn".into()),

@@ -78,17 +78,37 @@ pub fn draw(
     let table = |ui: &mut egui::Ui| {
         let Some(t) = &content.table else { return };
         let right = t.numeric_columns(zh);
+        // A wide table's letters shrink until its widest cells fit the slide (about half an
+        // em a Latin letter, a full em a CJK one).
+        let ems: f32 = (0..t.header.len())
+            .map(|k| {
+                t.rows
+                    .iter()
+                    .take(16)
+                    .filter_map(|r| r.get(k))
+                    .chain(t.header.get(k))
+                    .map(|c| {
+                        c.pick(zh)
+                            .chars()
+                            .map(|ch| if ch.is_ascii() { 0.55 } else { 1.0 })
+                            .sum::<f32>()
+                    })
+                    .fold(0.0, f32::max)
+                    + 1.0
+            })
+            .sum();
+        let size = (24.0 * s).min(inner.width() / ems.max(1.0));
         egui::Grid::new(("slide_table", index, rect.width() as u32))
             .striped(true)
             .spacing([22.0 * s, 6.0 * s])
             .show(ui, |ui| {
                 for h in &t.header {
-                    ui.label(RichText::new(h.pick(zh)).size(24.0 * s).strong());
+                    ui.label(RichText::new(h.pick(zh)).size(size).strong());
                 }
                 ui.end_row();
                 for row in t.rows.iter().take(16) {
                     for (k, c) in row.iter().enumerate() {
-                        let text = RichText::new(c.pick(zh)).size(24.0 * s);
+                        let text = RichText::new(c.pick(zh)).size(size);
                         if right.get(k).copied().unwrap_or(false) {
                             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                                 ui.label(text)
