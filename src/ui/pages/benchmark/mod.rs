@@ -49,12 +49,7 @@ impl Page for BenchmarkPage {
         Needs::Scope
     }
     fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
-        let key = self.choice.key(cx)?;
-        Some(crate::presenter::deck::View {
-            page: "benchmark".into(),
-            unit_id: key.unit_id,
-            period: key.period.label(),
-        })
+        self.choice.view(cx, "benchmark")
     }
     fn refresh(&mut self, cx: &mut Cx) {
         let Some(key) = self.choice.key(cx) else { return };

@@ -54,6 +54,16 @@ impl Choice {
         })
     }
 
+    /// The view of a page about this choice, for a slide.
+    pub fn view(&self, cx: &Cx, page: &str) -> Option<crate::presenter::deck::View> {
+        let key = self.key(cx)?;
+        Some(crate::presenter::deck::View {
+            page: page.into(),
+            unit_id: key.unit_id,
+            period: key.period.label(),
+        })
+    }
+
     /// The kind buttons and the system picker; true when something changed.
     pub fn show(&mut self, ui: &mut egui::Ui, cx: &Cx, systems: &[String]) -> bool {
         let lang = cx.lang;
@@ -158,12 +168,7 @@ impl Page for EvaluationPage {
         Needs::Scope
     }
     fn view(&self, cx: &Cx) -> Option<crate::presenter::deck::View> {
-        let key = self.choice.key(cx)?;
-        Some(crate::presenter::deck::View {
-            page: "evaluation".into(),
-            unit_id: key.unit_id,
-            period: key.period.label(),
-        })
+        self.choice.view(cx, "evaluation")
     }
     fn refresh(&mut self, cx: &mut Cx) {
         let Some(key) = self.choice.key(cx) else { return };
