@@ -1742,6 +1742,28 @@ fn the_cadence_prepares_the_monthly_meetings_bulletin_and_publishes_it_with_comm
         idle(h) && h.state().page::<CadencePage>().checked.is_some()
     });
     assert!(has_label(&h, "unchanged"));
+    // The project's own cadence: a rhythm that cannot fall due is refused, naming the item.
+    h.get_by_label("Edit the cadence…").click();
+    h.run_steps(2);
+    {
+        let page = h.state_mut().page_mut::<CadencePage>();
+        let (json, _) = page.editing.as_mut().expect("the editor is open");
+        assert!(json.contains("\"working_day\": 5"), "{json}");
+        *json = json.replace("\"working_day\": 5", "\"working_day\": 40");
+    }
+    h.get_by_label("Check and keep in the project").click();
+    step_until(&mut h, "refused", |h| {
+        idle(h)
+            && h.state()
+                .page::<CadencePage>()
+                .editing
+                .as_ref()
+                .is_some_and(|(_, why)| why.is_some())
+    });
+    assert!(has_label(
+        &h,
+        "the cadence item 'monthly_meeting' has a rhythm that cannot fall due"
+    ));
 }
 
 #[test]

@@ -206,3 +206,19 @@ pub fn export_published_bulletin(
 
 /// The state of a published bulletin against today's data, as the list shows it.
 pub type Checked = Vec<(i64, Currency)>;
+
+/// Gives the project its own cadence (checked first: a wrong one is refused with the item
+/// named), or, with None, goes back to the one MAMS ships.
+pub fn save_cadence(json: Option<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            if let Some(j) = &json {
+                Cadence::parse(j)?;
+            }
+            crate::store::bulletins::set_cadence(p, json.as_deref(), chrono::Local::now().naive_local())?;
+            Ok(json.is_some())
+        })();
+        finish(r, Msg::CadenceSaved)
+    }
+}

@@ -154,6 +154,8 @@ pub enum Msg {
     BulletinSaved(Result<String, String>),
     /// A bulletin was published (its id).
     BulletinPublished(Result<i64, String>),
+    /// The project's cadence was kept (true: its own; false: back to MAMS's), or why not.
+    CadenceSaved(Result<bool, String>),
     /// The published bulletins checked against today's data.
     BulletinsChecked(Result<Checked, String>),
     /// The decks of the project.

@@ -35,6 +35,8 @@ pub struct CadencePage {
     pub busy: Option<u64>,
     /// Every overdue item listed, not only the latest.
     pub all_overdue: bool,
+    /// The cadence being edited as JSON, and why it was refused.
+    pub editing: Option<(String, Option<String>)>,
 }
 
 /// How many overdue items are listed before "show all".
@@ -114,6 +116,21 @@ impl Page for CadencePage {
                     Err(e) => cx.send(Command::Error(e)),
                 }
             }
+            Msg::CadenceSaved(r) => match r {
+                Ok(own) => {
+                    self.editing = None;
+                    self.data.clear();
+                    let key = if own { "cadence_kept" } else { "cadence_reset_done" };
+                    cx.send(Command::Notice(cx.t(key).to_string()));
+                }
+                Err(e) => {
+                    if let Some((_, why)) = &mut self.editing {
+                        *why = Some(e);
+                    } else {
+                        cx.send(Command::Error(e));
+                    }
+                }
+            },
             Msg::BulletinsChecked(r) => {
                 self.busy = None;
                 self.checked = Some(r);
@@ -185,6 +202,14 @@ fn show(page: &mut CadencePage, ui: &mut egui::Ui, cx: &mut Cx) {
         if ui.button(cx.t("cadence_today")).clicked() {
             page.date = None;
         }
+        if ui
+            .button(cx.t("cadence_edit"))
+            .on_hover_text(cx.t("cadence_edit_hint"))
+            .clicked()
+            && let Some(d) = page.data.ok()
+        {
+            page.editing = Some((serde_json::to_string_pretty(&d.cadence).unwrap_or_default(), None));
+        }
         if let Some(end) = page.data.ok().and_then(|d| d.data_end)
             && (today - end).num_days() > 31
             && ui
@@ -196,6 +221,41 @@ fn show(page: &mut CadencePage, ui: &mut egui::Ui, cx: &mut Cx) {
         }
     });
     ui.separator();
+    if let Some((json, why)) = &mut page.editing {
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if ui.button(cx.t("cadence_keep")).clicked() {
+                cx.spawn("job_cadence_save", jobs::save_cadence(Some(json.clone())));
+            }
+            if ui
+                .button(cx.t("cadence_reset"))
+                .on_hover_text(cx.t("cadence_reset_hint"))
+                .clicked()
+            {
+                cx.spawn("job_cadence_save", jobs::save_cadence(None));
+            }
+            if ui.button(cx.t("cadence_cancel")).clicked() {
+                close = true;
+            }
+        });
+        if let Some(e) = why {
+            ui.colored_label(Color32::from_rgb(215, 58, 73), e.as_str());
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("cadence_json")
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(json)
+                        .code_editor()
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(30),
+                );
+            });
+        if close {
+            page.editing = None;
+        }
+        return;
+    }
     let Some(data) = page.data.shown(ui) else { return };
     if let Some(rv) = &mut page.review {
         let close = review::show(rv, ui, cx, &mut page.busy);
