@@ -111,6 +111,8 @@ fn lit(s: &str) -> String {
     format!("#{}", literal(s))
 }
 
+/// A table as Typst markup: the header repeated on every page, numbers aligned right, every
+/// cell a string literal.
 pub fn table(t: &Table, zh: bool) -> String {
     let cols = t.header.len().max(1);
     let align: Vec<&str> = t
