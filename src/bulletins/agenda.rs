@@ -40,7 +40,7 @@ pub fn cadence(project: &Project) -> anyhow::Result<Cadence> {
     }
 }
 
-/// The org unit an item is for: its own, or the top unit.
+/// The top org unit: what an item without a unit of its own is for.
 fn unit_of(project: &Project, unit: Option<&str>) -> anyhow::Result<String> {
     match unit {
         Some(u) => Ok(u.to_string()),
@@ -68,11 +68,13 @@ pub fn state(project: &Project, kind: &str, unit: &str, period: &str) -> anyhow:
 }
 
 pub fn agenda(project: &Project, cadence: &Cadence, date: NaiveDate) -> anyhow::Result<Agenda> {
+    // The top unit, read once for every item without a unit of its own.
+    let top = unit_of(project, None)?;
     let line = |o: Occurrence| -> anyhow::Result<Line> {
         let item = cadence
             .item(&o.item)
             .expect("an occurrence of the cadence's own item");
-        let unit_id = unit_of(project, item.unit.as_deref())?;
+        let unit_id = item.unit.clone().unwrap_or_else(|| top.clone());
         Ok(Line {
             state: state(project, o.kind.id(), &unit_id, &o.period)?,
             name: crate::text::Text {

@@ -35,17 +35,15 @@ pub fn cadence(date: NaiveDate) -> impl FnOnce(&mut WorkerState, &Progress) -> M
             let ag = agenda::agenda(p, &cadence, date)?;
             let first = date.with_day(1).expect("day 1");
             let last = (first + Months::new(1)) - Days::new(1);
+            let top = crate::store::queries::org_tree(p)?
+                .into_iter()
+                .find(|u| u.parent_id.is_none())
+                .map(|u| u.unit_id)
+                .unwrap_or_default();
             let mut month = Vec::new();
             for o in cadence.between(first, last) {
                 let item = cadence.item(&o.item).expect("the cadence's own item");
-                let unit = match &item.unit {
-                    Some(u) => u.clone(),
-                    None => crate::store::queries::org_tree(p)?
-                        .into_iter()
-                        .find(|u| u.parent_id.is_none())
-                        .map(|u| u.unit_id)
-                        .unwrap_or_default(),
-                };
+                let unit = item.unit.clone().unwrap_or_else(|| top.clone());
                 let s = agenda::state(p, o.kind.id(), &unit, &o.period)?;
                 month.push((o, s));
             }
