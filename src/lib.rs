@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod cli;
 pub mod codes;
+pub mod dq;
 pub mod errors;
 pub mod evaluation;
 pub mod fonts;
