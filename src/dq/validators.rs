@@ -130,7 +130,7 @@ pub fn fixed_phone(s: &str) -> Result<(), Invalid> {
     if t.len() == 5 && t.starts_with("95") && t.chars().all(|c| c.is_ascii_digit()) {
         return Ok(());
     }
-    let main = t.split(|c| c == '#').next().unwrap_or(t);
+    let main = t.split('#').next().unwrap_or(t);
     let main = main.split("ext").next().unwrap_or(main).trim();
     let parts: Vec<&str> = main.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
     let (area, number) = match parts.as_slice() {
