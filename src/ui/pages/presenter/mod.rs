@@ -74,6 +74,19 @@ fn full_screen(ctx: &egui::Context, monitor: Option<usize>) {
     }
 }
 
+/// An empty deck named after today ("Deck of 2026-11-29").
+fn new_deck(cx: &Cx) -> Deck {
+    Deck {
+        id: None,
+        name: format!(
+            "{} {}",
+            cx.t("presenter_new_deck"),
+            chrono::Local::now().format("%Y-%m-%d")
+        ),
+        slides: Vec::new(),
+    }
+}
+
 impl PresenterPage {
     /// Starts showing the deck from the selected slide (F5).
     pub fn start(&mut self, ctx: &egui::Context) -> bool {
@@ -190,15 +203,7 @@ impl Page for PresenterPage {
                 self.making = false;
                 match *r {
                     Ok(slide) => {
-                        let deck = self.deck.get_or_insert_with(|| Deck {
-                            id: None,
-                            name: format!(
-                                "{} {}",
-                                cx.t("presenter_new_deck"),
-                                chrono::Local::now().format("%Y-%m-%d")
-                            ),
-                            slides: Vec::new(),
-                        });
+                        let deck = self.deck.get_or_insert_with(|| new_deck(cx));
                         deck.slides.push(slide);
                         self.selected = deck.slides.len() - 1;
                         let note = format!(
@@ -263,15 +268,7 @@ fn show_page(page: &mut PresenterPage, ui: &mut egui::Ui, cx: &mut Cx) {
         .show(ui, |ui| {
             ui.label(RichText::new(cx.t("presenter_decks")).strong());
             if ui.button(cx.t("presenter_new")).clicked() {
-                page.set_deck(Deck {
-                    id: None,
-                    name: format!(
-                        "{} {}",
-                        cx.t("presenter_new_deck"),
-                        chrono::Local::now().format("%Y-%m-%d")
-                    ),
-                    slides: Vec::new(),
-                });
+                page.set_deck(new_deck(cx));
                 page.dirty = true;
             }
             match &page.decks {
