@@ -73,6 +73,24 @@ pub fn refresh_sums(project: &Project) {
     if let Some(s) = crate::store::kpi::refresh_after_import(project, &terminal_progress()) {
         eprintln!("indicator sums updated in {s:.1} s");
     }
+    check_quality(project);
+}
+
+/// Runs the data quality checks over what the import changed (a failure is reported; the
+/// import stands).
+fn check_quality(project: &Project) {
+    use crate::dq::run::{self, Trigger};
+    match run::run(project, Trigger::Import, true, &terminal_progress()) {
+        Ok(r) => eprintln!(
+            "data quality run {} ({}): {} of {} checks below their threshold, {:.1} s; `mams dq scores` shows the scores",
+            r.run_id,
+            r.scope,
+            r.failing_checks(),
+            r.outcomes.len(),
+            r.seconds
+        ),
+        Err(e) => eprintln!("data quality checks not run: {e:#}"),
+    }
 }
 
 pub fn import_files(a: ImportArgs) -> anyhow::Result<()> {

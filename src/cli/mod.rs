@@ -18,6 +18,7 @@ mod bulletin;
 mod cadence;
 mod cases;
 mod deck;
+mod dq;
 mod evaluate;
 mod import;
 mod info;
@@ -189,6 +190,12 @@ pub enum Command {
     /// meeting, monthly meeting, quarterly evaluation, annual examination), the overdue
     /// ones, each with its state; --prepare builds their bulletins as drafts.
     Cadence(cadence::CadenceArgs),
+    /// Data quality: run the checks (exit status 1 when one is below its threshold), scores,
+    /// column profiles, the worklist for the source systems, warnings (docs/data-quality.md).
+    Dq {
+        #[command(subcommand)]
+        what: dq::DqCommand,
+    },
     /// Decks for the monthly meeting: list them, make a month's default deck, write one as
     /// a PDF of 1920 x 1080 pages (personal data masked unless --unmasked).
     Deck {
@@ -296,6 +303,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Bulletins { what } => bulletin::run_published(&what),
         Command::Cadence(args) => cadence::run(&args),
         Command::Deck { what } => deck::run(&what),
+        Command::Dq { what } => dq::run(&what),
         Command::Evaluate {
             project,
             period,

@@ -1,5 +1,15 @@
-//! Data quality (issue 18, under way): the checks of the marketing data as data, their
-//! assessment, rectification and early warning. Built so far: the validators of coded
-//! identity values the pattern checks use (`validators.rs`).
+//! Data quality: assessment, analysis, rectification and early warning of the marketing
+//! data. The checks are data (`checks.rs`, `assets/dq/`); a run evaluates them table by
+//! table in shared scans (`compile.rs`, `run.rs`) and stores counts per check, unit and
+//! month; scores and grades are weighted pass rates of those counts (`scores.rs`); failing
+//! checks become worklist items per unit (`worklist.rs`); each run raises its warnings
+//! (`warnings.rs`).
 
+pub mod checks;
+pub mod compile;
+pub mod profile;
+pub mod run;
+pub mod scores;
 pub mod validators;
+pub mod warnings;
+pub mod worklist;

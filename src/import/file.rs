@@ -583,6 +583,7 @@ pub fn import_files(
                 );
             }
             sums_scope::note_rows(p, table.name, &batch.good_rows())?;
+            crate::store::dq::note_rows(p, table, &batch.good_rows())?;
             let stored = staging::store_good_rows(p, table, &batch)?;
             tracing::debug!("import step: rows stored after {:?}", step.elapsed());
             let sha = hashing

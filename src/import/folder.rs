@@ -188,6 +188,7 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
                     ));
                 }
             }
+            crate::store::dq::note_pending(p, t.name, None)?;
             let sha = manifest::sha256_file(&path)?;
             let size = std::fs::metadata(&path)?.len();
             loading::record_import(

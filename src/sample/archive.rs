@@ -243,8 +243,19 @@ fn resident_id(rng: &mut Rng, region: u32) -> String {
     format!("{body}{check}")
 }
 
+/// A unified social credit code (GB 32100-2015) of a company registered in the region, with
+/// its MOD 31 check character.
 fn credit_code(rng: &mut Rng, region: u32) -> String {
-    format!("91{region:06}MA{:08}", rng.int(0, 99_999_999))
+    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let body = format!("91{region:06}MA{:07}", rng.int(0, 9_999_999));
+    let sum: usize = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| CHARSET.iter().position(|c| *c == b).unwrap_or(0) * w)
+        .sum();
+    let check = CHARSET[(31 - sum % 31) % 31] as char;
+    format!("{body}{check}")
 }
 
 fn phone(rng: &mut Rng) -> String {
@@ -409,6 +420,15 @@ mod tests {
             &id[17..],
             ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"][(s % 11) as usize]
         );
+    }
+
+    #[test]
+    fn credit_codes_pass_the_validator_of_gb_32100() {
+        let mut rng = Rng::new(5);
+        for _ in 0..200 {
+            let code = credit_code(&mut rng, 360101);
+            assert_eq!(crate::dq::validators::social_credit_code(&code), Ok(()), "{code}");
+        }
     }
 
     #[test]

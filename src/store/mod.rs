@@ -7,6 +7,8 @@ pub mod bulletins;
 pub mod cases;
 pub mod commitments;
 pub mod decks;
+pub mod dq;
+pub mod dq_functions;
 pub mod evaluations;
 pub mod kpi;
 pub mod loading;
@@ -300,6 +302,10 @@ impl Project {
         commitments::install(&self).map_err(|e| ProjectError::Unreadable {
             path: self.path.clone(),
             detail: format!("the connection time limits could not be read: {e}"),
+        })?;
+        dq_functions::install(&self.conn).map_err(|e| ProjectError::Unreadable {
+            path: self.path.clone(),
+            detail: format!("the data quality functions could not be defined: {e}"),
         })?;
         Ok(self)
     }

@@ -1,0 +1,369 @@
+//! Checks into SQL. A row check becomes two conditions over the row (`t`) and, for a table
+//! reached through its customer, the customer (`c`): the rows it applies to and the rows that
+//! fail. All row checks of a table are then counted in one scan and their failing rows
+//! picked in a second one, so 24 checks of the bills read the bills twice, not 48 times.
+//! The two table-level kinds (freshness, row count) are one small grouped query each.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::checks::{Check, Kind};
+use crate::model::{Table, UnitLink};
+use crate::store::dq_functions::function_name;
+use crate::store::{quote_ident, quote_literal};
+
+/// A check with the values in effect, ready to become SQL.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub check: Check,
+    pub values: BTreeMap<String, f64>,
+}
+
+/// What every scan of a table selects from: the row, its customer when it has one, its org
+/// unit, its month and its key as text.
+pub struct Base {
+    pub from: String,
+    pub unit: String,
+    pub month: String,
+    pub key: String,
+}
+
+pub fn base(table: &Table) -> Base {
+    let via_customer = table.unit_link == UnitLink::ViaCustomer;
+    let from = if via_customer {
+        format!(
+            "{} t LEFT JOIN customers c ON c.customer_id = t.customer_id",
+            table.name
+        )
+    } else {
+        format!("{} t", table.name)
+    };
+    let unit = match table.unit_link {
+        UnitLink::ViaCustomer => "c.unit_id".to_string(),
+        UnitLink::Direct | UnitLink::Itself => "t.unit_id".to_string(),
+        UnitLink::Global => "NULL::VARCHAR".to_string(),
+    };
+    let month = match table.period_column {
+        Some(col) => format!("date_trunc('month', t.{col})::DATE"),
+        None => "NULL::DATE".to_string(),
+    };
+    let key = format!(
+        "concat_ws('|', {})",
+        table
+            .key
+            .iter()
+            .map(|k| format!("t.{k}::VARCHAR"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Base {
+        from,
+        unit,
+        month,
+        key,
+    }
+}
+
+/// `${name}` replaced by the parameter's value, `${period}` by the data's last month.
+pub fn substitute(text: &str, values: &BTreeMap<String, f64>, period: NaiveDate) -> String {
+    let mut out = text.to_string();
+    for (name, v) in values {
+        out = out.replace(&format!("${{{name}}}"), &format_number(*v));
+    }
+    out.replace("${period}", &format!("DATE '{period}'"))
+}
+
+/// A number as a SQL literal (never in exponent form, which DuckDB reads as a double anyway).
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+impl Bound {
+    fn col(&self) -> String {
+        format!("t.{}", self.check.column.as_deref().unwrap_or("NULL"))
+    }
+
+    fn sub(&self, text: &str, period: NaiveDate) -> String {
+        substitute(text, &self.values, period)
+    }
+
+    /// The rows the check applies to and the rows that fail, as SQL conditions.
+    pub fn conditions(&self, table: &Table, period: NaiveDate) -> (String, String) {
+        let c = &self.check;
+        let col = self.col();
+        let extra = c.applies.as_deref().map(|a| self.sub(a, period));
+        let present = format!("{col} IS NOT NULL");
+        let filled = format!("{col} IS NOT NULL AND trim({col}::VARCHAR) <> ''");
+        let (applies, fails) = match c.kind {
+            Kind::NotNull => ("TRUE".to_string(), format!("{col} IS NULL")),
+            Kind::NotBlank => ("TRUE".to_string(), format!("{col} IS NULL OR trim({col}) = ''")),
+            Kind::Unique => {
+                let cols = self.unique_columns();
+                let not_null: Vec<String> = cols.iter().map(|k| format!("t.{k} IS NOT NULL")).collect();
+                let select: Vec<String> = cols.iter().map(|k| format!("t.{k}")).collect();
+                let matched: Vec<String> = cols.iter().map(|k| format!("d.{k} = t.{k}")).collect();
+                let base = base(table);
+                let inner_where = match &extra {
+                    Some(e) => format!("{} AND ({e})", not_null.join(" AND ")),
+                    None => not_null.join(" AND "),
+                };
+                (
+                    not_null.join(" AND "),
+                    format!(
+                        "EXISTS (SELECT 1 FROM (SELECT {} FROM {} WHERE {inner_where} GROUP BY ALL HAVING count(*) > 1) d WHERE {})",
+                        select.join(", "),
+                        base.from,
+                        matched.join(" AND ")
+                    ),
+                )
+            }
+            Kind::Codes => {
+                let allowed = match &c.list {
+                    Some(list) => format!("SELECT code FROM code_lists WHERE list = {}", quote_literal(list)),
+                    None => c
+                        .values
+                        .iter()
+                        .map(|v| quote_literal(v))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                (filled, format!("{col} NOT IN ({allowed})"))
+            }
+            Kind::Range => {
+                let mut out = Vec::new();
+                if let Some(min) = &c.min {
+                    out.push(format!("{col} < {}", self.sub(min, period)));
+                }
+                if let Some(max) = &c.max {
+                    out.push(format!("{col} > {}", self.sub(max, period)));
+                }
+                (present, out.join(" OR "))
+            }
+            Kind::Pattern => {
+                let fails = match (&c.validator, &c.regex) {
+                    (Some(v), _) => format!("{}({col}::VARCHAR) IS NOT NULL", function_name(v)),
+                    (None, Some(re)) => format!(
+                        "NOT regexp_full_match(trim({col}::VARCHAR), {})",
+                        quote_literal(re)
+                    ),
+                    (None, None) => "FALSE".to_string(),
+                };
+                (filled, fails)
+            }
+            Kind::Reference | Kind::CrossField | Kind::Reconciliation => (
+                "TRUE".to_string(),
+                self.sub(c.fails.as_deref().unwrap_or("FALSE"), period),
+            ),
+            Kind::Query => {
+                let query = self.sub(c.query.as_deref().unwrap_or("SELECT 1 WHERE FALSE"), period);
+                let matched: Vec<String> = table
+                    .key
+                    .iter()
+                    .map(|k| format!("q.{k} IS NOT DISTINCT FROM t.{k}"))
+                    .collect();
+                (
+                    "TRUE".to_string(),
+                    format!(
+                        "EXISTS (SELECT 1 FROM ({query}) q WHERE {})",
+                        matched.join(" AND ")
+                    ),
+                )
+            }
+            Kind::Freshness | Kind::RowCount => ("FALSE".to_string(), "FALSE".to_string()),
+        };
+        let applies = match extra {
+            Some(e) if c.kind != Kind::Unique => format!("({applies}) AND ({e})"),
+            _ => applies,
+        };
+        (applies, fails)
+    }
+
+    fn unique_columns(&self) -> Vec<String> {
+        if self.check.columns.is_empty() {
+            self.check.column.iter().cloned().collect()
+        } else {
+            self.check.columns.clone()
+        }
+    }
+
+    /// The values shown beside a failing row, as a list of text (with the validator's reason
+    /// last for a pattern check).
+    pub fn shown_values(&self) -> String {
+        let mut vals: Vec<String> = self
+            .check
+            .shown_columns()
+            .iter()
+            .map(|c| format!("t.{c}::VARCHAR"))
+            .collect();
+        if let (Kind::Pattern, Some(v)) = (self.check.kind, &self.check.validator) {
+            vals.push(format!(
+                "{}(t.{}::VARCHAR)",
+                function_name(v),
+                self.check.column.as_deref().unwrap_or("")
+            ));
+        }
+        format!("[{}]::VARCHAR[]", vals.join(", "))
+    }
+}
+
+/// The month filter of an incremental scan.
+fn month_filter(b: &Base, from: Option<NaiveDate>) -> String {
+    match from {
+        Some(m) => format!("WHERE {} >= DATE '{m}'", b.month),
+        None => String::new(),
+    }
+}
+
+/// One scan counting, per unit and month, the rows each check applies to and fails on:
+/// columns `dq_unit, dq_month, tested_0, failing_0, tested_1, ...`.
+pub fn counts_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Option<NaiveDate>) -> String {
+    let b = base(table);
+    let mut inner = vec![
+        format!("{} AS dq_unit", b.unit),
+        format!("{} AS dq_month", b.month),
+    ];
+    let mut outer = vec!["dq_unit".to_string(), "dq_month".to_string()];
+    for (i, check) in checks.iter().enumerate() {
+        let (applies, fails) = check.conditions(table, period);
+        inner.push(format!("coalesce({applies}, FALSE) AS a{i}"));
+        inner.push(format!("coalesce({fails}, FALSE) AS f{i}"));
+        outer.push(format!("count(*) FILTER (WHERE a{i}) AS tested_{i}"));
+        outer.push(format!("count(*) FILTER (WHERE a{i} AND f{i}) AS failing_{i}"));
+    }
+    format!(
+        "SELECT {} FROM (SELECT {} FROM {} {}) GROUP BY ALL",
+        outer.join(", "),
+        inner.join(", "),
+        b.from,
+        month_filter(&b, from)
+    )
+}
+
+/// The first `cap` failing rows of each check: columns `n` (the check's position), `dq_key`,
+/// `dq_unit`, `dq_month`, `vals`.
+pub fn failing_sql(
+    table: &Table,
+    checks: &[Bound],
+    period: NaiveDate,
+    from: Option<NaiveDate>,
+    cap: usize,
+) -> String {
+    let b = base(table);
+    let mut inner = vec![
+        format!("{} AS dq_key", b.key),
+        format!("{} AS dq_unit", b.unit),
+        format!("{} AS dq_month", b.month),
+    ];
+    let mut any = Vec::new();
+    let mut picks = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let (applies, fails) = check.conditions(table, period);
+        inner.push(format!("coalesce(({applies}) AND ({fails}), FALSE) AS x{i}"));
+        inner.push(format!(
+            "CASE WHEN coalesce(({applies}) AND ({fails}), FALSE) THEN {} END AS v{i}",
+            check.shown_values()
+        ));
+        any.push(format!("x{i}"));
+        picks.push(format!(
+            "(SELECT {i} AS n, dq_key, dq_unit, dq_month, v{i} AS vals FROM flagged WHERE x{i} ORDER BY dq_unit, dq_month, dq_key LIMIT {cap})"
+        ));
+    }
+    let inner_filter = match from {
+        Some(m) => format!("AND {} >= DATE '{m}'", b.month),
+        None => String::new(),
+    };
+    format!(
+        "WITH scanned AS (SELECT {} FROM {} WHERE TRUE {inner_filter}), \
+         flagged AS MATERIALIZED (SELECT * FROM scanned WHERE {}) {}",
+        inner.join(", "),
+        b.from,
+        any.join(" OR "),
+        picks.join(" UNION ALL ")
+    )
+}
+
+/// A table-level check as one query of `dq_unit, dq_month, tested, failing, dq_key, vals`.
+pub fn table_level_sql(table: &Table, check: &Bound, period: NaiveDate) -> String {
+    let b = base(table);
+    let v = |name: &str| format_number(check.values.get(name).copied().unwrap_or(0.0));
+    match check.check.kind {
+        // Per unit, unless the check says the table is judged as a whole (an event table where
+        // a small station may have had nothing to report).
+        Kind::Freshness => format!(
+            "SELECT dq_unit, NULL::DATE AS dq_month, 1 AS tested, \
+             (last_month < DATE '{period}' - INTERVAL ({lag}) MONTH)::INTEGER AS failing, \
+             coalesce(dq_unit, '') AS dq_key, [last_month::VARCHAR] AS vals \
+             FROM (SELECT {unit} AS dq_unit, max({month}) AS last_month FROM {from} GROUP BY 1)",
+            lag = v("max_lag_months"),
+            unit = if check.values.get("per_unit") == Some(&0.0) {
+                "NULL::VARCHAR"
+            } else {
+                &b.unit
+            },
+            month = b.month,
+            from = b.from
+        ),
+        Kind::RowCount => format!(
+            "WITH per AS (SELECT {unit} AS dq_unit, {month} AS dq_month, count(*) AS n FROM {from} \
+               WHERE {month} >= (SELECT max({month}) FROM {from}) - INTERVAL 1 MONTH GROUP BY ALL), \
+             latest AS (SELECT max(dq_month) AS m FROM per), \
+             pair AS (SELECT dq_unit, sum(n) FILTER (WHERE dq_month = (SELECT m FROM latest)) AS cur, \
+               sum(n) FILTER (WHERE dq_month < (SELECT m FROM latest)) AS prev FROM per GROUP BY 1) \
+             SELECT dq_unit, (SELECT m FROM latest) AS dq_month, 1 AS tested, \
+               (abs(coalesce(cur, 0) - prev) > {pct} / 100 * prev)::INTEGER AS failing, \
+               coalesce(dq_unit, '') AS dq_key, \
+               [coalesce(cur, 0)::VARCHAR, prev::VARCHAR, strftime((SELECT m FROM latest), '%Y-%m')] AS vals \
+             FROM pair WHERE prev > 0",
+            unit = b.unit,
+            month = b.month,
+            from = b.from,
+            pct = v("max_change_pct")
+        ),
+        _ => unreachable!("only table-level kinds"),
+    }
+}
+
+/// The names of the values `table_level_sql` shows, for the problem's words.
+pub fn table_level_names(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Freshness => &["last_month"],
+        Kind::RowCount => &["rows", "previous", "month"],
+        _ => &[],
+    }
+}
+
+/// All the failing rows of one check (the rows window's "all rows", the worklist export):
+/// the row's unit, month and key, the values shown (`vals`, a list), then every column of
+/// the table.
+pub fn all_failing_sql(table: &Table, check: &Bound, period: NaiveDate, unit_filter: Option<&str>) -> String {
+    let b = base(table);
+    let (applies, fails) = check.conditions(table, period);
+    let cols: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("t.{}", quote_ident(c.name)))
+        .collect();
+    let unit = match unit_filter {
+        Some(u) => format!(
+            " AND {} IN (SELECT unit_id FROM org_closure WHERE ancestor_id = {})",
+            b.unit,
+            quote_literal(u)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "SELECT {} AS dq_unit, strftime({}, '%Y-%m') AS dq_month, {} AS dq_key, {} AS dq_vals, {} \
+         FROM {} WHERE coalesce(({applies}) AND ({fails}), FALSE){unit} ORDER BY 1, 2, 3",
+        b.unit,
+        b.month,
+        b.key,
+        check.shown_values(),
+        cols.join(", "),
+        b.from
+    )
+}
