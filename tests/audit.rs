@@ -386,6 +386,7 @@ fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project(
     // MAMS's own exports still reach the folder the user chose, through the private folder.
     let exported = dir.join("customers.csv");
     let q = mams::store::rows::RowsQuery {
+        failing: None,
         table: "customers",
         unit: "P".into(),
         month: None,

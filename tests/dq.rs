@@ -193,7 +193,7 @@ fn each_check_type_finds_the_rows_listed_by_hand_in_an_extract_it_did_not_make()
         ("line_loss.sold_matches_bills", &["A1|2025-02-01"]),
         // timeliness: late bill, read after billing, a stale unit
         ("bills.issued_in_time", &["B2"]),
-        ("meter_reads.read_before_bill", &["C1|2025-01-01"]),
+        ("bills.read_before_bill", &["B1"]),
         ("meter_reads.freshness", &["S2"]),
         ("bills.freshness", &["S2"]),
     ]

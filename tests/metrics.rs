@@ -520,6 +520,7 @@ fn the_rows_behind_a_number_page_search_sort_and_export() {
         .in_unit_and_month
         .unwrap();
     let mut q = RowsQuery {
+        failing: None,
         table: "bills",
         unit: city.clone(),
         month: Some(month),
@@ -563,6 +564,7 @@ fn the_rows_behind_a_number_page_search_sort_and_export() {
     let complaints = rows::page(
         &p,
         &RowsQuery {
+            failing: None,
             table: "tickets",
             only: Some(("ticket_type", "complaint".into())),
             ..q.clone()
@@ -572,6 +574,7 @@ fn the_rows_behind_a_number_page_search_sort_and_export() {
     let all_tickets = rows::page(
         &p,
         &RowsQuery {
+            failing: None,
             table: "tickets",
             ..q.clone()
         },

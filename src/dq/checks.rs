@@ -231,7 +231,8 @@ pub struct Check {
     /// The column judged (the first of `columns` for a check of several).
     #[serde(default)]
     pub column: Option<String>,
-    /// The columns of a uniqueness check, or the values shown beside a failing row.
+    /// The columns of a uniqueness check, or the values shown beside a failing row (a column
+    /// of a join named with its alias: "r.read_date").
     #[serde(default)]
     pub columns: Vec<String>,
     pub dimension: Dimension,
@@ -274,6 +275,11 @@ pub struct Check {
     /// Query: a SELECT returning the key columns of the failing rows.
     #[serde(default)]
     pub query: Option<String>,
+    /// A join the conditions read (`LEFT JOIN table alias ON ...`), on the joined table's key
+    /// or on an aggregate of it, so that it adds no row: the checks of a scan that name the
+    /// same join share it, where each EXISTS would be a join of its own.
+    #[serde(default)]
+    pub join: Option<String>,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -414,7 +420,12 @@ impl Check {
                 names.join(", ")
             );
         };
-        for c in self.column.iter().chain(&self.columns) {
+        // A shown column of a join ("r.read_date") is checked when the check first runs.
+        for c in self
+            .column
+            .iter()
+            .chain(self.columns.iter().filter(|c| !c.contains('.')))
+        {
             if table.column(c).is_none() {
                 crate::bail_say!(
                     "check {id}: table {} has no column {c:?}",
@@ -493,9 +504,24 @@ impl Check {
                 c.name
             );
         }
-        for text in [&self.applies, &self.fails, &self.query, &self.min, &self.max]
-            .into_iter()
-            .flatten()
+        if let Some(j) = &self.join
+            && !j.trim_start().to_ascii_uppercase().starts_with("LEFT JOIN")
+        {
+            crate::bail_say!(
+                "check {id}: a join is a LEFT JOIN (a row without a match is still tested)",
+                "检查项 {id}：关联须为 LEFT JOIN（无匹配的行也要检查）"
+            );
+        }
+        for text in [
+            &self.applies,
+            &self.fails,
+            &self.query,
+            &self.min,
+            &self.max,
+            &self.join,
+        ]
+        .into_iter()
+        .flatten()
         {
             for name in placeholders(text) {
                 if !self.params.iter().any(|p| p.name == name) && name != "period" {

@@ -30,8 +30,13 @@ pub struct Base {
 }
 
 pub fn base(table: &Table) -> Base {
+    base_with(table, &[], NaiveDate::MIN)
+}
+
+/// The base with the joins some checks of the scan need (each once).
+pub fn base_with(table: &Table, checks: &[Bound], period: NaiveDate) -> Base {
     let via_customer = table.unit_link == UnitLink::ViaCustomer;
-    let from = if via_customer {
+    let mut from = if via_customer {
         format!(
             "{} t LEFT JOIN customers c ON c.customer_id = t.customer_id",
             table.name
@@ -39,6 +44,18 @@ pub fn base(table: &Table) -> Base {
     } else {
         format!("{} t", table.name)
     };
+    let mut joins: Vec<String> = Vec::new();
+    for b in checks {
+        for j in b.joins(table, period) {
+            if !joins.contains(&j) {
+                joins.push(j);
+            }
+        }
+    }
+    for j in joins {
+        from.push(' ');
+        from.push_str(&j);
+    }
     let unit = match table.unit_link {
         UnitLink::ViaCustomer => "c.unit_id".to_string(),
         UnitLink::Direct | UnitLink::Itself => "t.unit_id".to_string(),
@@ -102,24 +119,14 @@ impl Bound {
         let (applies, fails) = match c.kind {
             Kind::NotNull => ("TRUE".to_string(), format!("{col} IS NULL")),
             Kind::NotBlank => ("TRUE".to_string(), format!("{col} IS NULL OR trim({col}) = ''")),
+            // The duplicates come from a join of their own (`join_sql`), shared by both
+            // conditions: an EXISTS would be planned once per mention.
             Kind::Unique => {
                 let cols = self.unique_columns();
                 let not_null: Vec<String> = cols.iter().map(|k| format!("t.{k} IS NOT NULL")).collect();
-                let select: Vec<String> = cols.iter().map(|k| format!("t.{k}")).collect();
-                let matched: Vec<String> = cols.iter().map(|k| format!("d.{k} = t.{k}")).collect();
-                let base = base(table);
-                let inner_where = match &extra {
-                    Some(e) => format!("{} AND ({e})", not_null.join(" AND ")),
-                    None => not_null.join(" AND "),
-                };
                 (
                     not_null.join(" AND "),
-                    format!(
-                        "EXISTS (SELECT 1 FROM (SELECT {} FROM {} WHERE {inner_where} GROUP BY ALL HAVING count(*) > 1) d WHERE {})",
-                        select.join(", "),
-                        base.from,
-                        matched.join(" AND ")
-                    ),
+                    format!("{}.dq_n IS NOT NULL", self.alias()),
                 )
             }
             Kind::Codes => {
@@ -177,10 +184,48 @@ impl Bound {
             Kind::Freshness | Kind::RowCount => ("FALSE".to_string(), "FALSE".to_string()),
         };
         let applies = match extra {
-            Some(e) if c.kind != Kind::Unique => format!("({applies}) AND ({e})"),
-            _ => applies,
+            Some(e) => format!("({applies}) AND ({e})"),
+            None => applies,
         };
         (applies, fails)
+    }
+
+    /// The alias of the check's own join.
+    fn alias(&self) -> String {
+        format!("dq_{}", self.check.id.replace('.', "_"))
+    }
+
+    /// The joins the check's conditions read: the check's own `join`, and for a uniqueness
+    /// check the keys that occur more than once.
+    pub fn joins(&self, table: &Table, period: NaiveDate) -> Vec<String> {
+        let mut out: Vec<String> = self.check.join.iter().map(|j| self.sub(j, period)).collect();
+        if self.check.kind == Kind::Unique {
+            let cols = self.unique_columns();
+            let mut conds: Vec<String> = cols.iter().map(|k| format!("t.{k} IS NOT NULL")).collect();
+            if let Some(e) = &self.check.applies {
+                conds.push(format!("({})", self.sub(e, period)));
+            }
+            let reads_customer = self.check.applies.as_deref().is_some_and(|a| a.contains("c."));
+            let customer = if table.unit_link == UnitLink::ViaCustomer && reads_customer {
+                " LEFT JOIN customers c ON c.customer_id = t.customer_id"
+            } else {
+                ""
+            };
+            let select: Vec<String> = cols.iter().map(|k| format!("t.{k}")).collect();
+            let on: Vec<String> = cols
+                .iter()
+                .map(|k| format!("{a}.{k} = t.{k}", a = self.alias()))
+                .collect();
+            out.push(format!(
+                "LEFT JOIN (SELECT {}, count(*) AS dq_n FROM {} t{customer} WHERE {} GROUP BY ALL HAVING count(*) > 1) {} ON {}",
+                select.join(", "),
+                table.name,
+                conds.join(" AND "),
+                self.alias(),
+                on.join(" AND ")
+            ));
+        }
+        out
     }
 
     fn unique_columns(&self) -> Vec<String> {
@@ -192,22 +237,33 @@ impl Bound {
     }
 
     /// The values shown beside a failing row, as a list of text (with the validator's reason
-    /// last for a pattern check).
-    pub fn shown_values(&self) -> String {
-        let mut vals: Vec<String> = self
-            .check
-            .shown_columns()
+    /// last for a pattern check), from the columns `col(j)` names (j: the position in
+    /// `Check::shown_columns`).
+    pub fn shown_values_of(&self, col: impl Fn(usize, &str) -> String) -> String {
+        let shown = self.check.shown_columns();
+        let mut vals: Vec<String> = shown
             .iter()
-            .map(|c| format!("t.{c}::VARCHAR"))
+            .enumerate()
+            .map(|(j, c)| format!("{}::VARCHAR", col(j, c)))
             .collect();
         if let (Kind::Pattern, Some(v)) = (self.check.kind, &self.check.validator) {
-            vals.push(format!(
-                "{}(t.{}::VARCHAR)",
-                function_name(v),
-                self.check.column.as_deref().unwrap_or("")
-            ));
+            vals.push(format!("{}({}::VARCHAR)", function_name(v), col(0, &shown[0])));
         }
         format!("[{}]::VARCHAR[]", vals.join(", "))
+    }
+
+    /// The same, read straight from the row.
+    pub fn shown_values(&self) -> String {
+        self.shown_values_of(|_, c| qualified(c))
+    }
+}
+
+/// A shown column as SQL: the row's own, or a join's when it names its alias.
+fn qualified(column: &str) -> String {
+    if column.contains('.') {
+        column.to_string()
+    } else {
+        format!("t.{column}")
     }
 }
 
@@ -219,71 +275,56 @@ fn month_filter(b: &Base, from: Option<NaiveDate>) -> String {
     }
 }
 
-/// One scan counting, per unit and month, the rows each check applies to and fails on:
-/// columns `dq_unit, dq_month, tested_0, failing_0, tested_1, ...`.
+/// Failing rows kept per check, unit and month by a scan (the kept rows of a check are
+/// then capped in all, `dq::run::KEPT_ROWS`).
+pub const KEPT_PER_MONTH: usize = 20;
+
+/// One scan counting, per unit and month, the rows each check applies to and fails on, and
+/// keeping the first failing rows of each (by key): columns `dq_unit, dq_month`, then per
+/// check `tested_i, failing_i, kept_i` (a list of {k: key, v: shown values}).
 pub fn counts_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Option<NaiveDate>) -> String {
-    let b = base(table);
-    let mut inner = vec![
+    let b = base_with(table, checks, period);
+    // Three layers: each condition evaluated once per row (with the columns to show), then
+    // the shown values of the failing rows alone, then the counts and kept rows per unit and
+    // month.
+    let mut first = vec![
         format!("{} AS dq_unit", b.unit),
         format!("{} AS dq_month", b.month),
+        format!("{} AS dq_key", b.key),
+    ];
+    let mut second = vec![
+        "dq_unit".to_string(),
+        "dq_month".to_string(),
+        "dq_key".to_string(),
     ];
     let mut outer = vec!["dq_unit".to_string(), "dq_month".to_string()];
     for (i, check) in checks.iter().enumerate() {
         let (applies, fails) = check.conditions(table, period);
-        inner.push(format!("coalesce({applies}, FALSE) AS a{i}"));
-        inner.push(format!("coalesce({fails}, FALSE) AS f{i}"));
+        first.push(format!("coalesce({applies}, FALSE) AS a{i}"));
+        first.push(format!("coalesce(({applies}) AND ({fails}), FALSE) AS x{i}"));
+        for (j, c) in check.check.shown_columns().iter().enumerate() {
+            first.push(format!("{} AS s{i}_{j}", qualified(c)));
+        }
+        second.push(format!("a{i}"));
+        second.push(format!("x{i}"));
+        // The kept row is built for the failing rows alone.
+        second.push(format!(
+            "CASE WHEN x{i} THEN {{'k': dq_key, 'v': {}}} END AS v{i}",
+            check.shown_values_of(|j, _| format!("s{i}_{j}"))
+        ));
         outer.push(format!("count(*) FILTER (WHERE a{i}) AS tested_{i}"));
-        outer.push(format!("count(*) FILTER (WHERE a{i} AND f{i}) AS failing_{i}"));
+        outer.push(format!("count(*) FILTER (WHERE x{i}) AS failing_{i}"));
+        outer.push(format!(
+            "min_by(v{i}, dq_key, {KEPT_PER_MONTH}) FILTER (WHERE x{i}) AS kept_{i}"
+        ));
     }
     format!(
-        "SELECT {} FROM (SELECT {} FROM {} {}) GROUP BY ALL",
+        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {} {})) GROUP BY ALL",
         outer.join(", "),
-        inner.join(", "),
+        second.join(", "),
+        first.join(", "),
         b.from,
         month_filter(&b, from)
-    )
-}
-
-/// The first `cap` failing rows of each check: columns `n` (the check's position), `dq_key`,
-/// `dq_unit`, `dq_month`, `vals`.
-pub fn failing_sql(
-    table: &Table,
-    checks: &[Bound],
-    period: NaiveDate,
-    from: Option<NaiveDate>,
-    cap: usize,
-) -> String {
-    let b = base(table);
-    let mut inner = vec![
-        format!("{} AS dq_key", b.key),
-        format!("{} AS dq_unit", b.unit),
-        format!("{} AS dq_month", b.month),
-    ];
-    let mut any = Vec::new();
-    let mut picks = Vec::new();
-    for (i, check) in checks.iter().enumerate() {
-        let (applies, fails) = check.conditions(table, period);
-        inner.push(format!("coalesce(({applies}) AND ({fails}), FALSE) AS x{i}"));
-        inner.push(format!(
-            "CASE WHEN coalesce(({applies}) AND ({fails}), FALSE) THEN {} END AS v{i}",
-            check.shown_values()
-        ));
-        any.push(format!("x{i}"));
-        picks.push(format!(
-            "(SELECT {i} AS n, dq_key, dq_unit, dq_month, v{i} AS vals FROM flagged WHERE x{i} ORDER BY dq_unit, dq_month, dq_key LIMIT {cap})"
-        ));
-    }
-    let inner_filter = match from {
-        Some(m) => format!("AND {} >= DATE '{m}'", b.month),
-        None => String::new(),
-    };
-    format!(
-        "WITH scanned AS (SELECT {} FROM {} WHERE TRUE {inner_filter}), \
-         flagged AS MATERIALIZED (SELECT * FROM scanned WHERE {}) {}",
-        inner.join(", "),
-        b.from,
-        any.join(" OR "),
-        picks.join(" UNION ALL ")
     )
 }
 
@@ -341,7 +382,7 @@ pub fn table_level_names(kind: Kind) -> &'static [&'static str] {
 /// the row's unit, month and key, the values shown (`vals`, a list), then every column of
 /// the table.
 pub fn all_failing_sql(table: &Table, check: &Bound, period: NaiveDate, unit_filter: Option<&str>) -> String {
-    let b = base(table);
+    let b = base_with(table, std::slice::from_ref(check), period);
     let (applies, fails) = check.conditions(table, period);
     let cols: Vec<String> = table
         .columns

@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod compile;
 pub mod profile;
+pub mod report;
 pub mod run;
 pub mod scores;
 pub mod validators;

@@ -158,7 +158,7 @@ fn tables_read(check: &Check) -> Vec<&'static str> {
     if own.unit_link == model::UnitLink::ViaCustomer {
         out.push("customers");
     }
-    let texts = [&check.applies, &check.fails, &check.query];
+    let texts = [&check.applies, &check.fails, &check.query, &check.join];
     for t in model::TABLES {
         let named = texts.iter().any(|text| {
             text.as_deref().is_some_and(|s| {
@@ -273,7 +273,15 @@ pub fn run(
         step += 1.0;
         let table = model::table(table_name).expect("a check's table is in the model");
         let bound: Vec<Bound> = members.iter().map(|i| lib[*i].clone()).collect();
-        match scan_group(project, table, &bound, period, *from) {
+        let t = Instant::now();
+        let scanned = scan_group(project, table, &bound, period, *from);
+        tracing::debug!(
+            table = table_name,
+            checks = bound.len(),
+            seconds = t.elapsed().as_secs_f64(),
+            "checks scanned"
+        );
+        match scanned {
             Ok((r, f)) => {
                 results.extend(r);
                 failing.extend(f);
@@ -307,7 +315,10 @@ pub fn run(
         );
         step += 1.0;
         let sql = compile::table_level_sql(b.check.model_table(), b, period);
-        match stored::scan_level(project, &sql) {
+        let t = Instant::now();
+        let scanned = stored::scan_level(project, &sql);
+        tracing::debug!(check = %b.check.id, seconds = t.elapsed().as_secs_f64(), "table-level check");
+        match scanned {
             Ok(rows) => {
                 let mut kept = 0;
                 for r in rows {
@@ -359,6 +370,7 @@ pub fn run(
         settings: fingerprint,
         errors: error_text,
     };
+    let t = Instant::now();
     let run_id = project.transaction(|p| {
         let run_id = stored::insert_run(p, &record, &results, &failing)?;
         if let Some(prev) = continued {
@@ -369,6 +381,10 @@ pub fn run(
         super::warnings::raise(p, run_id, &lib)?;
         Ok(run_id)
     })?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        "run stored, worklist and warnings"
+    );
     let outcomes = outcomes(project, run_id, &lib, &plan, &errors)?;
     Ok(RunReport {
         run_id,
@@ -401,7 +417,11 @@ pub fn shown_names(check: &Check) -> Vec<String> {
             .map(|s| s.to_string())
             .collect();
     }
-    let mut names = check.shown_columns();
+    let mut names: Vec<String> = check
+        .shown_columns()
+        .into_iter()
+        .map(|c| c.rsplit('.').next().unwrap_or(&c).to_string())
+        .collect();
     if check.kind == Kind::Pattern && check.validator.is_some() {
         names.push("reason".to_string());
     }
@@ -416,19 +436,19 @@ fn scan_group(
     period: NaiveDate,
     from: Option<NaiveDate>,
 ) -> anyhow::Result<(Vec<ResultRow>, Vec<FailingRow>)> {
-    let counts = stored::scan_counts(
-        project,
-        &compile::counts_sql(table, bound, period, from),
-        bound.len(),
-    )?;
+    let t = Instant::now();
+    let sql = compile::counts_sql(table, bound, period, from);
+    tracing::trace!(%sql, "counting scan");
+    let counts = stored::scan_counts(project, &sql, bound.len())?;
+    tracing::debug!(table = table.name, seconds = t.elapsed().as_secs_f64(), "counted");
     let mut results = Vec::new();
-    let mut any_failing = vec![false; bound.len()];
+    // The kept rows of each check over all units and months, by unit, month and key, capped.
+    let mut kept: Vec<Vec<FailingRow>> = vec![Vec::new(); bound.len()];
     for row in counts {
         for (i, (tested, failing)) in row.counts.iter().enumerate() {
             if *tested == 0 {
                 continue;
             }
-            any_failing[i] |= *failing > 0;
             results.push(ResultRow {
                 check_id: bound[i].check.id.clone(),
                 unit: row.unit.clone(),
@@ -436,31 +456,23 @@ fn scan_group(
                 tested: *tested,
                 failing: *failing,
             });
+            let names = shown_names(&bound[i].check);
+            for (key, vals) in &row.kept[i] {
+                kept[i].push(FailingRow {
+                    check_id: bound[i].check.id.clone(),
+                    unit: row.unit.clone(),
+                    month: row.month,
+                    key: key.clone(),
+                    vals: vals_json(&names, vals),
+                });
+            }
         }
     }
-    // Only the checks that fail somewhere are picked from.
-    let failing_checks: Vec<Bound> = bound
-        .iter()
-        .zip(&any_failing)
-        .filter(|(_, f)| **f)
-        .map(|(b, _)| b.clone())
-        .collect();
     let mut failing = Vec::new();
-    if !failing_checks.is_empty() {
-        let picked = stored::scan_failing(
-            project,
-            &compile::failing_sql(table, &failing_checks, period, from, KEPT_ROWS),
-        )?;
-        for p in picked {
-            let check = &failing_checks[p.n].check;
-            failing.push(FailingRow {
-                check_id: check.id.clone(),
-                unit: p.unit,
-                month: p.month,
-                key: p.key,
-                vals: vals_json(&shown_names(check), &p.vals),
-            });
-        }
+    for mut rows in kept {
+        rows.sort_by(|a, b| (&a.unit, a.month, &a.key).cmp(&(&b.unit, b.month, &b.key)));
+        rows.truncate(KEPT_ROWS);
+        failing.extend(rows);
     }
     Ok((results, failing))
 }

@@ -339,7 +339,7 @@ pub fn export_rows(
             continue;
         };
         let table = b.check.model_table();
-        let shown = b.check.shown_columns();
+        let shown = super::run::shown_names(&b.check);
         let rows: Vec<(Option<String>, String, serde_json::Value)> = if b.check.kind.table_level() {
             let run = stored::last_run(project)?.map(|r| r.run_id).unwrap_or(0);
             stored::failing_rows(project, run, Some(&b.check.id), unit)?

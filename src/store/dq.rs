@@ -14,23 +14,14 @@ use serde::Serialize;
 use super::Project;
 use super::queries::value_to_string;
 
-/// One row of a table's counting scan: per check, (tested, failing).
+/// One row of a table's counting scan: per check, (tested, failing) and the first failing
+/// rows kept (key, values shown).
 #[derive(Debug, Clone)]
 pub struct CountRow {
     pub unit: Option<String>,
     pub month: Option<NaiveDate>,
     pub counts: Vec<(u64, u64)>,
-}
-
-/// A failing row picked by a scan: the check's position in the scan, the row's key, unit,
-/// month and the values shown.
-#[derive(Debug, Clone)]
-pub struct PickedRow {
-    pub n: usize,
-    pub key: String,
-    pub unit: Option<String>,
-    pub month: Option<NaiveDate>,
-    pub vals: Vec<Option<String>>,
+    pub kept: Vec<Vec<(String, Vec<Option<String>>)>>,
 }
 
 /// A table-level check's row: its unit's counts and shown values.
@@ -57,6 +48,32 @@ fn list(v: Value) -> Vec<Option<String>> {
     }
 }
 
+/// The kept rows of a scan: a list of {k, v} structs.
+fn kept(v: Value) -> Vec<(String, Vec<Option<String>>)> {
+    let items = match v {
+        Value::List(items) | Value::Array(items) => items,
+        _ => return Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::Struct(fields) => {
+                let mut key = None;
+                let mut vals = Vec::new();
+                for (name, f) in fields.iter() {
+                    match name.as_str() {
+                        "k" => key = Some(value_to_string(f)),
+                        "v" => vals = list(f.clone()),
+                        _ => {}
+                    }
+                }
+                Some((key?, vals))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn count(v: i64) -> u64 {
     v.max(0) as u64
 }
@@ -67,30 +84,16 @@ pub fn scan_counts(project: &Project, sql: &str, checks: usize) -> anyhow::Resul
         let mut stmt = p.conn().prepare(sql)?;
         let rows = stmt.query_map([], |r| {
             let mut counts = Vec::with_capacity(checks);
+            let mut rows = Vec::with_capacity(checks);
             for i in 0..checks {
-                counts.push((count(r.get(2 + 2 * i)?), count(r.get(3 + 2 * i)?)));
+                counts.push((count(r.get(2 + 3 * i)?), count(r.get(3 + 3 * i)?)));
+                rows.push(kept(r.get(4 + 3 * i)?));
             }
             Ok(CountRow {
                 unit: r.get(0)?,
                 month: r.get(1)?,
                 counts,
-            })
-        })?;
-        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
-    })
-}
-
-/// Runs a picking scan (`dq::compile::failing_sql`).
-pub fn scan_failing(project: &Project, sql: &str) -> anyhow::Result<Vec<PickedRow>> {
-    project.read_only_run(|p| {
-        let mut stmt = p.conn().prepare(sql)?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PickedRow {
-                n: r.get::<_, i64>(0)? as usize,
-                key: r.get(1)?,
-                unit: r.get(2)?,
-                month: r.get(3)?,
-                vals: list(r.get(4)?),
+                kept: rows,
             })
         })?;
         Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)

@@ -21,6 +21,10 @@ pub struct RowsQuery {
     pub month: Option<NaiveDate>,
     /// Only rows whose column has this value.
     pub only: Option<(&'static str, String)>,
+    /// Only the rows a data quality check fails: a SELECT of their keys (`dq_key`, the key
+    /// columns joined by '|'), from `dq::compile::all_failing_sql`. It may hold a project
+    /// check's SQL, so such a query runs in a read-only transaction.
+    pub failing: Option<String>,
     /// Text searched in every text column (case-insensitive).
     pub search: String,
     /// Column to sort by, descending when true.
@@ -56,6 +60,13 @@ fn filter(t: &Table, q: &RowsQuery) -> anyhow::Result<(String, Vec<Box<dyn duckd
         clauses.push(format!("{col} = ?"));
         values.push(Box::new(v.clone()));
     }
+    if let Some(keys) = &q.failing {
+        let key: Vec<String> = t.key.iter().map(|k| format!("{k}::VARCHAR")).collect();
+        clauses.push(format!(
+            "concat_ws('|', {}) IN (SELECT dq_key FROM ({keys}))",
+            key.join(", ")
+        ));
+    }
     let search = q.search.trim();
     if !search.is_empty() {
         let texts: Vec<&str> = t
@@ -89,6 +100,13 @@ fn order(t: &Table, q: &RowsQuery) -> String {
 
 /// One page of the rows.
 pub fn page(project: &Project, q: &RowsQuery) -> anyhow::Result<RowsPage> {
+    if q.failing.is_some() {
+        return project.read_only_run(|p| page_of(p, q));
+    }
+    page_of(project, q)
+}
+
+fn page_of(project: &Project, q: &RowsQuery) -> anyhow::Result<RowsPage> {
     let t = table_of(q.table)?;
     let (wh, values) = filter(t, q)?;
     let refs: Vec<&dyn duckdb::ToSql> = values.iter().map(|b| b.as_ref()).collect();

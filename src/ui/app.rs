@@ -467,6 +467,21 @@ impl MamsApp {
                 self.notice = Some(format!("{} {what}", t(self.state.lang, "rows_written")))
             }
             Msg::Written(Err(e)) => self.error = Some(e),
+            Msg::QualityRan(Ok(Some(r))) => {
+                self.notice = Some(format!(
+                    "{} {} ({:.1} s): {} / {} {}",
+                    t(self.state.lang, "quality_run"),
+                    r.run_id,
+                    r.seconds,
+                    r.below,
+                    r.checks,
+                    t(self.state.lang, "quality_below")
+                ));
+                self.changed(Changed::Quality);
+            }
+            Msg::QualityRan(Ok(None)) => {}
+            Msg::QualityRan(Err(e)) | Msg::QualityChanged(Err(e)) => self.error = Some(e),
+            Msg::QualityChanged(Ok(_)) => self.changed(Changed::Quality),
             Msg::Cancelled => self.notice = Some(t(self.state.lang, "cancelled").to_string()),
             other => tracing::debug!("an answer no page took: {other:?}"),
         }
@@ -489,6 +504,9 @@ impl MamsApp {
         // New data: every page reads it again.
         self.changed(Changed::Project);
         self.refresh_counts();
+        // The data quality checks follow every import, and catch up on a project whose data
+        // changed since their last run (the job returns at once when nothing did).
+        self.spawn("job_quality_run", jobs::quality_run(true));
     }
 
     fn save_settings(&mut self) {

@@ -40,6 +40,8 @@ pub enum Purpose {
     ExportPublished(i64, String),
     /// Where to write the deck as PDF (the name suggested).
     ExportDeck(String),
+    /// Where to write a unit's data quality worklist as XLSX (the name suggested).
+    SaveWorklist(String),
 }
 
 impl Purpose {
@@ -63,6 +65,7 @@ impl Purpose {
             Purpose::ImportPeers => "benchmark_import_peers",
             Purpose::ExportBulletin(_) | Purpose::ExportPublished(..) => "cadence_export_title",
             Purpose::ExportDeck(_) => "presenter_export_title",
+            Purpose::SaveWorklist(_) => "quality_export_worklist",
         }
     }
 }
@@ -179,7 +182,8 @@ impl Dialogs {
                 }
                 Purpose::ExportBulletin(ref name)
                 | Purpose::ExportPublished(_, ref name)
-                | Purpose::ExportDeck(ref name) => {
+                | Purpose::ExportDeck(ref name)
+                | Purpose::SaveWorklist(ref name) => {
                     let ext = std::path::Path::new(name)
                         .extension()
                         .and_then(|e| e.to_str())

@@ -34,6 +34,7 @@ pub enum PageId {
     Map,
     Audit,
     Rules,
+    Quality,
     Cases,
     Import,
     Sql,
@@ -63,6 +64,8 @@ pub enum Changed {
     Suspects,
     /// Cases were added or changed.
     Cases,
+    /// A data quality run, a worklist item or a warning.
+    Quality,
 }
 
 /// What a page can be opened on from elsewhere.

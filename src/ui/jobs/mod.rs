@@ -23,6 +23,7 @@ mod map;
 mod pages;
 mod presenter;
 mod project;
+mod quality;
 
 pub use audit::*;
 pub use bulletins::*;
@@ -32,6 +33,7 @@ pub use map::*;
 pub use pages::*;
 pub use presenter::*;
 pub use project::*;
+pub use quality::*;
 
 /// What the UI shows of the open project.
 #[derive(Debug, Clone)]
@@ -78,6 +80,18 @@ pub enum Msg {
     AuditChanged(Result<usize, String>),
     /// Why an indicator changed: the split of the change and the rules behind it.
     Why(WhyKey, Result<WhyData, String>),
+    /// The Data quality page's overview of a unit (None: the project).
+    Quality(Option<String>, Box<Result<crate::dq::report::Overview, String>>),
+    /// A check's counts by unit and its kept failing rows.
+    QualityCheck(String, Result<crate::dq::report::CheckDetail, String>),
+    /// A column's profile: (table, column).
+    QualityProfile((String, String), Box<Result<crate::dq::profile::Profile, String>>),
+    /// A run of the data quality checks (None: nothing had changed since the last one).
+    QualityRan(Result<Option<QualityRun>, String>),
+    /// A worklist item's trail.
+    QualityTrail(String, Result<Vec<crate::store::dq::TrailEntry>, String>),
+    /// A worklist item moved or a warning acknowledged (its key).
+    QualityChanged(Result<String, String>),
     /// A page of the rows behind a number.
     Rows(
         crate::store::rows::RowsQuery,

@@ -12,6 +12,7 @@ pub mod map;
 pub mod market;
 pub mod overview;
 pub mod presenter;
+pub mod quality;
 pub mod rules;
 pub mod service;
 pub mod sql;
@@ -34,6 +35,7 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(map::MapPage::default()),
         Box::new(audit::AuditPage::default()),
         Box::new(rules::RulesPage::default()),
+        Box::new(quality::QualityPage::default()),
         Box::new(cases::CasesPage::default()),
         Box::new(import::ImportPage::default()),
         Box::new(sql::SqlPage::default()),

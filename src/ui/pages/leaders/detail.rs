@@ -307,6 +307,7 @@ fn target_editor(page: &mut LeadersPage, cx: &mut Cx, ui: &mut egui::Ui, card: &
                 .unwrap_or_default()
         );
         let query = crate::store::rows::RowsQuery {
+            failing: None,
             table,
             unit: unit_id.to_string(),
             month: cx.period,

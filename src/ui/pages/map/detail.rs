@@ -331,6 +331,7 @@ pub(super) fn detail_panel(page: &mut MapPage, cx: &mut Cx, ui: &mut egui::Ui, s
             cx.send(Command::OpenRows(
                 format!("{} · {c}", t(lang, "map_bills_of")),
                 crate::store::rows::RowsQuery {
+                    failing: None,
                     table: "bills",
                     unit: scene.unit_id.clone(),
                     month: None,
