@@ -11,6 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use mams::store::queries::units_below;
 use mams::ui::i18n::Lang;
+use mams::ui::pages::quality::{QualityPage, Tab as QualityTab};
 use mams::ui::pages::{
     audit::AuditPage, cases::CasesPage, import::ImportPage, leaders::LeadersPage, map::MapPage,
     rules::RulesPage,
@@ -1833,4 +1834,97 @@ fn a_deck_is_made_of_page_views_and_shown_full_screen_with_the_keys_masked() {
     h.key_press(Key::Escape);
     h.run_steps(2);
     assert_eq!(index(&h), None, "Esc leaves");
+}
+
+#[test]
+fn data_quality_runs_after_opening_and_follows_a_check_to_its_rows_and_an_item_along() {
+    let project = small_project("ui-quality");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    // Opening a project that was never checked starts a run by itself.
+    open_page(&mut h, "Data quality");
+    let loaded = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state()
+                .page::<QualityPage>()
+                .data
+                .ok()
+                .is_some_and(|d| d.last_run.is_some())
+    };
+    step_until(&mut h, "quality overview", loaded);
+    let d = h.state().page::<QualityPage>().data.ok().cloned().unwrap();
+    assert_eq!(d.last_run.as_ref().unwrap().trigger, "import");
+    assert!(
+        d.overall.score.is_some_and(|s| s > 90.0 && s < 100.0),
+        "{:?}",
+        d.overall
+    );
+    assert!(has_label(&h, "Tables by dimension") && has_label(&h, "Where the points go"));
+    // The planted empty addresses fail their check; the checks tab opens it.
+    let (tested, failing) = d.sums["customers.address.not_blank"];
+    assert!(failing > 0 && failing < tested);
+    h.get_by_label("Checks").click();
+    h.run_steps(2);
+    assert_eq!(h.state().page::<QualityPage>().tab, QualityTab::Checks);
+    h.get_by_label("Address filled").click();
+    step_until(&mut h, "check detail", |h| {
+        idle(h)
+            && h.state()
+                .page::<QualityPage>()
+                .detail
+                .ok()
+                .is_some_and(|x| x.check_id == "customers.address.not_blank")
+    });
+    let detail = h.state().page::<QualityPage>().detail.ok().cloned().unwrap();
+    assert_eq!(detail.rows.len() as u64, failing);
+    assert!(detail.rows.iter().all(|r| r.3 == "the address is empty"));
+    // All its failing rows, in the rows window: exactly the failing customers.
+    h.get_by_label("All failing rows").click();
+    let shown = |h: &Harness<'static, MamsApp>| {
+        idle(h)
+            && h.state().rows.as_ref().is_some_and(|w| {
+                w.requested.is_none() && w.shown.as_ref().is_some_and(|(q, p)| *q == w.query && p.is_ok())
+            })
+    };
+    step_until(&mut h, "failing rows", shown);
+    let w = h.state().rows.as_ref().unwrap();
+    assert_eq!(w.query.table, "customers");
+    assert_eq!(w.shown.as_ref().unwrap().1.as_ref().unwrap().total, failing);
+    h.state_mut().rows = None;
+    // The worklist: an item moves to assigned, and its trail says so.
+    h.get_by_label_contains("Worklist").click();
+    h.run_steps(2);
+    let item = d
+        .items
+        .iter()
+        .find(|i| i.check_id == "customers.address.not_blank")
+        .unwrap()
+        .clone();
+    h.state_mut().page_mut::<QualityPage>().worklist.selected = Some(item.item_key.clone());
+    h.run_steps(2);
+    h.get_by_label("→ Assigned").click();
+    step_until(&mut h, "item assigned", |h| {
+        idle(h)
+            && h.state().page::<QualityPage>().data.ok().is_some_and(|d| {
+                d.items
+                    .iter()
+                    .any(|i| i.item_key == item.item_key && i.status == "assigned")
+            })
+    });
+    step_until(&mut h, "trail", |h| {
+        idle(h)
+            && h.state()
+                .page::<QualityPage>()
+                .worklist
+                .trail
+                .as_ref()
+                .is_some_and(|(k, t)| *k == item.item_key && t.as_ref().is_ok_and(|t| t.len() == 2))
+    });
+    // In Chinese.
+    h.state_mut().state.lang = Lang::Zh;
+    step_until(&mut h, "in Chinese", idle);
+    h.run_steps(3);
+    assert!(has_label(&h, "数据质量") && has_label(&h, "整改清单"));
 }

@@ -19,7 +19,7 @@ const DAILY: &str = include_str!("../../assets/bulletins/daily.json");
 const WEEKLY: &str = include_str!("../../assets/bulletins/weekly.json");
 
 /// The sections a template may name.
-pub const SECTIONS: [&str; 11] = [
+pub const SECTIONS: [&str; 12] = [
     "tickets",
     "overdue_tickets",
     "outages",
@@ -31,6 +31,7 @@ pub const SECTIONS: [&str; 11] = [
     "by_unit",
     "suspect_flow",
     "rectification_due",
+    "data_quality",
 ];
 
 /// A day or an ISO week (Monday to Sunday).
@@ -208,6 +209,7 @@ pub fn build(
                 new_suspects(project, &unit, span, severity, limit, &names)?
             }
             "stale" => stale(&reach, to, &s.params),
+            "data_quality" => data_quality(project, &unit, limit)?,
             "by_unit" => by_unit(project, &unit, span, &names)?,
             "suspect_flow" => suspect_flow(project, &unit, span)?,
             "rectification_due" => {
@@ -724,6 +726,88 @@ fn stale(
             rows,
         }),
     )
+}
+
+/// The data quality of the last run: the unit's score and grade, and the warnings nobody
+/// acknowledged (the Data quality page's, `dq::warnings`).
+fn data_quality(p: &Project, unit: &str, limit: usize) -> anyhow::Result<Section> {
+    use crate::dq::scores;
+    let Some(run) = crate::store::dq::last_run(p)? else {
+        return Ok(Section::body(
+            vec![text(
+                "The data quality checks have not run yet.".into(),
+                "尚未进行数据质量评估。".into(),
+            )],
+            None,
+        ));
+    };
+    let (lib, _) = crate::dq::run::library(p)?;
+    let sums = crate::store::dq::sums_in(p, Some(unit), &[run.run_id])?
+        .into_iter()
+        .map(|(_, id, t, f)| (id, (t, f)))
+        .collect();
+    let overall = scores::overall(&lib, &sums);
+    let warnings = crate::store::dq::open_warnings(p)?;
+    let score = match overall.score {
+        Some(s) => {
+            let g = scores::grade(s);
+            text(
+                format!(
+                    "Data quality scores {} ({}) in run {} of {}: {} below their threshold.",
+                    scores::text(s),
+                    g.name_en,
+                    run.run_id,
+                    run.finished_at.format("%Y-%m-%d %H:%M"),
+                    n_of(overall.below as u64, "check", "checks")
+                ),
+                format!(
+                    "第 {} 次数据质量评估（{}）得分 {}（{}），{} 项检查低于阈值。",
+                    run.run_id,
+                    run.finished_at.format("%Y-%m-%d %H:%M"),
+                    scores::text(s),
+                    g.name_zh,
+                    overall.below
+                ),
+            )
+        }
+        None => text(
+            "No data quality check had rows to test.".into(),
+            "数据质量检查均无可检查的数据。".into(),
+        ),
+    };
+    let count = if warnings.is_empty() {
+        text(
+            "No data quality warning is open.".into(),
+            "无未处理的数据质量预警。".into(),
+        )
+    } else {
+        text(
+            format!(
+                "{} {} open.",
+                n_of(warnings.len() as u64, "warning", "warnings"),
+                agree(warnings.len() as u64, "is", "are")
+            ),
+            format!("有 {} 条数据质量预警待处理。", warnings.len()),
+        )
+    };
+    let rows: Vec<Vec<Text>> = warnings
+        .iter()
+        .take(limit)
+        .map(|w| {
+            use crate::dq::warnings::kind_name;
+            vec![
+                text(kind_name(&w.kind, false).into(), kind_name(&w.kind, true).into()),
+                text(w.message_en.clone(), w.message_zh.clone()),
+            ]
+        })
+        .collect();
+    Ok(Section::body(
+        vec![score, count],
+        (!rows.is_empty()).then(|| Table {
+            header: header(&[("Kind", "类型"), ("Warning", "预警")]),
+            rows,
+        }),
+    ))
 }
 
 fn by_unit(p: &Project, unit: &str, span: Span, names: &Names) -> anyhow::Result<Section> {

@@ -70,5 +70,14 @@ fn sections(r: &BoardReport) -> Vec<Section> {
             &["unit", "indicator", "value", "target", "gap", "gap_pct", "status"],
             misses,
         ),
+        report::section(
+            "data_quality_warnings",
+            "Data quality warnings of the last run not yet acknowledged (mams dq warnings)",
+            &["kind", "warning"],
+            r.quality_warnings
+                .iter()
+                .map(|w| vec![text(w.kind.as_str()), text(w.message_en.as_str())])
+                .collect(),
+        ),
     ]
 }

@@ -90,6 +90,11 @@ pub enum DqCommand {
         #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
         format: InfoFormat,
     },
+    /// Add a check of the project's own from a JSON file (as in assets/dq/, with its
+    /// "table"): tried on the project before it is kept.
+    Add { project: PathBuf, file: PathBuf },
+    /// Remove a check of the project's own.
+    Remove { project: PathBuf, id: String },
     /// Set a check's parameter, weight, threshold or enabled (1 or 0) for this project.
     Set {
         project: PathBuf,
@@ -164,11 +169,11 @@ pub fn run(what: &DqCommand) -> anyhow::Result<()> {
                 }
                 if let Some(s) = overall.score {
                     println!(
-                        "\nrun {} ({}, {:.1} s): score {:.1}, {}",
+                        "\nrun {} ({}, {:.1} s): score {}, {}",
                         report.run_id,
                         report.scope,
                         report.seconds,
-                        s,
+                        scores::text(s),
                         scores::grade(s).name_en
                     );
                 }
@@ -270,7 +275,7 @@ pub fn run(what: &DqCommand) -> anyhow::Result<()> {
             for pr in profiles {
                 println!("{}.{} ({})", pr.table, pr.column, pr.kind);
                 println!(
-                    "  rows {}  nulls {}  blanks {}  distinct ~{}  min {}  max {}{}",
+                    "  rows {}  nulls {}  blanks {}  distinct {}  min {}  max {}{}",
                     pr.rows,
                     pr.nulls,
                     pr.blanks,
@@ -405,6 +410,30 @@ pub fn run(what: &DqCommand) -> anyhow::Result<()> {
             for pr in problems {
                 println!("not run: {pr}");
             }
+            Ok(())
+        }
+        DqCommand::Add { project, file } => {
+            let json = std::fs::read_to_string(file)
+                .map_err(|e| crate::said!("cannot read {}: {e}", "无法读取 {}：{e}", file.display()))?;
+            let p = Project::open(project)?;
+            let c = run::save_project_check(&p, &json)?;
+            println!(
+                "{} ({}) kept; it runs with the next `mams dq run`",
+                c.id,
+                c.name(zh)
+            );
+            Ok(())
+        }
+        DqCommand::Remove { project, id } => {
+            let p = Project::open(project)?;
+            if !stored::project_checks(&p)?.iter().any(|(i, _)| i == id) {
+                crate::bail_say!(
+                    "the project has no check {id} of its own",
+                    "项目没有自定义检查项 {id}"
+                );
+            }
+            stored::delete_project_check(&p, id)?;
+            println!("{id} removed");
             Ok(())
         }
         DqCommand::Set {

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod compile;
+pub mod docs;
 pub mod profile;
 pub mod report;
 pub mod run;

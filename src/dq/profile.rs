@@ -1,7 +1,7 @@
 //! A column's profile: how many rows, nulls and distinct values, its smallest and largest,
 //! its commonest values, a histogram of a number or date column and the shapes of a text
 //! column's values ("13800000000" and "0571-8765 4321" are 99999999999 and 9999-9999 9999),
-//! all from DuckDB's own summaries (SUMMARIZE, approx_count_distinct) in a few scans.
+//! all by DuckDB in a few scans.
 
 use serde::Serialize;
 
@@ -22,7 +22,6 @@ pub struct Profile {
     pub nulls: u64,
     /// Empty or blank text.
     pub blanks: u64,
-    /// Approximate (HyperLogLog, a few percent on large columns).
     pub distinct: u64,
     pub min: Option<String>,
     pub max: Option<String>,
@@ -35,6 +34,7 @@ pub struct Profile {
 }
 
 /// Profiles one column of a table of the model (refused otherwise, with the names there are).
+/// The values of a column of personal data are masked.
 pub fn profile(project: &Project, table: &str, column: &str) -> anyhow::Result<Profile> {
     let Some(t) = model::table(table) else {
         let names: Vec<&str> = model::TABLES.iter().map(|t| t.name).collect();
@@ -68,6 +68,16 @@ pub fn profile(project: &Project, table: &str, column: &str) -> anyhow::Result<P
     } else {
         Vec::new()
     };
+    // Personal data (names, phones, ID numbers, addresses) leaves masked, as everywhere.
+    let personal = crate::dq::worklist::personal(t.name, c.name);
+    let shown = |v: String| match personal {
+        Some(kind) => crate::privacy::mask(&v, kind),
+        None => v,
+    };
+    let top = crate::store::dq::top_values(project, t.name, c.name, TOP)?
+        .into_iter()
+        .map(|(v, n)| (shown(v), n))
+        .collect();
     Ok(Profile {
         table: t.name.to_string(),
         column: c.name.to_string(),
@@ -76,10 +86,10 @@ pub fn profile(project: &Project, table: &str, column: &str) -> anyhow::Result<P
         nulls: stats.nulls,
         blanks: stats.blanks,
         distinct: stats.distinct,
-        min: stats.min,
-        max: stats.max,
+        min: stats.min.map(shown),
+        max: stats.max.map(shown),
         mean: stats.mean,
-        top: crate::store::dq::top_values(project, t.name, c.name, TOP)?,
+        top,
         histogram,
         patterns,
     })

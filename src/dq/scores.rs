@@ -170,6 +170,18 @@ pub fn settings() -> &'static Settings {
     })
 }
 
+/// A score as people read it: "100" when nothing fails, two decimals cut (not rounded) near
+/// 100, so that 99.996 does not read as a perfect 100.00, one decimal below 99.
+pub fn text(score: f64) -> String {
+    if score >= 100.0 {
+        "100".into()
+    } else if score >= 99.0 {
+        format!("{:.2}", (score * 100.0).floor() / 100.0)
+    } else {
+        format!("{score:.1}")
+    }
+}
+
 /// The grade of a score: the first whose minimum it reaches.
 pub fn grade(score: f64) -> &'static Grade {
     let grades = &settings().grades;
@@ -230,6 +242,10 @@ mod tests {
         assert_eq!(grade(94.99).id, "good");
         assert_eq!(grade(70.0).id, "fair");
         assert_eq!(grade(12.0).id, "poor");
+        assert_eq!(text(100.0), "100");
+        assert_eq!(text(99.996), "99.99", "cut, never rounded up to 100");
+        assert_eq!(text(99.5), "99.50");
+        assert_eq!(text(98.26), "98.3");
         assert!(settings().warnings.robust_z > 0.0);
     }
 }

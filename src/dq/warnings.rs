@@ -21,6 +21,22 @@ use crate::model::{self, ColType};
 use crate::store::Project;
 use crate::store::dq::{self as stored, Warning};
 
+/// A kind of warning in words.
+pub fn kind_name(kind: &str, zh: bool) -> &'static str {
+    match (kind, zh) {
+        ("below_threshold", false) => "Below threshold",
+        ("below_threshold", true) => "低于阈值",
+        ("score_drop", false) => "Score dropped",
+        ("score_drop", true) => "得分下降",
+        ("stale", false) => "Stale table",
+        ("stale", true) => "数据滞后",
+        ("out_of_band", false) => "Out of its usual band",
+        ("out_of_band", true) => "超出常态",
+        (_, false) => "Warning",
+        (_, true) => "预警",
+    }
+}
+
 /// The consistency constant of the modified z-score (the 0.75 quantile of the normal).
 const Z_CONSTANT: f64 = 0.6745;
 

@@ -31,6 +31,8 @@ pub struct BoardReport {
     /// The units one level down, best composite first (the unit itself when it has none).
     pub ranked: Vec<UnitScore>,
     pub breaches: Vec<Breach>,
+    /// The data quality warnings of the last run nobody acknowledged (`dq::warnings`).
+    pub quality_warnings: Vec<crate::store::dq::Warning>,
 }
 
 pub fn report(
@@ -51,6 +53,7 @@ pub fn report(
         month,
         ranked,
         breaches,
+        quality_warnings: crate::store::dq::open_warnings(project)?,
     })
 }
 

@@ -812,7 +812,7 @@ pub fn column_stats(project: &Project, table: &str, column: &str, text: bool) ->
         format!("try_cast(avg(try_cast({column} AS DOUBLE)) AS DOUBLE)")
     };
     let sql = format!(
-        "SELECT count(*), count(*) FILTER (WHERE {column} IS NULL), {blanks}, approx_count_distinct({column}), \
+        "SELECT count(*), count(*) FILTER (WHERE {column} IS NULL), {blanks}, count(DISTINCT {column}), \
          min({column})::VARCHAR, max({column})::VARCHAR, {mean} FROM {table}"
     );
     project.conn().query_row(&sql, [], |r| {
@@ -842,8 +842,9 @@ pub fn top_values(
     rows.collect()
 }
 
-/// Equal-width bins between the column's least and greatest value (a date as its day
-/// number): (lower, upper, rows).
+/// Equal-width bins between the 1st and 99th percentiles of the column (a date as its day
+/// number), so that a few extreme values do not squeeze the rest into one bar; the values
+/// beyond them counted in a first and a last bin. (lower, upper, rows).
 pub fn histogram(
     project: &Project,
     table: &str,
@@ -858,13 +859,17 @@ pub fn histogram(
     };
     let sql = format!(
         "WITH v AS (SELECT {x} AS x FROM {table} WHERE {column} IS NOT NULL), \
-         r AS (SELECT min(x) AS lo, max(x) AS hi FROM v) \
-         SELECT least(floor((x - lo) / nullif(hi - lo, 0) * {bins}), {bins} - 1)::INTEGER AS b, count(*), any_value(lo), any_value(hi) \
+         r AS (SELECT quantile_cont(x, 0.01) AS lo, quantile_cont(x, 0.99) AS hi, min(x) AS mn, max(x) AS mx FROM v) \
+         SELECT CASE WHEN x < lo THEN -1 WHEN x > hi THEN {bins} \
+                ELSE least(floor((x - lo) / nullif(hi - lo, 0) * {bins}), {bins} - 1) END::INTEGER AS b, \
+                count(*), any_value(lo), any_value(hi), any_value(mn), any_value(mx) \
          FROM v, r GROUP BY 1 ORDER BY 1"
     );
     let mut stmt = project.conn().prepare(&sql)?;
-    let rows: Vec<(Option<i64>, i64, f64, f64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    let rows: Vec<(Option<i64>, i64, f64, f64, f64, f64)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?
         .collect::<duckdb::Result<_>>()?;
     let show = |v: f64| -> String {
         if date {
@@ -878,10 +883,17 @@ pub fn histogram(
     };
     Ok(rows
         .into_iter()
-        .map(|(b, n, lo, hi)| {
-            let b = b.unwrap_or(0) as f64;
+        .map(|(b, n, lo, hi, mn, mx)| {
+            let b = b.unwrap_or(0);
             let width = (hi - lo) / bins as f64;
-            (show(lo + b * width), show(lo + (b + 1.0) * width), count(n))
+            let (from, to) = if b < 0 {
+                (mn, lo)
+            } else if b >= bins as i64 {
+                (hi, mx)
+            } else {
+                (lo + b as f64 * width, lo + (b as f64 + 1.0) * width)
+            };
+            (show(from), show(to), count(n))
         })
         .collect())
 }

@@ -968,8 +968,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("quality_heat_map", "Tables by dimension", "数据表 × 质量维度"),
     (
         "quality_heat_map_help",
-        "Scores 0-100 (weighted pass rates, GB/T 36344 dimensions). Click a cell for its checks.",
-        "得分 0-100（加权通过率，GB/T 36344 维度）。点击单元格查看检查项。",
+        "Scores 0-100 (weighted pass rates, GB/T 36344 dimensions), coloured by the points they miss: under 0.01, 0.1, 1, 5, 15 and more. Click a cell for its checks.",
+        "得分 0-100（加权通过率，GB/T 36344 维度），按失分着色：0.01、0.1、1、5、15 分以内及以上。点击单元格查看检查项。",
     ),
     ("quality_histogram", "Histogram", "分布直方图"),
     ("quality_max", "Greatest", "最大值"),
@@ -983,6 +983,29 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("quality_no_unit", "(project-wide)", "（全局）"),
     ("quality_not_tested", "no rows", "无数据"),
     ("quality_note", "Note", "备注"),
+    (
+        "quality_new_check",
+        "Add a check of the project's own",
+        "新增本项目自定义检查项",
+    ),
+    (
+        "quality_new_check_help",
+        "JSON as in assets/dq/ with its \"table\": a SELECT of the failing rows' keys (kind \"query\"), or conditions (kinds not_null, codes, range, pattern, cross_field, ...). It is tried on the project before it is kept; it runs with the next run.",
+        "格式同 assets/dq/，须写明 \"table\"：可为返回问题记录主键的 SELECT（kind 为 \"query\"），也可为条件（not_null、codes、range、pattern、cross_field 等）。保存前先在本项目上试运行，下次评估时生效。",
+    ),
+    ("quality_check_and_keep", "Try and keep", "试运行并保存"),
+    (
+        "quality_check_kept",
+        "kept: it runs with the next run",
+        "已保存，下次评估时运行",
+    ),
+    (
+        "quality_open_page",
+        "Open the Data quality page",
+        "打开数据质量页面",
+    ),
+    ("quality_rows_total", "Rows", "行数"),
+    ("quality_open_check", "Open", "查看"),
     ("quality_nulls", "Null", "空值"),
     (
         "quality_only_below",

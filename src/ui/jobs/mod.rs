@@ -90,6 +90,8 @@ pub enum Msg {
     QualityRan(Result<Option<QualityRun>, String>),
     /// A worklist item's trail.
     QualityTrail(String, Result<Vec<crate::store::dq::TrailEntry>, String>),
+    /// A check of the project's own was kept (its id), or why not.
+    QualityCheckSaved(Result<String, String>),
     /// A worklist item moved or a warning acknowledged (its key).
     QualityChanged(Result<String, String>),
     /// A page of the rows behind a number.

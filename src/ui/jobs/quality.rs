@@ -103,6 +103,14 @@ pub fn quality_item(key: String, change: Change) -> impl FnOnce(&mut WorkerState
     }
 }
 
+/// Tries a check an auditor wrote on the project and keeps it (its id), or says why not.
+pub fn quality_add_check(json: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| Ok(run::save_project_check(open_project_in(state)?, &json)?.id))();
+        finish(r, Msg::QualityCheckSaved)
+    }
+}
+
 pub fn quality_trail(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
         let r = (|| Ok(crate::store::dq::trail(open_project_in(state)?, &key)?))();

@@ -97,7 +97,10 @@ fn show(page: &mut BulletinPage, cx: &mut Cx, ui: &mut egui::Ui) {
                         ui.set_width((width * 0.55).max(420.0));
                         breaches(page, cx, ui, &data.breaches);
                     });
-                    ui.vertical(|ui| freshness(cx, ui, &project, month));
+                    ui.vertical(|ui| {
+                        freshness(cx, ui, &project, month);
+                        quality_warnings(cx, ui, &data.quality_warnings);
+                    });
                 });
             }
             None => {}
@@ -337,4 +340,31 @@ fn freshness(cx: &mut Cx, ui: &mut egui::Ui, project: &crate::ui::jobs::ProjectV
                 ui.end_row();
             }
         });
+}
+
+/// The data quality warnings nobody acknowledged yet, each opening the Data quality page.
+fn quality_warnings(cx: &mut Cx, ui: &mut egui::Ui, warnings: &[crate::store::dq::Warning]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let zh = cx.lang == crate::ui::i18n::Lang::Zh;
+    ui.add_space(12.0);
+    ui.label(
+        RichText::new(format!("⚠ {}", cx.t("quality_warnings")))
+            .strong()
+            .size(16.0),
+    );
+    for w in warnings.iter().take(8) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(crate::dq::warnings::kind_name(&w.kind, zh))
+                    .color(status_color(Status::Amber))
+                    .strong(),
+            );
+            ui.label(w.message(zh));
+        });
+    }
+    if ui.link(cx.t("quality_open_page")).clicked() {
+        cx.send(Command::Show(PageId::Quality));
+    }
 }

@@ -132,6 +132,8 @@ fn detail(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) 
     let zh = lang == Lang::Zh;
     let Some(id) = page.check.clone() else {
         ui.label(RichText::new(cx.t("quality_pick_check")).weak());
+        ui.add_space(12.0);
+        new_check(page, ui, cx);
         return;
     };
     let Some(b) = d.lib.iter().find(|b| b.check.id == id) else {
@@ -224,8 +226,7 @@ fn detail(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) 
         .show(ui, |ui| {
             egui::Grid::new("quality_rows_grid").striped(true).show(ui, |ui| {
                 for r in rows.iter().take(200) {
-                    ui.label(r[0].as_str().to_string())
-                        .on_hover_text(cx.unit_name(&r[0]));
+                    ui.label(cx.unit_name(&r[0])).on_hover_text(r[0].as_str());
                     ui.label(&r[1]);
                     ui.monospace(&r[2]);
                     ui.label(&r[3]);
@@ -257,3 +258,61 @@ fn open_rows(_ui: &mut egui::Ui, cx: &mut Cx, d: &Overview, b: &crate::dq::compi
         },
     ));
 }
+
+/// A check of the project's own: written as JSON (a template to start from), tried on the
+/// project and kept, or told what is wrong.
+fn new_check(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
+    egui::CollapsingHeader::new(cx.t("quality_new_check"))
+        .id_salt("quality_new_check")
+        .show(ui, |ui| {
+            ui.label(RichText::new(cx.t("quality_new_check_help")).weak().small());
+            if page.draft.is_empty() {
+                page.draft = TEMPLATE.to_string();
+            }
+            ui.add(
+                egui::TextEdit::multiline(&mut page.draft)
+                    .code_editor()
+                    .desired_rows(14)
+                    .desired_width(f32::INFINITY),
+            );
+            ui.horizontal(|ui| {
+                if ui.button(cx.t("quality_check_and_keep")).clicked() {
+                    page.draft_answer = Some(Ok(String::new()));
+                    cx.spawn(
+                        "job_quality",
+                        crate::ui::jobs::quality_add_check(page.draft.clone()),
+                    );
+                }
+                match &page.draft_answer {
+                    Some(Ok(a)) if a.is_empty() => {
+                        ui.spinner();
+                    }
+                    Some(Ok(id)) => {
+                        ui.label(
+                            RichText::new(format!("✔ {id} · {}", cx.t("quality_check_kept")))
+                                .color(score_color(100.0)),
+                        );
+                    }
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    None => {}
+                }
+            });
+        });
+}
+
+/// Where a new check starts: a query check with a parameter.
+const TEMPLATE: &str = r#"{
+  "id": "local.large_residential",
+  "table": "customers",
+  "kind": "query",
+  "dimension": "accuracy",
+  "stage": "acquisition",
+  "name_en": "Residential capacity within reason",
+  "name_zh": "居民合同容量合理",
+  "problem_en": "a residential account of more than {max_kva} kVA",
+  "problem_zh": "居民用户合同容量超过 {max_kva} 千伏安",
+  "params": [{"name": "max_kva", "default": 50}],
+  "query": "SELECT customer_id FROM customers WHERE customer_class = 'residential' AND capacity_kva > ${max_kva}"
+}"#;

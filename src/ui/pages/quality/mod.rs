@@ -41,26 +41,33 @@ pub struct QualityPage {
     pub worklist: worklist::WorklistState,
     /// The run started by hand, to show it is running.
     pub running: Option<u64>,
+    /// A check of the project's own being written (JSON), and the last answer on it.
+    pub draft: String,
+    pub draft_answer: Option<Result<String, String>>,
 }
 
-/// The colour of a score: green from the first grade, amber, red below the third.
+/// The colour of a score, by the points it misses of 100 on a scale of tens: data quality
+/// scores sit close to 100, and 99.9 against 99.0 is the difference an auditor looks for.
 pub fn score_color(score: f64) -> Color32 {
-    let grades = &scores::settings().grades;
-    let at = |i: usize| grades.get(i).map(|g| g.min).unwrap_or(0.0);
-    if score >= at(0) {
-        Color32::from_rgb(46, 160, 67)
-    } else if score >= at(1) {
-        Color32::from_rgb(120, 170, 60)
-    } else if score >= at(2) {
-        Color32::from_rgb(210, 150, 30)
+    let lost = (100.0 - score).max(0.0);
+    if lost < 0.01 {
+        Color32::from_rgb(30, 130, 60)
+    } else if lost < 0.1 {
+        Color32::from_rgb(70, 160, 70)
+    } else if lost < 1.0 {
+        Color32::from_rgb(150, 170, 40)
+    } else if lost < 5.0 {
+        Color32::from_rgb(215, 150, 30)
+    } else if lost < 15.0 {
+        Color32::from_rgb(220, 100, 40)
     } else {
-        Color32::from_rgb(210, 60, 50)
+        Color32::from_rgb(200, 50, 45)
     }
 }
 
-/// A score as shown: one decimal, or a dash when nothing was tested.
+/// A score as shown (`dq::scores::text`); a dash when nothing was tested.
 pub fn score_text(score: Option<f64>) -> String {
-    score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+    score.map(scores::text).unwrap_or_else(|| "—".into())
 }
 
 impl QualityPage {
@@ -133,6 +140,13 @@ impl Page for QualityPage {
                 }
                 self.reload();
             }
+            Msg::QualityCheckSaved(r) => {
+                if r.is_ok() {
+                    cx.send(Command::Changed(Changed::Quality));
+                    self.reload();
+                }
+                self.draft_answer = Some(r);
+            }
             other => return Some(other),
         }
         None
@@ -184,7 +198,7 @@ fn heading(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
                 let g = scores::grade(s);
                 ui.add_space(16.0);
                 ui.label(
-                    RichText::new(format!("{s:.1}"))
+                    RichText::new(score_text(Some(s)))
                         .size(26.0)
                         .strong()
                         .color(score_color(s)),

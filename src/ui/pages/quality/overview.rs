@@ -20,11 +20,11 @@ pub fn show(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
     egui::ScrollArea::vertical()
         .id_salt("quality_overview")
         .show(ui, |ui| {
-            warnings(ui, cx, &d);
+            warnings(page, ui, cx, &d);
             ui.horizontal_top(|ui| {
                 let width = ui.available_width();
                 ui.vertical(|ui| {
-                    ui.set_width((width * 0.58).max(520.0));
+                    ui.set_width((width * 0.56).max(520.0));
                     heat_map(page, ui, cx, &d);
                     ui.add_space(12.0);
                     pareto(page, ui, cx, &d);
@@ -38,10 +38,11 @@ pub fn show(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
         });
 }
 
-fn warnings(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
+fn warnings(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
     if d.warnings.is_empty() {
         return;
     }
+    let mut open_check = None;
     let zh = cx.lang == crate::ui::i18n::Lang::Zh;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label(
@@ -57,6 +58,12 @@ fn warnings(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
                 };
                 ui.label(RichText::new("●").color(color));
                 ui.label(w.message(zh));
+                if let Some(check) = &w.check_id
+                    && w.kind == "below_threshold"
+                    && ui.small_button(cx.t("quality_open_check")).clicked()
+                {
+                    open_check = Some(check.clone());
+                }
                 if ui
                     .small_button(cx.t("quality_acknowledge"))
                     .on_hover_text(cx.t("quality_acknowledge_help"))
@@ -71,6 +78,10 @@ fn warnings(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
         }
     });
     ui.add_space(8.0);
+    if let Some(c) = open_check {
+        page.check = Some(c);
+        page.tab = Tab::Checks;
+    }
 }
 
 /// A coloured cell with a score; clicked when the user clicks it.
@@ -127,11 +138,11 @@ fn heat_map(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview
                     d.heat
                         .get(&(t.clone(), dim))
                         .and_then(|s| s.score)
-                        .map(|s| format!("{s:.2}"))
+                        .map(|s| format!("{s:.3}"))
                         .unwrap_or_default(),
                 );
             }
-            r.push(d.tables[t].score.map(|s| format!("{s:.2}")).unwrap_or_default());
+            r.push(d.tables[t].score.map(|s| format!("{s:.3}")).unwrap_or_default());
             r
         })
         .collect();
@@ -200,7 +211,7 @@ fn units(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
         .map(|(u, s)| {
             vec![
                 u.clone(),
-                s.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                s.score.map(|s| format!("{s:.3}")).unwrap_or_default(),
                 s.failing.to_string(),
             ]
         })
@@ -228,14 +239,9 @@ fn units(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
                         {
                             drill = Some(u.clone());
                         }
-                        let (rect, _) = ui.allocate_exact_size(vec2(140.0, 14.0), Sense::hover());
-                        let p = ui.painter();
-                        p.rect_filled(rect, 3.0, ui.visuals().faint_bg_color);
+                        let (rect, _) = ui.allocate_exact_size(vec2(16.0, 14.0), Sense::hover());
                         if let Some(v) = s.score {
-                            // The bar shows the last ten points, where units differ.
-                            let mut filled = rect;
-                            filled.set_width(rect.width() * ((v - 90.0) / 10.0).clamp(0.02, 1.0) as f32);
-                            p.rect_filled(filled, 3.0, score_color(v));
+                            ui.painter().rect_filled(rect, 3.0, score_color(v));
                         }
                         ui.label(score_text(s.score));
                         ui.label(
@@ -267,7 +273,7 @@ fn trend(ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
             vec![
                 run.to_string(),
                 at.format("%Y-%m-%d %H:%M").to_string(),
-                s.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                s.map(|s| format!("{s:.3}")).unwrap_or_default(),
             ]
         })
         .collect();
@@ -361,7 +367,7 @@ fn pareto(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) 
     // The bars as links, in order, to open a check.
     ui.horizontal_wrapped(|ui| {
         for (i, (id, p)) in top.iter().enumerate() {
-            if ui.link(format!("{}. {} ({p:.2})", i + 1, names[i])).clicked() {
+            if ui.link(format!("{}. {} ({p:.3})", i + 1, names[i])).clicked() {
                 page.check = Some(id.clone());
                 page.tab = Tab::Checks;
             }

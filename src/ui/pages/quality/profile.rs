@@ -100,10 +100,17 @@ pub fn show(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             for (key, value) in [
-                ("rows", n(p.rows)),
+                ("quality_rows_total", n(p.rows)),
                 ("quality_nulls", format!("{}{}", n(p.nulls), share(p.nulls))),
-                ("quality_blanks", format!("{}{}", n(p.blanks), share(p.blanks))),
-                ("quality_distinct", format!("≈ {}", n(p.distinct))),
+                (
+                    "quality_blanks",
+                    if p.kind == "text" {
+                        format!("{}{}", n(p.blanks), share(p.blanks))
+                    } else {
+                        String::new()
+                    },
+                ),
+                ("quality_distinct", n(p.distinct)),
                 ("quality_min", p.min.clone().unwrap_or_default()),
                 ("quality_max", p.max.clone().unwrap_or_default()),
                 (
@@ -111,6 +118,9 @@ pub fn show(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
                     p.mean.map(|m| format!("{m:.3}")).unwrap_or_default(),
                 ),
             ] {
+                if value.is_empty() {
+                    continue;
+                }
                 ui.label(cx.t(key));
                 ui.label(value);
                 ui.end_row();

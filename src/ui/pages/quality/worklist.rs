@@ -153,17 +153,41 @@ pub fn show(page: &mut QualityPage, ui: &mut egui::Ui, cx: &mut Cx) {
                 return;
             };
             let status = Status::parse(&item.status).unwrap_or(Status::Open);
-            ui.label(RichText::new(&item.item_key).strong());
+            let check_name = d
+                .lib
+                .iter()
+                .find(|b| b.check.id == item.check_id)
+                .map(|b| b.check.name(zh).to_string())
+                .unwrap_or_else(|| item.check_id.clone());
+            let unit_name = item
+                .unit
+                .as_deref()
+                .map(|u| cx.unit_name(u))
+                .unwrap_or_else(|| cx.t("quality_no_unit").into());
+            ui.label(
+                RichText::new(format!("{check_name} · {unit_name}"))
+                    .strong()
+                    .size(16.0),
+            )
+            .on_hover_text(&item.item_key);
             ui.label(format!("{}: {}", cx.t("quality_state"), status.name(zh)));
             egui::Grid::new("quality_item_form").show(ui, |ui| {
                 ui.label(cx.t("quality_owner"));
-                ui.text_edit_singleline(&mut w.owner);
+                ui.add(egui::TextEdit::singleline(&mut w.owner).desired_width(260.0));
                 ui.end_row();
                 ui.label(cx.t("quality_due"));
-                ui.add(egui::TextEdit::singleline(&mut w.due).hint_text("YYYY-MM-DD"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut w.due)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(260.0),
+                );
                 ui.end_row();
                 ui.label(cx.t("quality_note"));
-                ui.text_edit_multiline(&mut w.note);
+                ui.add(
+                    egui::TextEdit::multiline(&mut w.note)
+                        .desired_width(260.0)
+                        .desired_rows(3),
+                );
                 ui.end_row();
             });
             let due = NaiveDate::parse_from_str(w.due.trim(), "%Y-%m-%d").ok();
