@@ -27,6 +27,13 @@ fn p95(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    // MAMS_LOG=mams=debug shows each table's scan.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MAMS_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let path = match args.iter().position(|a| a == "--project") {
         Some(i) => PathBuf::from(&args[i + 1]),

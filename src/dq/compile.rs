@@ -27,14 +27,16 @@ pub struct Base {
     pub unit: String,
     pub month: String,
     pub key: String,
+    /// The row's own period column (`t.col`), for filters DuckDB can prune row groups with.
+    pub period_column: Option<String>,
 }
 
 pub fn base(table: &Table) -> Base {
-    base_with(table, &[], NaiveDate::MIN)
+    base_with(table, &[], NaiveDate::MIN, None)
 }
 
 /// The base with the joins some checks of the scan need (each once).
-pub fn base_with(table: &Table, checks: &[Bound], period: NaiveDate) -> Base {
+pub fn base_with(table: &Table, checks: &[Bound], period: NaiveDate, since: Option<NaiveDate>) -> Base {
     let via_customer = table.unit_link == UnitLink::ViaCustomer;
     let mut from = if via_customer {
         format!(
@@ -46,7 +48,7 @@ pub fn base_with(table: &Table, checks: &[Bound], period: NaiveDate) -> Base {
     };
     let mut joins: Vec<String> = Vec::new();
     for b in checks {
-        for j in b.joins(table, period) {
+        for j in b.joins(table, period, since) {
             if !joins.contains(&j) {
                 joins.push(j);
             }
@@ -79,6 +81,7 @@ pub fn base_with(table: &Table, checks: &[Bound], period: NaiveDate) -> Base {
         unit,
         month,
         key,
+        period_column: table.period_column.map(|c| format!("t.{c}")),
     }
 }
 
@@ -197,13 +200,33 @@ impl Bound {
 
     /// The joins the check's conditions read: the check's own `join`, and for a uniqueness
     /// check the keys that occur more than once.
-    pub fn joins(&self, table: &Table, period: NaiveDate) -> Vec<String> {
-        let mut out: Vec<String> = self.check.join.iter().map(|j| self.sub(j, period)).collect();
+    pub fn joins(&self, table: &Table, period: NaiveDate, from: Option<NaiveDate>) -> Vec<String> {
+        // `${since}`: the first month a run redoes (an incremental run reads the joined table
+        // from there on only), the dawn of time for a full run.
+        let since_sql = format!("DATE '{}'", since_or_all(from));
+        let mut out: Vec<String> = self
+            .check
+            .join
+            .iter()
+            .map(|j| self.sub(j, period).replace("${since}", &since_sql))
+            .collect();
         if self.check.kind == Kind::Unique {
             let cols = self.unique_columns();
             let mut conds: Vec<String> = cols.iter().map(|k| format!("t.{k} IS NOT NULL")).collect();
             if let Some(e) = &self.check.applies {
                 conds.push(format!("({})", self.sub(e, period)));
+            }
+            // An incremental run looks for the duplicates of the keys it redoes only: keys with
+            // their month in them repeat within their months; another one key is looked up.
+            if let (Some(m), Some(p)) = (from, table.period_column) {
+                if cols.iter().any(|c| c == p) {
+                    conds.push(format!("t.{p} >= DATE '{m}'"));
+                } else if let [k] = cols.as_slice() {
+                    conds.push(format!(
+                        "t.{k} IN (SELECT {k} FROM {} WHERE {p} >= DATE '{m}')",
+                        table.name
+                    ));
+                }
             }
             let reads_customer = self.check.applies.as_deref().is_some_and(|a| a.contains("c."));
             let customer = if table.unit_link == UnitLink::ViaCustomer && reads_customer {
@@ -258,6 +281,11 @@ impl Bound {
     }
 }
 
+/// The first month a run redoes, or a day before any data for a full run.
+fn since_or_all(from: Option<NaiveDate>) -> NaiveDate {
+    from.unwrap_or(NaiveDate::from_ymd_opt(1000, 1, 1).expect("a date"))
+}
+
 /// A shown column as SQL: the row's own, or a join's when it names its alias.
 fn qualified(column: &str) -> String {
     if column.contains('.') {
@@ -268,10 +296,12 @@ fn qualified(column: &str) -> String {
 }
 
 /// The month filter of an incremental scan.
+/// The month filter of an incremental scan, on the raw column (the first of a month: the
+/// same rows as on the month, and DuckDB skips the row groups before it).
 fn month_filter(b: &Base, from: Option<NaiveDate>) -> String {
-    match from {
-        Some(m) => format!("WHERE {} >= DATE '{m}'", b.month),
-        None => String::new(),
+    match (from, &b.period_column) {
+        (Some(m), Some(col)) => format!("WHERE {col} >= DATE '{m}'"),
+        _ => String::new(),
     }
 }
 
@@ -279,14 +309,38 @@ fn month_filter(b: &Base, from: Option<NaiveDate>) -> String {
 /// then capped in all, `dq::run::KEPT_ROWS`).
 pub const KEPT_PER_MONTH: usize = 20;
 
-/// One scan counting, per unit and month, the rows each check applies to and fails on, and
-/// keeping the first failing rows of each (by key): columns `dq_unit, dq_month`, then per
-/// check `tested_i, failing_i, kept_i` (a list of {k: key, v: shown values}).
+/// One scan counting, per unit and month, the rows each check applies to and fails on:
+/// columns `dq_unit, dq_month`, then `tested_i, failing_i` per check. Each condition is
+/// evaluated once per row; the checks' joins are shared.
 pub fn counts_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Option<NaiveDate>) -> String {
-    let b = base_with(table, checks, period);
-    // Three layers: each condition evaluated once per row (with the columns to show), then
-    // the shown values of the failing rows alone, then the counts and kept rows per unit and
-    // month.
+    let b = base_with(table, checks, period, from);
+    let mut inner = vec![
+        format!("{} AS dq_unit", b.unit),
+        format!("{} AS dq_month", b.month),
+    ];
+    let mut outer = vec!["dq_unit".to_string(), "dq_month".to_string()];
+    for (i, check) in checks.iter().enumerate() {
+        let (applies, fails) = check.conditions(table, period);
+        inner.push(format!("coalesce({applies}, FALSE) AS a{i}"));
+        inner.push(format!("coalesce(({applies}) AND ({fails}), FALSE) AS x{i}"));
+        outer.push(format!("count(*) FILTER (WHERE a{i}) AS tested_{i}"));
+        outer.push(format!("count(*) FILTER (WHERE x{i}) AS failing_{i}"));
+    }
+    format!(
+        "SELECT {} FROM (SELECT {} FROM {} {}) GROUP BY ALL",
+        outer.join(", "),
+        inner.join(", "),
+        b.from,
+        month_filter(&b, from)
+    )
+}
+
+/// The first failing rows of checks that fail somewhere, per unit and month: columns
+/// `dq_unit, dq_month`, then `kept_i` per check (a list of {k: key, v: shown values}, the
+/// first by key). Only the failing rows reach the aggregation (a top-N aggregate over every
+/// row costs more than the scan).
+pub fn kept_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Option<NaiveDate>) -> String {
+    let b = base_with(table, checks, period, from);
     let mut first = vec![
         format!("{} AS dq_unit", b.unit),
         format!("{} AS dq_month", b.month),
@@ -297,34 +351,32 @@ pub fn counts_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Opti
         "dq_month".to_string(),
         "dq_key".to_string(),
     ];
+    let mut any = Vec::new();
     let mut outer = vec!["dq_unit".to_string(), "dq_month".to_string()];
     for (i, check) in checks.iter().enumerate() {
         let (applies, fails) = check.conditions(table, period);
-        first.push(format!("coalesce({applies}, FALSE) AS a{i}"));
         first.push(format!("coalesce(({applies}) AND ({fails}), FALSE) AS x{i}"));
         for (j, c) in check.check.shown_columns().iter().enumerate() {
             first.push(format!("{} AS s{i}_{j}", qualified(c)));
         }
-        second.push(format!("a{i}"));
         second.push(format!("x{i}"));
-        // The kept row is built for the failing rows alone.
         second.push(format!(
             "CASE WHEN x{i} THEN {{'k': dq_key, 'v': {}}} END AS v{i}",
             check.shown_values_of(|j, _| format!("s{i}_{j}"))
         ));
-        outer.push(format!("count(*) FILTER (WHERE a{i}) AS tested_{i}"));
-        outer.push(format!("count(*) FILTER (WHERE x{i}) AS failing_{i}"));
+        any.push(format!("x{i}"));
         outer.push(format!(
             "min_by(v{i}, dq_key, {KEPT_PER_MONTH}) FILTER (WHERE x{i}) AS kept_{i}"
         ));
     }
     format!(
-        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {} {})) GROUP BY ALL",
+        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {} {}) WHERE {}) GROUP BY ALL",
         outer.join(", "),
         second.join(", "),
         first.join(", "),
         b.from,
-        month_filter(&b, from)
+        month_filter(&b, from),
+        any.join(" OR ")
     )
 }
 
@@ -351,7 +403,7 @@ pub fn table_level_sql(table: &Table, check: &Bound, period: NaiveDate) -> Strin
         ),
         Kind::RowCount => format!(
             "WITH per AS (SELECT {unit} AS dq_unit, {month} AS dq_month, count(*) AS n FROM {from} \
-               WHERE {month} >= (SELECT max({month}) FROM {from}) - INTERVAL 1 MONTH GROUP BY ALL), \
+               WHERE {raw} >= (SELECT date_trunc('month', max({raw})) FROM {from}) - INTERVAL 1 MONTH GROUP BY ALL), \
              latest AS (SELECT max(dq_month) AS m FROM per), \
              pair AS (SELECT dq_unit, sum(n) FILTER (WHERE dq_month = (SELECT m FROM latest)) AS cur, \
                sum(n) FILTER (WHERE dq_month < (SELECT m FROM latest)) AS prev FROM per GROUP BY 1) \
@@ -362,6 +414,7 @@ pub fn table_level_sql(table: &Table, check: &Bound, period: NaiveDate) -> Strin
              FROM pair WHERE prev > 0",
             unit = b.unit,
             month = b.month,
+            raw = b.period_column.clone().unwrap_or_else(|| b.month.clone()),
             from = b.from,
             pct = v("max_change_pct")
         ),
@@ -382,7 +435,7 @@ pub fn table_level_names(kind: Kind) -> &'static [&'static str] {
 /// the row's unit, month and key, the values shown (`vals`, a list), then every column of
 /// the table.
 pub fn all_failing_sql(table: &Table, check: &Bound, period: NaiveDate, unit_filter: Option<&str>) -> String {
-    let b = base_with(table, std::slice::from_ref(check), period);
+    let b = base_with(table, std::slice::from_ref(check), period, None);
     let (applies, fails) = check.conditions(table, period);
     let cols: Vec<String> = table
         .columns

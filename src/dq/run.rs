@@ -223,7 +223,10 @@ pub fn run(
     let plan: Vec<Option<Option<NaiveDate>>> = lib
         .iter()
         .map(|b| match continued {
-            Some(_) if b.check.kind.table_level() => Some(None),
+            // Freshness is against the data's last month, which any import may move; a row
+            // count changes with its own table only.
+            Some(_) if b.check.kind == Kind::Freshness => Some(None),
+            Some(_) if b.check.kind == Kind::RowCount => redo(&b.check, &pending).map(|_| None),
             Some(_) => redo(&b.check, &pending),
             None => Some(None),
         })
@@ -378,7 +381,8 @@ pub fn run(
         }
         stored::clear_pending(p)?;
         super::worklist::follow_run(p, run_id, &lib)?;
-        super::warnings::raise(p, run_id, &lib)?;
+        let changed = continued.map(|prev| (prev, pending.keys().cloned().collect::<Vec<_>>()));
+        super::warnings::raise(p, run_id, &lib, changed.as_ref())?;
         Ok(run_id)
     })?;
     tracing::debug!(
@@ -442,13 +446,13 @@ fn scan_group(
     let counts = stored::scan_counts(project, &sql, bound.len())?;
     tracing::debug!(table = table.name, seconds = t.elapsed().as_secs_f64(), "counted");
     let mut results = Vec::new();
-    // The kept rows of each check over all units and months, by unit, month and key, capped.
-    let mut kept: Vec<Vec<FailingRow>> = vec![Vec::new(); bound.len()];
+    let mut fails = vec![false; bound.len()];
     for row in counts {
         for (i, (tested, failing)) in row.counts.iter().enumerate() {
             if *tested == 0 {
                 continue;
             }
+            fails[i] |= *failing > 0;
             results.push(ResultRow {
                 check_id: bound[i].check.id.clone(),
                 unit: row.unit.clone(),
@@ -456,23 +460,41 @@ fn scan_group(
                 tested: *tested,
                 failing: *failing,
             });
-            let names = shown_names(&bound[i].check);
-            for (key, vals) in &row.kept[i] {
-                kept[i].push(FailingRow {
-                    check_id: bound[i].check.id.clone(),
-                    unit: row.unit.clone(),
-                    month: row.month,
-                    key: key.clone(),
-                    vals: vals_json(&names, vals),
-                });
-            }
         }
     }
+    // The first failing rows of the checks that fail, by unit, month and key, capped.
+    let failing_checks: Vec<Bound> = bound
+        .iter()
+        .zip(&fails)
+        .filter(|(_, f)| **f)
+        .map(|(b, _)| b.clone())
+        .collect();
     let mut failing = Vec::new();
-    for mut rows in kept {
-        rows.sort_by(|a, b| (&a.unit, a.month, &a.key).cmp(&(&b.unit, b.month, &b.key)));
-        rows.truncate(KEPT_ROWS);
-        failing.extend(rows);
+    if !failing_checks.is_empty() {
+        let t = Instant::now();
+        let sql = compile::kept_sql(table, &failing_checks, period, from);
+        let picked = stored::scan_kept(project, &sql, failing_checks.len())?;
+        tracing::debug!(table = table.name, seconds = t.elapsed().as_secs_f64(), "picked");
+        let mut kept: Vec<Vec<FailingRow>> = vec![Vec::new(); failing_checks.len()];
+        for row in picked {
+            for (i, rows) in row.kept.iter().enumerate() {
+                let names = shown_names(&failing_checks[i].check);
+                for (key, vals) in rows {
+                    kept[i].push(FailingRow {
+                        check_id: failing_checks[i].check.id.clone(),
+                        unit: row.unit.clone(),
+                        month: row.month,
+                        key: key.clone(),
+                        vals: vals_json(&names, vals),
+                    });
+                }
+            }
+        }
+        for mut rows in kept {
+            rows.sort_by(|a, b| (&a.unit, a.month, &a.key).cmp(&(&b.unit, b.month, &b.key)));
+            rows.truncate(KEPT_ROWS);
+            failing.extend(rows);
+        }
     }
     Ok((results, failing))
 }

@@ -215,7 +215,15 @@ fn shown(v: f64, measure: Measure) -> String {
 }
 
 /// Works out the warnings of a stored run and stores them (inside its transaction).
-pub fn raise(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Result<()> {
+/// `changed`: for a run that continues an earlier one, that run and the tables imports
+/// changed since; the monthly figures of the other tables are as they were, and so are
+/// their warnings, copied.
+pub fn raise(
+    project: &Project,
+    run_id: i64,
+    lib: &[Bound],
+    changed: Option<&(i64, Vec<String>)>,
+) -> anyhow::Result<()> {
     let settings = &scores::settings().warnings;
     let mut out: Vec<Warning> = Vec::new();
     let sums_of = |run: i64| -> anyhow::Result<BTreeMap<String, (u64, u64)>> {
@@ -331,18 +339,26 @@ pub fn raise(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Result<()
             });
         }
     }
-    out.extend(out_of_band(project, run_id)?);
+    let monthly: Vec<String> = scores::settings().warnings.monthly_tables.clone();
+    let (redo, keep): (Vec<String>, Vec<String>) = match changed {
+        None => (monthly, Vec::new()),
+        Some((_, tables)) => monthly.into_iter().partition(|t| tables.contains(t)),
+    };
+    out.extend(out_of_band(project, run_id, &redo)?);
+    if let Some((prev, _)) = changed {
+        stored::copy_warnings(project, *prev, run_id, "out_of_band", &keep)?;
+    }
     stored::insert_warnings(project, &out)?;
     Ok(())
 }
 
 /// The monthly figures of the watched tables that left their usual band in the table's last
 /// month.
-fn out_of_band(project: &Project, run_id: i64) -> anyhow::Result<Vec<Warning>> {
+fn out_of_band(project: &Project, run_id: i64, tables: &[String]) -> anyhow::Result<Vec<Warning>> {
     let settings = &scores::settings().warnings;
     let acknowledged = stored::acknowledged_keys(project)?;
     let mut out = Vec::new();
-    for name in &settings.monthly_tables {
+    for name in tables {
         let Some(table) = model::table(name) else { continue };
         let Some(period) = table.period_column else {
             continue;

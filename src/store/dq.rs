@@ -14,13 +14,19 @@ use serde::Serialize;
 use super::Project;
 use super::queries::value_to_string;
 
-/// One row of a table's counting scan: per check, (tested, failing) and the first failing
-/// rows kept (key, values shown).
+/// One row of a table's counting scan: per check, (tested, failing).
 #[derive(Debug, Clone)]
 pub struct CountRow {
     pub unit: Option<String>,
     pub month: Option<NaiveDate>,
     pub counts: Vec<(u64, u64)>,
+}
+
+/// One row of a table's picking scan: per check, its first failing rows (key, values shown).
+#[derive(Debug, Clone)]
+pub struct KeptRow {
+    pub unit: Option<String>,
+    pub month: Option<NaiveDate>,
     pub kept: Vec<Vec<(String, Vec<Option<String>>)>>,
 }
 
@@ -84,15 +90,31 @@ pub fn scan_counts(project: &Project, sql: &str, checks: usize) -> anyhow::Resul
         let mut stmt = p.conn().prepare(sql)?;
         let rows = stmt.query_map([], |r| {
             let mut counts = Vec::with_capacity(checks);
-            let mut rows = Vec::with_capacity(checks);
             for i in 0..checks {
-                counts.push((count(r.get(2 + 3 * i)?), count(r.get(3 + 3 * i)?)));
-                rows.push(kept(r.get(4 + 3 * i)?));
+                counts.push((count(r.get(2 + 2 * i)?), count(r.get(3 + 2 * i)?)));
             }
             Ok(CountRow {
                 unit: r.get(0)?,
                 month: r.get(1)?,
                 counts,
+            })
+        })?;
+        Ok(rows.collect::<duckdb::Result<Vec<_>>>()?)
+    })
+}
+
+/// Runs a picking scan (`dq::compile::kept_sql`) of `checks` checks.
+pub fn scan_kept(project: &Project, sql: &str, checks: usize) -> anyhow::Result<Vec<KeptRow>> {
+    project.read_only_run(|p| {
+        let mut stmt = p.conn().prepare(sql)?;
+        let rows = stmt.query_map([], |r| {
+            let mut rows = Vec::with_capacity(checks);
+            for i in 0..checks {
+                rows.push(kept(r.get(2 + i)?));
+            }
+            Ok(KeptRow {
+                unit: r.get(0)?,
+                month: r.get(1)?,
                 kept: rows,
             })
         })?;
@@ -745,6 +767,24 @@ pub fn open_warnings(project: &Project) -> duckdb::Result<Vec<Warning>> {
         })
     })?;
     rows.collect()
+}
+
+/// Copies a run's warnings of a kind about `tables` into a later run (what did not change).
+pub fn copy_warnings(
+    project: &Project,
+    from_run: i64,
+    into: i64,
+    kind: &str,
+    tables: &[String],
+) -> duckdb::Result<()> {
+    for t in tables {
+        project.conn().execute(
+            "INSERT INTO dq_warnings SELECT ?, warning_key, kind, check_id, table_name, unit_id, month, metric, value, \
+             expected, message_en, message_zh FROM dq_warnings WHERE run_id = ? AND kind = ? AND table_name = ?",
+            params![into, from_run, kind, t],
+        )?;
+    }
+    Ok(())
 }
 
 pub fn acknowledge(project: &Project, key: &str, actor: &str, note: Option<&str>) -> duckdb::Result<()> {
