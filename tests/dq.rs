@@ -54,17 +54,11 @@ fn failing_keys(p: &Project) -> BTreeMap<String, BTreeSet<String>> {
                 .collect()
         } else {
             let sql = mams::dq::compile::all_failing_sql(b.check.model_table(), b, period, None);
-            stored::all_failing(
-                p,
-                &sql,
-                b.check.model_table(),
-                &b.check.shown_columns(),
-                1_000_000,
-            )
-            .unwrap()
-            .into_iter()
-            .map(|(_, k, _)| k)
-            .collect()
+            stored::all_failing(p, &sql, &b.check.shown_columns(), 1_000_000)
+                .unwrap()
+                .into_iter()
+                .map(|(_, k, _)| k)
+                .collect()
         };
         if !keys.is_empty() {
             out.insert(b.check.id.clone(), keys.into_iter().collect());

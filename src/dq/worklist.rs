@@ -348,7 +348,7 @@ pub fn export_rows(
                 .collect()
         } else {
             let sql = compile::all_failing_sql(table, b, period, unit);
-            stored::all_failing(project, &sql, table, &shown, EXPORT_ROWS_PER_CHECK)?
+            stored::all_failing(project, &sql, &shown, EXPORT_ROWS_PER_CHECK)?
         };
         for (row_unit, key, vals) in rows {
             let state = items

@@ -673,7 +673,6 @@ pub fn trail(project: &Project, key: &str) -> duckdb::Result<Vec<TrailEntry>> {
 pub fn all_failing(
     project: &Project,
     sql: &str,
-    _table: &crate::model::Table,
     names: &[String],
     limit: usize,
 ) -> anyhow::Result<Vec<(Option<String>, String, serde_json::Value)>> {
