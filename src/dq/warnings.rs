@@ -222,7 +222,7 @@ pub fn raise(
     project: &Project,
     run_id: i64,
     lib: &[Bound],
-    changed: Option<&(i64, Vec<String>)>,
+    changed: Option<&(i64, BTreeMap<String, Option<NaiveDate>>)>,
 ) -> anyhow::Result<()> {
     let settings = &scores::settings().warnings;
     let mut out: Vec<Warning> = Vec::new();
@@ -340,11 +340,20 @@ pub fn raise(
         }
     }
     let monthly: Vec<String> = scores::settings().warnings.monthly_tables.clone();
+    // The figures of the tables imports changed, from the month they changed; the others'
+    // warnings are as they were.
     let (redo, keep): (Vec<String>, Vec<String>) = match changed {
         None => (monthly, Vec::new()),
-        Some((_, tables)) => monthly.into_iter().partition(|t| tables.contains(t)),
+        Some((_, tables)) => monthly.into_iter().partition(|t| tables.contains_key(t)),
     };
-    out.extend(out_of_band(project, run_id, &redo)?);
+    let redo_from: BTreeMap<String, Option<NaiveDate>> = redo
+        .into_iter()
+        .map(|t| {
+            let from = changed.and_then(|(_, tables)| tables.get(&t).copied().flatten());
+            (t, from)
+        })
+        .collect();
+    out.extend(out_of_band(project, run_id, &redo_from)?);
     if let Some((prev, _)) = changed {
         stored::copy_warnings(project, *prev, run_id, "out_of_band", &keep)?;
     }
@@ -354,22 +363,24 @@ pub fn raise(
 
 /// The monthly figures of the watched tables that left their usual band in the table's last
 /// month.
-fn out_of_band(project: &Project, run_id: i64, tables: &[String]) -> anyhow::Result<Vec<Warning>> {
+fn out_of_band(
+    project: &Project,
+    run_id: i64,
+    tables_from: &BTreeMap<String, Option<NaiveDate>>,
+) -> anyhow::Result<Vec<Warning>> {
     let settings = &scores::settings().warnings;
     let acknowledged = stored::acknowledged_keys(project)?;
     let mut out = Vec::new();
-    for name in tables {
+    for name in tables_from.keys() {
         let Some(table) = model::table(name) else { continue };
         let Some(period) = table.period_column else {
             continue;
         };
         let figs = figures(table);
-        let series = stored::monthly_figures(project, table.name, period, &figs)?;
-        for (i, (metric, _, measure)) in figs.iter().enumerate() {
-            let s: BTreeMap<NaiveDate, f64> = series
-                .iter()
-                .filter_map(|(m, vals)| vals[i].map(|v| (*m, v)))
-                .collect();
+        let from = tables_from.get(name).copied().flatten();
+        let series = stored::refresh_figures(project, table.name, period, &figs, from)?;
+        for (metric, _, measure) in figs.iter() {
+            let Some(s) = series.get(metric) else { continue };
             let Some((&last, _)) = s.iter().next_back() else {
                 continue;
             };
@@ -380,7 +391,7 @@ fn out_of_band(project: &Project, run_id: i64, tables: &[String]) -> anyhow::Res
                 .filter(|m| acknowledged.contains(&key_of(*m)))
                 .collect();
             let Some(band) = judge(
-                &s,
+                s,
                 last,
                 *measure,
                 &excluded,

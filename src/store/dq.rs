@@ -264,6 +264,41 @@ pub fn insert_run(
             record.errors
         ],
     )?;
+    add_results(project, run_id, results, failing)?;
+    Ok(run_id)
+}
+
+/// Each unit's last month with rows of a table, read from a stored run's counts (`checks`:
+/// the table's row checks, whose counts cover every month of its rows); None for the whole
+/// table when `per_unit` is false.
+pub fn last_months(
+    project: &Project,
+    run_id: i64,
+    checks: &[String],
+    per_unit: bool,
+) -> duckdb::Result<Vec<(Option<String>, NaiveDate)>> {
+    if checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = checks.iter().map(|c| super::quote_literal(c)).collect();
+    let unit = if per_unit { "unit_id" } else { "NULL::VARCHAR" };
+    let mut stmt = project.conn().prepare(&format!(
+        "SELECT {unit}, max(month) FROM dq_results WHERE run_id = ? AND tested > 0 AND month IS NOT NULL \
+         AND check_id IN ({}) GROUP BY 1 ORDER BY 1",
+        ids.join(", ")
+    ))?;
+    let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Adds counts and failing rows to a stored run.
+pub fn add_results(
+    project: &Project,
+    run_id: i64,
+    results: &[ResultRow],
+    failing: &[FailingRow],
+) -> duckdb::Result<()> {
+    let c = project.conn();
     {
         let mut app = c.appender("dq_results")?;
         for r in results {
@@ -278,14 +313,11 @@ pub fn insert_run(
         }
         app.flush()?;
     }
-    {
-        let mut app = c.appender("dq_failing")?;
-        for f in failing {
-            app.append_row(params![run_id, f.check_id, f.unit, f.month, f.key, f.vals])?;
-        }
-        app.flush()?;
+    let mut app = c.appender("dq_failing")?;
+    for f in failing {
+        app.append_row(params![run_id, f.check_id, f.unit, f.month, f.key, f.vals])?;
     }
-    Ok(run_id)
+    app.flush()
 }
 
 fn run_record(r: &duckdb::Row<'_>) -> duckdb::Result<RunRecord> {
@@ -802,11 +834,63 @@ pub fn acknowledged_keys(project: &Project) -> duckdb::Result<std::collections::
     rows.collect()
 }
 
-/// A table's monthly figures (`dq::warnings::figures`: name, SQL aggregate), month by month.
-pub fn monthly_figures(
+/// A table's monthly figures (`dq::warnings::figures`: name, SQL aggregate), month by month,
+/// from the month `from` on (None: all), computed from the data and kept in `dq_figures` in
+/// place of those months; then every month kept, metric by metric.
+pub fn refresh_figures(
     project: &Project,
     table: &str,
     period_column: &str,
+    figures: &[(String, String, crate::dq::warnings::Measure)],
+    from: Option<NaiveDate>,
+) -> duckdb::Result<BTreeMap<String, BTreeMap<NaiveDate, f64>>> {
+    let c = project.conn();
+    let kept: i64 = c.query_row(
+        "SELECT count(*) FROM dq_figures WHERE table_name = ?",
+        [table],
+        |r| r.get(0),
+    )?;
+    // Without figures kept (a first run), every month is computed.
+    let from = from.filter(|_| kept > 0);
+    let since = from
+        .map(|m| format!("WHERE {period_column} >= DATE '{m}'"))
+        .unwrap_or_default();
+    c.execute(
+        "DELETE FROM dq_figures WHERE table_name = ? AND (?::DATE IS NULL OR month >= ?::DATE)",
+        params![table, from, from],
+    )?;
+    let computed = monthly_figures(project, table, period_column, &since, figures)?;
+    {
+        let mut app = c.appender("dq_figures")?;
+        for (m, vals) in &computed {
+            for ((name, _, _), v) in figures.iter().zip(vals) {
+                app.append_row(params![table, m, name, v])?;
+            }
+        }
+        app.flush()?;
+    }
+    let mut stmt =
+        c.prepare("SELECT metric, month, value FROM dq_figures WHERE table_name = ? AND value IS NOT NULL")?;
+    let rows = stmt.query_map([table], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, NaiveDate>(1)?,
+            r.get::<_, f64>(2)?,
+        ))
+    })?;
+    let mut out: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    for row in rows {
+        let (metric, month, value) = row?;
+        out.entry(metric).or_default().insert(month, value);
+    }
+    Ok(out)
+}
+
+fn monthly_figures(
+    project: &Project,
+    table: &str,
+    period_column: &str,
+    filter: &str,
     figures: &[(String, String, crate::dq::warnings::Measure)],
 ) -> duckdb::Result<Vec<(NaiveDate, Vec<Option<f64>>)>> {
     let aggs: Vec<String> = figures
@@ -814,7 +898,7 @@ pub fn monthly_figures(
         .map(|(_, sql, _)| format!("({sql})::DOUBLE"))
         .collect();
     let sql = format!(
-        "SELECT date_trunc('month', {period_column})::DATE AS m, {} FROM {table} GROUP BY 1 ORDER BY 1",
+        "SELECT date_trunc('month', {period_column})::DATE AS m, {} FROM {table} {filter} GROUP BY 1 ORDER BY 1",
         aggs.join(", ")
     );
     let mut stmt = project.conn().prepare(&sql)?;

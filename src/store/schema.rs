@@ -10,7 +10,7 @@
 use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -60,6 +60,8 @@ const BULLETINS_V14: &str = include_str!("sql/bulletins_v14.sql");
 const DECKS_V15: &str = include_str!("sql/decks_v15.sql");
 /// Version 16 adds data quality: runs, results, the worklist, warnings.
 const DQ_V16: &str = include_str!("sql/dq_v16.sql");
+/// Version 17 keeps the monthly figures the data quality warnings watch.
+const DQ_FIGURES_V17: &str = include_str!("sql/dq_figures_v17.sql");
 
 /// DDL of one canonical table as the model has it today (for scratch databases; a new
 /// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
@@ -95,6 +97,7 @@ pub fn migration(from: i64) -> String {
         13 => BULLETINS_V14.to_string(),
         14 => DECKS_V15.to_string(),
         15 => DQ_V16.to_string(),
+        16 => DQ_FIGURES_V17.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }
