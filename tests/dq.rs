@@ -96,8 +96,10 @@ fn hand_project() -> Project {
     let sql = format!(
         "INSERT INTO org_units VALUES
            ('P', NULL, 'province', '省', 'Province', 'urban', 116.0, 39.0, NULL),
-           ('S1', 'P', 'station', '一所', 'Station 1', 'urban', 116.1, 39.1, NULL),
-           ('S2', 'P', 'station', '二所', 'Station 2', 'rural', 116.2, 39.2, NULL),
+           ('S1', 'P', 'station', '一所', 'Station 1', 'urban', 116.1, 39.1,
+            '{{\"type\":\"Polygon\",\"coordinates\":[[[116,39],[117,39],[117,40],[116,40],[116,39]]]}}'),
+           ('S2', 'P', 'station', '二所', 'Station 2', 'rural', 116.2, 39.2,
+            '{{\"type\":\"Polygon\",\"coordinates\":[[[117,40],[118,40],[118,41],[117,41],[117,40]]]}}'),
            ('S3', 'X9', 'depot', '三所', 'Station 3', 'rural', 116.3, 39.3, NULL);
          INSERT INTO customers (customer_id, name, address, phone, id_number, unit_id, area_id, customer_class,
              industry_code, tariff_code, voltage, capacity_kva, meter_asset_no, wiring, ct_ratio, pt_ratio, multiplier,
@@ -175,6 +177,8 @@ fn each_check_type_finds_the_rows_listed_by_hand_in_an_extract_it_did_not_make()
         ("customers.direct_multiplier", &["C3"]),
         ("customers.closed_date", &["C4"]),
         ("customers.location", &["C5"]),
+        // C5 at (0, 0) and C6, whose station's boundary lies to the north-east of it.
+        ("customers.inside_unit", &["C5", "C6"]),
         ("meter_reads.tou_registers", &["C1|2025-02-01"]),
         ("bills.due_after_issue", &["B2"]),
         ("bills.tou_parts", &["B3"]),
