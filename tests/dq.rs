@@ -619,3 +619,58 @@ fn the_command_line_runs_scores_profiles_and_exits_non_zero_on_a_failing_check()
     let checks = mams(&["dq", "checks", path.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&checks.stdout).contains("min_kva=315"));
 }
+
+#[test]
+fn prebuilt_sums_that_drifted_from_the_bills_fail_and_stale_ones_are_not_judged() {
+    let path = sample_project("sums");
+    let p = Project::open(&path).unwrap();
+    mams::store::kpi::ensure_sums(&p).unwrap();
+    let run = full_run(&p);
+    let o = run
+        .outcomes
+        .iter()
+        .find(|o| o.check_id == "bills.sums_match")
+        .unwrap();
+    assert!(o.tested > 0 && o.failing == 0, "{o:?}");
+    // One unit-month's sums drift (as if written by another tool): its bills fail.
+    let (unit, month): (String, chrono::NaiveDate) = p
+        .conn()
+        .query_row(
+            "SELECT unit_id, month FROM kpi_unit_month WHERE n_bills > 0 ORDER BY unit_id, month LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    p.conn()
+        .execute(
+            "UPDATE kpi_unit_month SET kwh = kwh + 100 WHERE unit_id = ? AND month = ?",
+            duckdb::params![unit, month],
+        )
+        .unwrap();
+    let bills: i64 = p
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM bills b JOIN customers c USING (customer_id) WHERE c.unit_id = ? AND b.billing_month = ?",
+            duckdb::params![unit, month],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let run = full_run(&p);
+    let o = run
+        .outcomes
+        .iter()
+        .find(|o| o.check_id == "bills.sums_match")
+        .unwrap();
+    assert_eq!(o.failing as i64, bills);
+    // Sums not built for the data as it is (a rebuild pending) are not judged.
+    p.conn()
+        .execute("DELETE FROM mams_meta WHERE key = 'kpi_fingerprint'", [])
+        .unwrap();
+    let run = full_run(&p);
+    let o = run
+        .outcomes
+        .iter()
+        .find(|o| o.check_id == "bills.sums_match")
+        .unwrap();
+    assert_eq!((o.tested, o.failing), (0, 0));
+}

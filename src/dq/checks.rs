@@ -524,7 +524,9 @@ impl Check {
         .flatten()
         {
             for name in placeholders(text) {
-                if !self.params.iter().any(|p| p.name == name) && name != "period" && name != "since" {
+                if !self.params.iter().any(|p| p.name == name)
+                    && !["period", "since", "sums_current"].contains(&name.as_str())
+                {
                     crate::bail_say!(
                         "check {id}: ${{{name}}} is not one of its parameters",
                         "检查项 {id}：${{{name}}} 不是它的参数"

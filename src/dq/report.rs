@@ -12,6 +12,9 @@ use super::scores::{self, By, Score};
 use crate::store::Project;
 use crate::store::dq::{self as stored, Item, RunRecord, Warning};
 
+/// Runs the trend shows.
+pub const TREND_RUNS: usize = 12;
+
 #[derive(Debug, Clone)]
 pub struct Overview {
     pub unit: Option<String>,
@@ -28,7 +31,7 @@ pub struct Overview {
     pub dimensions: BTreeMap<String, Score>,
     /// The units one level down, worst first.
     pub units: Vec<(String, Score)>,
-    /// The unit's score after each run.
+    /// The unit's score after each of the last `TREND_RUNS` runs.
     pub trend: Vec<(i64, NaiveDateTime, Option<f64>)>,
     /// Points each check costs the score, most first.
     pub pareto: Vec<(String, f64)>,
@@ -49,7 +52,10 @@ pub fn overview(project: &Project, unit: Option<&str>, units_below: &[String]) -
     let (lib, _) = super::run::library(project)?;
     let runs = stored::runs(project)?;
     let last_run = runs.last().cloned();
-    let per_run = sums_map(stored::sums_in(project, unit, &[])?);
+    // The trend covers the last runs shown; reading every run ever kept would slow the page
+    // down run after run.
+    let recent: Vec<i64> = runs.iter().rev().take(TREND_RUNS).map(|r| r.run_id).collect();
+    let per_run = sums_map(stored::sums_in(project, unit, &recent)?);
     let sums = last_run
         .as_ref()
         .and_then(|r| per_run.get(&r.run_id).cloned())
@@ -85,6 +91,7 @@ pub fn overview(project: &Project, unit: Option<&str>, units_below: &[String]) -
     }
     let trend = runs
         .iter()
+        .filter(|r| per_run.contains_key(&r.run_id) || recent.contains(&r.run_id))
         .map(|r| {
             let s = per_run
                 .get(&r.run_id)

@@ -55,8 +55,18 @@ pub fn library(project: &Project) -> anyhow::Result<(Vec<Bound>, Vec<String>)> {
             Err(e) => problems.push(format!("project check {id}: {e}")),
         }
     }
+    // `${sums_current}`: whether the prebuilt sums are built for the data as it is (a check
+    // of the sums against the data would otherwise call a lazy rebuild a defect).
+    let current = if crate::store::kpi::sums_current(project)? {
+        "TRUE"
+    } else {
+        "FALSE"
+    };
     let mut out = Vec::new();
     for mut c in all {
+        if let Some(a) = c.applies.as_mut() {
+            *a = a.replace("${sums_current}", current);
+        }
         let get = |name: &str| settings.get(&(c.id.clone(), name.to_string())).copied();
         if get("enabled") == Some(0.0) {
             continue;

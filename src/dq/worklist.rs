@@ -125,6 +125,8 @@ pub fn follow_run(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Resu
         owner: item.and_then(|i| i.owner.clone()),
         due_on: item.and_then(|i| i.due_on),
     };
+    // Every item's news of this run, written in one statement (a province has a thousand).
+    let mut updates: Vec<(String, &'static str, u64)> = Vec::new();
     for (key, (check, unit, n)) in &failing {
         match items.get(key) {
             None => {
@@ -147,7 +149,7 @@ pub fn follow_run(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Resu
                 } else {
                     status
                 };
-                stored::update_item(project, key, to.id(), *n, run_id, now)?;
+                updates.push((key.clone(), to.id(), *n));
                 if to != status {
                     stored::append_trail(
                         project,
@@ -173,7 +175,7 @@ pub fn follow_run(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Resu
         } else {
             status
         };
-        stored::update_item(project, key, to.id(), 0, run_id, now)?;
+        updates.push((key.clone(), to.id(), 0));
         if to != status {
             stored::append_trail(
                 project,
@@ -187,6 +189,7 @@ pub fn follow_run(project: &Project, run_id: i64, lib: &[Bound]) -> anyhow::Resu
             )?;
         }
     }
+    stored::update_items(project, &updates, run_id, now)?;
     Ok(())
 }
 

@@ -629,21 +629,30 @@ pub fn insert_item(
     Ok(())
 }
 
-/// A run's news for an item: its state (MAMS's verification or reopening) and count.
-pub fn update_item(
+/// A run's news for items, all in one statement: (key, state, failing rows).
+pub fn update_items(
     project: &Project,
-    key: &str,
-    status: &str,
-    failing: u64,
+    updates: &[(String, &str, u64)],
     run_id: i64,
     now: NaiveDateTime,
 ) -> duckdb::Result<()> {
-    project.conn().execute(
-        "UPDATE dq_items SET updated_at = CASE WHEN status <> ? THEN ? ELSE updated_at END, \
-         status = ?, failing = ?, last_run_id = ? WHERE item_key = ?",
-        params![status, now, status, failing as i64, run_id, key],
+    let c = project.conn();
+    c.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE dq_item_news (item_key VARCHAR, status VARCHAR, failing BIGINT)",
     )?;
-    Ok(())
+    {
+        let mut app = c.appender("dq_item_news")?;
+        for (key, status, failing) in updates {
+            app.append_row(params![key, status, *failing as i64])?;
+        }
+        app.flush()?;
+    }
+    c.execute(
+        "UPDATE dq_items SET updated_at = CASE WHEN dq_items.status <> n.status THEN ?::TIMESTAMP ELSE updated_at END, \
+         status = n.status, failing = n.failing, last_run_id = ? FROM dq_item_news n WHERE dq_items.item_key = n.item_key",
+        params![now, run_id],
+    )?;
+    c.execute_batch("DROP TABLE dq_item_news")
 }
 
 /// A person's change of an item's state, owner or due date.

@@ -34,6 +34,12 @@ pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
 /// Where the fingerprint of the data the sums were built for is kept.
 pub(super) const BUILT_KEY: &str = "kpi_fingerprint";
 
+/// Whether the prebuilt sums were built for the data as it is now (they are rebuilt lazily:
+/// after an import they may lag until the indicators are next asked for).
+pub fn sums_current(project: &Project) -> duckdb::Result<bool> {
+    Ok(built_for(project)?.as_deref() == Some(fingerprint(project)?.as_str()))
+}
+
 pub(super) fn built_for(project: &Project) -> duckdb::Result<Option<String>> {
     project.meta(BUILT_KEY)
 }
