@@ -380,27 +380,12 @@ pub fn kept_sql(table: &Table, checks: &[Bound], period: NaiveDate, from: Option
     )
 }
 
-/// A table-level check as one query of `dq_unit, dq_month, tested, failing, dq_key, vals`.
-pub fn table_level_sql(table: &Table, check: &Bound, period: NaiveDate) -> String {
+/// The row count check as one query of `dq_unit, dq_month, tested, failing, dq_key, vals`
+/// (freshness is judged from a run's own counts, `dq::run`).
+pub fn row_count_sql(table: &Table, check: &Bound) -> String {
     let b = base(table);
     let v = |name: &str| format_number(check.values.get(name).copied().unwrap_or(0.0));
     match check.check.kind {
-        // Per unit, unless the check says the table is judged as a whole (an event table where
-        // a small station may have had nothing to report).
-        Kind::Freshness => format!(
-            "SELECT dq_unit, NULL::DATE AS dq_month, 1 AS tested, \
-             (last_month < DATE '{period}' - INTERVAL ({lag}) MONTH)::INTEGER AS failing, \
-             coalesce(dq_unit, '') AS dq_key, [last_month::VARCHAR] AS vals \
-             FROM (SELECT {unit} AS dq_unit, max({month}) AS last_month FROM {from} GROUP BY 1)",
-            lag = v("max_lag_months"),
-            unit = if check.values.get("per_unit") == Some(&0.0) {
-                "NULL::VARCHAR"
-            } else {
-                &b.unit
-            },
-            month = b.month,
-            from = b.from
-        ),
         Kind::RowCount => format!(
             "WITH per AS (SELECT {unit} AS dq_unit, {month} AS dq_month, count(*) AS n FROM {from} \
                WHERE {raw} >= (SELECT date_trunc('month', max({raw})) FROM {from}) - INTERVAL 1 MONTH GROUP BY ALL), \
@@ -418,7 +403,7 @@ pub fn table_level_sql(table: &Table, check: &Bound, period: NaiveDate) -> Strin
             from = b.from,
             pct = v("max_change_pct")
         ),
-        _ => unreachable!("only table-level kinds"),
+        _ => unreachable!("only the row count is read with a query of its own"),
     }
 }
 

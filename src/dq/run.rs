@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::checks::{self, Check, Kind, Origin};
+use super::checks::{self, Check, Kind};
 use super::compile::{self, Bound};
 use crate::model;
 use crate::progress::Progress;
@@ -99,8 +99,8 @@ pub fn save_project_check(project: &Project, json: &str) -> anyhow::Result<Check
     };
     let period = stored::data_period(project)?.unwrap_or_else(this_month);
     let table = check.model_table();
-    let sql = if check.kind.table_level() {
-        compile::table_level_sql(table, &bound, period)
+    let sql = if check.kind == Kind::RowCount {
+        compile::row_count_sql(table, &bound)
     } else {
         compile::counts_sql(table, std::slice::from_ref(&bound), period, None)
     };
@@ -329,7 +329,7 @@ pub fn run(
             },
         );
         step += 1.0;
-        let sql = compile::table_level_sql(b.check.model_table(), b, period);
+        let sql = compile::row_count_sql(b.check.model_table(), b);
         let t = Instant::now();
         let scanned = stored::scan_level(project, &sql);
         tracing::debug!(check = %b.check.id, seconds = t.elapsed().as_secs_f64(), "table-level check");
@@ -596,11 +596,6 @@ fn outcomes(
             }
         })
         .collect())
-}
-
-/// Whether a check is one of the project's.
-pub fn is_project(check: &Check) -> bool {
-    check.origin == Origin::Project
 }
 
 #[cfg(test)]

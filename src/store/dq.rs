@@ -530,13 +530,6 @@ pub fn note_pending(project: &Project, table: &str, from: Option<NaiveDate>) -> 
     Ok(())
 }
 
-/// The number of imports so far (a run remembers it to tell whether data came since).
-pub fn import_count(project: &Project) -> duckdb::Result<i64> {
-    project
-        .conn()
-        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
-}
-
 /// A worklist item.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
