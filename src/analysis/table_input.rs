@@ -135,6 +135,63 @@ pub fn ratio_groups(t: &TextTable) -> Result<Vec<RatioGroup>, String> {
         .collect())
 }
 
+/// Panel input of `mams analyze did|its`: `unit,month,treated,value`, month as YYYY-MM (or a
+/// date), treated as 1/0, true/false or yes/no.
+pub fn panel_rows(t: &TextTable) -> Result<Vec<super::did::PanelRow>, String> {
+    let (u, m, tr, v) = (
+        t.col("unit")?,
+        t.col("month")?,
+        t.col("treated")?,
+        t.col("value")?,
+    );
+    let cell = |row: usize, col: usize| t.rows[row].get(col).map(|s| s.trim()).unwrap_or("");
+    let mut out = Vec::with_capacity(t.rows.len());
+    for row in 0..t.rows.len() {
+        let unit = cell(row, u);
+        if unit.is_empty() {
+            return Err(format!("row {}: the unit is empty", row + 2));
+        }
+        let text = cell(row, m);
+        let month =
+            chrono::NaiveDate::parse_from_str(&format!("{}-01", text.get(..7).unwrap_or(text)), "%Y-%m-%d")
+                .map_err(|_| format!("row {}, column month: '{text}' is not a month (YYYY-MM)", row + 2))?;
+        let treated = match cell(row, tr).to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            other => {
+                return Err(format!(
+                    "row {}, column treated: '{other}' is not 1 or 0",
+                    row + 2
+                ));
+            }
+        };
+        out.push(super::did::PanelRow {
+            unit: unit.to_string(),
+            month,
+            treated,
+            value: number(t, row, v)?,
+        });
+    }
+    if out.is_empty() {
+        return Err("the file has no rows".into());
+    }
+    Ok(out)
+}
+
+/// The series of the treated units: per month, the mean of their values.
+pub fn treated_series(rows: &[super::did::PanelRow]) -> Vec<(chrono::NaiveDate, f64)> {
+    let mut by_month: BTreeMap<chrono::NaiveDate, (f64, usize)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.treated) {
+        let e = by_month.entry(r.month).or_default();
+        e.0 += r.value;
+        e.1 += 1;
+    }
+    by_month
+        .into_iter()
+        .map(|(m, (s, n))| (m, s / n as f64))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +227,22 @@ mod tests {
         .err()
         .unwrap();
         assert!(e.contains("second base row"), "{e}");
+    }
+
+    #[test]
+    fn panels_are_read_and_mistakes_name_the_row() {
+        let rows = panel_rows(&table(
+            "unit,month,treated,value\nA,2025-01,1,3\nB,2025-01-01,no,4",
+        ))
+        .unwrap();
+        assert!(rows[0].treated && !rows[1].treated && rows[1].value == 4.0);
+        let e = panel_rows(&table("unit,month,treated,value\nA,January,1,3"))
+            .err()
+            .unwrap();
+        assert!(e.contains("row 2, column month"), "{e}");
+        let e = panel_rows(&table("unit,month,treated,value\nA,2025-01,maybe,3"))
+            .err()
+            .unwrap();
+        assert!(e.contains("column treated"), "{e}");
     }
 }

@@ -62,6 +62,34 @@ impl DeaOrientationArg {
 
 #[derive(Debug, Subcommand)]
 pub enum AnalyzeCommand {
+    /// Difference in differences of a measure: the change in the treated units minus the
+    /// change in the controls, with its 95 % interval (see docs/risks.md).
+    Did {
+        /// CSV: unit,month,treated,value (month YYYY-MM, treated 1 or 0).
+        #[arg(long)]
+        input: PathBuf,
+        /// The first month of the measure, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        start: NaiveDate,
+        /// The metric is better when higher (default: lower is better, as a rate of problems).
+        #[arg(long)]
+        higher_is_better: bool,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
+    /// Interrupted time series of the treated units' mean: segmented regression with a level
+    /// and a slope change at the start (see docs/risks.md).
+    Its {
+        /// CSV: unit,month,treated,value; the rows with treated 1 are used.
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_parser = parse_month)]
+        start: NaiveDate,
+        #[arg(long)]
+        higher_is_better: bool,
+        #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+        format: InfoFormat,
+    },
     /// Malmquist productivity index of units between two periods, split into efficiency
     /// change and technical change (see docs/evaluation.md).
     Malmquist {

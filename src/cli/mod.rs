@@ -19,6 +19,7 @@ mod cadence;
 mod cases;
 mod deck;
 mod dq;
+mod effect;
 mod evaluate;
 mod import;
 mod info;
@@ -327,6 +328,24 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     format,
                 },
         } => analyze::decompose(&input, method, format),
+        Command::Analyze {
+            what:
+                AnalyzeCommand::Did {
+                    input,
+                    start,
+                    higher_is_better,
+                    format,
+                },
+        } => effect::from_csv(&input, start, higher_is_better, effect::Model::Did, format),
+        Command::Analyze {
+            what:
+                AnalyzeCommand::Its {
+                    input,
+                    start,
+                    higher_is_better,
+                    format,
+                },
+        } => effect::from_csv(&input, start, higher_is_better, effect::Model::Its, format),
         Command::Analyze {
             what: AnalyzeCommand::Ahp { input, format },
         } => analyze::ahp(&input, format),

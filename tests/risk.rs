@@ -1,0 +1,170 @@
+//! Risk points: the improvement-effect models against other software and a hand
+//! computation, the register, the dynamic levels, measures and their evaluation.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use mams::analysis::did::{PanelRow, did};
+use mams::analysis::effect::{Direction, Verdict};
+use mams::analysis::its::its;
+use mams::analysis::ols;
+use mams::analysis::table_input::{TextTable, panel_rows, treated_series};
+
+fn month(y: i32, m: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap()
+}
+
+/// tests/fixtures/effect/panel.csv: 2 treated and 4 control units over 30 months, a drop of
+/// 6 + 0.2 a month from 2025-07 in the treated units, a summer bump, Gaussian noise (made by
+/// a Python script with random.seed(42); the file is the input, not its recipe).
+fn fixture() -> Vec<PanelRow> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/effect/panel.csv");
+    let (columns, rows) = mams::store::read_csv_text(&path).unwrap();
+    panel_rows(&TextTable { columns, rows }).unwrap()
+}
+
+#[test]
+fn its_matches_statsmodels_on_the_fixture() {
+    // statsmodels 0.15 OLS of the treated units' monthly mean on const, t, D, (t - t0) D and
+    // eleven month-of-year dummies (January the reference); t_test of D + mean(t - t0) S.
+    let r = its(
+        &treated_series(&fixture()),
+        month(2025, 7),
+        Direction::LowerIsBetter,
+    )
+    .unwrap();
+    assert!(r.seasonal);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    assert!(close(r.level_change.value, -7.8252528929), "{:?}", r.level_change);
+    assert!(close(r.level_change.se, 0.9668051407), "{:?}", r.level_change);
+    assert!(close(r.level_change.low, -9.885949270577823));
+    assert!(close(r.slope_change.value, -0.1472284434));
+    assert!(close(r.slope_change.se, 0.1222820622));
+    assert!(close(r.effect.value, -8.63500933));
+    assert!(close(r.effect.low, -10.45500986) && close(r.effect.high, -6.8150088));
+    assert_eq!(r.verdict, Verdict::Improved);
+}
+
+#[test]
+fn did_matches_the_regression_and_a_welch_interval_from_statsmodels() {
+    let rows = fixture();
+    let r = did(&rows, month(2025, 7), Direction::LowerIsBetter).unwrap();
+    // statsmodels: OLS value ~ treated + post + treated:post gives -5.9802777778 for the
+    // interaction; CompareMeans(after gaps, before gaps).tconfint_diff(usevar="unequal")
+    // gives (-6.918586582584735, -5.041968972970818), standard error 0.4516262583.
+    assert!((r.effect.value + 5.9802777778).abs() < 1e-8, "{:?}", r.effect);
+    assert!((r.effect.se - 0.4516262583).abs() < 1e-8);
+    assert!((r.effect.low + 6.918586582584735).abs() < 1e-6);
+    assert!((r.effect.high + 5.041968972970818).abs() < 1e-6);
+    assert_eq!(r.treated_units, ["T1", "T2"]);
+    assert_eq!(r.verdict, Verdict::Improved);
+
+    // An independent computation: the interaction of the same regression by the normal
+    // equations, against the difference of means the model reports.
+    let x: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|p| {
+            let t = f64::from(p.treated);
+            let a = f64::from(p.month >= month(2025, 7));
+            vec![1.0, t, a, t * a]
+        })
+        .collect();
+    let y: Vec<f64> = rows.iter().map(|p| p.value).collect();
+    let f = ols::fit(&x, &y).unwrap();
+    assert!((f.coef[3] - r.effect.value).abs() < 1e-9);
+}
+
+#[test]
+fn did_with_many_units_resamples_units_and_agrees_with_a_t_interval_of_their_changes() {
+    // 8 treated and 10 control units, each with its own level and a change drawn by hand:
+    // treated units change by -3 +/- a little, controls by 0 +/- a little.
+    let mut rows = Vec::new();
+    let treated_changes = [-3.2, -2.5, -3.9, -2.8, -3.1, -2.2, -3.6, -2.9];
+    let control_changes = [0.3, -0.4, 0.1, 0.6, -0.2, 0.0, -0.5, 0.4, 0.2, -0.1];
+    for (k, (changes, treated)) in [(&treated_changes[..], true), (&control_changes[..], false)]
+        .into_iter()
+        .enumerate()
+    {
+        for (i, c) in changes.iter().enumerate() {
+            for m in 0..12 {
+                let level = 10.0 + i as f64 + k as f64;
+                rows.push(PanelRow {
+                    unit: format!("{}{i}", if treated { "T" } else { "C" }),
+                    month: month(2024 + m / 12, (m % 12 + 1) as u32),
+                    treated,
+                    value: level + if m >= 6 { *c } else { 0.0 },
+                });
+            }
+        }
+    }
+    let r = did(&rows, month(2024, 7), Direction::LowerIsBetter).unwrap();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let want = mean(&treated_changes) - mean(&control_changes);
+    assert!((r.effect.value - want).abs() < 1e-9);
+    assert!(r.effect.method.contains("bootstrap"), "{}", r.effect.method);
+    // Welch's interval of the units' changes, by hand: a bootstrap percentile interval of
+    // the same statistic should be close to it (within a third of its half-width).
+    let var = |v: &[f64]| {
+        let m = mean(v);
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)
+    };
+    let se = (var(&treated_changes) / 8.0 + var(&control_changes) / 10.0).sqrt();
+    let half = 1.96 * se;
+    assert!(
+        ((r.effect.high - r.effect.low) / 2.0 - half).abs() < half / 3.0,
+        "{:?} vs ±{half}",
+        r.effect
+    );
+    assert!(r.effect.low < want && want < r.effect.high);
+    assert_eq!(r.verdict, Verdict::Improved);
+}
+
+#[test]
+fn mams_analyze_did_and_its_read_a_csv_and_refuse_what_they_cannot_use() {
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/effect/panel.csv");
+    let input = input.to_str().unwrap();
+    let o = mams(&["analyze", "did", "--input", input, "--start", "2025-07"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("-5.9803") && out.contains("improved"), "{out}");
+    let o = mams(&[
+        "analyze", "its", "--input", input, "--start", "2025-07", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!((v["level_change"]["value"].as_f64().unwrap() + 7.8252528929).abs() < 1e-6);
+
+    // The start leaves two months after it.
+    let o = mams(&["analyze", "did", "--input", input, "--start", "2026-05"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not enough data"), "{}", stderr(&o));
+    // No control units.
+    let dir = tmp("effect-bad");
+    let only = dir.join("treated-only.csv");
+    let mut text = String::from("unit,month,treated,value\n");
+    for m in 1..=8 {
+        text.push_str(&format!("A,2025-{m:02},1,{m}\n"));
+    }
+    std::fs::write(&only, &text).unwrap();
+    let o = mams(&[
+        "analyze",
+        "did",
+        "--input",
+        only.to_str().unwrap(),
+        "--start",
+        "2025-05",
+    ]);
+    assert!(stderr(&o).contains("no control units"), "{}", stderr(&o));
+    // A value that is not a number names its row.
+    std::fs::write(&only, "unit,month,treated,value\nA,2025-01,1,many\n").unwrap();
+    let o = mams(&[
+        "analyze",
+        "its",
+        "--input",
+        only.to_str().unwrap(),
+        "--start",
+        "2025-05",
+    ]);
+    assert!(stderr(&o).contains("row 2, column value"), "{}", stderr(&o));
+}
