@@ -23,6 +23,7 @@ pub mod paths;
 pub mod presenter;
 pub mod privacy;
 pub mod progress;
+pub mod risk;
 pub mod sample;
 pub mod store;
 pub mod table_file;

@@ -18,6 +18,7 @@ pub mod memory;
 pub mod parser;
 pub mod profiles;
 pub mod queries;
+pub mod risks;
 pub mod rows;
 pub mod schema;
 pub mod scratch;
