@@ -168,3 +168,168 @@ fn mams_analyze_did_and_its_read_a_csv_and_refuse_what_they_cannot_use() {
     ]);
     assert!(stderr(&o).contains("row 2, column value"), "{}", stderr(&o));
 }
+
+/// The committed sample made into a project as the app makes it (imported, audited, the
+/// planted measure recorded, levels computed), built once per test binary and copied.
+fn sample_project(name: &str) -> std::path::PathBuf {
+    use std::sync::OnceLock;
+    static BUILT: OnceLock<std::path::PathBuf> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let path = tmp("risk-sample").join("sample.duckdb");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db");
+        let (p, _) = mams::import::build_project(&path, &dir, &mams::progress::Progress::new()).unwrap();
+        mams::sample::project::prepare(&p, &mams::progress::Progress::new()).unwrap();
+        drop(p);
+        path
+    });
+    let path = tmp(name).join("p.duckdb");
+    std::fs::copy(built, &path).unwrap();
+    path
+}
+
+/// The planted effect as the generator wrote it: (county, rule, first month, fraction,
+/// monthly start probability, peers).
+fn planted_effect() -> (String, String, NaiveDate, f64, f64, Vec<String>) {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db/planted_effects.parquet");
+    let c = duckdb::Connection::open_in_memory().unwrap();
+    c.query_row(
+        &format!("SELECT * FROM read_parquet('{}')", file.display()),
+        [],
+        |r| {
+            let peers: String = r.get(5)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                peers.split(',').map(String::from).collect(),
+            ))
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_planted_effect_is_found_within_its_interval_and_no_effect_where_none_was_planted() {
+    use mams::risk::evaluate::evaluate;
+    use mams::risk::measures::{self, Metric, NewMeasure};
+    use mams::store::Project;
+    let (county, rule, t0, fraction, p_start, peers) = planted_effect();
+    let path = sample_project("risk-effect");
+    let p = Project::open(&path).unwrap();
+    // The sample project holds the measure as a manager recorded it.
+    let m = mams::store::risks::measures(&p, None).unwrap();
+    let planted = m
+        .iter()
+        .find(|m| m.treated == [county.clone()])
+        .expect("the planted measure");
+    assert_eq!(planted.start_month, t0);
+    assert_eq!(planted.state, "done");
+    let e = evaluate(&p, planted.measure_id).unwrap();
+    // The controls chosen automatically are the county's siblings: the peers the generator
+    // kept unchanged.
+    let mut controls = e.controls.clone();
+    controls.sort();
+    assert_eq!(controls, peers);
+    let d = e.did.as_ref().expect("difference in differences");
+    // The true effect in suspects per 10,000 customers a month: the drop of the start
+    // probability times the share of the county's customers it applies to (ordinary
+    // accounts: the ground truth lists every planted problem, and the stream skips them).
+    let county_customers: Vec<String> = {
+        let mut stmt = p
+            .conn()
+            .prepare("SELECT customer_id FROM customers WHERE unit_id LIKE ? || '%'")
+            .unwrap();
+        stmt.query_map([&county], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let planted_elsewhere: std::collections::HashSet<String> = {
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-db/planted_anomalies.parquet");
+        let c = duckdb::Connection::open_in_memory().unwrap();
+        let mut stmt = c
+            .prepare(&format!(
+                "SELECT DISTINCT entity_id FROM read_parquet('{}') WHERE detail NOT LIKE '%remote reading%'",
+                file.display()
+            ))
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let ordinary = county_customers
+        .iter()
+        .filter(|c| !planted_elsewhere.contains(*c))
+        .count();
+    let ordinary_share = ordinary as f64 / county_customers.len() as f64;
+    let truth = -fraction * p_start * 10_000.0 * ordinary_share;
+    assert!(
+        d.effect.low <= truth && truth <= d.effect.high,
+        "planted {truth:.1}, found {:.1} [{:.1}, {:.1}] ({})",
+        d.effect.value,
+        d.effect.low,
+        d.effect.high,
+        d.effect.method
+    );
+    assert_eq!(e.verdict, Some(Verdict::Improved));
+    assert!(
+        e.money.is_some_and(|y| y < 0.0),
+        "{:?} {}",
+        e.money,
+        e.money_note.en
+    );
+    let i = e.its.as_ref().expect("interrupted time series");
+    assert!(i.effect.value < 0.0);
+
+    // No effect where none was planted: the same measure in a sibling county.
+    let placebo = measures::add(
+        &p,
+        &NewMeasure {
+            risk_id: "metering.estimated_reads".into(),
+            action: "placebo".into(),
+            owner_unit: peers[0].clone(),
+            units: vec![peers[0].clone()],
+            start_month: t0,
+            due_on: t0,
+            metric: Some(Metric::Rule(rule.clone())),
+            controls: Vec::new(),
+            notes: String::new(),
+        },
+        "test",
+    )
+    .unwrap();
+    let e = evaluate(&p, placebo).unwrap();
+    assert!(
+        !e.controls.contains(&county),
+        "a unit with its own measure is no control"
+    );
+    assert_eq!(
+        e.verdict,
+        Some(Verdict::NoSignificantChange),
+        "{:?}",
+        e.did.as_ref().map(|d| &d.effect)
+    );
+    // Nor in a county of another city, where the rule hardly fires at all.
+    let other = measures::add(
+        &p,
+        &NewMeasure {
+            risk_id: "metering.estimated_reads".into(),
+            action: "placebo elsewhere".into(),
+            owner_unit: "C01K01".into(),
+            units: vec![],
+            start_month: t0,
+            due_on: t0,
+            metric: None,
+            controls: Vec::new(),
+            notes: String::new(),
+        },
+        "test",
+    )
+    .unwrap();
+    let e = evaluate(&p, other).unwrap();
+    assert_ne!(e.verdict, Some(Verdict::Improved));
+}

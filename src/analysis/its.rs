@@ -158,7 +158,8 @@ pub fn its(series: &[(NaiveDate, f64)], t0: NaiveDate, better: Direction) -> Res
         .map(|d| row(*d, false).iter().zip(&fit.coef).map(|(a, b)| a * b).sum())
         .collect();
     let idx: Vec<(i64, f64)> = s.iter().map(|p| (month_index(p.0), p.1)).collect();
-    let (pre, postp): (Vec<(i64, f64)>, Vec<(i64, f64)>) = idx.iter().partition(|p| p.0 < start);
+    let pre: Vec<(i64, f64)> = idx.iter().copied().filter(|p| p.0 < start).collect();
+    let postp: Vec<(i64, f64)> = idx.iter().copied().filter(|p| p.0 >= start).collect();
     Ok(Its {
         before: Segment::of(&pre),
         after: Segment::of(&postp),

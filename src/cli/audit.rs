@@ -113,6 +113,16 @@ pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
     }
     let spec = run::RunSpec::new(from, to, &unit, ids);
     let report = run::run(&p, &rules, &spec, writable, &terminal_progress())?;
+    if writable && report.saved.is_some() {
+        match crate::risk::compute::after_change(&p, &terminal_progress()) {
+            Ok(Some(c)) => eprintln!(
+                "risk levels recomputed: {} changed, {:.1} s",
+                c.changed, c.seconds
+            ),
+            Ok(None) => {}
+            Err(e) => eprintln!("{e}"),
+        }
+    }
     let mut failed = 0;
     for o in &report.outcomes {
         match &o.error {

@@ -91,6 +91,14 @@ fn check_quality(project: &Project) {
         ),
         Err(e) => eprintln!("data quality checks not run: {e:#}"),
     }
+    match crate::risk::compute::after_change(project, &terminal_progress()) {
+        Ok(Some(c)) => eprintln!(
+            "risk levels recomputed: {} changed, {:.1} s",
+            c.changed, c.seconds
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("{e}"),
+    }
 }
 
 pub fn import_files(a: ImportArgs) -> anyhow::Result<()> {

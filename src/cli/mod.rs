@@ -28,6 +28,7 @@ mod map;
 mod market;
 mod print;
 mod report;
+mod risk;
 mod sample;
 mod service;
 mod sql;
@@ -197,6 +198,12 @@ pub enum Command {
         #[command(subcommand)]
         what: dq::DqCommand,
     },
+    /// Marketing risk points: the register, levels per unit and month, measures and their
+    /// improvement effect (docs/risks.md).
+    Risk {
+        #[command(subcommand)]
+        what: risk::RiskCommand,
+    },
     /// Decks for the monthly meeting: list them, make a month's default deck, write one as
     /// a PDF of 1920 x 1080 pages (personal data masked unless --unmasked).
     Deck {
@@ -305,6 +312,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Cadence(args) => cadence::run(&args),
         Command::Deck { what } => deck::run(&what),
         Command::Dq { what } => dq::run(&what),
+        Command::Risk { what } => risk::run(&what),
         Command::Evaluate {
             project,
             period,

@@ -11,11 +11,14 @@ pub fn run(out: &Path, spec: SampleSpec) -> anyhow::Result<()> {
     let m = sample::generate(&spec, out, &terminal_progress())?;
     let rows: u64 = m.tables.iter().map(|f| f.rows).sum();
     eprintln!(
-        "wrote {} tables ({} rows), {} and {} to {} in {:.1} s",
+        "wrote {} tables ({} rows) and the ground truth ({}) to {} in {:.1} s",
         m.tables.len(),
         group_digits(rows),
-        sample::TRUTH_FILE,
-        sample::defects::TRUTH_FILE,
+        m.extras
+            .iter()
+            .map(|f| f.file.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         out.display(),
         t.elapsed().as_secs_f64()
     );

@@ -180,3 +180,12 @@ pub fn refresh_if_stale(project: &Project, progress: &Progress) -> anyhow::Resul
     }
     refresh(project, progress)
 }
+
+/// Recomputes the levels after an audit run, an import or a data quality run, as the levels
+/// follow them; a failure is logged and returned as a sentence (what triggered it stands).
+pub fn after_change(project: &Project, progress: &Progress) -> Result<Option<Computed>, String> {
+    refresh_if_stale(project, progress).map_err(|e| {
+        tracing::warn!("risk levels not recomputed: {e:#}");
+        format!("risk levels not recomputed: {e:#}")
+    })
+}

@@ -111,16 +111,14 @@ pub fn controls(project: &Project, m: &MeasureRow) -> anyhow::Result<(Vec<String
     ))
 }
 
+/// The metric's value per unit and month.
+type Values = BTreeMap<(String, NaiveDate), f64>;
+/// For a rule's rate: suspects, yuan at stake and customers per unit and month.
+type Counts = HashMap<(String, NaiveDate), (i64, f64, f64)>;
+
 /// The metric's value per unit and month over the project's months, and for a rule the
-/// yuan at stake per suspect in each unit (for the money figure).
-fn panel(
-    project: &Project,
-    metric: &Metric,
-    units: &[&str],
-) -> anyhow::Result<(
-    BTreeMap<(String, NaiveDate), f64>,
-    HashMap<(String, NaiveDate), (i64, f64, f64)>,
-)> {
+/// counts behind it (for the money figure).
+fn panel(project: &Project, metric: &Metric, units: &[&str]) -> anyhow::Result<(Values, Counts)> {
     let months = crate::store::queries::months(project)?;
     let (Some(from), Some(to)) = (months.first().copied(), months.last().copied()) else {
         return Ok(Default::default());
@@ -249,7 +247,7 @@ pub fn evaluate_with(
 fn money(
     metric: &Metric,
     m: &MeasureRow,
-    counts: &HashMap<(String, NaiveDate), (i64, f64, f64)>,
+    counts: &Counts,
     did: &Result<Did, Text>,
     its: &Result<Its, Text>,
 ) -> (Option<f64>, Text) {

@@ -6,7 +6,8 @@
 //!   confirmed problems per 10,000 customers (lower thresholds: a confirmed problem is
 //!   stronger evidence) and of the share of rows failing its data quality checks; one band
 //!   up when the rate of the last months rose by half against the months before, one down
-//!   when it halved.
+//!   when it halved. A band from a rate needs at least (band - 1) suspects: one suspect in a
+//!   county of 400 customers is 25 per 10,000, which says little.
 //! - Impact: the higher band of the money at stake and of the customers (or records)
 //!   affected, one band up for a point whose severity is 4 or 5.
 
@@ -143,8 +144,11 @@ pub fn assess_series(signals: &[Signal], customers: &[f64], severity: u8, t: &Th
             } else {
                 0.0
             };
-            let base = band(rate.unwrap_or(0.0), &lt.suspects_per_10k)
-                .max(band(confirmed, &lt.confirmed_per_10k))
+            // A rate from one or two suspects in a small unit says little: a band needs at
+            // least (band - 1) suspects.
+            let small = |b: u8, n: i64| b.min((n + 1).clamp(1, 5) as u8);
+            let base = small(band(rate.unwrap_or(0.0), &lt.suspects_per_10k), s.suspects)
+                .max(small(band(confirmed, &lt.confirmed_per_10k), s.confirmed))
                 .max(band(share, &lt.dq_failing_share));
             let trend = (i + 1 >= 2 * k).then(|| {
                 let recent: f64 = rates[i + 1 - k..=i].iter().sum::<f64>() / k as f64;
@@ -220,8 +224,13 @@ mod tests {
         let r = assess_series(&signals, &[2000.0; 6], 2, t);
         assert_eq!(r[0].likelihood, 1);
         assert_eq!(r[0].rate, Some(0.0));
-        // Month 4: 20 per 10k is band 5 (thresholds 1, 3, 8, 20); no trend yet (needs 6 months).
+        // Month 4: 20 per 10k is band 5 (thresholds 1, 3, 8, 20), and 4 suspects may give
+        // band 5; no trend yet (needs 6 months).
         assert_eq!(r[3].likelihood, 5);
+        // One suspect in 400 customers is 25 per 10,000, band 5 by rate, but one suspect
+        // carries band 2 at most.
+        let one = assess_series(&[sig(1)], &[400.0], 2, t);
+        assert_eq!(one[0].likelihood, 2);
         assert_eq!(r[3].trend, None);
         // Month 6: the last three months against three months of nothing: rising, capped at 5.
         assert_eq!(r[5].likelihood, 5);

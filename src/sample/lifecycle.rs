@@ -570,6 +570,17 @@ fn monthly_series(
         c.meter_asset_no.clone()
     };
     let mut prev_estimated = false;
+    // The city's stream of estimated reads (see `measure_effect`), on ordinary accounts only.
+    let ordinary = plant.is_none()
+        && energised_month.is_none()
+        && nat.suspended_at.is_none()
+        && nat.closed_at.is_none()
+        && nat.meter_exchange_at.is_none();
+    let episodes = if ordinary {
+        super::measure_effect::episodes(w, c.idx, &station.unit_id)
+    } else {
+        Vec::new()
+    };
     let mut truth = None;
     let theme = plant.map(|p| p.theme);
     let k = plant.map(|p| p.k).unwrap_or(usize::MAX);
@@ -671,6 +682,22 @@ fn monthly_series(
             if m == k {
                 truth = Some("estimated reads in 3 consecutive cycles".to_string());
             }
+        }
+        if episodes.iter().any(|e| m == *e || m == e + 1) {
+            read_type = "estimated";
+            if episodes.contains(&m) {
+                sink.truth(Planted {
+                    rule_id: super::measure_effect::RULE,
+                    entity_type: "customer",
+                    entity_id: c.customer_id.clone(),
+                    period: Some(month),
+                    detail: "estimated reads in 2 consecutive cycles (the city's remote reading is patchy)"
+                        .into(),
+                })?;
+            }
+        } else if read_type == "estimated" && episodes.contains(&(m + 1)) {
+            // A natural estimated read just before an episode would lengthen it.
+            read_type = "collected";
         }
         prev_estimated = read_type == "estimated";
 

@@ -39,7 +39,57 @@ pub fn prepare(project: &Project, progress: &Progress) -> anyhow::Result<()> {
         true,
         progress,
     )?;
-    walk_examples(project)
+    walk_examples(project)?;
+    record_planted_measure(project, &months)?;
+    crate::risk::compute::refresh(project, progress)?;
+    Ok(())
+}
+
+/// The measure whose effect the generator planted (`sample::measure_effect`), recorded as a
+/// manager would: remote reading completed in one county from the middle month on.
+fn record_planted_measure(project: &Project, months: &[chrono::NaiveDate]) -> anyhow::Result<()> {
+    use crate::risk::measures::{self, Change, Metric, NewMeasure, State};
+    use crate::sample::measure_effect::{RULE, TREATED};
+    let has_county = crate::store::queries::org_tree(project)?
+        .iter()
+        .any(|u| u.unit_id == TREATED);
+    if months.len() < 8 || !has_county {
+        return Ok(());
+    }
+    let start = months[months.len() / 2];
+    let id = measures::add(
+        project,
+        &NewMeasure {
+            risk_id: "metering.estimated_reads".into(),
+            action: "Complete remote reading: install and repair the collection terminals of every station"
+                .into(),
+            owner_unit: TREATED.into(),
+            units: vec![TREATED.into()],
+            start_month: start,
+            due_on: start.checked_add_months(Months::new(3)).unwrap_or(start),
+            metric: Some(Metric::Rule(RULE.into())),
+            controls: Vec::new(),
+            notes: "Terminals installed in the first month; readers keep estimated reads for approval."
+                .into(),
+        },
+        SAMPLE_ACTOR,
+    )?;
+    for (to, note) in [
+        (State::InProgress, "installation started"),
+        (State::Done, "every station read remotely"),
+    ] {
+        measures::change(
+            project,
+            id,
+            &Change {
+                to: Some(to),
+                note: note.into(),
+                ..Default::default()
+            },
+            SAMPLE_ACTOR,
+        )?;
+    }
+    Ok(())
 }
 
 /// The highest-scoring suspect of `rule` still new, if any.

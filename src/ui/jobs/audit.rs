@@ -64,6 +64,9 @@ pub fn run_audit(spec: crate::audit::run::RunSpec) -> impl FnOnce(&mut WorkerSta
             let p = open_project_in(state)?;
             let (rules, _) = crate::audit::run::library(p)?;
             let report = crate::audit::run::run(p, &rules, &spec, !p.is_read_only(), progress)?;
+            if report.saved.is_some() {
+                let _ = crate::risk::compute::after_change(p, progress);
+            }
             Ok(AuditRunSummary {
                 outcomes: report.outcomes,
                 saved: report.saved,

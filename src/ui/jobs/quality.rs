@@ -81,6 +81,7 @@ pub fn quality_run(only_if_changed: bool) -> impl FnOnce(&mut WorkerState, &Prog
                 Trigger::Hand
             };
             let r = run::run(p, trigger, only_if_changed, progress)?;
+            let _ = crate::risk::compute::after_change(p, progress);
             Ok(Some(QualityRun {
                 run_id: r.run_id,
                 scope: r.scope.clone(),
