@@ -89,7 +89,7 @@ mod tests {
             ),
             (
                 "analysis/",
-                &["store", "geo", "import", "metrics", "audit", "sample"],
+                &["store", "geo", "import", "metrics", "audit", "sample", "risk"],
             ),
             (
                 "evaluation/",
@@ -101,8 +101,9 @@ mod tests {
             ),
             (
                 "store/",
-                &["geo", "import", "metrics", "audit", "sample", "analysis"],
+                &["geo", "import", "metrics", "audit", "sample", "analysis", "risk"],
             ),
+            ("risk/", &["geo", "sample", "import", "bulletins"]),
             ("import/", &["geo", "audit", "sample"]),
             ("metrics/", &["geo", "import", "audit", "sample"]),
             ("audit/", &["geo", "sample"]),

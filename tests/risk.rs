@@ -333,3 +333,192 @@ fn the_planted_effect_is_found_within_its_interval_and_no_effect_where_none_was_
     let e = evaluate(&p, other).unwrap();
     assert_ne!(e.verdict, Some(Verdict::Improved));
 }
+
+#[test]
+fn levels_of_the_sample_follow_its_planted_city_and_keep_their_changes() {
+    use mams::store::Project;
+    use mams::store::risks as stored;
+    let (county, _, t0, _, _, peers) = planted_effect();
+    let path = sample_project("risk-levels");
+    let p = Project::open(&path).unwrap();
+    let months = mams::store::queries::months(&p).unwrap();
+    let last = *months.last().unwrap();
+    let before_last = months[months.len() - 2];
+    // The city's counties estimate reads far more than the others: before the measure, its
+    // counties rank the risk high or extreme in at least half the months (a month with one
+    // or two suspects in a small county says less), a county of another city in few.
+    let high_share = |unit: &str| {
+        let h = stored::history(&p, "metering.estimated_reads", unit).unwrap();
+        let before: Vec<_> = h
+            .iter()
+            .filter(|l| l.period < t0 && l.period >= months[5])
+            .collect();
+        before.iter().filter(|l| l.level >= 3).count() as f64 / before.len() as f64
+    };
+    let level = |unit: &str, month: NaiveDate| {
+        stored::levels_of(&p, month, &[unit])
+            .unwrap()
+            .into_iter()
+            .find(|l| l.risk_id == "metering.estimated_reads")
+            .unwrap()
+    };
+    for unit in peers.iter().chain([&county]) {
+        assert!(high_share(unit) >= 0.5, "{unit}: {}", high_share(unit));
+    }
+    for other in ["C01K01", "C05K02", "C07K03"] {
+        assert!(high_share(other) <= 0.2, "{other}: {}", high_share(other));
+    }
+    // The treated county falls after the measure: its mean likelihood after t0 is below
+    // its mean before.
+    let h = stored::history(&p, "metering.estimated_reads", &county).unwrap();
+    let mean = |after: bool| {
+        let v: Vec<f64> = h
+            .iter()
+            .filter(|l| (l.period >= t0) == after && !l.provisional && l.period >= months[5])
+            .map(|l| l.likelihood as f64)
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    assert!(
+        mean(true) < mean(false) - 0.5,
+        "{} after, {} before",
+        mean(true),
+        mean(false)
+    );
+    // A run of two estimated cycles that starts in the last month cannot be seen yet: the
+    // month before is carried forward, marked provisional.
+    let l = level(&peers[0], last);
+    assert!(l.provisional);
+    assert_eq!(l.suspects, level(&peers[0], before_last).suspects);
+    assert!(!level(&peers[0], before_last).provisional);
+    // Reads and bills are not provisional where no rule of the point waits for later months.
+    assert!(
+        !stored::levels_of(&p, last, &[peers[0].as_str()])
+            .unwrap()
+            .iter()
+            .find(|l| l.risk_id == "metering.multiplier_error")
+            .unwrap()
+            .provisional
+    );
+
+    // Confirming suspects changes what the levels come from: recomputed, the changes kept.
+    let before = stored::change_count(&p).unwrap();
+    let (rows, _) = mams::store::audit::suspects(
+        &p,
+        &mams::store::audit::SuspectFilter {
+            rules: vec!["expansion_overdue".into()],
+            statuses: vec!["new".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let keys: Vec<String> = rows.iter().map(|s| s.key.clone()).collect();
+    for to in [
+        mams::audit::triage::Status::Verifying,
+        mams::audit::triage::Status::Confirmed,
+    ] {
+        mams::audit::triage::apply(
+            &p,
+            &keys,
+            &mams::audit::triage::Change {
+                to: Some(to),
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap();
+    }
+    let c = mams::risk::compute::refresh_if_stale(&p, &mams::progress::Progress::new())
+        .unwrap()
+        .expect("the triage made the levels stale");
+    assert!(c.changed > 0);
+    assert_eq!(stored::change_count(&p).unwrap(), before + c.changed as i64);
+    assert!(
+        mams::risk::compute::refresh_if_stale(&p, &mams::progress::Progress::new())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn mams_risk_lists_levels_records_moves_and_evaluates() {
+    let path = sample_project("risk-cli");
+    let project = path.to_str().unwrap();
+    let o = mams(&["risk", "list", project]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("metering.multiplier_error") && stdout(&o).contains("42 risk points"));
+    let o = mams(&[
+        "risk", "levels", project, "--period", "2025-11", "--unit", "C03", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["levels"].as_array().unwrap().len(), 42);
+    let o = mams(&["risk", "levels", project, "--period", "2030-01"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("no risk levels"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A measure: recorded, refused what it cannot take, moved along, evaluated.
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "risk",
+            "measure",
+            "add",
+            project,
+            "--risk",
+            "metering.multiplier_error",
+            "--action",
+            "Check every CT ratio on site",
+            "--owner",
+            "C05",
+            "--start",
+            "2025-03",
+            "--due",
+            "2025-06-30",
+        ];
+        args.extend_from_slice(extra);
+        mams(&args)
+    };
+    let o = add(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = add(&["--controls", "C05"]);
+    assert!(
+        stderr(&o).contains("cannot both take the measure and be its control"),
+        "{}",
+        stderr(&o)
+    );
+    let o = add(&["--metric", "weather:rain"]);
+    assert!(stderr(&o).contains("--metric"), "{}", stderr(&o));
+    let o = mams(&["risk", "measure", "move", project, "2", "--to", "done"]);
+    assert!(
+        stderr(&o).contains("can only become in_progress or cancelled"),
+        "{}",
+        stderr(&o)
+    );
+    let o = mams(&[
+        "risk",
+        "measure",
+        "move",
+        project,
+        "2",
+        "--to",
+        "in_progress",
+        "--note",
+        "started",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mams(&["risk", "measure", "list", project]);
+    assert!(stdout(&o).contains("PAST DUE"), "{}", stdout(&o));
+    let o = mams(&["risk", "measure", "trail", project, "2"]);
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    // The multiplier rule reports standing states (no month): a rate per month has no data.
+    let o = mams(&["risk", "evaluate", project, "--measure", "2", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["verdict"].is_null(), "{v}");
+    assert!(v["did"]["Err"]["en"].as_str().unwrap().contains("no data"), "{v}");
+    let o = mams(&["risk", "evaluate", project, "--measure", "1"]);
+    assert!(stdout(&o).contains("verdict        improved"), "{}", stdout(&o));
+}

@@ -869,11 +869,16 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
         .1
         .unwrap();
     let cities = units_below(&h.state().project.as_ref().unwrap().org, &top);
-    assert_eq!(data.ranked.len(), cities.len());
-    let scores: Vec<f64> = data.ranked.iter().map(|u| u.composite.unwrap()).collect();
+    assert_eq!(data.board.ranked.len(), cities.len());
+    let scores: Vec<f64> = data.board.ranked.iter().map(|u| u.composite.unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
-    assert!(data.breaches.windows(2).all(|w| w[0].relative >= w[1].relative));
-    assert!(data.breaches.iter().all(|b| b.gap > 0.0));
+    assert!(
+        data.board
+            .breaches
+            .windows(2)
+            .all(|w| w[0].relative >= w[1].relative)
+    );
+    assert!(data.board.breaches.iter().all(|b| b.gap > 0.0));
     assert!(has_label(&h, "Units ranked on the composite"));
     assert!(has_label(&h, "Data freshness"));
     // The ranking's numbers (its Copy data comes first) copy as tab-separated rows.
@@ -894,9 +899,9 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
         .collect();
     let text = copied.last().expect("something copied");
     assert!(text.starts_with("unit_id\tcomposite\tcollection_rate"), "{text}");
-    assert_eq!(text.lines().count(), data.ranked.len() + 1);
+    assert_eq!(text.lines().count(), data.board.ranked.len() + 1);
     // Cross-filter: the rank of a unit narrows the misses to it, as a removable chip.
-    let best = data.ranked[0].unit_id.clone();
+    let best = data.board.ranked[0].unit_id.clone();
     h.query_all_by_label("1")
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
         .expect("the first rank")
@@ -906,7 +911,7 @@ fn bulletin_board_ranks_the_units_below_and_lists_the_targets_they_miss() {
         h.state().page::<BulletinPage>().filter.0.as_deref(),
         Some(best.as_str())
     );
-    let mine = data.breaches.iter().filter(|b| b.unit_id == best).count();
+    let mine = data.board.breaches.iter().filter(|b| b.unit_id == best).count();
     if mine > 0 {
         assert!(
             has_label(&h, &format!("{mine} misses")),

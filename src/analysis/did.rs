@@ -193,10 +193,18 @@ pub fn did(rows: &[PanelRow], t0: NaiveDate, better: Direction) -> Result<Did, T
 /// Percentile interval of the DiD over units drawn with replacement within each group
 /// (a fixed seed: the same data give the same interval).
 fn bootstrap(dt: &[f64], dc: &[f64], value: f64) -> Estimate {
-    let mut rng = crate::sample::rng::Rng::new(20_260_101);
+    // SplitMix64 with a fixed seed (Steele, Lea and Flood 2014): enough for resampling.
+    let mut state: u64 = 20_260_101;
+    let mut uniform = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
     let mut draw = |v: &[f64]| {
         let s: f64 = (0..v.len())
-            .map(|_| v[((rng.f64() * v.len() as f64) as usize).min(v.len() - 1)])
+            .map(|_| v[((uniform() * v.len() as f64) as usize).min(v.len() - 1)])
             .sum();
         s / v.len() as f64
     };

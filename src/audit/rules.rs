@@ -143,6 +143,12 @@ pub struct Rule {
     /// one is empty the run reports it for the rule instead of running the query.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// The parameter that is a run's length in months, when a suspect is found only once its
+    /// run has passed (estimated reads in 2 consecutive cycles): the last (value - 1) months
+    /// of the data cannot show a suspect yet. The risk levels carry the month before forward
+    /// over them, marked provisional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settles_with: Option<String>,
     #[serde(skip)]
     pub sql: String,
     #[serde(skip)]
@@ -197,6 +203,13 @@ impl Rule {
         if self.sql.trim().is_empty() {
             return Err(self.invalid("the query is empty"));
         }
+        if let Some(p) = &self.settles_with
+            && !self.params.iter().any(|x| &x.name == p)
+        {
+            return Err(self.invalid(format!(
+                "settles_with names {p}, which is not one of its parameters"
+            )));
+        }
         let mut seen = BTreeSet::new();
         for p in &self.params {
             if !seen.insert(p.name.as_str()) {
@@ -235,6 +248,15 @@ impl Rule {
     /// The values the rule runs with in a library: its own parameters, and `rule.param` for
     /// every parameter of every rule of `library` (so that one threshold has one home: a
     /// rule leaving some accounts to another uses that rule's threshold).
+    /// Months at the end of the data that cannot show a suspect yet (see `settles_with`).
+    pub fn settle_months(&self, overrides: &BTreeMap<(String, String), f64>) -> usize {
+        self.settles_with
+            .as_ref()
+            .and_then(|p| self.values(overrides).get(p).copied())
+            .map(|v| (v.max(1.0) - 1.0).round() as usize)
+            .unwrap_or(0)
+    }
+
     pub fn values_in(
         &self,
         library: &[Rule],

@@ -9,12 +9,79 @@ use crate::metrics::indicators::indicator;
 pub fn run(args: &PageArgs) -> anyhow::Result<()> {
     let (p, unit, below) = report::open_scope(args)?;
     let r = bulletin::report(&p, &unit, args.period, &below)?;
+    let risks: Vec<TopRisk> = crate::risk::report::top_risks(&p, &unit, args.period, 6)?
+        .into_iter()
+        .map(|(point, l)| TopRisk {
+            risk_id: point.id,
+            name: point.name_en,
+            level: crate::risk::levels::thresholds().name(l.level).en,
+            likelihood: l.likelihood,
+            impact: l.impact,
+            suspects: l.suspects,
+            amount: l.amount,
+        })
+        .collect();
     let title = format!(
         "Comprehensive Bulletin Board: {} {}",
         r.unit_id,
         args.period.format("%Y-%m")
     );
-    report::print(args, &title, &r, &sections(&r))
+    let mut all = sections(&r);
+    all.push(report::section(
+        "top_risks",
+        "Top risks this month: high and extreme risk points of the unit (mams risk levels)",
+        &[
+            "risk_point",
+            "name",
+            "level",
+            "likelihood",
+            "impact",
+            "suspects",
+            "amount",
+        ],
+        risks
+            .iter()
+            .map(|t| {
+                vec![
+                    text(t.risk_id.as_str()),
+                    text(t.name.as_str()),
+                    text(t.level.as_str()),
+                    report::count(t.likelihood as u64),
+                    report::count(t.impact as u64),
+                    report::count(t.suspects.max(0) as u64),
+                    number(Some(t.amount)),
+                ]
+            })
+            .collect(),
+    ));
+    report::print(
+        args,
+        &title,
+        &Board {
+            board: &r,
+            top_risks: &risks,
+        },
+        &all,
+    )
+}
+
+/// A top risk of the unit, as the board prints it.
+#[derive(serde::Serialize)]
+struct TopRisk {
+    risk_id: String,
+    name: String,
+    level: String,
+    likelihood: u8,
+    impact: u8,
+    suspects: i64,
+    amount: f64,
+}
+
+#[derive(serde::Serialize)]
+struct Board<'a> {
+    #[serde(flatten)]
+    board: &'a BoardReport,
+    top_risks: &'a [TopRisk],
 }
 
 fn sections(r: &BoardReport) -> Vec<Section> {

@@ -242,7 +242,12 @@ pub fn run(cmd: &RiskCommand) -> anyhow::Result<()> {
                     r.rate.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into()),
                     format!("{:.0}", r.amount),
                     r.trend.map(|v| format!("x{v:.2}")).unwrap_or_else(|| "-".into()),
-                    name(&r.risk_id)
+                    name(&r.risk_id) + if r.provisional { " (provisional*)" } else { "" }
+                );
+            }
+            if rows.iter().any(|r| r.provisional) {
+                println!(
+                    "* provisional: a rule of the point finds its suspects only months later; the last month it can see is carried forward"
                 );
             }
             if !risen.is_empty() {

@@ -81,6 +81,21 @@ pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<
     progress.set(None, crate::say!("assessing the risk points", "正在评估风险点"));
     let fingerprint = stored::inputs_fingerprint(project)?;
     let (points, problems) = library(project)?;
+    let (rules, _) = crate::audit::run::library(project)?;
+    let overrides = crate::store::audit::param_values(project)?;
+    // Months at the end a point's rules cannot see yet.
+    let settle: HashMap<&str, usize> = points
+        .iter()
+        .map(|p| {
+            let lag = rules
+                .iter()
+                .filter(|r| p.rules.contains(&r.id))
+                .map(|r| r.settle_months(&overrides))
+                .max()
+                .unwrap_or(0);
+            (p.id.as_str(), lag)
+        })
+        .collect();
     for p in &problems {
         tracing::warn!("risk register: {p}");
     }
@@ -121,7 +136,7 @@ pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<
     let none = Signal::default();
     for p in &points {
         for (u, unit) in unit_ids.iter().enumerate() {
-            let series: Vec<Signal> = months
+            let mut series: Vec<Signal> = months
                 .iter()
                 .map(|m| {
                     *signals
@@ -129,6 +144,20 @@ pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<
                         .unwrap_or(&none)
                 })
                 .collect();
+            let lag = settle
+                .get(p.id.as_str())
+                .copied()
+                .unwrap_or(0)
+                .min(months.len().saturating_sub(1));
+            let settled = months.len() - lag;
+            for i in settled..months.len() {
+                let last = series[settled - 1];
+                series[i] = Signal {
+                    dq_tested: series[i].dq_tested,
+                    dq_failing: series[i].dq_failing,
+                    ..last
+                };
+            }
             let assessed = assess_series(&series, &customers[u], p.severity, t);
             for (i, ((m, s), a)) in months.iter().zip(&series).zip(assessed).enumerate() {
                 rows.push(LevelRow {
@@ -147,6 +176,7 @@ pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<
                     likelihood: a.likelihood,
                     impact: a.impact,
                     level: a.level,
+                    provisional: i >= settled,
                 });
             }
         }

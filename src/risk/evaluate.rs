@@ -194,12 +194,24 @@ pub fn evaluate_with(
             value: *v,
         })
         .collect();
-    let no_data = || {
-        crate::say!(
-            "the metric has no data in these units",
-            "该指标在这些单位没有数据"
-        )
+    let standing = match &metric {
+        Metric::Rule(rule) => stored::rule_is_standing(project, rule)?,
+        _ => false,
     };
+    let no_data = || {
+        if standing {
+            crate::say!(
+                "the metric has no data by month: the rule reports standing states of the archive (no month), so it has no monthly rate; choose another metric",
+                "该指标没有逐月数据：该规则报告的是档案的存量状态（无月份），没有月度疑点率；请选择其他评估指标"
+            )
+        } else {
+            crate::say!(
+                "the metric has no data in these units",
+                "该指标在这些单位没有数据"
+            )
+        }
+    };
+    let rows = if standing { Vec::new() } else { rows };
     let its_result = {
         let series = crate::analysis::table_input::treated_series(&rows);
         if series.is_empty() {

@@ -95,16 +95,7 @@ pub fn band(x: f64, t: &[f64; 4]) -> u8 {
     1 + t.iter().filter(|th| x >= **th).count() as u8
 }
 
-/// What was found for a risk point in one unit and month.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Signal {
-    pub suspects: i64,
-    pub confirmed: i64,
-    pub amount: f64,
-    pub affected: i64,
-    pub dq_tested: i64,
-    pub dq_failing: i64,
-}
+pub use crate::store::risks::Signal;
 
 /// A month's assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

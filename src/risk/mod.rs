@@ -9,3 +9,4 @@ pub mod evaluate;
 pub mod levels;
 pub mod measures;
 pub mod register;
+pub mod report;

@@ -8,7 +8,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use duckdb::params;
 
 use super::Project;
-use crate::risk::levels::Signal;
 
 const RULE_SIGNALS: &str = include_str!("sql/risk_rule_signals.sql");
 const DQ_SIGNALS: &str = include_str!("sql/risk_dq_signals.sql");
@@ -22,6 +21,17 @@ JOIN risk_levels o USING (risk_id, unit_id, period)
 WHERE o.level <> n.level";
 
 pub type SignalKey = (String, String, NaiveDate);
+
+/// What was found for a risk point in one unit and month.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Signal {
+    pub suspects: i64,
+    pub confirmed: i64,
+    pub amount: f64,
+    pub affected: i64,
+    pub dq_tested: i64,
+    pub dq_failing: i64,
+}
 
 /// Rewrites the links of every risk point (`(risk, kind, ref)`, kind 'rule' or 'dq').
 pub fn replace_links(project: &Project, links: &[(String, &str, String)]) -> duckdb::Result<()> {
@@ -108,10 +118,13 @@ pub struct LevelRow {
     pub likelihood: u8,
     pub impact: u8,
     pub level: u8,
+    /// A rule of the point cannot see this month yet (`Rule::settles_with`): its figures are
+    /// the last month it can see, carried forward.
+    pub provisional: bool,
 }
 
 const LEVEL_COLUMNS: &str = "risk_id, unit_id, period, customers, suspects, confirmed, amount, affected, \
-    dq_tested, dq_failing, rate, trend, likelihood, impact, level";
+    dq_tested, dq_failing, rate, trend, likelihood, impact, level, provisional";
 
 fn level_row(r: &duckdb::Row<'_>) -> duckdb::Result<LevelRow> {
     Ok(LevelRow {
@@ -130,6 +143,7 @@ fn level_row(r: &duckdb::Row<'_>) -> duckdb::Result<LevelRow> {
         likelihood: r.get::<_, i32>(12)? as u8,
         impact: r.get::<_, i32>(13)? as u8,
         level: r.get::<_, i32>(14)? as u8,
+        provisional: r.get(15)?,
     })
 }
 
@@ -157,6 +171,7 @@ pub fn save_levels(project: &Project, rows: &[LevelRow], at: NaiveDateTime) -> d
                 r.likelihood as i32,
                 r.impact as i32,
                 r.level as i32,
+                r.provisional,
                 at
             ])?;
         }
@@ -217,7 +232,7 @@ pub fn risen(project: &Project, period: NaiveDate, unit: &str) -> duckdb::Result
     );
     let mut stmt = project.conn().prepare_cached(&sql)?;
     let rows = stmt.query_map(params![unit, period], |r| {
-        Ok((level_row(r)?, r.get::<_, i32>(15)? as u8))
+        Ok((level_row(r)?, r.get::<_, i32>(16)? as u8))
     })?;
     rows.collect()
 }
@@ -469,6 +484,15 @@ pub fn rule_counts(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?;
     rows.collect()
+}
+
+/// Whether a rule's suspects are all standing states (no month): it has no monthly rate.
+pub fn rule_is_standing(project: &Project, rule: &str) -> duckdb::Result<bool> {
+    project.conn().query_row(
+        "SELECT count(*) > 0 AND count(period) = 0 FROM audit_suspects WHERE rule_id = ?",
+        [rule],
+        |r| r.get(0),
+    )
 }
 
 /// Pass rate (%) of a data quality check per unit and month in the last run.

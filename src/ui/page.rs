@@ -35,6 +35,7 @@ pub enum PageId {
     Audit,
     Rules,
     Quality,
+    Risk,
     Cases,
     Import,
     Sql,
@@ -90,6 +91,8 @@ pub enum Open {
     Confirmed,
     /// The map with these units marked, and what they are.
     Highlight { units: Vec<String>, label: String },
+    /// The Risk page on one risk point (of the top bar's unit).
+    Risk(String),
     /// A view to add to the deck being made (the presenter page, without showing it).
     AddView(crate::presenter::deck::View),
 }

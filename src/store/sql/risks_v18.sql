@@ -33,6 +33,7 @@ CREATE TABLE risk_levels (
   likelihood INTEGER NOT NULL,      -- 1 to 5
   impact INTEGER NOT NULL,          -- 1 to 5
   level INTEGER NOT NULL,           -- 1 low to 4 extreme
+  provisional BOOLEAN NOT NULL,     -- a rule cannot see this month yet: the last month it can was carried forward
   computed_at TIMESTAMP NOT NULL
 );
 

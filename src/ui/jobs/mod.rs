@@ -24,6 +24,7 @@ mod pages;
 mod presenter;
 mod project;
 mod quality;
+mod risk;
 
 pub use audit::*;
 pub use bulletins::*;
@@ -34,6 +35,7 @@ pub use pages::*;
 pub use presenter::*;
 pub use project::*;
 pub use quality::*;
+pub use risk::*;
 
 /// What the UI shows of the open project.
 #[derive(Debug, Clone)]
@@ -94,6 +96,17 @@ pub enum Msg {
     QualityCheckSaved(Result<String, String>),
     /// A worklist item moved or a warning acknowledged (its key).
     QualityChanged(Result<String, String>),
+    /// The Risk page's overview of a unit and month.
+    Risk(RiskKey, Box<Result<crate::risk::report::Overview, String>>),
+    /// A risk point in a unit: (risk, unit).
+    RiskPoint(
+        (String, String),
+        Box<Result<crate::risk::report::PointDetail, String>>,
+    ),
+    /// A measure was recorded or moved (its id), or why not.
+    RiskMeasureSaved(Result<i64, String>),
+    /// A measure's evaluation and trail.
+    RiskEvaluated(i64, Box<Result<EvaluatedMeasure, String>>),
     /// A page of the rows behind a number.
     Rows(
         crate::store::rows::RowsQuery,
@@ -201,7 +214,13 @@ pub type MarketData = crate::metrics::market::MarketReport;
 pub type ServiceData = crate::metrics::service::ServiceReport;
 
 /// What the Comprehensive Bulletin Board shows for a scope (computed in the core).
-pub type BulletinData = crate::metrics::bulletin::BoardReport;
+/// The bulletin board of a scope, with the unit's top risks and the measures past due.
+#[derive(Debug, Clone)]
+pub struct BulletinData {
+    pub board: crate::metrics::bulletin::BoardReport,
+    pub risks: Vec<(crate::risk::register::RiskPoint, crate::store::risks::LevelRow)>,
+    pub measures_past_due: usize,
+}
 
 /// What the rules page shows.
 #[derive(Debug, Clone)]

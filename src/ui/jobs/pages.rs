@@ -61,7 +61,18 @@ pub fn why(key: WhyKey, children: Vec<String>) -> impl FnOnce(&mut WorkerState, 
 pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = page_read(state, progress, &scope, |p, month| {
-            crate::metrics::bulletin::report(p, &scope.unit_id, month, &units)
+            let board = crate::metrics::bulletin::report(p, &scope.unit_id, month, &units)?;
+            let risks = crate::risk::report::top_risks(p, &scope.unit_id, month, 6)?;
+            let today = chrono::Local::now().date_naive();
+            let measures_past_due = crate::store::risks::measures(p, None)?
+                .iter()
+                .filter(|m| crate::risk::measures::is_past_due(m, today))
+                .count();
+            Ok(super::BulletinData {
+                board,
+                risks,
+                measures_past_due,
+            })
         });
         finish(r, |r| Msg::Bulletin(scope, r))
     }

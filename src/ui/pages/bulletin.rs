@@ -88,18 +88,19 @@ fn show(page: &mut BulletinPage, cx: &mut Cx, ui: &mut egui::Ui) {
                 egui::ScrollArea::horizontal()
                     .id_salt("bulletin_ranking_scroll")
                     .show(ui, |ui| {
-                        ranking(page, cx, ui, &data.ranked);
+                        ranking(page, cx, ui, &data.board.ranked);
                     });
                 ui.add_space(12.0);
                 ui.horizontal_top(|ui| {
                     let width = ui.available_width();
                     ui.vertical(|ui| {
                         ui.set_width((width * 0.55).max(420.0));
-                        breaches(page, cx, ui, &data.breaches);
+                        breaches(page, cx, ui, &data.board.breaches);
                     });
                     ui.vertical(|ui| {
                         freshness(cx, ui, &project, month);
-                        quality_warnings(cx, ui, &data.quality_warnings);
+                        quality_warnings(cx, ui, &data.board.quality_warnings);
+                        top_risks(cx, ui, &data);
                     });
                 });
             }
@@ -366,5 +367,61 @@ fn quality_warnings(cx: &mut Cx, ui: &mut egui::Ui, warnings: &[crate::store::dq
     }
     if ui.link(cx.t("quality_open_page")).clicked() {
         cx.send(Command::Show(PageId::Quality));
+    }
+}
+
+/// The unit's top risks this month (high and extreme), each opening the Risk page on it, and
+/// the measures past due.
+fn top_risks(cx: &mut Cx, ui: &mut egui::Ui, data: &BulletinData) {
+    if data.risks.is_empty() && data.measures_past_due == 0 {
+        return;
+    }
+    let zh = cx.lang == crate::ui::i18n::Lang::Zh;
+    ui.add_space(12.0);
+    ui.label(
+        RichText::new(format!("⚠ {}", cx.t("bulletin_top_risks")))
+            .strong()
+            .size(16.0),
+    );
+    for (point, level) in &data.risks {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    " {} ",
+                    crate::ui::pages::risk::level_name(cx, level.level)
+                ))
+                .color(egui::Color32::WHITE)
+                .background_color(crate::ui::pages::risk::level_color(level.level))
+                .strong(),
+            );
+            if ui.link(point.name(zh)).clicked() {
+                cx.send(Command::Open(
+                    PageId::Risk,
+                    crate::ui::page::Open::Risk(point.id.clone()),
+                ));
+            }
+            ui.label(
+                RichText::new(format!(
+                    "{} {} · {} {}",
+                    cx.t("risk_suspects"),
+                    level.suspects,
+                    cx.t("risk_amount"),
+                    crate::metrics::format::group_digits(level.amount.max(0.0).round() as u64)
+                ))
+                .weak()
+                .small(),
+            );
+        });
+    }
+    if data.measures_past_due > 0 {
+        ui.label(
+            RichText::new(format!(
+                "⏰ {} {}",
+                data.measures_past_due,
+                cx.t("risk_measures_past_due")
+            ))
+            .color(status_color(Status::Red))
+            .strong(),
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod market;
 pub mod overview;
 pub mod presenter;
 pub mod quality;
+pub mod risk;
 pub mod rules;
 pub mod service;
 pub mod sql;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Box<dyn Page>> {
         Box::new(audit::AuditPage::default()),
         Box::new(rules::RulesPage::default()),
         Box::new(quality::QualityPage::default()),
+        Box::new(risk::RiskPage::default()),
         Box::new(cases::CasesPage::default()),
         Box::new(import::ImportPage::default()),
         Box::new(sql::SqlPage::default()),
