@@ -1933,3 +1933,102 @@ fn data_quality_runs_after_opening_and_follows_a_check_to_its_rows_and_an_item_a
     h.run_steps(3);
     assert!(has_label(&h, "数据质量") && has_label(&h, "整改清单"));
 }
+
+#[test]
+fn risk_page_places_the_points_on_the_matrix_follows_one_and_evaluates_its_measure() {
+    use mams::risk::measures::{self, Metric, NewMeasure};
+    use mams::ui::pages::risk::RiskPage;
+    let project = small_project("ui-risk");
+    // Audited, with the measure the generator planted recorded, as the sample project is.
+    {
+        let p = mams::store::Project::open(&project).unwrap();
+        let months = mams::store::queries::months(&p).unwrap();
+        let (rules, _) = mams::audit::run::library(&p).unwrap();
+        let spec = mams::audit::run::RunSpec::new(months[0], *months.last().unwrap(), "P", vec![]);
+        mams::audit::run::run(&p, &rules, &spec, true, &mams::progress::Progress::new()).unwrap();
+        measures::add(
+            &p,
+            &NewMeasure {
+                risk_id: "metering.estimated_reads".into(),
+                action: "Remote reading completed".into(),
+                owner_unit: "C03K02".into(),
+                units: vec![],
+                start_month: months[months.len() / 2],
+                due_on: months[months.len() / 2],
+                metric: Some(Metric::Rule("estimated".into())),
+                controls: vec![],
+                notes: String::new(),
+            },
+            "test",
+        )
+        .unwrap();
+    }
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    open_page(&mut h, "Risk points");
+    let loaded = |h: &Harness<'static, MamsApp>| idle(h) && h.state().page::<RiskPage>().data.ok().is_some();
+    step_until(&mut h, "risk overview", loaded);
+    let d = h.state().page::<RiskPage>().data.ok().cloned().unwrap();
+    // Every point of the register has a level in the top unit, placed on the matrix: the
+    // numbers in its cells add up to the register.
+    assert_eq!(d.levels.len(), d.points.len());
+    assert!(has_label(&h, "Risk matrix") && has_label(&h, "Risk points by unit"));
+    // The heat map has a row per point and a column per city.
+    assert!(!d.below.is_empty());
+    // Choosing a point shows its register entry and its measures; choosing the measure
+    // evaluates it against the county's siblings.
+    // (Its row lies below the fold of a 900-pixel window: chosen as a click on it does.)
+    h.state_mut()
+        .page_mut::<RiskPage>()
+        .choose("metering.estimated_reads");
+    step_until(&mut h, "risk point", |h| {
+        idle(h)
+            && h.state()
+                .page::<RiskPage>()
+                .detail
+                .ok()
+                .is_some_and(|x| x.point.id == "metering.estimated_reads")
+    });
+    assert!(has_label(&h, "Meters are estimated for several cycles"));
+    h.get_by_label_contains("Remote reading completed").click();
+    step_until(&mut h, "evaluation", |h| {
+        idle(h)
+            && h.state()
+                .page::<RiskPage>()
+                .evaluation
+                .as_ref()
+                .is_some_and(|(_, r)| r.is_ok())
+    });
+    let (e, trail) = h
+        .state()
+        .page::<RiskPage>()
+        .evaluation
+        .clone()
+        .unwrap()
+        .1
+        .unwrap();
+    assert_eq!(e.treated, ["C03K02"]);
+    assert!(
+        e.controls.iter().all(|c| c.starts_with("C03K") && c != "C03K02"),
+        "{:?}",
+        e.controls
+    );
+    assert_eq!(trail.len(), 1);
+    assert!(has_label(&h, "Difference in differences"));
+    // Moved along from the page: the trail grows.
+    h.get_by_label("→ In progress").click();
+    step_until(&mut h, "measure moved", |h| {
+        idle(h)
+            && h.state()
+                .page::<RiskPage>()
+                .evaluation
+                .as_ref()
+                .is_some_and(|(_, r)| r.as_ref().is_ok_and(|(_, t)| t.len() == 2))
+    });
+    // The same page in Chinese.
+    h.state_mut().state.lang = Lang::Zh;
+    h.run_steps(3);
+    assert!(has_label(&h, "风险矩阵") && has_label(&h, "整改成效"));
+}

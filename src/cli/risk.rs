@@ -341,7 +341,12 @@ pub fn run(cmd: &RiskCommand) -> anyhow::Result<()> {
                 None => println!("verdict        not enough data"),
             }
             match e.money {
-                Some(y) => println!("money          {:+.0} yuan at stake ({})", y, e.money_note.en),
+                Some(y) => println!(
+                    "money          {} yuan {} at stake since the start ({})",
+                    crate::metrics::format::group_digits(y.abs().round() as u64),
+                    if y <= 0.0 { "less" } else { "more" },
+                    e.money_note.en
+                ),
                 None if !e.money_note.is_empty() => println!("money          {}", e.money_note.en),
                 None => {}
             }

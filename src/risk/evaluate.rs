@@ -127,6 +127,20 @@ fn panel(project: &Project, metric: &Metric, units: &[&str]) -> anyhow::Result<(
     let mut counts = HashMap::new();
     match metric {
         Metric::Rule(rule) => {
+            // The last months the rule cannot see yet (a run of estimated reads needs its
+            // second cycle) are left out: they would read as a drop to nothing.
+            let (rules, _) = crate::audit::run::library(project)?;
+            let overrides = crate::store::audit::param_values(project)?;
+            let lag = rules
+                .iter()
+                .find(|r| &r.id == rule)
+                .map(|r| r.settle_months(&overrides))
+                .unwrap_or(0);
+            let to = months
+                .len()
+                .checked_sub(lag + 1)
+                .map(|i| months[i])
+                .unwrap_or(from);
             let totals = crate::store::kpi::month_totals_of_units(project, units, from, to)?;
             let found: HashMap<(String, NaiveDate), (i64, f64)> = stored::rule_counts(project, rule, units)?
                 .into_iter()

@@ -61,22 +61,20 @@ fn record_planted_measure(project: &Project, months: &[chrono::NaiveDate]) -> an
         project,
         &NewMeasure {
             risk_id: "metering.estimated_reads".into(),
-            action: "Complete remote reading: install and repair the collection terminals of every station"
-                .into(),
+            action: "推进采集全覆盖：各供电所采集终端安装与修复".into(),
             owner_unit: TREATED.into(),
             units: vec![TREATED.into()],
             start_month: start,
             due_on: start.checked_add_months(Months::new(3)).unwrap_or(start),
             metric: Some(Metric::Rule(RULE.into())),
             controls: Vec::new(),
-            notes: "Terminals installed in the first month; readers keep estimated reads for approval."
-                .into(),
+            notes: "首月完成终端安装；此后估抄须经审批。".into(),
         },
         SAMPLE_ACTOR,
     )?;
     for (to, note) in [
-        (State::InProgress, "installation started"),
-        (State::Done, "every station read remotely"),
+        (State::InProgress, "开始安装采集终端"),
+        (State::Done, "各供电所均已远程抄表"),
     ] {
         measures::change(
             project,

@@ -1027,6 +1027,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Provisional: a rule of this point finds its suspects only months later, so the last month it can see is carried forward.",
         "暂定：该风险点的某条规则需数月后才能发现疑点，故沿用其可见的最近月份。",
     ),
+    (
+        "risk_money_less",
+        "less at stake since the start",
+        "（措施以来涉及金额减少）",
+    ),
+    (
+        "risk_money_more",
+        "more at stake since the start",
+        "（措施以来涉及金额增加）",
+    ),
     ("page_rules", "Audit rules", "稽查规则"),
     ("page_quality", "Data quality", "数据质量"),
     ("job_quality", "Reading data quality", "读取数据质量"),

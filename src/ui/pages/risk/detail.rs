@@ -426,12 +426,14 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
         }
     }
     if let Some(y) = e.money {
-        ui.label(format!(
-            "{}: ¥{:+.0}  ({})",
-            cx.t("risk_money"),
-            y,
-            e.money_note.pick(zh)
-        ));
+        let amount = crate::metrics::format::group_digits(y.abs().round() as u64);
+        let way = if y <= 0.0 {
+            cx.t("risk_money_less")
+        } else {
+            cx.t("risk_money_more")
+        };
+        ui.label(RichText::new(format!("{}: ¥{amount} {way}", cx.t("risk_money"))).strong());
+        ui.label(RichText::new(e.money_note.pick(zh)).weak().small());
     } else if !e.money_note.is_empty() {
         ui.label(RichText::new(e.money_note.pick(zh)).weak().small());
     }
