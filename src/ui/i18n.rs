@@ -957,7 +957,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("risk_measures", "Measures", "整改措施"),
     ("risk_no_measures", "No measure yet.", "尚无措施。"),
-    ("risk_measures_past_due", "measures past due", "项措施已逾期"),
+    ("risk_measures_past_due", "measure(s) past due", "项措施已逾期"),
     ("risk_add_measure", "Record a measure", "登记措施"),
     ("risk_action", "Action", "措施内容"),
     (

@@ -96,11 +96,11 @@ fn show(page: &mut BulletinPage, cx: &mut Cx, ui: &mut egui::Ui) {
                     ui.vertical(|ui| {
                         ui.set_width((width * 0.55).max(420.0));
                         breaches(page, cx, ui, &data.board.breaches);
+                        top_risks(cx, ui, &data);
                     });
                     ui.vertical(|ui| {
                         freshness(cx, ui, &project, month);
                         quality_warnings(cx, ui, &data.board.quality_warnings);
-                        top_risks(cx, ui, &data);
                     });
                 });
             }

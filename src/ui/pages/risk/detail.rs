@@ -437,8 +437,10 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
     } else if !e.money_note.is_empty() {
         ui.label(RichText::new(e.money_note.pick(zh)).weak().small());
     }
+    let col = (ui.available_width() - 170.0).max(200.0);
     egui::Grid::new("risk_effect")
         .num_columns(2)
+        .max_col_width(col)
         .striped(true)
         .show(ui, |ui| {
             match &e.did {
@@ -460,7 +462,7 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
                 }
                 Err(why) => {
                     ui.strong(cx.t("risk_did"));
-                    ui.label(RichText::new(why.pick(zh)).weak());
+                    ui.add(egui::Label::new(RichText::new(why.pick(zh)).weak()).wrap());
                     ui.end_row();
                 }
             }
@@ -478,7 +480,7 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
                 }
                 Err(why) => {
                     ui.strong(cx.t("risk_its"));
-                    ui.label(RichText::new(why.pick(zh)).weak());
+                    ui.add(egui::Label::new(RichText::new(why.pick(zh)).weak()).wrap());
                     ui.end_row();
                 }
             }

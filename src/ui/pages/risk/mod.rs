@@ -137,6 +137,7 @@ impl Page for RiskPage {
                         self.answer = Some(Ok(format!("{} {id}", cx.t("risk_saved"))));
                         self.measure = Some(id);
                         self.move_note.clear();
+                        self.controls_text.clear();
                         self.form.action.clear();
                     }
                     Err(e) => self.answer = Some(Err(e)),
