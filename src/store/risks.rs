@@ -44,6 +44,11 @@ pub fn replace_links(project: &Project, links: &[(String, &str, String)]) -> duc
     app.flush()
 }
 
+/// The (risk, unit, month) the first three columns of a signal query hold.
+fn signal_key(r: &duckdb::Row<'_>) -> duckdb::Result<SignalKey> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
 /// What the rules and the checks found, per risk point, unit and month from `from` to `to`.
 pub fn signals(
     project: &Project,
@@ -55,11 +60,7 @@ pub fn signals(
     let mut stmt = c.prepare(RULE_SIGNALS)?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((
-            (
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, NaiveDate>(2)?,
-            ),
+            signal_key(r)?,
             (
                 r.get::<_, i64>(3)?,
                 r.get::<_, i64>(4)?,
@@ -78,14 +79,7 @@ pub fn signals(
     }
     let mut stmt = c.prepare(DQ_SIGNALS)?;
     let rows = stmt.query_map(params![from, to], |r| {
-        Ok((
-            (
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, NaiveDate>(2)?,
-            ),
-            (r.get::<_, i64>(3)?, r.get::<_, i64>(4)?),
-        ))
+        Ok((signal_key(r)?, (r.get::<_, i64>(3)?, r.get::<_, i64>(4)?)))
     })?;
     for row in rows {
         let (key, (tested, failing)) = row?;

@@ -98,6 +98,18 @@ pub fn show(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
     measures(page, ui, cx, d, &risk);
 }
 
+/// A fixed chart over months (from 0 up), as the page's two charts are.
+fn month_plot<'a>(id: impl std::hash::Hash + std::fmt::Debug, height: f32, months: Vec<chrono::NaiveDate>) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .include_y(0.0)
+        .x_axis_formatter(month_axis(months))
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
+}
+
 fn history(ui: &mut egui::Ui, cx: &mut Cx, detail: &crate::risk::report::PointDetail) {
     if detail.history.is_empty() {
         return;
@@ -112,29 +124,21 @@ fn history(ui: &mut egui::Ui, cx: &mut Cx, detail: &crate::risk::report::PointDe
         .collect();
     let accent = crate::ui::theme::accent(cx.dark);
     let rate_name = cx.t("risk_rate").to_string();
-    let resp = Plot::new(("risk_history", &detail.point.id, &detail.unit))
-        .height(150.0)
-        .allow_scroll(false)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .include_y(0.0)
-        .x_axis_formatter(month_axis(months))
-        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
-        .show(ui, |plot| {
-            plot.line(
-                Line::new(rate_name.clone(), PlotPoints::from(rate.clone()))
-                    .color(accent)
-                    .width(1.5),
+    let resp = month_plot(("risk_history", &detail.point.id, &detail.unit), 150.0, months).show(ui, |plot| {
+        plot.line(
+            Line::new(rate_name.clone(), PlotPoints::from(rate.clone()))
+                .color(accent)
+                .width(1.5),
+        );
+        // Each month's level as the colour of its point.
+        for (i, h) in detail.history.iter().enumerate() {
+            plot.points(
+                Points::new(level_name(cx, h.level), vec![rate[i]])
+                    .color(level_color(h.level))
+                    .radius(4.5),
             );
-            // Each month's level as the colour of its point.
-            for (i, h) in detail.history.iter().enumerate() {
-                plot.points(
-                    Points::new(level_name(cx, h.level), vec![rate[i]])
-                        .color(level_color(h.level))
-                        .radius(4.5),
-                );
-            }
-        });
+        }
+    });
     save_png_button(ui, cx, resp.response.rect);
 }
 
@@ -506,15 +510,8 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
             cx.t("risk_counterfactual").to_string(),
             cx.t("risk_start_line").to_string(),
         );
-        let resp = Plot::new(("risk_eval", id))
-            .height(220.0)
+        let resp = month_plot(("risk_eval", id), 220.0, months)
             .legend(Legend::default().position(egui_plot::Corner::RightTop))
-            .allow_scroll(false)
-            .allow_zoom(false)
-            .allow_drag(false)
-            .include_y(0.0)
-            .x_axis_formatter(month_axis(months))
-            .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 3.0, 12.0]))
             .show(ui, |plot| {
                 plot.line(
                     Line::new(names.1.clone(), PlotPoints::from(control))
