@@ -521,4 +521,37 @@ fn mams_risk_lists_levels_records_moves_and_evaluates() {
     assert!(v["did"]["Err"]["en"].as_str().unwrap().contains("no data"), "{v}");
     let o = mams(&["risk", "evaluate", project, "--measure", "1"]);
     assert!(stdout(&o).contains("verdict        improved"), "{}", stdout(&o));
+
+    // A point of the project's own: refused with the reason, then kept, then levelled.
+    let dir = tmp("risk-own-point");
+    let file = dir.join("point.json");
+    let point = |rules: &str| {
+        format!(
+            r#"{{"id": "metering.seal_checks", "severity": 4, "name_en": "Seals not checked", "name_zh": "封印未检查",
+               "description_en": "Meter seals are not checked at reading.", "description_zh": "抄表时未检查封印。",
+               "step_en": "Reading", "step_zh": "抄表", "rules": [{rules}]}}"#
+        )
+    };
+    std::fs::write(&file, point(r#""no_such_rule""#)).unwrap();
+    let o = mams(&["risk", "add", project, file.to_str().unwrap()]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("no rule no_such_rule"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&file, point(r#""zero_kwh", "kwh_jump""#)).unwrap();
+    let o = mams(&["risk", "add", project, file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mams(&[
+        "risk", "levels", project, "--period", "2025-06", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        v["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["risk_id"] == "metering.seal_checks")
+    );
+    assert!(stdout(&mams(&["risk", "list", project])).contains("(project)"));
 }

@@ -1037,6 +1037,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "more at stake since the start",
         "（措施以来涉及金额增加）",
     ),
+    (
+        "risk_own_point",
+        "A risk point of this project",
+        "本项目自定义风险点",
+    ),
+    (
+        "risk_own_point_help",
+        "JSON as in assets/risks/ (docs/risks.md): an id <category>.<name>, names and descriptions in both languages, the rules or data quality checks that measure it. Checked before it is kept; its levels follow at the next computation.",
+        "格式同 assets/risks/（见 docs/risks.md）：编号为 <类别>.<名称>，中英文名称与说明，以及度量它的稽查规则或数据质量检查。保存前先校验；下次计算时生成其风险等级。",
+    ),
+    ("risk_own_point_save", "Check and keep", "校验并保存"),
+    ("risk_own_point_kept", "Kept risk point", "已保存风险点"),
     ("page_rules", "Audit rules", "稽查规则"),
     ("page_quality", "Data quality", "数据质量"),
     ("job_quality", "Reading data quality", "读取数据质量"),

@@ -107,6 +107,8 @@ pub enum Msg {
     RiskMeasureSaved(Result<i64, String>),
     /// A measure's evaluation and trail.
     RiskEvaluated(i64, Box<Result<EvaluatedMeasure, String>>),
+    /// A risk point of the project's own was kept (its id), or why not.
+    RiskPointSaved(Result<String, String>),
     /// A page of the rows behind a number.
     Rows(
         crate::store::rows::RowsQuery,

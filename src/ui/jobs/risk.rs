@@ -61,6 +61,14 @@ pub fn risk_change_measure(
     }
 }
 
+/// Checks a risk point of the project's own (JSON) and keeps it: its id, or why not.
+pub fn risk_save_point(json: String) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| crate::risk::compute::save_project_point(open_project_in(state)?, &json).map(|p| p.id))();
+        finish(r, Msg::RiskPointSaved)
+    }
+}
+
 /// A measure's evaluation and trail; `controls`: the page's own choice (None: the stored
 /// or automatic ones).
 pub fn risk_evaluate(

@@ -99,7 +99,11 @@ pub fn show(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview) {
 }
 
 /// A fixed chart over months (from 0 up), as the page's two charts are.
-fn month_plot<'a>(id: impl std::hash::Hash + std::fmt::Debug, height: f32, months: Vec<chrono::NaiveDate>) -> Plot<'a> {
+fn month_plot<'a>(
+    id: impl std::hash::Hash + std::fmt::Debug,
+    height: f32,
+    months: Vec<chrono::NaiveDate>,
+) -> Plot<'a> {
     Plot::new(id)
         .height(height)
         .allow_scroll(false)

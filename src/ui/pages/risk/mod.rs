@@ -32,6 +32,9 @@ pub struct RiskPage {
     pub form: detail::MeasureForm,
     pub move_note: String,
     pub answer: Option<Result<String, String>>,
+    /// A risk point of the project's own being written (JSON), and the answer on it.
+    pub draft: String,
+    pub draft_answer: Option<Result<String, String>>,
 }
 
 /// A level's colour (from `assets/risks/levels.json`), lighter for a cell's background.
@@ -131,6 +134,13 @@ impl Page for RiskPage {
                 }
                 self.evaluation = Some((id, *r));
             }
+            Msg::RiskPointSaved(r) => {
+                if let Ok(id) = &r {
+                    self.reload();
+                    self.choose(id);
+                }
+                self.draft_answer = Some(r);
+            }
             Msg::RiskMeasureSaved(r) => {
                 match r {
                     Ok(id) => {
@@ -187,6 +197,8 @@ impl Page for RiskPage {
                         });
                         ui.add_space(8.0);
                         matrix::heat(self, ui, cx, &d);
+                        ui.add_space(8.0);
+                        own_point(self, ui, cx);
                     });
                 },
             );
@@ -239,6 +251,40 @@ fn heading(ui: &mut egui::Ui, cx: &mut Cx, d: Option<&Overview>, waiting: bool) 
             ui.label(RichText::new(p).color(level_color(3)).small());
         }
     }
+}
+
+/// A risk point of the project's own, written as JSON (as in assets/risks/), checked against
+/// the project's rules and checks before it is kept.
+fn own_point(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx) {
+    egui::CollapsingHeader::new(cx.t("risk_own_point"))
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.label(RichText::new(cx.t("risk_own_point_help")).weak().small());
+            if page.draft.is_empty() {
+                page.draft = crate::risk::register::PROJECT_POINT_TEMPLATE.to_string();
+            }
+            ui.add(
+                egui::TextEdit::multiline(&mut page.draft)
+                    .code_editor()
+                    .desired_rows(12)
+                    .desired_width(f32::INFINITY),
+            );
+            if ui.button(cx.t("risk_own_point_save")).clicked() {
+                page.draft_answer = None;
+                cx.spawn("job_risk_measure", jobs::risk_save_point(page.draft.clone()));
+            }
+            match &page.draft_answer {
+                Some(Ok(id)) => {
+                    ui.label(
+                        RichText::new(format!("{} {id}", cx.t("risk_own_point_kept"))).color(level_color(1)),
+                    );
+                }
+                Some(Err(e)) => {
+                    ui.label(RichText::new(e).color(level_color(4)));
+                }
+                None => {}
+            }
+        });
 }
 
 /// A month as the page's forms write it.
