@@ -322,14 +322,7 @@ fn new_measure(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, d: &Overview
                 let due = chrono::NaiveDate::parse_from_str(page.form.due.trim(), "%Y-%m-%d").ok();
                 match (start, due) {
                     (Some(start), Some(due)) => {
-                        let units: Vec<String> = page
-                            .form
-                            .units
-                            .split([',', '，', ' '])
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(String::from)
-                            .collect();
+                        let units = unit_ids(&page.form.units);
                         cx.spawn(
                             "job_risk_measure",
                             jobs::risk_add_measure(NewMeasure {
@@ -365,6 +358,15 @@ impl RiskPage {
         self.form.due = due.format("%Y-%m-%d").to_string();
         true
     }
+}
+
+/// Unit ids typed in a box: separated by commas (either width) or spaces.
+fn unit_ids(text: &str) -> Vec<String> {
+    text.split([',', '，', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn metric_name(m: &Metric, zh: bool) -> String {
@@ -563,13 +565,7 @@ fn evaluation(page: &mut RiskPage, ui: &mut egui::Ui, cx: &mut Cx, id: i64) {
         ui.add(egui::TextEdit::singleline(&mut page.controls_text).desired_width(260.0))
             .on_hover_text(cx.t("risk_controls_edit"));
         if ui.button(cx.t("risk_controls_apply")).clicked() {
-            let controls: Vec<String> = page
-                .controls_text
-                .split([',', '，', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
+            let controls = unit_ids(&page.controls_text);
             cx.spawn(
                 "job_risk_measure",
                 jobs::risk_change_measure(
