@@ -22,7 +22,37 @@ pub fn number_of(cell: &str) -> Option<f64> {
     .then_some(v)
 }
 
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
+/// A value as text that a spreadsheet will not run: a cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a leading `'` (OWASP, "CSV Injection"), unless it is a
+/// plain number ("-12.5" stays a negative number).
+pub fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // A plain number as printed: "-1,234.5", "-3.2 %".
+    let number = s
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .replace(',', "")
+        .parse::<f64>()
+        .is_ok_and(f64::is_finite);
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A field of a CSV file a person will open: made formula-safe, then quoted as a CSV field
+/// (always quoted when it was neutralised, as OWASP recommends).
+pub fn export_field(s: &str) -> String {
+    match formula_safe(s) {
+        std::borrow::Cow::Owned(safe) => format!("\"{}\"", safe.replace('"', "\"\"")),
+        std::borrow::Cow::Borrowed(plain) => csv_field(plain),
+    }
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break (for files MAMS
+/// reads itself; files people open use `export_field`).
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -56,7 +86,7 @@ pub fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> anyhow::Re
     }
     let mut text = String::from("\u{feff}");
     for line in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        text.push_str(&line.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        text.push_str(&line.iter().map(|c| export_field(c)).collect::<Vec<_>>().join(","));
         text.push_str("\r\n");
     }
     std::fs::write(path, text)
@@ -66,6 +96,52 @@ pub fn write(path: &Path, header: &[String], rows: &[Vec<String>]) -> anyhow::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_stay_text_and_negative_numbers_stay_numbers() {
+        // The payloads of OWASP's "CSV Injection" page, and what the issue saw in a rejects file.
+        for payload in [
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "+1+1",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3",
+            "=1+1",
+            "\t=1+1",
+            "\r=1+1",
+        ] {
+            let f = export_field(payload);
+            assert!(f.starts_with("\"'"), "{payload:?} -> {f:?}");
+        }
+        assert_eq!(export_field("-12.5"), "-12.5");
+        assert_eq!(export_field("-1,234.5"), "\"-1,234.5\"");
+        assert_eq!(export_field("-3.2 %"), "-3.2 %");
+        assert_eq!(export_field("+3"), "+3");
+        assert_eq!(export_field("张三"), "张三");
+        assert_eq!(export_field("a=b"), "a=b");
+        // The file MAMS itself reads keeps values as they are.
+        assert_eq!(csv_field("=1+1"), "=1+1");
+    }
+
+    #[test]
+    fn a_workbook_keeps_a_formula_as_a_string_cell() {
+        let dir = std::env::temp_dir().join(format!("mams-formula-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.xlsx");
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://evil.example\")".to_string(),
+            "-3".to_string(),
+        ]];
+        write(&path, &["name".into(), "n".into()], &rows).unwrap();
+        // The sheet's XML: the text is a shared string, the number a number, no formula.
+        let file = std::fs::File::open(&path).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet)
+            .unwrap();
+        assert!(!sheet.contains("<f>"), "{sheet}");
+        assert!(sheet.contains("<v>-3</v>"), "{sheet}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn printed_numbers_are_read_back_and_words_are_not() {

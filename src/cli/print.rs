@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::metrics::format::group_digits;
 use crate::store::queries;
-use crate::table_file::csv_field;
+use crate::table_file::export_field;
 
 pub fn month(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m").to_string())
@@ -156,14 +156,14 @@ pub fn print_csv(out: &mut impl Write, r: &queries::QueryResult) -> anyhow::Resu
         "{}",
         r.columns
             .iter()
-            .map(|c| csv_field(c))
+            .map(|c| export_field(c))
             .collect::<Vec<_>>()
             .join(",")
     )?;
     for row in &r.rows {
         let vals: Vec<String> = row
             .iter()
-            .map(|v| csv_field(&queries::value_to_string(v)))
+            .map(|v| export_field(&queries::value_to_string(v)))
             .collect();
         writeln!(out, "{}", vals.join(","))?;
     }

@@ -731,7 +731,8 @@ pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> 
 
 /// Writes rejects as CSV (UTF-8 with BOM, so Excel opens the Chinese right).
 pub fn write_rejects_csv(path: &Path, rejects: &[FileReject]) -> std::io::Result<()> {
-    let field = crate::table_file::csv_field;
+    // A person opens this file: what came in as a formula stays text.
+    let field = crate::table_file::export_field;
     let mut out = String::from("\u{feff}file,row,column,value,reason,detail\n");
     for r in rejects {
         let j = &r.reject;
