@@ -1249,3 +1249,39 @@ fn an_import_rebuilds_only_the_sums_it_touched_and_they_equal_a_full_rebuild() {
         );
     }
 }
+
+#[test]
+fn a_rejects_file_keeps_formulas_as_text_and_negative_numbers_as_numbers() {
+    let project = small_project("rejects-formulas");
+    let dir = tmp("rejects-formulas-files");
+    let file = write(
+        &dir,
+        "formulas.csv",
+        bills_csv(&[
+            "C1,3100000001,202606,=1+1,10",
+            "C2,3100000002,202606,+1+1,10",
+            "C3,3100000003,202606,@SUM(A1),10",
+        ])
+        .as_bytes(),
+    );
+    let rejects = dir.join("rejects.csv");
+    import(
+        &project,
+        "bills",
+        &file,
+        &["--all-or-nothing", "--rejects", rejects.to_str().unwrap()],
+    );
+    let listed = std::fs::read_to_string(&rejects).unwrap();
+    // Written as text (a leading apostrophe, quoted), as OWASP recommends, so that a
+    // spreadsheet never runs them (a negative number stays a number: src/table_file.rs).
+    for formula in ["=1+1", "+1+1", "@SUM(A1)"] {
+        assert!(
+            listed.contains(&format!(",\"'{formula}\",")),
+            "{formula} in\n{listed}"
+        );
+        assert!(
+            !listed.contains(&format!(",{formula},")),
+            "{formula} in\n{listed}"
+        );
+    }
+}
