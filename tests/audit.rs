@@ -657,3 +657,136 @@ fn a_case_keeps_its_attached_files_in_the_project() {
     assert!(err.to_string().contains("missing.pdf"), "{err}");
     assert!(!mams::store::cases::exists(&p, "KB-TEST-2").unwrap());
 }
+
+#[test]
+fn the_audit_trail_is_a_hash_chain_that_shows_an_edit_made_outside_mams() {
+    use mams::audit::chain;
+    let path = sample_project("trail-chain");
+    {
+        let p = Project::open(&path).unwrap();
+        run_all(&p, vec!["zero_kwh".into()]);
+        let (rows, _) = stored::suspects(
+            &p,
+            &SuspectFilter {
+                statuses: vec!["new".into()],
+                limit: Some(3),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let keys: Vec<String> = rows.iter().map(|s| s.key.clone()).collect();
+        triage::apply(
+            &p,
+            &keys,
+            &Change {
+                to: Some(Status::Verifying),
+                note: "site visit".into(),
+                ..Default::default()
+            },
+            &triage::actor(),
+        )
+        .unwrap();
+        let state = chain::verify(&p).unwrap();
+        assert!(state.is_intact(), "{state:?}");
+        assert_eq!(state.entries, 3);
+        // An independent recomputation of the first link: SHA-256 of the genesis text and
+        // the entry's fields, each after a 0x1f byte.
+        let chained = stored::chained_trail(&p).unwrap();
+        let (seq, hash, e) = &chained[0];
+        let mut text = chain::GENESIS.as_bytes().to_vec();
+        for f in [
+            seq.to_string(),
+            e.suspect_key.clone(),
+            e.changed_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            e.actor.clone(),
+            "new".into(),
+            "verifying".into(),
+            "site visit".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ] {
+            text.push(0x1f);
+            text.extend(f.as_bytes());
+        }
+        let c = duckdb::Connection::open_in_memory().unwrap();
+        let want: String = c
+            .query_row(
+                "SELECT sha256(?::BLOB)",
+                [duckdb::types::Value::Blob(text)],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hash, &want);
+        // The actor is the operating-system account, whatever USER says.
+        assert_eq!(e.actor, triage::actor());
+    }
+    // Another DuckDB client changes a note: the chain is broken at that entry, and MAMS says so.
+    {
+        let c = duckdb::Connection::open(&path).unwrap();
+        c.execute("UPDATE audit_trail SET note = 'nothing found' WHERE seq = 2", [])
+            .unwrap();
+    }
+    let p = Project::open(&path).unwrap();
+    let state = chain::verify(&p).unwrap();
+    assert_eq!(state.broken_at.as_ref().map(|b| b.0), Some(2), "{state:?}");
+    assert!(state.text().en.contains("BROKEN at entry 2"));
+    drop(p);
+    let o = mams(&["info", path.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stdout(&o).contains("the chain is BROKEN at entry 2"),
+        "{}",
+        stdout(&o)
+    );
+    // A removed entry breaks it too.
+    {
+        let c = duckdb::Connection::open(&path).unwrap();
+        c.execute("UPDATE audit_trail SET note = 'site visit' WHERE seq = 2", [])
+            .unwrap();
+        let p2 = c
+            .query_row("SELECT count(*) FROM audit_trail", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        assert_eq!(p2, 3);
+        c.execute("DELETE FROM audit_trail WHERE seq = 1", []).unwrap();
+    }
+    let p = Project::open(&path).unwrap();
+    assert!(!chain::verify(&p).unwrap().is_intact());
+}
+
+#[test]
+fn entries_written_before_the_chain_are_chained_by_the_next_change() {
+    use mams::audit::chain;
+    let path = sample_project("trail-legacy");
+    let p = Project::open(&path).unwrap();
+    run_all(&p, vec!["zero_kwh".into()]);
+    let (rows, _) = stored::suspects(
+        &p,
+        &SuspectFilter {
+            statuses: vec!["new".into()],
+            limit: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let keys: Vec<String> = rows.iter().map(|s| s.key.clone()).collect();
+    let to = |s| Change {
+        to: Some(s),
+        ..Default::default()
+    };
+    triage::apply(&p, &keys[..1], &to(Status::Verifying), "a").unwrap();
+    // As a project written before schema version 19 holds them: no place, no hash.
+    p.conn()
+        .execute_batch("UPDATE audit_trail SET seq = NULL, hash = NULL")
+        .unwrap();
+    let state = chain::verify(&p).unwrap();
+    assert_eq!((state.entries, state.unchained), (0, 1));
+    assert!(state.is_intact());
+    triage::apply(&p, &keys[1..2], &to(Status::Verifying), "a").unwrap();
+    let state = chain::verify(&p).unwrap();
+    assert_eq!((state.entries, state.unchained), (2, 0));
+    assert!(state.is_intact());
+    // The older entry comes first in the chain.
+    assert_eq!(stored::chained_trail(&p).unwrap()[0].2.suspect_key, keys[0]);
+}

@@ -3,6 +3,7 @@
 //! the app all use it.
 
 pub mod cases;
+pub mod chain;
 pub mod docs;
 pub mod explain;
 pub mod rules;

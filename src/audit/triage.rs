@@ -100,22 +100,40 @@ pub struct Change {
     pub fp_reason: Option<String>,
 }
 
-/// Who is making changes: the operating-system user (from the environment, else the name
-/// of the home folder).
+/// Who is making changes: the operating-system account running MAMS, read from the system
+/// (on Unix the password database entry of the process's user id), not from an environment
+/// variable anyone can set; elsewhere the account name Windows gives the process.
 pub fn actor() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|s| !s.trim().is_empty()))
-        .or_else(|| {
-            let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
-            Some(
-                std::path::Path::new(&home)
-                    .file_name()?
-                    .to_string_lossy()
-                    .into_owned(),
-            )
-        })
-        .unwrap_or_else(|| "unknown".into())
+    os_account().unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(unix)]
+fn os_account() -> Option<String> {
+    // getpwuid_r: the reentrant lookup of the real user id's account name.
+    let uid = unsafe { libc::getuid() };
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: pwd, buf and result outlive the call; buf's length is passed with it.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return Some(format!("uid {uid}"));
+    }
+    // SAFETY: pw_name points into buf, a NUL-terminated string set by getpwuid_r.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) }
+        .to_string_lossy()
+        .into_owned();
+    Some(if name.is_empty() {
+        format!("uid {uid}")
+    } else {
+        name
+    })
+}
+
+#[cfg(not(unix))]
+fn os_account() -> Option<String> {
+    // Windows sets USERNAME for the process from the logon session.
+    std::env::var("USERNAME").ok().filter(|s| !s.trim().is_empty())
 }
 
 /// What a change needs, checked before anything is written.
@@ -173,21 +191,20 @@ pub fn apply(project: &Project, keys: &[String], change: &Change, actor: &str) -
             let from = Status::parse(&s.status).unwrap_or(Status::New);
             check(change, from).map_err(|e| crate::said!("{key}: {e}", "{key}：{e}"))?;
             let to = change.to.unwrap_or(from);
-            stored::record_change(
-                p,
-                &TrailEntry {
-                    suspect_key: key.clone(),
-                    changed_at: at,
-                    actor: actor.to_string(),
-                    from_status: Some(from.id().to_string()),
-                    to_status: to.id().to_string(),
-                    note: Some(change.note.trim().to_string()).filter(|n| !n.is_empty()),
-                    assignee_unit: change.assignee_unit.clone().filter(|u| !u.trim().is_empty()),
-                    due_on: change.due_on,
-                    recovered: change.recovered,
-                    fp_reason: change.fp_reason.clone().filter(|r| !r.trim().is_empty()),
-                },
-            )?;
+            let entry = TrailEntry {
+                suspect_key: key.clone(),
+                changed_at: at,
+                actor: actor.to_string(),
+                from_status: Some(from.id().to_string()),
+                to_status: to.id().to_string(),
+                note: Some(change.note.trim().to_string()).filter(|n| !n.is_empty()),
+                assignee_unit: change.assignee_unit.clone().filter(|u| !u.trim().is_empty()),
+                due_on: change.due_on,
+                recovered: change.recovered,
+                fp_reason: change.fp_reason.clone().filter(|r| !r.trim().is_empty()),
+            };
+            let (seq, hash) = super::chain::next_link(p, &entry)?;
+            stored::record_change(p, &entry, (seq, &hash))?;
         }
         Ok(keys.len())
     })

@@ -12,10 +12,22 @@ use crate::store::{Project, queries};
 pub fn run(project: &Path, format: InfoFormat) -> anyhow::Result<()> {
     let p = Project::open_read_only(project)?;
     let info = queries::project_info(&p).context("cannot read the project")?;
+    let trail = crate::audit::chain::verify(&p).context("cannot read the audit trail")?;
     let mut out = std::io::stdout().lock();
     match format {
-        InfoFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&info)?)?,
-        InfoFormat::Table => print_info(&mut out, &info)?,
+        InfoFormat::Json => {
+            let mut v = serde_json::to_value(&info)?;
+            v["audit_trail"] = serde_json::to_value(&trail)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?
+        }
+        InfoFormat::Table => {
+            print_info(&mut out, &info)?;
+            writeln!(out, "{}", trail.text().en)?;
+        }
+    }
+    // A broken chain is a failure a scheduled check should see.
+    if !trail.is_intact() {
+        return Err(anyhow::Error::new(crate::text::Said(trail.text())));
     }
     Ok(())
 }

@@ -400,10 +400,12 @@ pub struct TrailEntry {
 
 /// Appends `e` to the trail and sets the suspect's state from it (fields it leaves empty
 /// keep their value). Call inside a transaction.
-pub fn record_change(project: &Project, e: &TrailEntry) -> duckdb::Result<()> {
+/// Appends `e` to the trail at its place in the chain (`audit::chain::next_link`) and moves
+/// the suspect.
+pub fn record_change(project: &Project, e: &TrailEntry, (seq, hash): (i64, &str)) -> duckdb::Result<()> {
     let c = project.conn();
     c.execute(
-        "INSERT INTO audit_trail VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_trail VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
             e.suspect_key,
             e.changed_at,
@@ -414,7 +416,9 @@ pub fn record_change(project: &Project, e: &TrailEntry) -> duckdb::Result<()> {
             e.assignee_unit,
             e.due_on,
             e.recovered,
-            e.fp_reason
+            e.fp_reason,
+            seq,
+            hash
         ],
     )?;
     c.execute(
@@ -434,26 +438,76 @@ pub fn record_change(project: &Project, e: &TrailEntry) -> duckdb::Result<()> {
     Ok(())
 }
 
+const TRAIL_COLUMNS: &str = "suspect_key, changed_at, actor, from_status, to_status, note, assignee_unit, due_on, \
+     recovered, fp_reason";
+
+fn trail_entry(r: &duckdb::Row<'_>, at: usize) -> duckdb::Result<TrailEntry> {
+    Ok(TrailEntry {
+        suspect_key: r.get(at)?,
+        changed_at: r.get(at + 1)?,
+        actor: r.get(at + 2)?,
+        from_status: r.get(at + 3)?,
+        to_status: r.get(at + 4)?,
+        note: r.get(at + 5)?,
+        assignee_unit: r.get(at + 6)?,
+        due_on: r.get(at + 7)?,
+        recovered: r.get(at + 8)?,
+        fp_reason: r.get(at + 9)?,
+    })
+}
+
+/// Trail entries not yet in the chain (written before it began), in the order written.
+pub fn unchained_trail(project: &Project) -> duckdb::Result<Vec<(i64, TrailEntry)>> {
+    let sql = format!("SELECT rowid, {TRAIL_COLUMNS} FROM audit_trail WHERE seq IS NULL ORDER BY rowid");
+    let mut stmt = project.conn().prepare(&sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, trail_entry(r, 1)?)))?;
+    rows.collect()
+}
+
+/// The chained entries in chain order: (place, hash, entry).
+pub fn chained_trail(project: &Project) -> duckdb::Result<Vec<(i64, String, TrailEntry)>> {
+    let sql =
+        format!("SELECT seq, hash, {TRAIL_COLUMNS} FROM audit_trail WHERE seq IS NOT NULL ORDER BY seq");
+    let mut stmt = project.conn().prepare(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            trail_entry(r, 2)?,
+        ))
+    })?;
+    rows.collect()
+}
+
+/// The last place of the chain and its hash.
+pub fn trail_head(project: &Project) -> duckdb::Result<Option<(i64, String)>> {
+    use duckdb::OptionalExt;
+    project
+        .conn()
+        .query_row(
+            "SELECT seq, hash FROM audit_trail WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+}
+
+pub fn set_trail_link(project: &Project, rowid: i64, seq: i64, hash: &str) -> duckdb::Result<()> {
+    project
+        .conn()
+        .execute(
+            "UPDATE audit_trail SET seq = ?, hash = ? WHERE rowid = ?",
+            params![seq, hash, rowid],
+        )
+        .map(|_| ())
+}
+
 /// The trail of one suspect, oldest first.
 pub fn trail(project: &Project, key: &str) -> duckdb::Result<Vec<TrailEntry>> {
-    let mut stmt = project.conn().prepare(
-        "SELECT suspect_key, changed_at, actor, from_status, to_status, note, assignee_unit, due_on, \
-         recovered, fp_reason FROM audit_trail WHERE suspect_key = ? ORDER BY changed_at, rowid",
-    )?;
-    let rows = stmt.query_map([key], |r| {
-        Ok(TrailEntry {
-            suspect_key: r.get(0)?,
-            changed_at: r.get(1)?,
-            actor: r.get(2)?,
-            from_status: r.get(3)?,
-            to_status: r.get(4)?,
-            note: r.get(5)?,
-            assignee_unit: r.get(6)?,
-            due_on: r.get(7)?,
-            recovered: r.get(8)?,
-            fp_reason: r.get(9)?,
-        })
-    })?;
+    let sql =
+        format!("SELECT {TRAIL_COLUMNS} FROM audit_trail WHERE suspect_key = ? ORDER BY changed_at, rowid");
+    let mut stmt = project.conn().prepare(&sql)?;
+    let rows = stmt.query_map([key], |r| trail_entry(r, 0))?;
     rows.collect()
 }
 

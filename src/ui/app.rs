@@ -433,6 +433,10 @@ impl MamsApp {
                 self.state.last_project = Some(view.path.clone());
                 self.scoped = None;
                 self.notice = None;
+                // An entry of the audit trail changed outside MAMS: said at once, in full.
+                if !view.trail.is_intact() {
+                    self.error = Some(view.trail.text().pick(self.state.lang == Lang::Zh).to_string());
+                }
                 self.show_project(view);
             }
             Msg::Imported(Ok((report, view))) => {

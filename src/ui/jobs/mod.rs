@@ -50,6 +50,8 @@ pub struct ProjectView {
     pub last_complete: Option<NaiveDate>,
     /// Saved import profiles: (name, mapping).
     pub profiles: Vec<(String, Mapping)>,
+    /// The audit trail's hash chain as found on opening (`audit::chain`).
+    pub trail: crate::audit::chain::ChainState,
 }
 
 /// Rows per table in a scope (unit subtree, month).
@@ -303,6 +305,7 @@ pub(super) fn load_view(p: &Project) -> anyhow::Result<ProjectView> {
         last_complete: crate::metrics::kpi::last_complete_month(&months, reach),
         months,
         profiles: crate::store::profiles::all(p)?,
+        trail: crate::audit::chain::verify(p)?,
     })
 }
 
