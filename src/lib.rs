@@ -29,6 +29,7 @@ pub mod store;
 pub mod table_file;
 pub mod text;
 pub mod ui;
+pub mod version;
 pub mod worker;
 
 #[cfg(test)]

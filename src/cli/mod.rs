@@ -45,7 +45,7 @@ pub use triage::TriageArgs;
 #[derive(Debug, Parser)]
 #[command(
     name = "mams",
-    version,
+    version = crate::version::line(),
     about = "MAMS, the Marketing Audit & Monitoring Studio: audit and monitoring of electric power marketing",
     long_about = "MAMS, the Marketing Audit & Monitoring Studio.\n\nWithout a command, starts the desktop app \
                   (on PROJECT if given, else on the last project, else on the bundled sample project)."
