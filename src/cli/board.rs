@@ -9,6 +9,9 @@ use crate::metrics::indicators::indicator;
 pub fn run(args: &PageArgs) -> anyhow::Result<()> {
     let (p, unit, below) = report::open_scope(args)?;
     let r = bulletin::report(&p, &unit, args.period, &below)?;
+    if !p.is_read_only() {
+        let _ = crate::risk::compute::after_change(&p, &crate::progress::Progress::new());
+    }
     let risks: Vec<TopRisk> = crate::risk::report::top_risks(&p, &unit, args.period, 6)?
         .into_iter()
         .map(|(point, l)| TopRisk {

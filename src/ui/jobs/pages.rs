@@ -62,6 +62,8 @@ pub fn bulletin(scope: Scope, units: Vec<String>) -> impl FnOnce(&mut WorkerStat
     move |state, progress| {
         let r = page_read(state, progress, &scope, |p, month| {
             let board = crate::metrics::bulletin::report(p, &scope.unit_id, month, &units)?;
+            // Levels follow imports and triage: recomputed first when they are stale.
+            let _ = crate::risk::compute::after_change(p, progress);
             let risks = crate::risk::report::top_risks(p, &scope.unit_id, month, 6)?;
             let today = chrono::Local::now().date_naive();
             let measures_past_due = crate::store::risks::measures(p, None)?
