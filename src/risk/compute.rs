@@ -66,16 +66,11 @@ pub struct Computed {
     pub seconds: f64,
 }
 
-/// The first and last month with data.
-pub fn data_months(project: &Project) -> anyhow::Result<Option<(NaiveDate, NaiveDate)>> {
-    let months = crate::store::queries::months(project)?;
-    Ok(months.first().copied().zip(months.last().copied()))
-}
-
 /// Recomputes every level. Nothing is written when the project has no data.
 pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<Computed>> {
     let started = Instant::now();
-    let Some((from, to)) = data_months(project)? else {
+    let months: Vec<NaiveDate> = crate::store::queries::months(project)?;
+    let (Some(&from), Some(&to)) = (months.first(), months.last()) else {
         return Ok(None);
     };
     progress.set(None, crate::say!("assessing the risk points", "正在评估风险点"));
@@ -110,7 +105,6 @@ pub fn refresh(project: &Project, progress: &Progress) -> anyhow::Result<Option<
         .collect();
     let units = crate::store::queries::org_tree(project)?;
     let unit_ids: Vec<&str> = units.iter().map(|u| u.unit_id.as_str()).collect();
-    let months: Vec<NaiveDate> = crate::store::queries::months(project)?;
     progress.check()?;
     let customers = crate::store::kpi::month_totals_of_units(project, &unit_ids, from, to)?;
     let customers: Vec<Vec<f64>> = customers

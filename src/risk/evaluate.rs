@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::measures::{Metric, State};
 use crate::analysis::did::{Did, PanelRow, did};
-use crate::analysis::effect::{Direction, Verdict, month_index};
+use crate::analysis::effect::{Direction, Verdict};
 use crate::analysis::its::{Its, its};
 use crate::metrics::indicators::{Better, indicator};
 use crate::store::Project;
@@ -330,10 +330,4 @@ fn money(
             months
         ),
     )
-}
-
-/// Months between the start and the last month with data (for the page's wording).
-pub fn months_after(e: &Evaluation) -> Option<i64> {
-    let d = e.did.as_ref().ok()?;
-    Some(month_index(*d.months.last()?) - month_index(e.start) + 1)
 }

@@ -10,7 +10,7 @@ use super::measures::is_past_due;
 use super::register::RiskPoint;
 use crate::progress::Progress;
 use crate::store::Project;
-use crate::store::risks::{self as stored, LevelRow, MeasureRow, MeasureTrail};
+use crate::store::risks::{self as stored, LevelRow, MeasureRow};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Overview {
@@ -139,9 +139,4 @@ pub fn top_risks(
         .filter_map(|l| Some((points.iter().find(|p| p.id == l.risk_id)?.clone(), l)))
         .take(n)
         .collect())
-}
-
-/// A measure with its trail.
-pub fn measure_trail(project: &Project, id: i64) -> anyhow::Result<Vec<MeasureTrail>> {
-    Ok(stored::measure_trail(project, id)?)
 }

@@ -88,7 +88,7 @@ pub fn risk_evaluate(
                     evaluate::evaluate_with(p, &m, metric, c.clone(), false)?
                 }
             };
-            Ok((e, report::measure_trail(p, id)?))
+            Ok((e, crate::store::risks::measure_trail(p, id)?))
         })();
         finish(r, |r| Msg::RiskEvaluated(id, Box::new(r)))
     }
