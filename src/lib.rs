@@ -4,6 +4,7 @@
 //! knows nothing of egui and is used by the CLI and the tests as much as by the app;
 //! `ui` is the desktop app, a thin layer over it.
 
+pub mod account;
 pub mod analysis;
 pub mod audit;
 pub mod bulletins;
@@ -16,6 +17,7 @@ pub mod fonts;
 pub mod geo;
 pub mod geometry;
 pub mod import;
+pub mod logs;
 pub mod manifest;
 pub mod metrics;
 pub mod model;

@@ -43,7 +43,8 @@ fn has_manifest(dir: &Path) -> bool {
 }
 
 /// The bundled sample extracts: `MAMS_SAMPLE_DB`, then `sample-db/` beside the executable
-/// (or in `../share/mams/` for an installed copy), then the source tree it was built from.
+/// (or in `../share/mams/` for an installed copy, `../Resources/` in a macOS app bundle), then
+/// the source tree it was built from.
 pub fn bundled_sample_db() -> Option<PathBuf> {
     let mut candidates = Vec::new();
     if let Some(p) = std::env::var_os("MAMS_SAMPLE_DB") {
@@ -55,6 +56,8 @@ pub fn bundled_sample_db() -> Option<PathBuf> {
     {
         candidates.push(dir.join("sample-db"));
         candidates.push(dir.join("../share/mams/sample-db"));
+        // A macOS app bundle: Contents/MacOS/mams and Contents/Resources/sample-db.
+        candidates.push(dir.join("../Resources/sample-db"));
     }
     candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-db"));
     candidates.into_iter().find(|d| has_manifest(d))

@@ -396,7 +396,7 @@ fn a_project_rule_or_the_console_cannot_read_or_write_files_outside_the_project(
         offset: 0,
         limit: 100,
     };
-    let n = mams::store::rows::export(&p, &q, &exported).unwrap();
+    let n = mams::store::rows::export(&p, &q, &exported, mams::privacy::Disclosure::Masked).unwrap();
     assert!(n > 100 && exported.exists());
     let scratch = path.parent().unwrap().join(mams::store::scratch::FOLDER);
     assert_eq!(
@@ -683,7 +683,7 @@ fn the_audit_trail_is_a_hash_chain_that_shows_an_edit_made_outside_mams() {
                 note: "site visit".into(),
                 ..Default::default()
             },
-            &triage::actor(),
+            &mams::account::name(),
         )
         .unwrap();
         let state = chain::verify(&p).unwrap();
@@ -720,7 +720,7 @@ fn the_audit_trail_is_a_hash_chain_that_shows_an_edit_made_outside_mams() {
             .unwrap();
         assert_eq!(hash, &want);
         // The actor is the operating-system account, whatever USER says.
-        assert_eq!(e.actor, triage::actor());
+        assert_eq!(e.actor, mams::account::name());
     }
     // Another DuckDB client changes a note: the chain is broken at that entry, and MAMS says so.
     {

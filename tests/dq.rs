@@ -448,7 +448,7 @@ fn the_worklist_of_a_unit_exports_one_row_per_failing_record() {
     let p = Project::open(&path).unwrap();
     full_run(&p);
     let out = tmp("export").join("worklist.xlsx");
-    let n = worklist::write_xlsx(&p, None, &out, true, false).unwrap();
+    let n = worklist::write_xlsx(&p, None, &out, true, mams::privacy::Disclosure::Masked).unwrap();
     let expected: u64 = stored::items(&p, None).unwrap().iter().map(|i| i.failing).sum();
     assert_eq!(n as u64, expected);
     use calamine::{Reader, open_workbook_auto};

@@ -554,6 +554,45 @@ pub fn read_file(path: &Path) -> anyhow::Result<Vec<Case>> {
     }
 }
 
+/// Writes the project's library to `path` (.json or .xlsx) with the personal values of the
+/// cases' evidence masked, or in full after a choice the access log records first. The
+/// cases' own text is written by people and leaves as they wrote it. Returns the cases written.
+pub fn export(
+    project: &Project,
+    path: &Path,
+    disclosure: crate::privacy::Disclosure,
+) -> anyhow::Result<usize> {
+    let mut all = crate::store::cases::all(project)?;
+    let mut personal = std::collections::BTreeSet::new();
+    for c in &mut all {
+        let mut object: serde_json::Map<String, serde_json::Value> = c.features.iter().cloned().collect();
+        let found = crate::privacy::mask_object(&mut object, disclosure);
+        for (k, v) in &mut c.features {
+            if let Some(m) = object.get(k.as_str()) {
+                *v = m.clone();
+            }
+        }
+        personal.extend(found);
+    }
+    if disclosure == crate::privacy::Disclosure::Full && !personal.is_empty() {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        crate::store::access_log::record(
+            project,
+            &crate::store::access_log::Entry::now(
+                "cases",
+                &format!("case library → {file}"),
+                &personal.into_iter().collect::<Vec<_>>(),
+                all.len() as u64,
+            ),
+        )?;
+    }
+    write_file(&all, path)?;
+    Ok(all.len())
+}
+
 /// Writes the library by the file's extension: .json or .xlsx.
 pub fn write_file(cases: &[Case], path: &Path) -> anyhow::Result<()> {
     let ext = path

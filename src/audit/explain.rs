@@ -111,6 +111,25 @@ pub fn evidence_from_json(text: &str) -> Evidence {
     }
 }
 
+/// Evidence as stored with its personal values masked (`privacy`), and the personal names
+/// it holds. Text that is not evidence is returned as it is.
+pub fn masked_evidence_json(text: &str, disclosure: crate::privacy::Disclosure) -> (String, Vec<String>) {
+    let ev = evidence_from_json(text);
+    let mut object: serde_json::Map<String, Value> = ev.iter().cloned().collect();
+    let found = crate::privacy::mask_object(&mut object, disclosure);
+    if found.is_empty() || disclosure == crate::privacy::Disclosure::Full {
+        return (text.to_string(), found);
+    }
+    let pairs: Vec<Value> = ev
+        .into_iter()
+        .map(|(k, v)| {
+            let v = object.get(&k).cloned().unwrap_or(v);
+            Value::Array(vec![Value::String(k), v])
+        })
+        .collect();
+    (Value::Array(pairs).to_string(), found)
+}
+
 /// The sentence of a stored suspect, in English or Chinese.
 pub fn sentence(rule: &super::rules::Rule, s: &crate::store::audit::SuspectRow, zh: bool) -> String {
     let mut ev = evidence_from_json(&s.evidence_json);

@@ -155,7 +155,7 @@ pub fn save_draft(project: &Project, doc: &Document) -> anyhow::Result<()> {
             period: doc.period_label.clone(),
             document: serde_json::to_string(doc)?,
             prepared_at: chrono::Local::now().naive_local(),
-            prepared_by: crate::audit::triage::actor(),
+            prepared_by: crate::account::name(),
         },
     )?;
     Ok(())

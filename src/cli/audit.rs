@@ -39,6 +39,10 @@ pub struct AuditArgs {
     /// List the rules (id, category, severity, name, parameters in effect) and stop.
     #[arg(long)]
     pub list: bool,
+    /// Personal data in the evidence in full (masked by default); recorded in the project's
+    /// access log.
+    #[arg(long)]
+    pub unmasked: bool,
 }
 
 pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
@@ -185,6 +189,31 @@ pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
             found
         }
     };
+    // Personal values in the evidence leave masked, or in full after a recorded choice.
+    let disclosure = crate::privacy::Disclosure::unmasked(a.unmasked);
+    let mut rows = rows;
+    let mut personal = std::collections::BTreeSet::new();
+    for s in &mut rows {
+        let (text, found) = explain::masked_evidence_json(&s.evidence_json, disclosure);
+        s.evidence_json = text;
+        personal.extend(found);
+    }
+    if a.unmasked && !personal.is_empty() {
+        if !writable {
+            bail!(
+                "--unmasked must be recorded in the project's access log, and the app holds the project: close it there first"
+            );
+        }
+        crate::store::access_log::record(
+            &p,
+            &crate::store::access_log::Entry::now(
+                "cli audit",
+                "suspects",
+                &personal.into_iter().collect::<Vec<_>>(),
+                rows.len() as u64,
+            ),
+        )?;
+    }
     let sentence = |s: &stored::SuspectRow| {
         rules
             .iter()

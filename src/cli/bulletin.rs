@@ -156,7 +156,7 @@ pub fn run(a: &BulletinArgs) -> anyhow::Result<()> {
     }
     let zh = a.lang == BulletinLang::Zh;
     let bytes = if a.publish {
-        let (id, file) = publish::publish(&p, &doc, format, zh, &crate::audit::triage::actor())?;
+        let (id, file) = publish::publish(&p, &doc, format, zh, &crate::account::name())?;
         println!("published as bulletin {id}");
         file
     } else {

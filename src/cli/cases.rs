@@ -22,8 +22,14 @@ pub enum CasesCommand {
     },
     /// Make a case of a confirmed suspect, pre-filled from its evidence.
     Promote { project: PathBuf, suspect: String },
-    /// Write the library to a .json or .xlsx file.
-    Export { project: PathBuf, file: PathBuf },
+    /// Write the library to a .json or .xlsx file (personal values in the evidence masked).
+    Export {
+        project: PathBuf,
+        file: PathBuf,
+        /// Personal values in full; recorded in the project's access log.
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Merge a .json or .xlsx library into the project by case id (no duplicates).
     Import { project: PathBuf, file: PathBuf },
 }
@@ -93,11 +99,18 @@ pub fn cases(what: CasesCommand) -> anyhow::Result<()> {
             println!("{}  {}", case.case_id, case.title);
             Ok(())
         }
-        CasesCommand::Export { project, file } => {
-            let p = Project::open_read_only(&project)?;
-            let all = crate::store::cases::all(&p)?;
-            cases::write_file(&all, &file)?;
-            eprintln!("{} cases written to {}", all.len(), file.display());
+        CasesCommand::Export {
+            project,
+            file,
+            unmasked,
+        } => {
+            let p = if unmasked {
+                Project::open(&project)?
+            } else {
+                Project::open_read_only(&project)?
+            };
+            let n = cases::export(&p, &file, crate::privacy::Disclosure::unmasked(unmasked))?;
+            eprintln!("{n} cases written to {}", file.display());
             Ok(())
         }
         CasesCommand::Import { project, file } => {

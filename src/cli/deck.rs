@@ -105,7 +105,7 @@ pub fn run(what: &DeckCommand) -> anyhow::Result<()> {
             if *unmasked {
                 tracing::warn!(
                     "deck {id} exported with personal data unmasked by {}",
-                    crate::audit::triage::actor()
+                    crate::account::name()
                 );
                 eprintln!("note: personal data are NOT masked in {}", out.display());
             }

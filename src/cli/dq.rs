@@ -56,7 +56,8 @@ pub enum DqCommand {
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = super::bulletin::BulletinLang::En)]
         lang: super::bulletin::BulletinLang,
-        /// Personal data as it is in the export (masked by default).
+        /// Personal data in full in the export (masked by default); recorded in the
+        /// project's access log.
         #[arg(long)]
         unmasked: bool,
     },
@@ -312,7 +313,13 @@ pub fn run(what: &DqCommand) -> anyhow::Result<()> {
             let p = Project::open(project)?;
             let zh = *lang == super::bulletin::BulletinLang::Zh;
             if let Some(out) = out {
-                let n = worklist::write_xlsx(&p, unit.as_deref(), out, zh, *unmasked)?;
+                let n = worklist::write_xlsx(
+                    &p,
+                    unit.as_deref(),
+                    out,
+                    zh,
+                    crate::privacy::Disclosure::unmasked(*unmasked),
+                )?;
                 eprintln!("{n} failing records written to {}", out.display());
                 return Ok(());
             }
@@ -357,14 +364,14 @@ pub fn run(what: &DqCommand) -> anyhow::Result<()> {
                 due_on: *due,
                 note: note.clone(),
             };
-            let item = worklist::change(&p, key, &change, &crate::audit::triage::actor())?;
+            let item = worklist::change(&p, key, &change, &crate::account::name())?;
             println!("{}  {}", item.item_key, item.status);
             Ok(())
         }
         DqCommand::Warnings { project, ack, note } => {
             let p = Project::open(project)?;
             if let Some(key) = ack {
-                stored::acknowledge(&p, key, &crate::audit::triage::actor(), note.as_deref())?;
+                stored::acknowledge(&p, key, &crate::account::name(), note.as_deref())?;
                 println!("acknowledged {key}");
                 return Ok(());
             }

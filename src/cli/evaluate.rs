@@ -30,7 +30,7 @@ pub fn run(a: &EvaluateArgs) -> anyhow::Result<()> {
     let ev = evaluate::run_published_or(&p, &system, period, a.unit)?;
     let mut published = None;
     if a.publish {
-        let id = evaluate::publish(&p, &ev, &crate::audit::triage::actor())?;
+        let id = evaluate::publish(&p, &ev, &crate::account::name())?;
         let items = crate::store::evaluations::items(&p, Some(&ev.scope))?
             .into_iter()
             .filter(|i| i.evaluation_id == id)

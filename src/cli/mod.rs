@@ -234,6 +234,21 @@ pub enum Command {
         /// Print at most this many rows in the table format (0: all).
         #[arg(long, default_value_t = 1000)]
         max_rows: usize,
+        /// Personal columns in full (masked by default); recorded in the project's access
+        /// log, so the project must not be open in the app.
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Panics on purpose, to check that a crash leaves a report (tests, support).
+    #[command(hide = true)]
+    CrashTest,
+    /// The project's access log: each time personal data left MAMS in full, by whom, when,
+    /// by which path, which columns and how many rows.
+    AccessLog {
+        project: PathBuf,
+        /// The newest entries shown.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
     },
 }
 
@@ -420,7 +435,41 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             query,
             format,
             max_rows,
-        } => sql::run(&project, &query, format, max_rows),
+            unmasked,
+        } => sql::run(&project, &query, format, max_rows, unmasked),
+        Command::CrashTest => {
+            tracing::info!("crash test requested");
+            panic!("deliberate crash (mams crash-test), id 110101199003071234");
+        }
+        Command::AccessLog { project, limit } => {
+            let p = crate::store::Project::open_read_only(&project)?;
+            let entries = crate::store::access_log::list(&p, limit)?;
+            let mut out = std::io::stdout().lock();
+            if entries.is_empty() {
+                writeln!(out, "No personal data has left this project in full.")?;
+                return Ok(());
+            }
+            let result = crate::store::queries::QueryResult {
+                columns: ["at", "actor", "channel", "what", "columns", "rows"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: entries
+                    .into_iter()
+                    .map(|e| {
+                        use duckdb::types::Value::{BigInt, Text};
+                        vec![
+                            Text(e.at.format("%Y-%m-%d %H:%M:%S").to_string()),
+                            Text(e.actor),
+                            Text(e.channel),
+                            Text(e.what),
+                            Text(e.columns),
+                            BigInt(e.rows as i64),
+                        ]
+                    })
+                    .collect(),
+            };
+            print::print_table(&mut out, &result, 0)
+        }
     }
 }
 

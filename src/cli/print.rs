@@ -45,6 +45,27 @@ pub fn print_info(out: &mut impl Write, info: &queries::ProjectInfo) -> anyhow::
     Ok(())
 }
 
+/// Masks the text values of a result's personal columns (known by their names) unless the
+/// disclosure is full; returns the personal columns.
+pub fn mask_result(r: &mut queries::QueryResult, disclosure: crate::privacy::Disclosure) -> Vec<String> {
+    let kinds = crate::privacy::column_kinds(&r.columns);
+    if disclosure == crate::privacy::Disclosure::Masked {
+        for row in &mut r.rows {
+            for (v, kind) in row.iter_mut().zip(&kinds) {
+                if let (Some(kind), duckdb::types::Value::Text(s)) = (kind, &*v) {
+                    *v = duckdb::types::Value::Text(crate::privacy::mask(s, *kind));
+                }
+            }
+        }
+    }
+    r.columns
+        .iter()
+        .zip(&kinds)
+        .filter(|(_, k)| k.is_some())
+        .map(|(c, _)| c.clone())
+        .collect()
+}
+
 pub fn print_table(out: &mut impl Write, r: &queries::QueryResult, max_rows: usize) -> anyhow::Result<()> {
     let shown = if max_rows > 0 {
         r.rows.len().min(max_rows)

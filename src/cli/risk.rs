@@ -124,7 +124,7 @@ fn top_unit(p: &Project) -> anyhow::Result<String> {
 }
 
 pub fn run(cmd: &RiskCommand) -> anyhow::Result<()> {
-    let actor = crate::audit::triage::actor();
+    let actor = crate::account::name();
     match cmd {
         RiskCommand::List { project, format } => {
             let p = Project::open(project).or_else(|_| Project::open_read_only(project))?;

@@ -52,7 +52,7 @@ pub fn triage(a: TriageArgs) -> anyhow::Result<()> {
         recovered: a.recovered,
         fp_reason: a.reason,
     };
-    let n = triage::apply(&p, &a.keys, &change, &triage::actor())?;
+    let n = triage::apply(&p, &a.keys, &change, &crate::account::name())?;
     for key in &a.keys {
         if let Some(s) = crate::store::audit::suspect(&p, key)? {
             println!("{key}  {}", s.status);

@@ -69,7 +69,7 @@ pub fn profile(project: &Project, table: &str, column: &str) -> anyhow::Result<P
         Vec::new()
     };
     // Personal data (names, phones, ID numbers, addresses) leaves masked, as everywhere.
-    let personal = crate::dq::worklist::personal(t.name, c.name);
+    let personal = crate::privacy::model_column(t.name, c.name);
     let shown = |v: String| match personal {
         Some(kind) => crate::privacy::mask(&v, kind),
         None => v,

@@ -144,7 +144,8 @@ pub fn check_detail(project: &Project, check_id: &str, unit: Option<&str>) -> an
             let mut vals: serde_json::Value = serde_json::from_str(&f.vals).unwrap_or_default();
             if let Some(obj) = vals.as_object_mut() {
                 for (k, v) in obj.iter_mut() {
-                    if let (Some(kind), Some(s)) = (super::worklist::personal(&b.check.table, k), v.as_str())
+                    if let (Some(kind), Some(s)) =
+                        (crate::privacy::model_column(&b.check.table, k), v.as_str())
                     {
                         *v = serde_json::Value::String(crate::privacy::mask(s, kind));
                     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::checks::Check;
 use super::compile::{self, Bound};
-use crate::privacy::{self, Personal};
+use crate::privacy;
 use crate::store::Project;
 use crate::store::dq::{self as stored, Item, TrailEntry};
 
@@ -245,17 +245,6 @@ pub fn change(project: &Project, key: &str, change: &Change, actor: &str) -> any
     Ok(stored::item(project, key)?.expect("just written"))
 }
 
-/// The kind of personal data a column holds, masked in what leaves MAMS.
-pub fn personal(table: &str, column: &str) -> Option<Personal> {
-    match (table, column) {
-        ("customers", "name") => Some(Personal::Name),
-        ("customers", "phone") => Some(Personal::Phone),
-        ("customers", "id_number") => Some(Personal::IdNumber),
-        ("customers", "address") => Some(Personal::Address),
-        _ => None,
-    }
-}
-
 /// The problem of a failing row in words: the check's sentence with the row's values and the
 /// check's parameters put in.
 pub fn problem(check: &Check, values: &BTreeMap<String, f64>, vals: &serde_json::Value, zh: bool) -> String {
@@ -361,7 +350,7 @@ pub fn export_rows(
             let mut shown_vals = vals.clone();
             if !unmasked && let Some(obj) = shown_vals.as_object_mut() {
                 for (k, v) in obj.iter_mut() {
-                    if let (Some(kind), Some(s)) = (personal(&b.check.table, k), v.as_str()) {
+                    if let (Some(kind), Some(s)) = (privacy::model_column(&b.check.table, k), v.as_str()) {
                         *v = serde_json::Value::String(privacy::mask(s, kind));
                     }
                 }
@@ -410,10 +399,39 @@ pub fn write_xlsx(
     unit: Option<&str>,
     path: &Path,
     zh: bool,
-    unmasked: bool,
+    disclosure: crate::privacy::Disclosure,
 ) -> anyhow::Result<usize> {
     use rust_xlsxwriter::{Format, Workbook};
+    let unmasked = disclosure == crate::privacy::Disclosure::Full;
     let rows = export_rows(project, unit, zh, unmasked)?;
+    if unmasked {
+        // The personal columns of the tables the rows come from: what the values may hold.
+        let personal: BTreeSet<String> = rows
+            .iter()
+            .filter_map(|r| crate::model::table(&r.table))
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.personal.is_some())
+                    .map(|c| c.name.to_string())
+            })
+            .collect();
+        if !personal.is_empty() {
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            crate::store::access_log::record(
+                project,
+                &crate::store::access_log::Entry::now(
+                    "xlsx",
+                    &format!("dq worklist → {file}"),
+                    &personal.into_iter().collect::<Vec<_>>(),
+                    rows.len() as u64,
+                ),
+            )?;
+        }
+    }
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let header: [&str; 9] = if zh {

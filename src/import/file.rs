@@ -694,6 +694,25 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Masks the rejected values of personal columns (known by the column's name: canonical or
+/// the source's Chinese header) unless disclosed in full; returns the personal columns met.
+pub fn mask_rejects(rejects: &mut [FileReject], disclosure: crate::privacy::Disclosure) -> Vec<String> {
+    let mut personal = std::collections::BTreeSet::new();
+    for r in rejects.iter_mut() {
+        let j = &mut r.reject;
+        let Some(kind) = j.column.as_deref().and_then(crate::privacy::column_kind) else {
+            continue;
+        };
+        personal.insert(j.column.clone().unwrap_or_default());
+        if disclosure == crate::privacy::Disclosure::Masked
+            && let Some(v) = &j.value
+        {
+            j.value = Some(crate::privacy::mask(v, kind));
+        }
+    }
+    personal.into_iter().collect()
+}
+
 /// Writes rejects to `path`: an Excel workbook for .xlsx, else CSV.
 pub fn write_rejects(path: &Path, rejects: &[FileReject]) -> anyhow::Result<()> {
     let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));

@@ -45,6 +45,9 @@ pub struct Column {
     /// Header names commonly seen for this field in Chinese extracts.
     pub zh_headers: &'static [&'static str],
     pub description: &'static str,
+    /// The kind of personal data the column holds, if it holds any: masked on every path by
+    /// which rows leave MAMS unless the user chose otherwise (`crate::privacy`).
+    pub personal: Option<Personal>,
 }
 
 /// One canonical table.
@@ -91,6 +94,7 @@ const fn col(name: &'static str, ty: ColType, description: &'static str) -> Colu
         code_list: None,
         zh_headers: &[],
         description,
+        personal: None,
     }
 }
 
@@ -111,8 +115,13 @@ impl Column {
         self.zh_headers = headers;
         self
     }
+    const fn personal(mut self, kind: Personal) -> Self {
+        self.personal = Some(kind);
+        self
+    }
 }
 
+use crate::privacy::Personal;
 use ColType::*;
 
 pub const ORG_UNITS: Table = Table {
@@ -174,10 +183,17 @@ pub const CUSTOMERS: Table = Table {
             .zh(&["户号", "用户编号", "客户编号"]),
         col("name", Text, "Customer name.")
             .req()
-            .zh(&["户名", "用户名称", "客户名称"]),
-        col("address", Text, "Supply address.").zh(&["用电地址", "地址"]),
-        col("phone", Text, "Contact phone.").zh(&["联系电话", "移动电话", "手机号码"]),
-        col("id_number", Text, "Resident ID or unified social credit code.").zh(&["证件号码", "身份证号"]),
+            .zh(&["户名", "用户名称", "客户名称"])
+            .personal(Personal::Name),
+        col("address", Text, "Supply address.")
+            .zh(&["用电地址", "地址"])
+            .personal(Personal::Address),
+        col("phone", Text, "Contact phone.")
+            .zh(&["联系电话", "移动电话", "手机号码"])
+            .personal(Personal::Phone),
+        col("id_number", Text, "Resident ID or unified social credit code.")
+            .zh(&["证件号码", "身份证号"])
+            .personal(Personal::IdNumber),
         col("unit_id", Text, "Supply station serving the customer.")
             .req()
             .zh(&["供电单位", "管理单位"]),
@@ -257,6 +273,16 @@ pub const CUSTOMERS: Table = Table {
         col("lat", Real, "Latitude of the supply point (WGS 84).")
             .unit("degree")
             .zh(&["纬度"]),
+        col("bank_account", Text, "Bank account the charges are debited from.")
+            .zh(&["银行账号", "开户账号", "代扣账号"])
+            .personal(Personal::Account),
+        col(
+            "contact_person",
+            Text,
+            "The customer's contact person (for a company or an institution).",
+        )
+        .zh(&["联系人", "联系人姓名"])
+        .personal(Personal::Name),
     ],
     key: &["customer_id"],
     period_column: None,
@@ -814,7 +840,10 @@ pub fn data_model_markdown() -> String {
         "Conventions: money in yuan, energy in kWh, capacity in kVA, times as `TIMESTAMP` (local time, no zone), \
          months as the `DATE` of their first day. Coded columns hold the codes of the lists at the end; each \
          code has an English and a Chinese label (also in the project's `code_lists` table). Keys are checked \
-         on import (a file with a repeated key is refused). \"Required\" columns may not be empty.\n"
+         on import (a file with a repeated key is refused). \"Required\" columns may not be empty. A column \
+         marked \"personal\" holds personal data of that kind: every export, copy and command-line output \
+         masks it unless the user chose to show it in full, which the project's access log records \
+         (docs/security.md).\n"
     );
     let _ = writeln!(md, "## Tables\n");
     for t in TABLES {
@@ -856,18 +885,19 @@ pub fn data_model_markdown() -> String {
         let _ = writeln!(md, "{link}\n");
         let _ = writeln!(
             md,
-            "| column | type | unit | required | codes | Chinese headers | meaning |"
+            "| column | type | unit | required | codes | personal | Chinese headers | meaning |"
         );
-        let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+        let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
         for c in t.columns {
             let _ = writeln!(
                 md,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
                 c.name,
                 c.ty.sql(),
                 c.unit,
                 if c.required { "yes" } else { "" },
                 c.code_list.map(|l| format!("[{l}](#{l})")).unwrap_or_default(),
+                c.personal.map(|k| k.id()).unwrap_or_default(),
                 c.zh_headers.join(", "),
                 c.description
             );

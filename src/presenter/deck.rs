@@ -120,7 +120,7 @@ impl Deck {
                     project,
                     name,
                     chrono::Local::now().naive_local(),
-                    &crate::audit::triage::actor(),
+                    &crate::account::name(),
                     &json,
                 )?;
                 self.id = Some(id);

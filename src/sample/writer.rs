@@ -148,6 +148,9 @@ impl Sink for DuckSink<'_> {
                 Value::Boolean(c.is_key),
                 Value::Double((c.lon * 1e5).round() / 1e5),
                 Value::Double((c.lat * 1e5).round() / 1e5),
+                // The sample's extracts carry no bank account or contact person.
+                Value::Null,
+                Value::Null,
             ],
         )
     }

@@ -1,6 +1,7 @@
 //! The project file: one DuckDB database holding the imported data and everything MAMS
 //! records. All DuckDB access in MAMS goes through this module.
 
+pub mod access_log;
 pub mod activity;
 pub mod audit;
 pub mod bulletins;
@@ -14,6 +15,7 @@ pub mod kpi;
 pub mod loading;
 pub mod map;
 pub mod market;
+pub mod mask_function;
 pub mod memory;
 pub mod parser;
 pub mod profiles;
@@ -54,7 +56,7 @@ pub enum ProjectError {
         supported: i64,
     },
     #[error(
-        "{path} is already open in another MAMS process or DuckDB client ({detail}). Close it there and try again"
+        "{path} is open in {detail}. A project is open for writing in one program at a time: close it there (or quit that program), then open it here. Several programs can read it at once only while none of them writes (`mams sql` and `mams info` open it read-only)"
     )]
     Locked { path: PathBuf, detail: String },
     #[error("cannot open {path}: {detail}")]
@@ -99,8 +101,8 @@ impl crate::text::Bilingual for ProjectError {
                 supported
             ),
             ProjectError::Locked { path, detail } => say!(
-                "{} is already open in another MAMS process or DuckDB client ({}). Close it there and try again",
-                "{} 已被另一个 MAMS 进程或 DuckDB 客户端打开（{}）。请先在那里关闭，再重试",
+                "{} is open in {}. A project is open for writing in one program at a time: close it there (or quit that program), then open it here. Several programs can read it at once only while none of them writes (`mams sql` and `mams info` open it read-only)",
+                "{} 已在 {} 中打开。一个项目同一时间只能由一个程序写入：请在那里关闭它（或退出该程序），再在这里打开。只有在没有程序写入时，多个程序才能同时读取它（`mams sql` 和 `mams info` 以只读方式打开）",
                 path.display(),
                 detail
             ),
@@ -156,6 +158,31 @@ fn looks_like_duckdb(path: &Path) -> std::io::Result<bool> {
     Ok(&head[8..12] == b"DUCK")
 }
 
+/// Who holds a locked project, from DuckDB's words "Conflicting lock is held in
+/// /usr/bin/mams (PID 4242) by user alice": "MAMS (process 4242 of alice)".
+fn holder(detail: &str) -> Option<String> {
+    let rest = &detail[detail.find("Conflicting lock is held in ")? + "Conflicting lock is held in ".len()..];
+    let (program, rest) = rest.split_once(" (PID ")?;
+    let (pid, rest) = rest.split_once(')')?;
+    let user = rest
+        .trim_start()
+        .strip_prefix("by user ")
+        .map(|u| u.split(['.', ' ', '\n']).next().unwrap_or(u).to_string());
+    let name = Path::new(program.trim())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = if name == "mams" || name == "mams.exe" {
+        "MAMS".to_string()
+    } else {
+        name
+    };
+    Some(match user {
+        Some(u) => format!("{name} (process {pid} of {u})"),
+        None => format!("{name} (process {pid})"),
+    })
+}
+
 fn classify_open_error(path: &Path, err: duckdb::Error) -> ProjectError {
     let detail = err.to_string();
     // DuckDB's own words for a file another process holds: not any "lock" (a corrupt file is
@@ -164,10 +191,7 @@ fn classify_open_error(path: &Path, err: duckdb::Error) -> ProjectError {
         .iter()
         .any(|w| detail.contains(w));
     if locked {
-        let held_by = detail
-            .find("Conflicting lock is held in")
-            .map(|i| detail[i..].lines().next().unwrap_or("").to_string())
-            .unwrap_or_else(|| "the file is locked".to_string());
+        let held_by = holder(&detail).unwrap_or_else(|| "the file is locked".to_string());
         ProjectError::Locked {
             path: path.to_path_buf(),
             detail: held_by,
@@ -307,6 +331,10 @@ impl Project {
         dq_functions::install(&self.conn).map_err(|e| ProjectError::Unreadable {
             path: self.path.clone(),
             detail: format!("the data quality functions could not be defined: {e}"),
+        })?;
+        mask_function::install(&self.conn).map_err(|e| ProjectError::Unreadable {
+            path: self.path.clone(),
+            detail: format!("the masking function could not be defined: {e}"),
         })?;
         Ok(self)
     }
@@ -577,6 +605,20 @@ mod tests {
             ),
             ProjectError::Locked { .. }
         ));
+        // Who holds it, in DuckDB's words (written by hand from a real message).
+        let held = classify_open_error(
+            p,
+            err(
+                "IO Error: Could not set lock on file \"p.duckdb\": Conflicting lock is held in /usr/bin/mams (PID 4242) by user alice. See also https://duckdb.org/docs/stable/connect/concurrency",
+            ),
+        );
+        assert!(
+            held.to_string()
+                .contains("is open in MAMS (process 4242 of alice)"),
+            "{held}"
+        );
+        let other = holder("Conflicting lock is held in /usr/local/bin/duckdb (PID 9)").unwrap();
+        assert_eq!(other, "duckdb (process 9)");
         let corrupt = classify_open_error(
             p,
             err(

@@ -11,6 +11,7 @@ use duckdb::types::Value;
 use super::Project;
 use super::queries::{QueryResult, run_sql_with, unit_scope_predicate, value_to_string};
 use crate::model::{self, ColType, Table};
+use crate::privacy::Disclosure;
 
 /// Which rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,14 +133,61 @@ fn page_of(project: &Project, q: &RowsQuery) -> anyhow::Result<RowsPage> {
 /// Rows an Excel sheet can hold (with its header row).
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 
+/// The select list of an export: every column, personal ones masked unless disclosed in full.
+fn export_columns(t: &Table, disclosure: Disclosure) -> String {
+    t.columns
+        .iter()
+        .map(|c| match c.personal {
+            Some(kind) if disclosure == Disclosure::Masked => {
+                super::mask_function::masked_column(c.name, kind)
+            }
+            _ => c.name.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Writes every matching row to `path`: CSV (by DuckDB, any size) or XLSX (up to the sheet
-/// limit; more is refused with the count, to export as CSV instead). Returns the rows written.
-pub fn export(project: &Project, q: &RowsQuery, path: &Path) -> anyhow::Result<u64> {
+/// limit; more is refused with the count, to export as CSV instead). Personal columns are
+/// masked unless `disclosure` is full, which is first recorded in the access log. Returns
+/// the rows written.
+pub fn export(project: &Project, q: &RowsQuery, path: &Path, disclosure: Disclosure) -> anyhow::Result<u64> {
     let t = table_of(q.table)?;
     let (wh, values) = filter(t, q)?;
     let refs: Vec<&dyn duckdb::ToSql> = values.iter().map(|b| b.as_ref()).collect();
-    let select = format!("SELECT * FROM {} WHERE {wh}{}", t.name, order(t, q));
+    let select = format!(
+        "SELECT {} FROM {} WHERE {wh}{}",
+        export_columns(t, disclosure),
+        t.name,
+        order(t, q)
+    );
     let xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let personal: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| c.personal.is_some())
+        .map(|c| c.name.to_string())
+        .collect();
+    if disclosure == Disclosure::Full && !personal.is_empty() {
+        let total: i64 = project.conn().query_row(
+            &format!("SELECT count(*) FROM {} WHERE {wh}", t.name),
+            refs.as_slice(),
+            |r| r.get(0),
+        )?;
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        super::access_log::record(
+            project,
+            &super::access_log::Entry::now(
+                if xlsx { "xlsx" } else { "csv" },
+                &format!("{} → {file}", t.name),
+                &personal,
+                total.max(0) as u64,
+            ),
+        )?;
+    }
     if !xlsx {
         // DuckDB writes only in the project's private folder; the file is moved from there.
         let written = super::scratch::new_file(project.scratch_dir(), "export", "csv");

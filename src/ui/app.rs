@@ -66,6 +66,17 @@ pub struct MamsApp {
     table_pending: Option<TextTable>,
     /// The drill-through table, when open.
     pub rows: Option<super::rows_window::RowsWindow>,
+    /// Whether what leaves MAMS carries personal data in full: masked at every start, in full
+    /// only after the user confirmed it for this session (never saved with the settings).
+    pub disclosure: crate::privacy::Disclosure,
+    /// The confirmation of full disclosure, while it is asked.
+    pub asking_disclosure: bool,
+    /// The report of a crash of the last run, offered once at start (file, text).
+    pub crash: Option<(PathBuf, String)>,
+    /// Whether the crash report's text is unfolded.
+    crash_shown: bool,
+    /// Help > About, while open.
+    pub about_open: bool,
 }
 
 impl MamsApp {
@@ -114,6 +125,11 @@ impl MamsApp {
             chart_png: None,
             table_pending: None,
             rows: None,
+            disclosure: crate::privacy::Disclosure::Masked,
+            asking_disclosure: false,
+            crash: None,
+            crash_shown: false,
+            about_open: false,
         }
     }
 
@@ -292,6 +308,7 @@ impl MamsApp {
             unit_id,
             period,
             scoped: self.scoped.as_ref(),
+            disclosure: self.disclosure,
             page,
             worker: &mut self.worker,
             commands: Vec::new(),
@@ -329,6 +346,9 @@ impl MamsApp {
             Command::Ask(purpose) => self.ask(purpose, Some(self.state.page)),
             Command::OpenRows(title, query) => {
                 self.rows = Some(super::rows_window::RowsWindow::new(title, query));
+            }
+            Command::LogDisclosure(entry) => {
+                self.spawn("job_access_log", jobs::log_disclosure(entry));
             }
             Command::SaveTable(table) => {
                 self.table_pending = Some(table);
@@ -377,13 +397,15 @@ impl MamsApp {
             }
             Purpose::SaveTable => {
                 if let Some((header, rows)) = self.table_pending.take() {
-                    self.spawn("job_save_table", jobs::save_table(header, rows, first));
+                    let d = self.disclosure;
+                    self.spawn("job_save_table", jobs::save_table(header, rows, first, d));
                 }
             }
             Purpose::ExportRows => {
                 if let Some(w) = &self.rows {
                     let q = w.query.clone();
-                    self.spawn("job_rows_export", jobs::rows_export(q, first));
+                    let d = self.disclosure;
+                    self.spawn("job_rows_export", jobs::rows_export(q, first, d));
                 }
             }
             // A page's dialog answered without a record of which (tests answer directly):
@@ -602,6 +624,15 @@ impl MamsApp {
         egui::CentralPanel::default().show(ui, |ui| self.show_page(ui));
 
         super::rows_window::show(self, &ctx);
+        if self.asking_disclosure {
+            self.ask_disclosure(&ctx);
+        }
+        if self.crash.is_some() {
+            self.offer_crash_report(&ctx);
+        }
+        if self.about_open {
+            super::about::show(&ctx, self.state.lang, &mut self.about_open);
+        }
         if let Some(err) = self.error.clone() {
             let lang = self.state.lang;
             let modal = egui::Modal::new(egui::Id::unique("error_modal")).show(&ctx, |ui| {
@@ -625,6 +656,80 @@ impl MamsApp {
 }
 
 impl MamsApp {
+    /// Says that the last run crashed, where its report is, and shows it on request.
+    fn offer_crash_report(&mut self, ctx: &egui::Context) {
+        let Some((path, text)) = self.crash.clone() else {
+            return;
+        };
+        let lang = self.state.lang;
+        let mut shown = self.crash_shown;
+        let modal = egui::Modal::new(egui::Id::unique("crash_modal")).show(ctx, |ui| {
+            ui.set_max_width(720.0);
+            ui.heading(t(lang, "crash_title"));
+            ui.add_space(6.0);
+            ui.label(t(lang, "crash_text"));
+            ui.label(egui::RichText::new(path.display().to_string()).monospace());
+            ui.add_space(6.0);
+            if shown {
+                egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+                    ui.label(egui::RichText::new(&text).monospace().small());
+                });
+            }
+            ui.add_space(10.0);
+            ui.horizontal(|ui| {
+                if !shown && ui.button(t(lang, "crash_show")).clicked() {
+                    shown = true;
+                }
+                if ui.button(t(lang, "crash_copy")).clicked() {
+                    ui.ctx().copy_text(text.clone());
+                }
+                ui.button(t(lang, "ok")).clicked()
+            })
+            .inner
+        });
+        self.crash_shown = shown;
+        if modal.inner || modal.should_close() {
+            self.crash = None;
+        }
+    }
+
+    /// Asks once before personal data leaves in full for the rest of the session.
+    fn ask_disclosure(&mut self, ctx: &egui::Context) {
+        let lang = self.state.lang;
+        let modal = egui::Modal::new(egui::Id::unique("disclosure_modal")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading(t(lang, "disclosure_title"));
+            ui.add_space(6.0);
+            ui.label(t(lang, "disclosure_text"));
+            ui.add_space(10.0);
+            ui.horizontal(|ui| {
+                if ui
+                    .button(
+                        egui::RichText::new(t(lang, "disclosure_confirm")).color(ui.visuals().warn_fg_color),
+                    )
+                    .clicked()
+                {
+                    Some(true)
+                } else if ui.button(t(lang, "cancel")).clicked() {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .inner
+        });
+        match modal.inner {
+            Some(full) => {
+                self.asking_disclosure = false;
+                if full {
+                    self.disclosure = crate::privacy::Disclosure::Full;
+                }
+            }
+            None if modal.should_close() => self.asking_disclosure = false,
+            None => {}
+        }
+    }
+
     /// What the page shown offers as a view for a slide.
     pub fn current_view(&mut self) -> Option<crate::presenter::deck::View> {
         let id = self.state.page;

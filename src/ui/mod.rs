@@ -1,5 +1,6 @@
 //! The desktop app (egui): a thin layer over the headless core.
 
+pub mod about;
 pub mod app;
 pub mod app_state;
 pub mod chart_export;
@@ -22,6 +23,12 @@ use std::path::PathBuf;
 pub use app::{AppOptions, MamsApp};
 
 /// Starts the app window.
+/// The window's icon (the app icon of the packages, assets/icons/).
+fn window_icon() -> std::sync::Arc<egui::IconData> {
+    let png = include_bytes!("../../assets/icons/mams-256.png");
+    std::sync::Arc::new(eframe::icon_data::from_png_bytes(png).unwrap_or_default())
+}
+
 pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
     let launched = std::time::Instant::now();
     if let Some(p) = &project {
@@ -40,13 +47,18 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
             .with_title("MAMS")
             .with_app_id("mams")
             .with_inner_size([1440.0, 900.0])
-            .with_min_inner_size([900.0, 560.0]),
+            .with_min_inner_size([900.0, 560.0])
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
         "MAMS",
         native,
-        Box::new(|_cc| Ok(Box::new(MamsApp::new(options)))),
+        Box::new(|_cc| {
+            let mut app = MamsApp::new(options);
+            app.crash = crate::logs::take_unseen_crash(&crate::logs::dir());
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot start the window: {e}"))
 }

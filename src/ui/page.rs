@@ -112,6 +112,9 @@ pub enum Command {
     OpenRows(String, crate::store::rows::RowsQuery),
     /// A table as shown, to save as CSV or XLSX (the file is asked for).
     SaveTable(TextTable),
+    /// Personal data left in full by a path that has no job of its own (a copy): recorded in
+    /// the project's access log.
+    LogDisclosure(crate::store::access_log::Entry),
     /// Save what is drawn in this rectangle of the window as a PNG (the file is asked for).
     SaveChart(egui::Rect),
     /// Show another state of the project (after an import).
@@ -141,6 +144,8 @@ pub struct Cx<'a> {
     pub period: Option<NaiveDate>,
     /// Rows per table in the top bar's scope, and the scope they were counted for.
     pub scoped: Option<&'a (Scope, Vec<ScopedCount>)>,
+    /// Whether exports carry personal data in full (the status bar's switch).
+    pub disclosure: crate::privacy::Disclosure,
     /// The page being drawn; None for the shell's own parts.
     pub(super) page: Option<PageId>,
     pub(super) worker: &'a mut Worker<Msg>,

@@ -32,6 +32,23 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.separator();
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            // Personal data in what leaves MAMS: masked, or in full after a confirmation.
+            let full = app.disclosure == crate::privacy::Disclosure::Full;
+            let (label, color) = if full {
+                (t(lang, "disclosure_full"), ui.visuals().warn_fg_color)
+            } else {
+                (t(lang, "disclosure_masked"), ui.visuals().weak_text_color())
+            };
+            let button = ui
+                .small_button(RichText::new(label).color(color))
+                .on_hover_text(t(lang, "disclosure_help"));
+            if button.clicked() {
+                if full {
+                    app.disclosure = crate::privacy::Disclosure::Masked;
+                } else {
+                    app.asking_disclosure = true;
+                }
+            }
             if let Some(p) = &app.project {
                 ui.label(
                     RichText::new(format!(

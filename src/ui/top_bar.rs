@@ -43,6 +43,11 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             ui.separator();
             ui.checkbox(&mut app.state.dark, t(lang, "theme_dark"));
         });
+        ui.menu_button(t(lang, "menu_help"), |ui| {
+            if ui.button(t(lang, "about_title")).clicked() {
+                app.about_open = true;
+            }
+        });
         ui.separator();
         ui.label(
             RichText::new("MAMS")

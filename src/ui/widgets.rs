@@ -118,7 +118,19 @@ pub fn data_buttons_inline(ui: &mut egui::Ui, cx: &mut Cx, header: &[String], ro
         .on_hover_text(t(lang, "copy_data_help"))
         .clicked()
     {
-        ui.ctx().copy_text(tsv(header, rows));
+        // Personal columns leave masked, or in full with an entry in the access log.
+        let kinds = crate::privacy::column_kinds(header);
+        let mut rows = rows.to_vec();
+        let personal = crate::privacy::apply(header, &kinds, &mut rows, cx.disclosure);
+        if cx.disclosure == crate::privacy::Disclosure::Full && !personal.is_empty() {
+            cx.send(Command::LogDisclosure(crate::store::access_log::Entry::now(
+                "clipboard",
+                "table",
+                &personal,
+                rows.len() as u64,
+            )));
+        }
+        ui.ctx().copy_text(tsv(header, &rows));
     }
     if ui
         .small_button(t(lang, "save_table"))

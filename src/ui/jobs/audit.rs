@@ -83,7 +83,7 @@ pub fn change_suspects(
     move |state, _progress| {
         let r = (|| {
             let p = open_project_in(state)?;
-            crate::audit::triage::apply(p, &keys, &change, &crate::audit::triage::actor())
+            crate::audit::triage::apply(p, &keys, &change, &crate::account::name())
         })();
         finish(r, Msg::AuditChanged)
     }
@@ -146,13 +146,15 @@ pub fn import_cases(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -
     }
 }
 
-pub fn export_cases(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+pub fn export_cases(
+    path: PathBuf,
+    disclosure: crate::privacy::Disclosure,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _progress| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let all = crate::store::cases::all(p)?;
-            crate::audit::cases::write_file(&all, &path)?;
-            Ok(format!("{} → {}", all.len(), path.display()))
+            let n = crate::audit::cases::export(p, &path, disclosure)?;
+            Ok(format!("{n} → {}", path.display()))
         })();
         finish(r, Msg::CasesMerged)
     }

@@ -158,7 +158,7 @@ pub fn publish_bulletin(
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let (id, _) = publish::publish(p, &doc, format, zh, &crate::audit::triage::actor())?;
+            let (id, _) = publish::publish(p, &doc, format, zh, &crate::account::name())?;
             Ok(id)
         })();
         finish(r, Msg::BulletinPublished)

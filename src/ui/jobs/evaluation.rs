@@ -118,7 +118,7 @@ pub fn publish_evaluation(key: EvalKey) -> impl FnOnce(&mut WorkerState, &Progre
             let p = open_project_in(state)?;
             let system = system_of(p, &key)?;
             let ev = evaluate::run(p, &system, key.period, Some(&key.unit_id))?;
-            evaluate::publish(p, &ev, &crate::audit::triage::actor())
+            evaluate::publish(p, &ev, &crate::account::name())
         })();
         finish(r, Msg::EvaluationPublished)
     }

@@ -3,18 +3,20 @@
 use std::path::PathBuf;
 
 use super::{Msg, finish, open_project_in};
+use crate::privacy::Disclosure;
 use crate::progress::Progress;
 use crate::worker::WorkerState;
 
 pub fn rows_export(
     q: crate::store::rows::RowsQuery,
     path: PathBuf,
+    disclosure: Disclosure,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         let r = (|| {
             let p = open_project_in(state)?;
             progress.attach_interrupt(p.interrupt_handle());
-            let n = crate::store::rows::export(p, &q, &path)?;
+            let n = crate::store::rows::export(p, &q, &path, disclosure)?;
             Ok(format!(
                 "{} → {}",
                 crate::metrics::format::group_digits(n),
@@ -36,24 +38,81 @@ pub fn save_chart(
     }
 }
 
-/// Writes an import's rejected rows to CSV or XLSX (by the file's extension).
+/// Writes an import's rejected rows to CSV or XLSX (by the file's extension), the values of
+/// personal columns masked unless disclosed in full (then logged first).
 pub fn write_rejects(
-    rejects: Vec<crate::import::file::FileReject>,
+    mut rejects: Vec<crate::import::file::FileReject>,
     path: PathBuf,
+    disclosure: Disclosure,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
-    move |_, _| {
-        let r = crate::import::file::write_rejects(&path, &rejects).map(|()| path.display().to_string());
+    move |state, _| {
+        let r = (|| {
+            let personal = crate::import::file::mask_rejects(&mut rejects, disclosure);
+            log_if_full(state, disclosure, &personal, "rejects", &path, rejects.len())?;
+            crate::import::file::write_rejects(&path, &rejects)?;
+            Ok(path.display().to_string())
+        })();
         finish(r, Msg::Written)
     }
 }
 
+/// Records a full disclosure in the open project's access log before the data leaves.
+fn log_if_full(
+    state: &mut WorkerState,
+    disclosure: Disclosure,
+    personal: &[String],
+    what: &str,
+    path: &std::path::Path,
+    rows: usize,
+) -> anyhow::Result<()> {
+    if disclosure != Disclosure::Full || personal.is_empty() {
+        return Ok(());
+    }
+    let p = open_project_in(state)?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::store::access_log::record(
+        p,
+        &crate::store::access_log::Entry::now(&ext, &format!("{what} → {file}"), personal, rows as u64),
+    )
+}
+
+/// Saves a page's table as CSV or XLSX: personal columns (by their headers) masked unless
+/// disclosed in full.
 pub fn save_table(
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    mut rows: Vec<Vec<String>>,
     path: PathBuf,
+    disclosure: Disclosure,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
-    move |_, _| {
-        let r = crate::table_file::write(&path, &header, &rows).map(|()| path.display().to_string());
+    move |state, _| {
+        let r = (|| {
+            let kinds = crate::privacy::column_kinds(&header);
+            let personal = crate::privacy::apply(&header, &kinds, &mut rows, disclosure);
+            log_if_full(state, disclosure, &personal, "table", &path, rows.len())?;
+            crate::table_file::write(&path, &header, &rows)?;
+            Ok(path.display().to_string())
+        })();
+        finish(r, Msg::Written)
+    }
+}
+
+/// Records a copy that carried personal data in full.
+pub fn log_disclosure(
+    entry: crate::store::access_log::Entry,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, _| {
+        let r = (|| {
+            let p = open_project_in(state)?;
+            crate::store::access_log::record(p, &entry)?;
+            Ok(String::new())
+        })();
         finish(r, Msg::Written)
     }
 }

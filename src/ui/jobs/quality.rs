@@ -98,7 +98,7 @@ pub fn quality_item(key: String, change: Change) -> impl FnOnce(&mut WorkerState
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
-            worklist::change(p, &key, &change, &crate::audit::triage::actor()).map(|i| i.item_key)
+            worklist::change(p, &key, &change, &crate::account::name()).map(|i| i.item_key)
         })();
         finish(r, Msg::QualityChanged)
     }
@@ -123,7 +123,7 @@ pub fn quality_acknowledge(key: String) -> impl FnOnce(&mut WorkerState, &Progre
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
-            crate::store::dq::acknowledge(p, &key, &crate::audit::triage::actor(), None)?;
+            crate::store::dq::acknowledge(p, &key, &crate::account::name(), None)?;
             Ok(key)
         })();
         finish(r, Msg::QualityChanged)
@@ -134,11 +134,12 @@ pub fn quality_worklist(
     unit: Option<String>,
     path: PathBuf,
     zh: bool,
+    disclosure: crate::privacy::Disclosure,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let n = worklist::write_xlsx(p, unit.as_deref(), &path, zh, false)?;
+            let n = worklist::write_xlsx(p, unit.as_deref(), &path, zh, disclosure)?;
             Ok(format!("{n} → {}", path.display()))
         })();
         finish(r, Msg::Written)

@@ -38,7 +38,7 @@ pub fn risk_point(risk: String, unit: String) -> impl FnOnce(&mut WorkerState, &
 
 pub fn risk_add_measure(m: NewMeasure) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
-        let r = (|| measures::add(open_project_in(state)?, &m, &crate::audit::triage::actor()))();
+        let r = (|| measures::add(open_project_in(state)?, &m, &crate::account::name()))();
         finish(r, Msg::RiskMeasureSaved)
     }
 }
@@ -49,13 +49,8 @@ pub fn risk_change_measure(
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
         let r = (|| {
-            measures::change(
-                open_project_in(state)?,
-                id,
-                &change,
-                &crate::audit::triage::actor(),
-            )
-            .map(|m| m.measure_id)
+            measures::change(open_project_in(state)?, id, &change, &crate::account::name())
+                .map(|m| m.measure_id)
         })();
         finish(r, Msg::RiskMeasureSaved)
     }

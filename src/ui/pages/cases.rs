@@ -148,7 +148,7 @@ impl Page for CasesPage {
                 cx.spawn("job_cases_import", jobs::import_cases(first));
             }
             Purpose::ExportCases => {
-                cx.spawn("job_cases_export", jobs::export_cases(first));
+                cx.spawn("job_cases_export", jobs::export_cases(first, cx.disclosure));
             }
             Purpose::AttachToCase => {
                 let case = self

@@ -139,7 +139,7 @@ impl Page for ImportPage {
                 // Up to 100,000 rows as XLSX: written by the worker, not by the window.
                 cx.spawn(
                     "job_export_rejects",
-                    jobs::write_rejects(report.rejects.clone(), path.clone()),
+                    jobs::write_rejects(report.rejects.clone(), path.clone(), cx.disclosure),
                 );
             }
             _ => {}

@@ -495,7 +495,7 @@ fn show_page(page: &mut PresenterPage, ui: &mut egui::Ui, cx: &mut Cx) {
                 if ui.button(cx.t("presenter_unmask_yes")).clicked() {
                     tracing::warn!(
                         "personal data unmasked for presenting by {} (deck {:?})",
-                        crate::audit::triage::actor(),
+                        crate::account::name(),
                         deck.name
                     );
                     return Some(true);

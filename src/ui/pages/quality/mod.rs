@@ -162,7 +162,10 @@ impl Page for QualityPage {
             && let Some(path) = paths.into_iter().next()
         {
             let zh = cx.lang == crate::ui::i18n::Lang::Zh;
-            cx.spawn("job_export", jobs::quality_worklist(Self::unit(cx), path, zh));
+            cx.spawn(
+                "job_export",
+                jobs::quality_worklist(Self::unit(cx), path, zh, cx.disclosure),
+            );
         }
     }
     fn show(&mut self, ui: &mut egui::Ui, cx: &mut Cx) {
