@@ -76,22 +76,48 @@ pub fn show(ctx: &egui::Context, lang: Lang, open: &mut bool) {
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     ui.label(RichText::new(t(lang, "about_fonts")).strong());
-                    licence_list(ui, "fonts", FONTS);
+                    font_list(ui);
                     ui.add_space(8.0);
                     ui.label(RichText::new(t(lang, "about_crates")).strong());
-                    licence_list(ui, "crates", CRATES);
+                    licence_list(ui, "crates", CRATES, lang);
                 });
         });
 }
 
-fn licence_list(ui: &mut egui::Ui, salt: &str, text: &str) {
-    for (i, l) in licences(text).iter().enumerate() {
-        let users = l.used_by.split(", ").filter(|s| !s.is_empty()).count();
-        egui::CollapsingHeader::new(format!("{} · {users}", l.heading))
+/// The crates' licences, one fold per licence (its variants of text inside, each with the
+/// crates that carry it): "Apache License 2.0 (Apache-2.0) · 95 crates".
+fn licence_list(ui: &mut egui::Ui, salt: &str, text: &str, lang: Lang) {
+    let all = licences(text);
+    let mut headings: Vec<&str> = all.iter().map(|l| l.heading).collect();
+    headings.dedup();
+    for (i, heading) in headings.iter().enumerate() {
+        let variants: Vec<&Licence> = all.iter().filter(|l| l.heading == *heading).collect();
+        let crates: usize = variants
+            .iter()
+            .map(|l| l.used_by.split(", ").filter(|s| !s.is_empty()).count())
+            .sum();
+        egui::CollapsingHeader::new(format!("{heading} · {crates} {}", t(lang, "about_crate_count")))
             .id_salt((salt, i))
             .show(ui, |ui| {
-                ui.label(RichText::new(l.used_by).small().weak());
-                ui.add_space(4.0);
+                for l in variants {
+                    ui.label(RichText::new(l.used_by).small().strong());
+                    ui.add_space(2.0);
+                    ui.label(RichText::new(l.text).monospace().small());
+                    ui.separator();
+                }
+            });
+    }
+}
+
+/// The fonts' licences, one fold per font.
+fn font_list(ui: &mut egui::Ui) {
+    for (i, l) in licences(FONTS).iter().enumerate() {
+        let font = l.used_by.split(" (").next().unwrap_or(l.used_by);
+        egui::CollapsingHeader::new(format!("{font} · {}", l.heading))
+            .id_salt(("fonts", i))
+            .show(ui, |ui| {
+                ui.label(RichText::new(l.used_by).small().strong());
+                ui.add_space(2.0);
                 ui.label(RichText::new(l.text).monospace().small());
             });
     }

@@ -671,9 +671,12 @@ impl MamsApp {
             ui.label(egui::RichText::new(path.display().to_string()).monospace());
             ui.add_space(6.0);
             if shown {
-                egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
-                    ui.label(egui::RichText::new(&text).monospace().small());
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(360.0)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        ui.label(egui::RichText::new(&text).monospace().small());
+                    });
             }
             ui.add_space(10.0);
             ui.horizontal(|ui| {

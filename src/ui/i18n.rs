@@ -1106,9 +1106,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "about_crates",
-        "Rust crates bundled, and their licences (licence · crates)",
-        "内置 Rust 库及其许可（许可 · 库数）",
+        "Rust crates bundled, and their licences",
+        "内置 Rust 库及其许可",
     ),
+    ("about_crate_count", "crates", "个库"),
     ("page_rules", "Audit rules", "稽查规则"),
     ("page_quality", "Data quality", "数据质量"),
     ("job_quality", "Reading data quality", "读取数据质量"),
