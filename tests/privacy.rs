@@ -253,3 +253,59 @@ fn a_crash_leaves_a_report_without_personal_data() {
     );
     assert!(!text.contains("110101199003071234"), "{text}");
 }
+
+#[test]
+fn an_encrypted_copy_opens_only_with_its_passphrase_and_holds_no_readable_names() {
+    use mams::store::encryption;
+    let path = small_project("privacy-encrypt");
+    let people = customers(&path);
+    let dir = tmp("privacy-encrypt-out");
+    let enc = dir.join("encrypted.duckdb");
+    encryption::encrypted_copy(&path, &enc, "correct horse battery staple").unwrap();
+    assert!(encryption::is_encrypted(&enc).unwrap());
+    assert!(!encryption::is_encrypted(&path).unwrap());
+
+    // With the passphrase: the same rows, readable and writable.
+    let e = encryption::open(&enc, "correct horse battery staple", false).unwrap();
+    let n: i64 = e
+        .conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 900);
+    let first: String = e
+        .conn
+        .query_row(
+            "SELECT name FROM customers WHERE id_number = ?",
+            [&people[0].1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(first, people[0].0);
+    e.conn
+        .execute_batch("CREATE TABLE written_encrypted AS SELECT 1 AS x; CHECKPOINT;")
+        .unwrap();
+    drop(e);
+
+    // A wrong passphrase and none at all are refused with a clear message.
+    let wrong = encryption::open(&enc, "Tr0ub4dor&3", false)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(wrong.contains("passphrase is wrong"), "{wrong}");
+    let plain = Project::open(&enc).unwrap_err().to_string();
+    assert!(plain.contains("encrypted") || plain.contains("key"), "{plain}");
+
+    // The file holds none of the customers' names, ID numbers or phones in the clear (the
+    // plain project does: the check can find them).
+    let bytes = std::fs::read(&enc).unwrap();
+    let plain_bytes = std::fs::read(&path).unwrap();
+    let holds = |b: &[u8], s: &str| b.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(people.iter().take(50).any(|(_, id, _)| holds(&plain_bytes, id)));
+    for (name, id, phone) in people.iter().take(200) {
+        assert!(!holds(&bytes, id) && !holds(&bytes, phone), "{id} readable");
+        assert!(
+            name.chars().count() < 3 || !holds(&bytes, name),
+            "{name} readable"
+        );
+    }
+}

@@ -574,21 +574,15 @@ pub fn export(
         }
         personal.extend(found);
     }
-    if disclosure == crate::privacy::Disclosure::Full && !personal.is_empty() {
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        crate::store::access_log::record(
-            project,
-            &crate::store::access_log::Entry::now(
-                "cases",
-                &format!("case library → {file}"),
-                &personal.into_iter().collect::<Vec<_>>(),
-                all.len() as u64,
-            ),
-        )?;
-    }
+    let personal: Vec<String> = personal.into_iter().collect();
+    crate::store::access_log::record_export(
+        project,
+        disclosure,
+        "case library",
+        path,
+        &personal,
+        all.len() as u64,
+    )?;
     write_file(&all, path)?;
     Ok(all.len())
 }

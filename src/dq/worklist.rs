@@ -416,21 +416,15 @@ pub fn write_xlsx(
                     .map(|c| c.name.to_string())
             })
             .collect();
-        if !personal.is_empty() {
-            let file = path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            crate::store::access_log::record(
-                project,
-                &crate::store::access_log::Entry::now(
-                    "xlsx",
-                    &format!("dq worklist → {file}"),
-                    &personal.into_iter().collect::<Vec<_>>(),
-                    rows.len() as u64,
-                ),
-            )?;
-        }
+        let personal: Vec<String> = personal.into_iter().collect();
+        crate::store::access_log::record_export(
+            project,
+            disclosure,
+            "dq worklist",
+            path,
+            &personal,
+            rows.len() as u64,
+        )?;
     }
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();

@@ -36,6 +36,25 @@ impl Entry {
     }
 }
 
+/// Records an export to a file when it carries personal data in full (nothing otherwise): the
+/// path is the file's extension (csv, xlsx, json), what is `what → file name`.
+pub fn record_export(
+    project: &Project,
+    disclosure: crate::privacy::Disclosure,
+    what: &str,
+    path: &std::path::Path,
+    personal: &[String],
+    rows: u64,
+) -> anyhow::Result<()> {
+    if disclosure != crate::privacy::Disclosure::Full || personal.is_empty() {
+        return Ok(());
+    }
+    let name = |s: Option<&std::ffi::OsStr>| s.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let channel = name(path.extension()).to_lowercase();
+    let what = format!("{what} → {}", name(path.file_name()));
+    record(project, &Entry::now(&channel, &what, personal, rows))
+}
+
 pub fn record(project: &Project, e: &Entry) -> anyhow::Result<()> {
     if project.is_read_only() {
         crate::bail_say!(

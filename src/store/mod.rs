@@ -10,6 +10,7 @@ pub mod commitments;
 pub mod decks;
 pub mod dq;
 pub mod dq_functions;
+pub mod encryption;
 pub mod evaluations;
 pub mod kpi;
 pub mod loading;

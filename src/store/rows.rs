@@ -174,19 +174,7 @@ pub fn export(project: &Project, q: &RowsQuery, path: &Path, disclosure: Disclos
             refs.as_slice(),
             |r| r.get(0),
         )?;
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        super::access_log::record(
-            project,
-            &super::access_log::Entry::now(
-                if xlsx { "xlsx" } else { "csv" },
-                &format!("{} → {file}", t.name),
-                &personal,
-                total.max(0) as u64,
-            ),
-        )?;
+        super::access_log::record_export(project, disclosure, t.name, path, &personal, total.max(0) as u64)?;
     }
     if !xlsx {
         // DuckDB writes only in the project's private folder; the file is moved from there.

@@ -69,18 +69,7 @@ fn log_if_full(
         return Ok(());
     }
     let p = open_project_in(state)?;
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    crate::store::access_log::record(
-        p,
-        &crate::store::access_log::Entry::now(&ext, &format!("{what} → {file}"), personal, rows as u64),
-    )
+    crate::store::access_log::record_export(p, disclosure, what, path, personal, rows as u64)
 }
 
 /// Saves a page's table as CSV or XLSX: personal columns (by their headers) masked unless
