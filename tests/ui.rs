@@ -2032,3 +2032,85 @@ fn risk_page_places_the_points_on_the_matrix_follows_one_and_evaluates_its_measu
     h.run_steps(3);
     assert!(has_label(&h, "风险矩阵") && has_label(&h, "整改成效"));
 }
+
+/// The text the last frame put on the clipboard, if any.
+fn copied(h: &Harness<'static, MamsApp>) -> Option<String> {
+    h.output().platform_output.commands.iter().find_map(|c| match c {
+        egui::OutputCommand::CopyText(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn copies_mask_personal_data_until_full_disclosure_is_confirmed_and_recorded() {
+    use mams::ui::pages::sql::SqlPage;
+    let project = small_project("ui-disclosure");
+    let (name, id): (String, String) = {
+        let p = mams::store::Project::open_read_only(&project).unwrap();
+        p.conn()
+            .query_row(
+                "SELECT name, id_number FROM customers ORDER BY customer_id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    open_page(&mut h, "SQL console");
+    h.run_steps(2);
+    h.state_mut().page_mut::<SqlPage>().text =
+        "SELECT customer_id, name, id_number FROM customers ORDER BY customer_id LIMIT 5".into();
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    step_until(&mut h, "query answered", |h| {
+        idle(h)
+            && h.state()
+                .page::<SqlPage>()
+                .answer
+                .as_ref()
+                .is_some_and(|(_, a)| a.is_some())
+    });
+
+    // Masked by default: the copy holds 张** and 110***********1234, not the values.
+    h.get_by_label("Copy data").click();
+    h.step();
+    let text = copied(&h).expect("copied");
+    assert!(!text.contains(&name) && !text.contains(&id), "{text}");
+    assert!(
+        text.contains(&format!("{}{}", &id[..3], "*".repeat(id.len() - 7))),
+        "{text}"
+    );
+
+    // In full only after the confirmation; the copy then waits for its access-log entry.
+    h.get_by_label("🔒 Personal data masked").click();
+    h.run_steps(2);
+    assert!(has_label(&h, "Export personal data in full?"));
+    h.get_by_label("Export in full, and record it").click();
+    h.run_steps(2);
+    assert_eq!(h.state().disclosure, mams::privacy::Disclosure::Full);
+    h.get_by_label("Copy data").click();
+    let mut full = None;
+    let start = Instant::now();
+    while full.is_none() && start.elapsed() < Duration::from_secs(30) {
+        h.step();
+        full = copied(&h);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let full = full.expect("copied in full");
+    assert!(full.contains(&name) && full.contains(&id), "{full}");
+    assert!(has_label(&h, "recorded in the access log"));
+
+    // Back to masked with one click.
+    h.get_by_label("⚠ Personal data in full").click();
+    h.run_steps(2);
+    assert_eq!(h.state().disclosure, mams::privacy::Disclosure::Masked);
+    drop(h);
+    let p = mams::store::Project::open_read_only(&project).unwrap();
+    let log = mams::store::access_log::list(&p, 10).unwrap();
+    assert_eq!(log.len(), 1, "one copy in full, one entry");
+    assert_eq!((log[0].channel.as_str(), log[0].rows), ("clipboard", 5));
+    assert_eq!(log[0].columns, "name, id_number");
+}

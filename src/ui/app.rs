@@ -347,8 +347,8 @@ impl MamsApp {
             Command::OpenRows(title, query) => {
                 self.rows = Some(super::rows_window::RowsWindow::new(title, query));
             }
-            Command::LogDisclosure(entry) => {
-                self.spawn("job_access_log", jobs::log_disclosure(entry));
+            Command::CopyInFull(entry, text) => {
+                self.spawn("job_access_log", jobs::copy_in_full(entry, text));
             }
             Command::SaveTable(table) => {
                 self.table_pending = Some(table);
@@ -493,6 +493,13 @@ impl MamsApp {
                 self.notice = Some(format!("{} {what}", t(self.state.lang, "rows_written")))
             }
             Msg::Written(Err(e)) => self.error = Some(e),
+            Msg::CopiedInFull(Ok(text)) => {
+                if let Some(ctx) = self.ctx.get() {
+                    ctx.copy_text(text);
+                }
+                self.notice = Some(t(self.state.lang, "copied_in_full").to_string());
+            }
+            Msg::CopiedInFull(Err(e)) => self.error = Some(e),
             Msg::QualityRan(Ok(Some(r))) => {
                 self.notice = Some(format!(
                     "{} {} ({:.1} s): {} / {} {}",

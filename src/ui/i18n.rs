@@ -1077,6 +1077,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("job_access_log", "Recording in the access log", "记入访问日志"),
     (
+        "copied_in_full",
+        "Copied with personal data in full; recorded in the access log",
+        "已完整复制个人信息，并记入访问日志",
+    ),
+    (
         "crash_title",
         "MAMS closed unexpectedly last time",
         "MAMS 上次意外关闭",

@@ -112,9 +112,9 @@ pub enum Command {
     OpenRows(String, crate::store::rows::RowsQuery),
     /// A table as shown, to save as CSV or XLSX (the file is asked for).
     SaveTable(TextTable),
-    /// Personal data left in full by a path that has no job of its own (a copy): recorded in
-    /// the project's access log.
-    LogDisclosure(crate::store::access_log::Entry),
+    /// A copy that carries personal data in full: recorded in the project's access log
+    /// first, then put on the clipboard (not at all when the entry cannot be written).
+    CopyInFull(crate::store::access_log::Entry, String),
     /// Save what is drawn in this rectangle of the window as a PNG (the file is asked for).
     SaveChart(egui::Rect),
     /// Show another state of the project (after an import).

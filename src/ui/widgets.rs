@@ -123,14 +123,12 @@ pub fn data_buttons_inline(ui: &mut egui::Ui, cx: &mut Cx, header: &[String], ro
         let mut rows = rows.to_vec();
         let personal = crate::privacy::apply(header, &kinds, &mut rows, cx.disclosure);
         if cx.disclosure == crate::privacy::Disclosure::Full && !personal.is_empty() {
-            cx.send(Command::LogDisclosure(crate::store::access_log::Entry::now(
-                "clipboard",
-                "table",
-                &personal,
-                rows.len() as u64,
-            )));
+            let entry =
+                crate::store::access_log::Entry::now("clipboard", "table", &personal, rows.len() as u64);
+            cx.send(Command::CopyInFull(entry, tsv(header, &rows)));
+        } else {
+            ui.ctx().copy_text(tsv(header, &rows));
         }
-        ui.ctx().copy_text(tsv(header, &rows));
     }
     if ui
         .small_button(t(lang, "save_table"))

@@ -92,16 +92,18 @@ pub fn save_table(
     }
 }
 
-/// Records a copy that carried personal data in full.
-pub fn log_disclosure(
+/// Records a copy that carries personal data in full, then hands its text back for the
+/// clipboard.
+pub fn copy_in_full(
     entry: crate::store::access_log::Entry,
+    text: String,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
             crate::store::access_log::record(p, &entry)?;
-            Ok(String::new())
+            Ok(text)
         })();
-        finish(r, Msg::Written)
+        finish(r, Msg::CopiedInFull)
     }
 }

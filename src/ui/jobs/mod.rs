@@ -118,6 +118,8 @@ pub enum Msg {
     ),
     /// Something was written out: what, or why not.
     Written(Result<String, String>),
+    /// A copy in full was recorded: the text for the clipboard, or why it was not.
+    CopiedInFull(Result<String, String>),
     /// The key-market page of a scope.
     Market(Scope, Result<MarketData, String>),
     /// A unit's target of an indicator was set or removed.
