@@ -1423,6 +1423,26 @@ fn every_page_in_both_languages_has_all_its_texts() {
     assert_eq!(mams::ui::i18n::missing_keys(), Vec::<String>::new());
 }
 
+/// Runs a query in the SQL console (the page shown) and waits for its answer.
+fn sql_console_run(
+    h: &mut Harness<'static, MamsApp>,
+    query: &str,
+) -> Result<mams::store::queries::QueryResult, String> {
+    use mams::ui::pages::sql::SqlPage;
+    h.state_mut().page_mut::<SqlPage>().text = query.to_string();
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    step_until(h, "query answered", |h| {
+        idle(h)
+            && h.state()
+                .page::<SqlPage>()
+                .answer
+                .as_ref()
+                .is_some_and(|(_, a)| a.is_some())
+    });
+    h.state().page::<SqlPage>().answer.clone().unwrap().1.unwrap()
+}
+
 #[test]
 fn the_sql_console_runs_one_select_and_changes_nothing() {
     use mams::ui::pages::sql::SqlPage;
@@ -1446,20 +1466,7 @@ fn the_sql_console_runs_one_select_and_changes_nothing() {
     });
     open_page(&mut h, "SQL console");
     h.run_steps(2);
-    let run = |h: &mut Harness<'static, MamsApp>, query: &str| {
-        h.state_mut().page_mut::<SqlPage>().text = query.to_string();
-        h.run_steps(1);
-        h.get_by_label("Run").click();
-        step_until(h, "query answered", |h| {
-            idle(h)
-                && h.state()
-                    .page::<SqlPage>()
-                    .answer
-                    .as_ref()
-                    .is_some_and(|(_, a)| a.is_some())
-        });
-        h.state().page::<SqlPage>().answer.clone().unwrap().1.unwrap()
-    };
+    let run = sql_console_run;
     let answer = run(
         &mut h,
         "SELECT customer_class, count(*) AS n FROM customers GROUP BY 1 ORDER BY 1;",
@@ -2043,7 +2050,6 @@ fn copied(h: &Harness<'static, MamsApp>) -> Option<String> {
 
 #[test]
 fn copies_mask_personal_data_until_full_disclosure_is_confirmed_and_recorded() {
-    use mams::ui::pages::sql::SqlPage;
     let project = small_project("ui-disclosure");
     let (name, id): (String, String) = {
         let p = mams::store::Project::open_read_only(&project).unwrap();
@@ -2061,18 +2067,11 @@ fn copies_mask_personal_data_until_full_disclosure_is_confirmed_and_recorded() {
     });
     open_page(&mut h, "SQL console");
     h.run_steps(2);
-    h.state_mut().page_mut::<SqlPage>().text =
-        "SELECT customer_id, name, id_number FROM customers ORDER BY customer_id LIMIT 5".into();
-    h.run_steps(1);
-    h.get_by_label("Run").click();
-    step_until(&mut h, "query answered", |h| {
-        idle(h)
-            && h.state()
-                .page::<SqlPage>()
-                .answer
-                .as_ref()
-                .is_some_and(|(_, a)| a.is_some())
-    });
+    sql_console_run(
+        &mut h,
+        "SELECT customer_id, name, id_number FROM customers ORDER BY customer_id LIMIT 5",
+    )
+    .unwrap();
 
     // Masked by default: the copy holds 张** and 110***********1234, not the values.
     h.get_by_label("Copy data").click();
