@@ -14,7 +14,8 @@ fn main() -> std::process::ExitCode {
     mams::logs::init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(command) => mams::cli::run(command),
+        Some(command) => mams::cli::set_passphrase_source(cli.passphrase_file.as_deref())
+            .and_then(|()| mams::cli::run(command)),
         None => mams::ui::run(cli.project),
     };
     match result {

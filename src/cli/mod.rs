@@ -20,6 +20,7 @@ mod cases;
 mod deck;
 mod dq;
 mod effect;
+mod encrypt;
 mod evaluate;
 mod import;
 mod info;
@@ -56,6 +57,10 @@ pub struct Cli {
     /// Project file to open in the app.
     #[arg(long, value_name = "PROJECT")]
     pub project: Option<PathBuf>,
+    /// The passphrase of an encrypted project, on the first line of this file (else it is
+    /// asked at the terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -250,6 +255,18 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Encrypt a project at rest with a passphrase (AES-GCM, DuckDB's own encryption), or
+    /// change the passphrase of an encrypted one. The passphrase is asked twice at the
+    /// terminal, never stored; without it the project cannot be opened. See
+    /// docs/security.md.
+    Encrypt {
+        project: PathBuf,
+        /// The new passphrase, on the first line of this file (else asked at the terminal).
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Make an encrypted project plain again (recorded in its access log).
+    Decrypt { project: PathBuf },
 }
 
 fn parse_encoding(s: &str) -> Result<crate::import::source::Encoding, String> {
@@ -284,6 +301,14 @@ pub fn terminal_progress() -> Progress {
             }
         }
     })
+}
+
+/// Sets how the command line answers an encrypted project's need for a passphrase (once, at
+/// start): from the file, else at the terminal.
+pub fn set_passphrase_source(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let pass = file.map(encrypt::read_passphrase_file).transpose()?;
+    crate::store::keys::set_prompt(encrypt::prompt(pass));
+    Ok(())
 }
 
 /// Runs a command; the caller prints the error and sets the exit code.
@@ -441,6 +466,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!("crash test requested");
             panic!("deliberate crash (mams crash-test), id 110101199003071234");
         }
+        Command::Encrypt {
+            project,
+            new_passphrase_file,
+        } => encrypt::encrypt(&project, new_passphrase_file.as_deref()),
+        Command::Decrypt { project } => encrypt::decrypt(&project),
         Command::AccessLog { project, limit } => {
             let p = crate::store::Project::open_read_only(&project)?;
             let entries = crate::store::access_log::list(&p, limit)?;

@@ -20,6 +20,9 @@ pub fn print_info(out: &mut impl Write, info: &queries::ProjectInfo) -> anyhow::
         writeln!(out, "Created  {c}")?;
     }
     writeln!(out, "Size     {:.1} MB", info.file_bytes as f64 / 1e6)?;
+    if info.encrypted {
+        writeln!(out, "Stored   encrypted (AES-GCM, opened with its passphrase)")?;
+    }
     writeln!(out)?;
     writeln!(
         out,

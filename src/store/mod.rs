@@ -12,6 +12,7 @@ pub mod dq;
 pub mod dq_functions;
 pub mod encryption;
 pub mod evaluations;
+pub mod keys;
 pub mod kpi;
 pub mod loading;
 pub mod map;
@@ -64,6 +65,12 @@ pub enum ProjectError {
     Unreadable { path: PathBuf, detail: String },
     #[error("upgrading {path} to schema version {to} failed, nothing was changed: {detail}")]
     MigrationFailed { path: PathBuf, to: i64, detail: String },
+    #[error(
+        "{0} is encrypted and opens only with its passphrase (the app asks for it; on the command line type it when asked, or give --passphrase-file)"
+    )]
+    Encrypted(PathBuf),
+    #[error("{0}: the passphrase is wrong; nothing was changed")]
+    WrongPassphrase(PathBuf),
 }
 
 impl crate::text::Bilingual for ProjectError {
@@ -117,6 +124,16 @@ impl crate::text::Bilingual for ProjectError {
                 to,
                 detail
             ),
+            ProjectError::Encrypted(p) => say!(
+                "{} is encrypted and opens only with its passphrase (the app asks for it; on the command line type it when asked, or give --passphrase-file)",
+                "{} 已加密，只能用其口令打开（应用会询问口令；命令行中按提示输入，或使用 --passphrase-file）",
+                p.display()
+            ),
+            ProjectError::WrongPassphrase(p) => say!(
+                "{}: the passphrase is wrong; nothing was changed",
+                "{}：口令不正确；未做任何改动",
+                p.display()
+            ),
         }
     }
 }
@@ -133,6 +150,9 @@ pub struct Project {
     /// The months the data cover, with the fingerprint of the data they were read for
     /// (reading them scans every fact table: about 0.9 s on a 1M-customer project).
     pub(crate) months_cache: std::sync::Mutex<Option<(String, Vec<chrono::NaiveDate>)>>,
+    /// The DuckDB instance an encrypted project is attached to; declared after `conn` so
+    /// that the connection is dropped first.
+    encryption: Option<encryption::Instance>,
 }
 
 impl std::fmt::Debug for Project {
@@ -140,6 +160,7 @@ impl std::fmt::Debug for Project {
         f.debug_struct("Project")
             .field("path", &self.path)
             .field("read_only", &self.read_only)
+            .field("encrypted", &self.encryption.is_some())
             .finish()
     }
 }
@@ -221,6 +242,69 @@ fn connect(path: &Path, mode: AccessMode, external_access: bool) -> Result<Conne
     Connection::open_with_flags(path, config).map_err(|e| classify_open_error(path, e))
 }
 
+/// A connection to a project file, with the instance an encrypted file is attached to.
+struct Link {
+    // Field order: the connection is dropped before its instance.
+    conn: Connection,
+    instance: Option<encryption::Instance>,
+}
+
+/// The key of a project file if it is encrypted (from this process's key ring or its
+/// prompt); `Encrypted` when no passphrase could be had.
+fn key_for(path: &Path) -> Result<Option<keys::Key>, ProjectError> {
+    match encryption::is_encrypted(path) {
+        Ok(false) => Ok(None),
+        Ok(true) => keys::for_file(path)
+            .map(Some)
+            .ok_or_else(|| ProjectError::Encrypted(path.to_path_buf())),
+        Err(e) => Err(ProjectError::Unreadable {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// Opens a project file, plain or (with its key) encrypted, with the same offline settings.
+fn link(
+    path: &Path,
+    key: Option<&keys::Key>,
+    read_only: bool,
+    external_access: bool,
+) -> Result<Link, ProjectError> {
+    let Some(key) = key else {
+        let mode = if read_only {
+            AccessMode::ReadOnly
+        } else {
+            AccessMode::ReadWrite
+        };
+        return Ok(Link {
+            conn: connect(path, mode, external_access)?,
+            instance: None,
+        });
+    };
+    let enc = encryption::open(path, key, read_only).map_err(|e| match e {
+        encryption::OpenError::WrongKey => {
+            // The next attempt asks again.
+            keys::forget(path);
+            ProjectError::WrongPassphrase(path.to_path_buf())
+        }
+        encryption::OpenError::Other(e) => classify_open_error(path, e),
+        encryption::OpenError::Start(e) => ProjectError::Unreadable {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+    })?;
+    if !external_access {
+        enc.conn
+            .execute_batch("SET enable_external_access = false")
+            .map_err(|e| classify_open_error(path, e))?;
+    }
+    Ok(Link {
+        conn: enc.conn,
+        instance: Some(enc.instance),
+    })
+}
+
 /// The memory budget of a new connection, with the limit of queries set.
 fn budget(path: &Path, conn: &Connection) -> Result<memory::Budget, ProjectError> {
     let budget = memory::Budget::read(conn);
@@ -231,7 +315,7 @@ fn budget(path: &Path, conn: &Connection) -> Result<memory::Budget, ProjectError
 }
 
 /// Opens a project for writing, with file access confined to its private folder.
-fn connect_writer(path: &Path) -> Result<(Connection, PathBuf), ProjectError> {
+fn connect_writer(path: &Path, key: Option<&keys::Key>) -> Result<(Link, PathBuf), ProjectError> {
     let dir = scratch::folder_for(path);
     let unusable = |detail: String| ProjectError::Unreadable {
         path: path.to_path_buf(),
@@ -243,9 +327,9 @@ fn connect_writer(path: &Path) -> Result<(Connection, PathBuf), ProjectError> {
             dir.display()
         ))
     })?;
-    let conn = connect(path, AccessMode::ReadWrite, true)?;
-    scratch::confine(&conn, &dir).map_err(|e| unusable(format!("cannot confine file access: {e}")))?;
-    Ok((conn, dir))
+    let link = link(path, key, false, true)?;
+    scratch::confine(&link.conn, &dir).map_err(|e| unusable(format!("cannot confine file access: {e}")))?;
+    Ok((link, dir))
 }
 
 /// A plain DuckDB database for MAMS's own scratch work (the sample generator writes its
@@ -254,8 +338,9 @@ pub fn scratch_database(path: &Path) -> duckdb::Result<Connection> {
     Connection::open_with_flags(path, offline_config(AccessMode::ReadWrite, true)?)
 }
 
-/// Reads the schema version of a project without changing anything.
-fn inspect(path: &Path) -> Result<i64, ProjectError> {
+/// Reads the schema version of a project without changing anything, with its key if it is
+/// encrypted.
+fn inspect(path: &Path) -> Result<(i64, Option<keys::Key>), ProjectError> {
     if !path.exists() {
         return Err(ProjectError::NotFound(path.to_path_buf()));
     }
@@ -269,7 +354,9 @@ fn inspect(path: &Path) -> Result<i64, ProjectError> {
             });
         }
     }
-    let conn = connect(path, AccessMode::ReadOnly, false)?;
+    let key = key_for(path)?;
+    let link = link(path, key.as_ref(), true, false)?;
+    let conn = &link.conn;
     let has_meta: i64 = conn
         .query_row(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'mams_meta'",
@@ -300,22 +387,25 @@ fn inspect(path: &Path) -> Result<i64, ProjectError> {
             supported: SCHEMA_VERSION,
         });
     }
-    Ok(version)
+    Ok((version, key))
 }
 
 impl Project {
     /// Opens an existing project for reading and writing, upgrading its schema if it is
     /// older. A newer, foreign, corrupt or locked file is refused and left untouched.
+    /// An encrypted one opens with the key this process knows for it, or with the
+    /// passphrase its prompt gets (`keys`); else it is refused with `Encrypted`.
     pub fn open(path: &Path) -> Result<Project, ProjectError> {
-        let version = inspect(path)?;
-        let (conn, scratch) = connect_writer(path)?;
+        let (version, key) = inspect(path)?;
+        let (link, scratch) = connect_writer(path, key.as_ref())?;
         let project = Project {
-            memory: budget(path, &conn)?,
-            conn,
+            memory: budget(path, &link.conn)?,
+            conn: link.conn,
             path: path.to_path_buf(),
             read_only: false,
             scratch,
             months_cache: Default::default(),
+            encryption: link.instance,
         };
         if version < SCHEMA_VERSION {
             project.migrate(version)?;
@@ -343,25 +433,38 @@ impl Project {
     /// Opens a project so that nothing can be written: neither the project nor, through
     /// COPY or ATTACH, any other file. Used for `mams sql` and `mams info`.
     pub fn open_read_only(path: &Path) -> Result<Project, ProjectError> {
-        let version = inspect(path)?;
+        let (version, key) = inspect(path)?;
         if version < SCHEMA_VERSION {
             // An older project must be opened once read-write to be upgraded.
             drop(Project::open(path)?);
         }
-        let conn = connect(path, AccessMode::ReadOnly, false)?;
+        let link = link(path, key.as_ref(), true, false)?;
         Project {
-            memory: budget(path, &conn)?,
-            conn,
+            memory: budget(path, &link.conn)?,
+            conn: link.conn,
             path: path.to_path_buf(),
             read_only: true,
             scratch: scratch::folder_for(path),
             months_cache: Default::default(),
+            encryption: link.instance,
         }
         .install_macros()
     }
 
     /// Creates a new, empty project. Fails if the file exists. On failure no file is left.
     pub fn create(path: &Path) -> Result<Project, ProjectError> {
+        Project::create_sealed(path, None)
+    }
+
+    /// Creates a new, empty project encrypted with `key` (`keys::derive` of the passphrase;
+    /// check it with `keys::weak` first), which this process then keeps for it.
+    pub fn create_encrypted(path: &Path, key: keys::Key) -> Result<Project, ProjectError> {
+        let project = Project::create_sealed(path, Some(&key))?;
+        keys::remember(path, key);
+        Ok(project)
+    }
+
+    fn create_sealed(path: &Path, key: Option<&keys::Key>) -> Result<Project, ProjectError> {
         if path.exists() {
             return Err(ProjectError::AlreadyExists(path.to_path_buf()));
         }
@@ -371,14 +474,15 @@ impl Project {
                 detail: format!("cannot create folder {}: {e}", dir.display()),
             })?;
         }
-        let result = connect_writer(path).and_then(|(conn, scratch)| {
+        let result = connect_writer(path, key).and_then(|(link, scratch)| {
             let project = Project {
-                memory: budget(path, &conn)?,
-                conn,
+                memory: budget(path, &link.conn)?,
+                conn: link.conn,
                 path: path.to_path_buf(),
                 read_only: false,
                 scratch,
                 months_cache: Default::default(),
+                encryption: link.instance,
             };
             project.migrate(0)?;
             project.install_macros()
@@ -387,6 +491,41 @@ impl Project {
             remove_project_files(path);
         }
         result
+    }
+
+    /// Encrypts the project file at `path` under `to` (`keys::derive` of a passphrase
+    /// checked with `keys::weak`), changes the passphrase of an encrypted one, or with None
+    /// makes it plain again, which the access log records first (the whole file leaves its
+    /// protection). The file must not be open, in this process either. An older project is
+    /// upgraded first. See `encryption::reseal` for what a failure leaves.
+    pub fn reseal(path: &Path, to: Option<keys::Key>) -> anyhow::Result<()> {
+        let (version, from) = inspect(path)?;
+        if version < SCHEMA_VERSION {
+            drop(Project::open(path)?);
+        }
+        if from.is_none() && to.is_none() {
+            crate::bail_say!("{} is not encrypted", "{} 未加密", path.display());
+        }
+        if to.is_none() {
+            let p = Project::open(path)?;
+            let customers: i64 = p
+                .conn
+                .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+            let kinds: Vec<String> = crate::privacy::Personal::ALL
+                .iter()
+                .map(|k| k.id().to_string())
+                .collect();
+            access_log::record(
+                &p,
+                &access_log::Entry::now("decrypt", "the whole project file", &kinds, customers as u64),
+            )?;
+        }
+        encryption::reseal(path, from.as_ref(), to.as_ref())?;
+        keys::forget(path);
+        if let Some(k) = to {
+            keys::remember(path, k);
+        }
+        Ok(())
     }
 
     /// Opens the project, creating it first if there is no file yet.
@@ -461,6 +600,11 @@ impl Project {
 
     pub fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// Whether the project file is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.encryption.is_some()
     }
 
     /// Lets DuckDB use the memory `work` needs until the guard is dropped, then puts the

@@ -27,6 +27,8 @@ pub struct ProjectInfo {
     pub schema_version: i64,
     pub created_at: Option<String>,
     pub file_bytes: u64,
+    /// Encrypted at rest (opened with its passphrase).
+    pub encrypted: bool,
     pub tables: Vec<TableStats>,
 }
 
@@ -159,6 +161,7 @@ pub fn project_info(project: &Project) -> duckdb::Result<ProjectInfo> {
             .unwrap_or(SCHEMA_VERSION),
         created_at: meta("created_at"),
         file_bytes: std::fs::metadata(project.path()).map(|m| m.len()).unwrap_or(0),
+        encrypted: project.is_encrypted(),
         tables,
     })
 }
