@@ -2115,3 +2115,108 @@ fn copies_mask_personal_data_until_full_disclosure_is_confirmed_and_recorded() {
     assert_eq!((log[0].channel.as_str(), log[0].rows), ("clipboard", 5));
     assert_eq!(log[0].columns, "name, id_number");
 }
+
+/// Types into the passphrase field labelled `label`.
+fn type_passphrase(h: &mut Harness<'static, MamsApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.get_by_label(label).type_text(text);
+    h.run_steps(1);
+}
+
+#[test]
+fn a_project_is_encrypted_from_the_app_and_opens_again_only_with_its_passphrase() {
+    use mams::store::{encryption, keys};
+    let project = small_project("ui-encrypt");
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Encrypt this project…").click();
+    h.run_steps(2);
+    assert!(has_label(&h, "never stored"));
+
+    // Two different passphrases are refused in the dialog; made the same, the file is
+    // encrypted and the project opens again at once.
+    type_passphrase(&mut h, "New passphrase", "correct horse battery");
+    type_passphrase(&mut h, "The same again", "correct horse");
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(has_label(&h, "The two new passphrases differ."));
+    type_passphrase(&mut h, "The same again", " battery");
+    h.get_by_label("OK").click();
+    step_until(&mut h, "project encrypted", |h| {
+        idle(h) && h.state().project.as_ref().is_some_and(|p| p.info.encrypted)
+    });
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    assert!(has_label(&h, "🔐 Encrypted"));
+    assert!(has_label(&h, "The project file is encrypted."));
+    drop(h);
+    assert!(encryption::is_encrypted(&project).unwrap());
+
+    // A new start knows no key: the passphrase is asked; a wrong one is said so, the right
+    // one opens it.
+    keys::forget(&project);
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "passphrase asked", |h| {
+        idle(h) && h.state().passphrase.is_some()
+    });
+    h.run_steps(2);
+    assert!(has_label(&h, "This project is encrypted."));
+    type_passphrase(&mut h, "Passphrase", "correct horse battery staple");
+    h.get_by_label("OK").click();
+    step_until(&mut h, "passphrase asked again", |h| {
+        idle(h) && h.state().passphrase.is_some()
+    });
+    h.run_steps(2);
+    assert!(has_label(&h, "does not open this project"));
+    assert!(h.state().project.is_none());
+    type_passphrase(&mut h, "Passphrase", "correct horse battery");
+    // Enter in the field is OK.
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "encrypted project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+
+    // Removing the encryption asks for the passphrase again and is recorded.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Remove the encryption…").click();
+    h.run_steps(2);
+    type_passphrase(&mut h, "Passphrase", "not it at all");
+    h.get_by_label("OK").click();
+    step_until(&mut h, "wrong current passphrase said", |h| {
+        idle(h) && h.state().error.is_some()
+    });
+    assert!(
+        h.state()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("current passphrase is wrong")
+    );
+    assert!(encryption::is_encrypted(&project).unwrap());
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Remove the encryption…").click();
+    h.run_steps(2);
+    type_passphrase(&mut h, "Passphrase", "correct horse battery");
+    h.get_by_label("OK").click();
+    step_until(&mut h, "project plain again", |h| {
+        idle(h) && h.state().project.as_ref().is_some_and(|p| !p.info.encrypted)
+    });
+    assert!(!has_label(&h, "🔐 Encrypted"));
+    drop(h);
+    assert!(!encryption::is_encrypted(&project).unwrap());
+    let p = mams::store::Project::open_read_only(&project).unwrap();
+    let log = mams::store::access_log::list(&p, 10).unwrap();
+    assert_eq!(log[0].channel, "decrypt");
+}

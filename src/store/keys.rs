@@ -143,6 +143,17 @@ pub fn for_file(path: &Path) -> Option<Key> {
     Some(key)
 }
 
+/// Whether `passphrase` gives the key this process keeps for a file (to confirm the
+/// current passphrase before it is changed or removed). Compared in constant time.
+pub fn matches(path: &Path, passphrase: &str) -> bool {
+    let Some(kept) = ring().lock().expect("key ring").get(&name(path)).cloned() else {
+        return false;
+    };
+    let given = derive(passphrase);
+    let (a, b) = (kept.0.as_bytes(), given.0.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +207,16 @@ mod tests {
             "ten characters, counted as characters"
         );
         assert!(weak("long enough pass").is_none());
+    }
+
+    #[test]
+    fn the_current_passphrase_is_confirmed_against_the_kept_key() {
+        let file = std::env::temp_dir().join("mams-keys-test-not-a-file.duckdb");
+        assert!(!matches(&file, "correct horse battery"), "no key kept");
+        remember(&file, derive("correct horse battery"));
+        assert!(matches(&file, "correct horse battery"));
+        assert!(!matches(&file, "correct horse batterx"));
+        forget(&file);
+        assert!(!matches(&file, "correct horse battery"));
     }
 }

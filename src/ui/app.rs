@@ -77,6 +77,8 @@ pub struct MamsApp {
     crash_shown: bool,
     /// Help > About, while open.
     pub about_open: bool,
+    /// The passphrase dialog of encrypted projects, while open.
+    pub passphrase: Option<super::passphrase::Dialog>,
 }
 
 impl MamsApp {
@@ -130,6 +132,7 @@ impl MamsApp {
             crash: None,
             crash_shown: false,
             about_open: false,
+            passphrase: None,
         }
     }
 
@@ -221,7 +224,30 @@ impl MamsApp {
     }
 
     pub fn new_project(&mut self, path: PathBuf) {
-        self.spawn("job_new", jobs::new_project(path));
+        self.spawn("job_new", jobs::new_project(path, None));
+    }
+
+    /// Opens the passphrase dialog (open, new, encrypt, change, remove).
+    pub fn ask_passphrase(&mut self, purpose: super::passphrase::Purpose) {
+        self.passphrase = Some(super::passphrase::Dialog::new(purpose));
+    }
+
+    /// What the passphrase dialog answered: the work goes to the worker (the passphrase is
+    /// stretched there, which takes a third of a second).
+    fn passphrase_answered(&mut self, answer: super::passphrase::Answer) {
+        use super::passphrase::Answer;
+        match answer {
+            Answer::Open(path, pass) => {
+                self.spawn("job_open", jobs::open_encrypted(path, pass));
+            }
+            Answer::New(path, pass) => {
+                self.spawn("job_new", jobs::new_project(path, Some(pass)));
+            }
+            Answer::Reseal(current, to) => {
+                self.spawn("job_reseal", jobs::reseal_project(current, to));
+            }
+            Answer::Cancel => {}
+        }
     }
 
     pub fn import_folder(&mut self, dir: PathBuf) {
@@ -389,6 +415,7 @@ impl MamsApp {
         match purpose {
             Purpose::OpenProject => self.open_project(first),
             Purpose::NewProject => self.new_project(first),
+            Purpose::NewEncryptedProject => self.ask_passphrase(super::passphrase::Purpose::New(first)),
             Purpose::ImportFolder => self.import_folder(first),
             Purpose::SaveChart => {
                 if let Some(image) = self.chart_png.take() {
@@ -475,6 +502,14 @@ impl MamsApp {
                 self.show_project(view);
             }
             Msg::Opened(Err(e)) | Msg::Imported(Err(e)) => self.error = Some(e),
+            Msg::NeedsPassphrase { path, wrong } => {
+                self.ask_passphrase(super::passphrase::Purpose::Open { path, wrong });
+            }
+            Msg::Resealed(Ok((view, done))) => {
+                self.notice = Some(t(self.state.lang, done).to_string());
+                self.show_project(view);
+            }
+            Msg::Resealed(Err(e)) => self.error = Some(e),
             Msg::ScopedCounts(scope, Ok(counts)) => {
                 if self.unit_id().as_deref() == Some(scope.unit_id.as_str()) && self.period() == scope.month {
                     self.scoped = Some((scope, counts));
@@ -639,6 +674,14 @@ impl MamsApp {
         }
         if self.about_open {
             super::about::show(&ctx, self.state.lang, &mut self.about_open);
+        }
+        if let Some(answer) = self
+            .passphrase
+            .as_mut()
+            .and_then(|d| d.show(&ctx, self.state.lang))
+        {
+            self.passphrase = None;
+            self.passphrase_answered(answer);
         }
         if let Some(err) = self.error.clone() {
             let lang = self.state.lang;

@@ -8,6 +8,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 pub enum Purpose {
     OpenProject,
     NewProject,
+    /// Where to create an encrypted project (its passphrase is asked next).
+    NewEncryptedProject,
     ImportFolder,
     /// Files for the import page.
     ImportFiles,
@@ -50,6 +52,7 @@ impl Purpose {
         match self {
             Purpose::OpenProject => "open_project",
             Purpose::NewProject => "new_project",
+            Purpose::NewEncryptedProject => "new_encrypted_project",
             Purpose::ImportFolder => "import_folder",
             Purpose::ImportFiles => "choose_files",
             Purpose::ExportRejects => "export_rejects",
@@ -100,7 +103,7 @@ impl Dialogs {
             let dialog = rfd::FileDialog::new().set_title(&title);
             let answer: Vec<PathBuf> = match purpose {
                 Purpose::OpenProject => project_filter(dialog).pick_file().into_iter().collect(),
-                Purpose::NewProject => project_filter(dialog)
+                Purpose::NewProject | Purpose::NewEncryptedProject => project_filter(dialog)
                     .set_file_name("project.duckdb")
                     .save_file()
                     .map(|p| {

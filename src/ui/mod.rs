@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod org;
 pub mod page;
 pub mod pages;
+pub mod passphrase;
 pub mod rows_window;
 pub mod scope_slot;
 pub mod side_nav;

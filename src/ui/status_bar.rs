@@ -49,6 +49,12 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                     app.asking_disclosure = true;
                 }
             }
+            if let Some(p) = &app.project
+                && p.info.encrypted
+            {
+                ui.label(RichText::new(t(lang, "pass_encrypted_badge")).small())
+                    .on_hover_text(t(lang, "pass_encrypted_help"));
+            }
             if let Some(p) = &app.project {
                 ui.label(
                     RichText::new(format!(

@@ -23,6 +23,28 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 app.open_sample();
             }
             ui.separator();
+            if ui.button(t(lang, "new_encrypted_project")).clicked() {
+                app.ask(Purpose::NewEncryptedProject, None);
+            }
+            // Encryption of the open project (not while a job uses it: it is closed meanwhile).
+            if let Some(p) = app.project.clone() {
+                use super::passphrase::Purpose as Pass;
+                let idle = !app.is_busy();
+                let offered: &[(&str, Pass)] = if p.info.encrypted {
+                    &[
+                        ("pass_change_menu", Pass::Change),
+                        ("pass_remove_menu", Pass::Remove),
+                    ]
+                } else {
+                    &[("pass_encrypt_menu", Pass::Encrypt)]
+                };
+                for (key, purpose) in offered {
+                    if ui.add_enabled(idle, egui::Button::new(t(lang, key))).clicked() {
+                        app.ask_passphrase(purpose.clone());
+                    }
+                }
+            }
+            ui.separator();
             let can_import = app.project.is_some();
             if ui
                 .add_enabled(can_import, egui::Button::new(t(lang, "import_folder")))

@@ -65,6 +65,14 @@ pub struct Scope {
 pub enum Msg {
     /// A project was opened, created or built: the view of it, or why not.
     Opened(Result<ProjectView, String>),
+    /// The project to open is encrypted and this process has no key for it, or a wrong one.
+    NeedsPassphrase {
+        path: PathBuf,
+        wrong: bool,
+    },
+    /// The open project was encrypted, given a new passphrase or made plain: it is open
+    /// again (with the key of the notice that says which).
+    Resealed(Result<(ProjectView, &'static str), String>),
     /// A folder was imported into the open project.
     Imported(Result<(FolderReport, ProjectView), String>),
     ScopedCounts(Scope, Result<Vec<ScopedCount>, String>),

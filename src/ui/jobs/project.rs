@@ -2,27 +2,98 @@
 
 use std::path::PathBuf;
 
+use zeroize::Zeroizing;
+
 use super::{Msg, Scope, finish, load_view, open_project_in, switch_project};
 use crate::import::file::{self, FileOptions};
 use crate::import::{self};
 use crate::progress::Progress;
-use crate::store::Project;
 use crate::store::queries::{self};
+use crate::store::{Project, ProjectError, keys};
 use crate::worker::WorkerState;
 
+/// Opens a project; an encrypted one whose key this process does not know (or knows wrong)
+/// asks the app for its passphrase instead of failing.
 pub fn open_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
         progress.set(None, crate::say!("{}", "{}", path.display()));
-        let r = switch_project(state, &path, || Ok(Project::open(&path)?));
+        opened(&path, switch_project(state, &path, || Ok(Project::open(&path)?)))
+    }
+}
+
+/// Opens an encrypted project with a passphrase (stretched here, off the UI thread).
+pub fn open_encrypted(
+    path: PathBuf,
+    passphrase: Zeroizing<String>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        progress.set(None, crate::say!("{}", "{}", path.display()));
+        keys::remember(&path, keys::derive(&passphrase));
+        opened(&path, switch_project(state, &path, || Ok(Project::open(&path)?)))
+    }
+}
+
+fn opened(path: &std::path::Path, r: anyhow::Result<super::ProjectView>) -> Msg {
+    if let Err(e) = &r
+        && let Some(pe) = e.downcast_ref::<ProjectError>()
+        && matches!(pe, ProjectError::Encrypted(_) | ProjectError::WrongPassphrase(_))
+    {
+        return Msg::NeedsPassphrase {
+            path: path.to_path_buf(),
+            wrong: matches!(pe, ProjectError::WrongPassphrase(_)),
+        };
+    }
+    finish(r, Msg::Opened)
+}
+
+/// Creates a new project, encrypted when a passphrase is given.
+pub fn new_project(
+    path: PathBuf,
+    passphrase: Option<Zeroizing<String>>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        progress.set(None, crate::say!("{}", "{}", path.display()));
+        let r = switch_project(state, &path, || {
+            Ok(match &passphrase {
+                Some(p) => Project::create_encrypted(&path, keys::derive(p))?,
+                None => Project::create(&path)?,
+            })
+        });
         finish(r, Msg::Opened)
     }
 }
 
-pub fn new_project(path: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+/// Encrypts the open project (`to` given, `current` None), changes its passphrase (both
+/// given) or removes its encryption (`to` None): the project is closed, resealed and opened
+/// again. The current passphrase is confirmed first. On failure the project opens as it was.
+pub fn reseal_project(
+    current: Option<Zeroizing<String>>,
+    to: Option<Zeroizing<String>>,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        progress.set(None, crate::say!("{}", "{}", path.display()));
-        let r = switch_project(state, &path, || Ok(Project::create(&path)?));
-        finish(r, Msg::Opened)
+        let r = (|| {
+            let path = open_project_in(state)?.path().to_path_buf();
+            progress.set(None, crate::say!("{}", "{}", path.display()));
+            if let Some(c) = &current
+                && !keys::matches(&path, c)
+            {
+                crate::bail_say!(
+                    "the current passphrase is wrong; nothing was changed",
+                    "当前口令不正确；未做任何改动"
+                );
+            }
+            let done = match (&current, &to) {
+                (Some(_), Some(_)) => "pass_done_changed",
+                (_, Some(_)) => "pass_done_encrypted",
+                (_, None) => "pass_done_plain",
+            };
+            state.project = None;
+            let sealed = Project::reseal(&path, to.as_deref().map(|p| keys::derive(p)));
+            // Open again whatever happened: unchanged after a failure, resealed else.
+            let view = switch_project(state, &path, || Ok(Project::open(&path)?))?;
+            sealed.map(|()| (view, done))
+        })();
+        finish(r, Msg::Resealed)
     }
 }
 
