@@ -64,6 +64,8 @@ fn a_project_encrypted_in_place_opens_only_with_its_passphrase() {
     );
     let (bills, trail) = {
         let p = Project::open(&path).unwrap();
+        // The control of the log check below: a plain project's log holds what was written.
+        assert!(wal_holds_what_is_written(&p, "plain-note-4711"));
         (
             count(&p, "SELECT count(*) FROM bills"),
             mams::audit::chain::verify(&p).unwrap(),
@@ -109,6 +111,7 @@ fn a_project_encrypted_in_place_opens_only_with_its_passphrase() {
         p.conn()
             .execute_batch("CREATE TABLE scratch_note AS SELECT 42 AS x")
             .unwrap();
+        assert!(!wal_holds_what_is_written(&p, "sealed-note-4711"));
     }
     {
         let p = Project::open_read_only(&path).unwrap();
@@ -143,6 +146,17 @@ fn a_project_encrypted_in_place_opens_only_with_its_passphrase() {
     drop(p);
     let e = Project::reseal(&path, None).unwrap_err().to_string();
     assert!(e.contains("is not encrypted"), "{e}");
+}
+
+/// Writes `note` (not checkpointed yet: it is in the write-ahead log only) and says whether
+/// the log file holds it readable.
+fn wal_holds_what_is_written(p: &Project, note: &str) -> bool {
+    p.conn()
+        .execute("CREATE TABLE wal_probe AS SELECT ? AS note", [note])
+        .unwrap();
+    let wal = std::fs::read(format!("{}.wal", p.path().display())).expect("a write-ahead log");
+    p.conn().execute_batch("DROP TABLE wal_probe").unwrap();
+    holds(&wal, note)
 }
 
 #[test]
