@@ -233,7 +233,7 @@ impl MamsApp {
     }
 
     /// What the passphrase dialog answered: the work goes to the worker (the passphrase is
-    /// stretched there, which takes a third of a second).
+    /// stretched there, which takes about 0.1 s).
     fn passphrase_answered(&mut self, answer: super::passphrase::Answer) {
         use super::passphrase::Answer;
         match answer {
