@@ -12,19 +12,6 @@ use mams::store::{Project, ProjectError, encryption, keys};
 
 const PASS: &str = "correct horse battery staple";
 
-/// The sample's customers: (name, id_number, phone), read from the plain project.
-fn customers(path: &Path) -> Vec<(String, String, String)> {
-    let p = Project::open_read_only(path).unwrap();
-    let mut stmt = p
-        .conn()
-        .prepare("SELECT name, id_number, phone FROM customers WHERE id_number <> '' AND phone <> ''")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 fn holds(bytes: &[u8], s: &str) -> bool {
     !s.is_empty() && memchr::memmem::find(bytes, s.as_bytes()).is_some()
 }
@@ -56,7 +43,7 @@ fn is_error<T>(r: Result<T, ProjectError>, what: fn(&ProjectError) -> bool) -> S
 #[test]
 fn a_project_encrypted_in_place_opens_only_with_its_passphrase() {
     let path = small_project("encrypt-in-place");
-    let people = customers(&path);
+    let people = customers_of(&path);
     let plain = std::fs::read(&path).unwrap();
     assert!(
         readable(&plain, &people).is_some(),

@@ -10,19 +10,6 @@ use common::*;
 use mams::privacy::Disclosure;
 use mams::store::Project;
 
-/// The sample's customers: (name, id_number, phone) of every row, read with plain SQL.
-fn customers(path: &Path) -> Vec<(String, String, String)> {
-    let p = Project::open_read_only(path).unwrap();
-    let mut stmt = p
-        .conn()
-        .prepare("SELECT name, id_number, phone FROM customers WHERE id_number <> '' AND phone <> ''")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 fn all_customers_query() -> mams::store::rows::RowsQuery {
     mams::store::rows::RowsQuery {
         failing: None,
@@ -40,7 +27,7 @@ fn all_customers_query() -> mams::store::rows::RowsQuery {
 #[test]
 fn exported_rows_are_masked_by_default_and_full_exports_are_logged() {
     let path = small_project("privacy-export");
-    let people = customers(&path);
+    let people = customers_of(&path);
     assert!(people.len() > 100);
     let dir = tmp("privacy-export-out");
     let p = Project::open(&path).unwrap();
@@ -92,7 +79,7 @@ fn exported_rows_are_masked_by_default_and_full_exports_are_logged() {
 #[test]
 fn the_command_line_masks_sql_output_and_records_unmasked_output() {
     let path = small_project("privacy-cli");
-    let people = customers(&path);
+    let people = customers_of(&path);
     let project = path.to_str().unwrap();
     let query =
         "SELECT customer_id, name, id_number, phone AS customer_phone FROM customers ORDER BY customer_id";
@@ -212,7 +199,7 @@ fn logs_of_a_full_command_line_run_hold_no_personal_data() {
         assert!(o.status.success() || args[0] == "dq", "{args:?}: {}", stderr(&o));
         // What went to stderr is a log too.
         let err = stderr(&o);
-        for (name, id, _) in customers(&path).iter().take(200) {
+        for (name, id, _) in customers_of(&path).iter().take(200) {
             assert!(
                 !err.contains(id.as_str()),
                 "{args:?} printed an ID number to stderr"
@@ -225,7 +212,7 @@ fn logs_of_a_full_command_line_run_hold_no_personal_data() {
     }
     let log = std::fs::read_to_string(home.join("logs").join("mams.log")).unwrap();
     assert!(log.lines().count() > 20, "trace logging wrote little: {log}");
-    for (name, id, phone) in customers(&path) {
+    for (name, id, phone) in customers_of(&path) {
         assert!(!log.contains(&id), "ID number {id} in the log");
         assert!(!log.contains(&phone), "phone {phone} in the log");
         // Names of one character could match anything; the sample's have two or more.

@@ -100,3 +100,17 @@ pub fn project_from_sql(name: &str, sql: &str) -> PathBuf {
     mams::store::loading::rebuild_org_closure(&p).unwrap();
     path
 }
+
+/// The customers of a project with an ID number and a phone: (name, id_number, phone), read
+/// with plain SQL (for the checks that personal data does not leak).
+pub fn customers_of(path: &Path) -> Vec<(String, String, String)> {
+    let p = mams::store::Project::open_read_only(path).unwrap();
+    let mut stmt = p
+        .conn()
+        .prepare("SELECT name, id_number, phone FROM customers WHERE id_number <> '' AND phone <> ''")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
