@@ -557,6 +557,32 @@ impl Project {
         })
     }
 
+    /// A second connection to this project, for reads on another thread while this one
+    /// works (the phone server): the same database, its settings and functions, marked
+    /// read-only (run its reads in `read_only_run`, where DuckDB refuses every write). DuckDB
+    /// versions rows, so its reads neither wait for this connection's writes nor see them
+    /// before they commit. It may outlive this `Project`: DuckDB keeps the database open
+    /// until its last connection closes.
+    pub fn reader(&self) -> Result<Project, ProjectError> {
+        let unreadable = |e: duckdb::Error| classify_open_error(&self.path, e);
+        let conn = self.conn.try_clone().map_err(unreadable)?;
+        if self.encryption.is_some() {
+            // The catalog a connection reads by default is its own setting.
+            conn.execute_batch(&format!("USE {}", encryption::CATALOG))
+                .map_err(unreadable)?;
+        }
+        Project {
+            memory: self.memory,
+            conn,
+            path: self.path.clone(),
+            read_only: true,
+            scratch: self.scratch.clone(),
+            months_cache: Default::default(),
+            encryption: None,
+        }
+        .install_macros()
+    }
+
     /// Runs `f` in one transaction: everything it wrote is committed, or on any error
     /// (a cancel included) nothing is.
     pub fn transaction<T>(&self, f: impl FnOnce(&Project) -> anyhow::Result<T>) -> anyhow::Result<T> {
