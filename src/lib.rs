@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod fonts;
 pub mod geo;
 pub mod geometry;
+pub mod handheld;
 pub mod import;
 pub mod logs;
 pub mod manifest;
