@@ -8,6 +8,7 @@ pub mod bulletins;
 pub mod cases;
 pub mod commitments;
 pub mod decks;
+pub mod devices;
 pub mod dq;
 pub mod dq_functions;
 pub mod encryption;

@@ -10,7 +10,7 @@
 use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 20;
+pub const SCHEMA_VERSION: i64 = 21;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -68,6 +68,8 @@ const RISKS_V18: &str = include_str!("sql/risks_v18.sql");
 const TRAIL_CHAIN_V19: &str = include_str!("sql/trail_chain_v19.sql");
 /// Version 20 adds the customers' bank account and contact person, and the access log.
 const PRIVACY_V20: &str = include_str!("sql/privacy_v20.sql");
+/// Version 21 adds the phone access's paired devices and their requests.
+const HANDHELD_V21: &str = include_str!("sql/handheld_v21.sql");
 
 /// DDL of one canonical table as the model has it today (for scratch databases; a new
 /// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
@@ -107,6 +109,7 @@ pub fn migration(from: i64) -> String {
         17 => RISKS_V18.to_string(),
         18 => TRAIL_CHAIN_V19.to_string(),
         19 => PRIVACY_V20.to_string(),
+        20 => HANDHELD_V21.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }
