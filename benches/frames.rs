@@ -18,32 +18,9 @@ use mams::ui::page::PageId as Page;
 use mams::ui::pages::leaders::LeadersPage;
 use mams::ui::{AppOptions, MamsApp};
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn settle(h: &mut Harness<'static, MamsApp>) {
-    let t = Instant::now();
-    loop {
-        h.step();
-        if !h.state().is_busy() || t.elapsed() > Duration::from_secs(120) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.run_steps(3);
-}
-
-/// One frame: the app's update and egui's layout, then the tessellation of its shapes into
-/// triangles (the renderer's CPU part); in ms.
-fn frame(h: &mut Harness<'static, MamsApp>) -> f64 {
-    let s = Instant::now();
-    h.step();
-    let out = h.output();
-    let (shapes, ppp) = (out.shapes.clone(), out.pixels_per_point);
-    h.ctx.tessellate(shapes, ppp);
-    s.elapsed().as_secs_f64() * 1000.0
-}
+#[path = "support/app_frames.rs"]
+mod app_frames;
+use app_frames::{frame, percentile, settle};
 
 /// Times of `n` frames, in ms, sorted.
 fn frames(h: &mut Harness<'static, MamsApp>, n: usize) -> Vec<f64> {

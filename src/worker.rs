@@ -17,6 +17,17 @@ pub struct WorkerState {
 
 type JobFn<R> = Box<dyn FnOnce(&mut WorkerState, &Progress) -> R + Send>;
 
+/// What the worker runs: the UI's jobs, and writes from another thread (the phone server),
+/// which answer through their own channel and are not shown in the status bar.
+enum Queued<R> {
+    Job(Job<R>),
+    Write(Box<dyn FnOnce(&mut WorkerState) + Send>),
+}
+
+/// The sender of queued work, shared with the writers handed out; the worker's drop empties
+/// it, so a writer still held elsewhere does not keep the thread alive.
+type SharedSender<R> = Arc<Mutex<Option<Sender<Queued<R>>>>>;
+
 struct Job<R> {
     id: u64,
     f: JobFn<R>,
@@ -35,7 +46,7 @@ pub struct JobInfo {
 type Wake = Arc<dyn Fn() + Send + Sync>;
 
 pub struct Worker<R: Send + 'static> {
-    jobs_tx: Option<Sender<Job<R>>>,
+    jobs_tx: SharedSender<R>,
     results_rx: Receiver<(u64, R)>,
     active: Arc<Mutex<Vec<JobInfo>>>,
     /// The language jobs say things in (true: Chinese), read before each job.
@@ -48,7 +59,7 @@ pub struct Worker<R: Send + 'static> {
 impl<R: Send + 'static> Worker<R> {
     pub fn new(wake: impl Fn() + Send + Sync + 'static) -> Self {
         let wake: Wake = Arc::new(wake);
-        let (jobs_tx, jobs_rx) = channel::<Job<R>>();
+        let (jobs_tx, jobs_rx) = channel::<Queued<R>>();
         let (results_tx, results_rx) = channel();
         let active: Arc<Mutex<Vec<JobInfo>>> = Arc::default();
         let zh: Arc<std::sync::atomic::AtomicBool> = Arc::default();
@@ -60,7 +71,14 @@ impl<R: Send + 'static> Worker<R> {
                 .name("mams-worker".into())
                 .spawn(move || {
                     let mut state = WorkerState::default();
-                    for job in jobs_rx {
+                    for queued in jobs_rx {
+                        let job = match queued {
+                            Queued::Job(job) => job,
+                            Queued::Write(write) => {
+                                write(&mut state);
+                                continue;
+                            }
+                        };
                         let cancelled = job.progress.is_cancelled();
                         if !cancelled {
                             if let Some(p) = &state.project {
@@ -80,7 +98,7 @@ impl<R: Send + 'static> Worker<R> {
                 .expect("spawn the worker thread")
         };
         Worker {
-            jobs_tx: Some(jobs_tx),
+            jobs_tx: Arc::new(Mutex::new(Some(jobs_tx))),
             results_rx,
             active,
             zh,
@@ -111,14 +129,35 @@ impl<R: Send + 'static> Worker<R> {
             progress: progress.clone(),
             started: false,
         });
-        if let Some(tx) = &self.jobs_tx {
-            let _ = tx.send(Job {
+        if let Some(tx) = &*self.jobs_tx.lock().expect("jobs sender") {
+            let _ = tx.send(Queued::Job(Job {
                 id,
                 f: Box::new(f),
                 progress,
-            });
+            }));
         }
         id
+    }
+
+    /// A writer for the phone server: its writes run here between the UI's jobs, on the
+    /// project at `path` only (None once it is closed or another one is open).
+    pub fn writer_for(&self, path: std::path::PathBuf) -> crate::handheld::writer::Writer {
+        let tx = self.jobs_tx.clone();
+        let wake = self.wake.clone();
+        crate::handheld::writer::Writer::new(move |job| {
+            let path = path.clone();
+            let sent = tx.lock().ok().and_then(|t| {
+                t.as_ref().map(|t| {
+                    t.send(Queued::Write(Box::new(move |state: &mut WorkerState| {
+                        job(state.project.as_ref().filter(|p| p.path() == path));
+                    })))
+                    .is_ok()
+                })
+            });
+            // The window shows what a phone changed (a new device, a record).
+            wake();
+            sent.unwrap_or(false)
+        })
     }
 
     /// Results that arrived since the last call, in completion order.
@@ -156,7 +195,7 @@ impl<R: Send + 'static> Drop for Worker<R> {
         }
         // Closing the channel ends the thread after the job in flight; joining makes sure
         // the project is closed (and its file unlocked) before the app exits.
-        self.jobs_tx = None;
+        *self.jobs_tx.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -103,11 +103,13 @@ pub struct Change {
 /// What a change needs, checked before anything is written.
 fn check(change: &Change, from: Status) -> Result<(), String> {
     let Some(to) = change.to else {
+        // A note alone is a remark in the trail (an on-site visit that could not verify).
         if change
             .assignee_unit
             .as_deref()
             .is_none_or(|u| u.trim().is_empty())
             && change.due_on.is_none()
+            && change.note.trim().is_empty()
         {
             return Err("an assignment needs a unit or a due date".into());
         }
@@ -148,7 +150,19 @@ pub fn apply(project: &Project, keys: &[String], change: &Change, actor: &str) -
         crate::bail_say!("no suspect selected", "没有选中疑点");
     }
     let at = chrono::Local::now().naive_local();
-    project.transaction(|p| {
+    project.transaction(|p| apply_in(p, keys, change, actor, at))
+}
+
+/// [`apply`] inside a transaction the caller holds (the phone's on-site record writes its
+/// record, its photos and its trail entries all or none).
+pub fn apply_in(
+    p: &Project,
+    keys: &[String],
+    change: &Change,
+    actor: &str,
+    at: chrono::NaiveDateTime,
+) -> anyhow::Result<usize> {
+    {
         for key in keys {
             let s =
                 stored::suspect(p, key)?.ok_or_else(|| crate::said!("no suspect {key}", "没有疑点 {key}"))?;
@@ -171,7 +185,7 @@ pub fn apply(project: &Project, keys: &[String], change: &Change, actor: &str) -
             stored::record_change(p, &entry, (seq, &hash))?;
         }
         Ok(keys.len())
-    })
+    }
 }
 
 /// A rectification past its due date.
@@ -222,6 +236,15 @@ mod tests {
         assert!(
             check(&Change::default(), Status::New).is_err(),
             "an empty assignment"
+        );
+        let remark = Change {
+            note: "nobody at home".into(),
+            ..Default::default()
+        };
+        assert!(check(&remark, Status::Verifying).is_ok(), "a remark alone");
+        assert!(
+            check(&remark, Status::Closed).is_ok(),
+            "a remark on a closed suspect"
         );
         let d = NaiveDate::from_ymd_opt(2025, 1, 10).unwrap();
         assert!(is_overdue("rectifying", Some(d), d.succ_opt().unwrap()));

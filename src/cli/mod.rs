@@ -31,6 +31,7 @@ mod print;
 mod report;
 mod risk;
 mod sample;
+mod serve;
 mod service;
 mod sql;
 mod triage;
@@ -267,6 +268,32 @@ pub enum Command {
     },
     /// Make an encrypted project plain again (recorded in its access log).
     Decrypt { project: PathBuf },
+    /// Serve the project to phones on the local network (HTTPS): leaders' cards, the board's
+    /// misses, the latest bulletin, and inspectors' suspects with on-site records. Shows a
+    /// one-time pairing code and its QR code; q and Enter stop. See docs/phone-access.md.
+    Serve {
+        project: PathBuf,
+        /// Address and port to listen on (default: every address, port 7443).
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: Option<std::net::SocketAddr>,
+        /// The unit whose work the devices paired now are shown (default: the top unit).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Let the devices paired now see personal data in full (each time recorded in the
+        /// access log); masked otherwise.
+        #[arg(long)]
+        allow_personal: bool,
+        /// Plain HTTP instead of HTTPS: only with a loopback --bind (tests, load tests).
+        #[arg(long)]
+        plain_http: bool,
+    },
+    /// The devices paired for phone access: name, unit, permission, last use; or revoke one.
+    Devices {
+        project: PathBuf,
+        /// Revoke this device (its id in the list): its token is refused at once.
+        #[arg(long, value_name = "ID")]
+        revoke: Option<i64>,
+    },
 }
 
 fn parse_encoding(s: &str) -> Result<crate::import::source::Encoding, String> {
@@ -471,6 +498,20 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             new_passphrase_file,
         } => encrypt::encrypt(&project, new_passphrase_file.as_deref()),
         Command::Decrypt { project } => encrypt::decrypt(&project),
+        Command::Serve {
+            project,
+            bind,
+            unit,
+            allow_personal,
+            plain_http,
+        } => serve::serve(serve::ServeArgs {
+            project: &project,
+            bind,
+            unit,
+            allow_personal,
+            plain_http,
+        }),
+        Command::Devices { project, revoke } => serve::devices(&project, revoke),
         Command::AccessLog { project, limit } => {
             let p = crate::store::Project::open_read_only(&project)?;
             let entries = crate::store::access_log::list(&p, limit)?;

@@ -99,6 +99,15 @@ pub fn authenticate(p: &Project, token: &str) -> duckdb::Result<Option<Device>> 
     rows.next()?.map(device).transpose()
 }
 
+/// The device a token was given to, revoked or not (to log who tries a revoked token).
+pub fn holder(p: &Project, token: &str) -> duckdb::Result<Option<i64>> {
+    let mut stmt = p
+        .conn()
+        .prepare("SELECT device_id FROM handheld_devices WHERE token_sha256 = ?")?;
+    let mut rows = stmt.query([token::hash(token)])?;
+    rows.next()?.map(|r| r.get(0)).transpose()
+}
+
 /// Every device paired, the newest first, revoked ones included.
 pub fn list(p: &Project) -> duckdb::Result<Vec<Device>> {
     let mut stmt = p.conn().prepare(&format!(

@@ -92,6 +92,17 @@ pub enum OpenError {
 }
 
 impl OpenError {
+    /// DuckDB says a wrong key in the text of its error (it has no code for it).
+    fn of(e: duckdb::Error) -> OpenError {
+        if e.to_string().contains("Wrong encryption key") {
+            OpenError::WrongKey
+        } else {
+            OpenError::Other(e)
+        }
+    }
+}
+
+impl OpenError {
     /// The error said for a person, naming the file.
     pub fn said(self, path: &Path) -> anyhow::Error {
         match self {
@@ -121,13 +132,7 @@ pub fn open(path: &Path, key: &Key, read_only: bool) -> Result<Encrypted, OpenEr
         quote_literal(key.as_sql_text()),
         quote_literal(&std::path::PathBuf::from(spill).to_string_lossy()),
     ))
-    .map_err(|e| {
-        if e.to_string().contains("Wrong encryption key") {
-            OpenError::WrongKey
-        } else {
-            OpenError::Other(e)
-        }
-    })?;
+    .map_err(OpenError::of)?;
     Ok(Encrypted { conn, instance })
 }
 
@@ -166,13 +171,7 @@ pub fn copy(from: &Path, from_key: Option<&Key>, to: &Path, to_key: Option<&Key>
         quote_literal(&from.to_string_lossy()),
         key(from_key)
     ))
-    .map_err(|e| {
-        if e.to_string().contains("Wrong encryption key") {
-            OpenError::WrongKey.said(from)
-        } else {
-            OpenError::Other(e).said(from)
-        }
-    })?;
+    .map_err(|e| OpenError::of(e).said(from))?;
     let r = conn
         .execute_batch(&format!(
             "ATTACH {} AS target {}; COPY FROM DATABASE source TO target;",

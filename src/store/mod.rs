@@ -20,6 +20,7 @@ pub mod map;
 pub mod market;
 pub mod mask_function;
 pub mod memory;
+pub mod onsite;
 pub mod parser;
 pub mod profiles;
 pub mod queries;

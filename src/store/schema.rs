@@ -10,7 +10,7 @@
 use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 21;
+pub const SCHEMA_VERSION: i64 = 22;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -70,6 +70,8 @@ const TRAIL_CHAIN_V19: &str = include_str!("sql/trail_chain_v19.sql");
 const PRIVACY_V20: &str = include_str!("sql/privacy_v20.sql");
 /// Version 21 adds the phone access's paired devices and their requests.
 const HANDHELD_V21: &str = include_str!("sql/handheld_v21.sql");
+/// Version 22 keeps the on-site records sent from phones, with their photos.
+const HANDHELD_RECORDS_V22: &str = include_str!("sql/handheld_records_v22.sql");
 
 /// DDL of one canonical table as the model has it today (for scratch databases; a new
 /// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
@@ -110,6 +112,7 @@ pub fn migration(from: i64) -> String {
         18 => TRAIL_CHAIN_V19.to_string(),
         19 => PRIVACY_V20.to_string(),
         20 => HANDHELD_V21.to_string(),
+        21 => HANDHELD_RECORDS_V22.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

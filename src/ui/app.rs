@@ -79,6 +79,8 @@ pub struct MamsApp {
     pub about_open: bool,
     /// The passphrase dialog of encrypted projects, while open.
     pub passphrase: Option<super::passphrase::Dialog>,
+    /// File > Phone access: the window and the server when it runs.
+    pub phone: super::phone::PhoneWindow,
 }
 
 impl MamsApp {
@@ -133,6 +135,7 @@ impl MamsApp {
             crash_shown: false,
             about_open: false,
             passphrase: None,
+            phone: Default::default(),
         }
     }
 
@@ -244,9 +247,51 @@ impl MamsApp {
                 self.spawn("job_new", jobs::new_project(path, Some(pass)));
             }
             Answer::Reseal(current, to) => {
+                // The file is replaced: the phone server's connections must be gone first.
+                if let Some(server) = self.phone.server.take() {
+                    server.stop();
+                }
                 self.spawn("job_reseal", jobs::reseal_project(current, to));
             }
             Answer::Cancel => {}
+        }
+    }
+
+    /// Starts phone access for the open project (on the worker: the server's read-only
+    /// connections are made there); its writes come back to the worker.
+    pub fn start_phone(&mut self, options: crate::handheld::server::Options) {
+        match self.project.as_ref().map(|p| p.path.clone()) {
+            Some(path) => {
+                self.phone.starting = true;
+                let writer = self.worker.writer_for(path);
+                self.spawn("job_phone", jobs::phone::start(writer, options));
+            }
+            None => {
+                self.phone.starting = false;
+                self.phone.error = Some(t(self.state.lang, "phone_no_project").to_string());
+            }
+        }
+    }
+
+    /// The phone window, and what it asks for.
+    fn phone_window(&mut self, ctx: &egui::Context) {
+        // The server serves the project open, and only while it is open.
+        if let Some(server) = &self.phone.server
+            && self.project.as_ref().is_none_or(|p| p.path != server.project)
+        {
+            self.phone.stop();
+        }
+        let org = self.project.as_ref().map(|p| p.org.clone()).unwrap_or_default();
+        for action in self.phone.show(ctx, self.state.lang, &org) {
+            use super::phone::Action;
+            match action {
+                Action::Start => self.start_phone(crate::handheld::server::Options::lan()),
+                Action::Stop => self.phone.stop(),
+                Action::Refresh(revoke) if self.project.is_some() => {
+                    self.spawn("job_phone_devices", jobs::phone::devices(revoke));
+                }
+                Action::Refresh(_) => {}
+            }
         }
     }
 
@@ -510,6 +555,19 @@ impl MamsApp {
                 self.show_project(view);
             }
             Msg::Resealed(Err(e)) => self.error = Some(e),
+            Msg::PhoneStarted(r) => {
+                self.phone.starting = false;
+                match r {
+                    // Started for a project closed meanwhile: not served.
+                    Ok(server) if self.project.as_ref().is_some_and(|p| p.path == server.project) => {
+                        self.phone.server = Some(server);
+                    }
+                    Ok(server) => server.stop(),
+                    Err(e) => self.phone.error = Some(e),
+                }
+            }
+            Msg::PhoneDevices(Ok(d)) => self.phone.listed(d),
+            Msg::PhoneDevices(Err(e)) => self.phone.error = Some(e),
             Msg::ScopedCounts(scope, Ok(counts)) => {
                 if self.unit_id().as_deref() == Some(scope.unit_id.as_str()) && self.period() == scope.month {
                     self.scoped = Some((scope, counts));
@@ -675,6 +733,7 @@ impl MamsApp {
         if self.about_open {
             super::about::show(&ctx, self.state.lang, &mut self.about_open);
         }
+        self.phone_window(&ctx);
         if let Some(answer) = self
             .passphrase
             .as_mut()

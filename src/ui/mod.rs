@@ -11,6 +11,7 @@ pub mod org;
 pub mod page;
 pub mod pages;
 pub mod passphrase;
+pub mod phone;
 pub mod rows_window;
 pub mod scope_slot;
 pub mod side_nav;

@@ -45,6 +45,13 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 }
             }
             ui.separator();
+            if ui
+                .add_enabled(app.project.is_some(), egui::Button::new(t(lang, "phone_menu")))
+                .clicked()
+            {
+                app.phone.open = true;
+            }
+            ui.separator();
             let can_import = app.project.is_some();
             if ui
                 .add_enabled(can_import, egui::Button::new(t(lang, "import_folder")))

@@ -48,6 +48,7 @@ pub fn suspect_detail(key: String) -> impl FnOnce(&mut WorkerState, &Progress) -
             Ok(SuspectDetail {
                 similar,
                 trail: stored::trail(p, &key)?,
+                onsite: onsite_records(p, &key)?,
                 archive: stored::entity_row(p, &kind, &id)?,
                 series: stored::entity_series(p, &kind, &id)?,
                 related: stored::related_rows(p, &kind, &id)?,
@@ -238,4 +239,26 @@ pub fn save_attachment(
         })();
         finish(r, Msg::CasesMerged)
     }
+}
+
+/// The on-site records of a suspect with their photos scaled to thumbnails (a photo that
+/// does not decode is left out: the record says how many it had).
+fn onsite_records(
+    p: &crate::store::Project,
+    key: &str,
+) -> anyhow::Result<Vec<(crate::store::onsite::Record, Vec<egui::ColorImage>)>> {
+    let mut out = Vec::new();
+    for r in crate::store::onsite::records_of(p, key)? {
+        let photos = crate::store::onsite::photos(p, &r.record_id)?
+            .into_iter()
+            .filter_map(|ph| image::load_from_memory(&ph.bytes).ok())
+            .map(|img| {
+                let img = img.thumbnail(480, 480).to_rgba8();
+                let size = [img.width() as usize, img.height() as usize];
+                egui::ColorImage::from_rgba_unmultiplied(size, img.as_raw())
+            })
+            .collect();
+        out.push((r, photos));
+    }
+    Ok(out)
 }

@@ -21,6 +21,7 @@ mod evaluation;
 mod files;
 mod map;
 mod pages;
+pub mod phone;
 mod presenter;
 mod project;
 mod quality;
@@ -73,6 +74,10 @@ pub enum Msg {
     /// The open project was encrypted, given a new passphrase or made plain: it is open
     /// again (with the key of the notice that says which).
     Resealed(Result<(ProjectView, &'static str), String>),
+    /// Phone access started (or why not).
+    PhoneStarted(Result<Box<crate::handheld::server::Server>, String>),
+    /// The devices paired for phone access and their latest requests.
+    PhoneDevices(Result<phone::Devices, String>),
     /// A folder was imported into the open project.
     Imported(Result<(FolderReport, ProjectView), String>),
     ScopedCounts(Scope, Result<Vec<ScopedCount>, String>),
@@ -261,6 +266,8 @@ pub struct SuspectDetail {
     pub similar: Vec<(crate::store::cases::Case, Vec<String>, Vec<String>)>,
     pub suspect: crate::store::audit::SuspectRow,
     pub trail: Vec<crate::store::audit::TrailEntry>,
+    /// What inspectors recorded on site from their phones, with the photos as thumbnails.
+    pub onsite: Vec<(crate::store::onsite::Record, Vec<egui::ColorImage>)>,
     pub archive: Vec<(String, String)>,
     pub series: Vec<(NaiveDate, f64)>,
     pub related: queries::QueryResult,

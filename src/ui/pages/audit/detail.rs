@@ -205,6 +205,62 @@ pub(super) fn detail_ui(page: &mut AuditPage, cx: &mut Cx, ui: &mut egui::Ui, ru
         }
         ui.label(line);
     }
+    onsite_records(ui, lang, &d);
+}
+
+/// What inspectors recorded on site, with their photos (the trail holds the same finding).
+fn onsite_records(ui: &mut egui::Ui, lang: Lang, d: &crate::ui::jobs::SuspectDetail) {
+    if d.onsite.is_empty() {
+        return;
+    }
+    ui.add_space(4.0);
+    ui.strong(t(lang, "audit_onsite"));
+    for (r, photos) in &d.onsite {
+        let mut line = format!(
+            "{} · {} · {}",
+            r.made_at.format("%Y-%m-%d %H:%M"),
+            t(
+                lang,
+                match r.finding.as_str() {
+                    "confirmed" => "onsite_confirmed",
+                    "false_positive" => "onsite_false_positive",
+                    _ => "onsite_not_verified",
+                }
+            ),
+            status_name(&r.to_status, lang)
+        );
+        if let (Some(la), Some(lo)) = (r.latitude, r.longitude) {
+            line.push_str(&format!(" · {la:.5}, {lo:.5}"));
+            if let Some(a) = r.accuracy_m {
+                line.push_str(&format!(" ±{a:.0} m"));
+            }
+        }
+        ui.label(line);
+        if let Some(n) = &r.note {
+            ui.label(RichText::new(n).italics());
+        }
+        if !photos.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                for (i, photo) in photos.iter().enumerate() {
+                    // One texture per photo, made once and kept in egui's memory.
+                    let id = egui::Id::unique(("onsite", &r.record_id, i));
+                    let texture = match ui.ctx().data(|d| d.get_temp::<egui::TextureHandle>(id)) {
+                        Some(t) => t,
+                        None => {
+                            let t = ui.ctx().load_texture(
+                                format!("onsite-{}-{i}", r.record_id),
+                                photo.clone(),
+                                egui::TextureOptions::LINEAR,
+                            );
+                            ui.ctx().data_mut(|d| d.insert_temp(id, t.clone()));
+                            t
+                        }
+                    };
+                    ui.add(egui::Image::new(&texture).max_height(160.0).corner_radius(4.0));
+                }
+            });
+        }
+    }
 }
 
 fn change_form(page: &mut AuditPage, cx: &mut Cx, ui: &mut egui::Ui, s: &SuspectRow) {
