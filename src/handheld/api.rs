@@ -674,6 +674,8 @@ async fn inspection(
         let device = for_device;
         let (rules, _) = crate::audit::run::library(p)?;
         let suspects = crate::store::onsite::assigned(p, device.unit_id.as_deref(), LIST_LIMIT)?;
+        let keys: Vec<String> = suspects.iter().map(|s| s.key.clone()).collect();
+        let mut visits = crate::store::onsite::visits(p, &keys)?;
         let mut personal: std::collections::BTreeSet<String> = Default::default();
         let mut list = Vec::with_capacity(suspects.len());
         for s in &suspects {
@@ -685,7 +687,7 @@ async fn inspection(
                 ..s.clone()
             };
             let sentence = rule.map(|r| crate::audit::explain::sentence(r, &masked, zh)).unwrap_or_default();
-            let visit = crate::store::onsite::visit(p, &s.entity_type, &s.entity_id)?;
+            let visit = visits.remove(&s.key).unwrap_or_default();
             let shown = |v: &Option<String>, kind: Personal, col: &str, personal: &mut std::collections::BTreeSet<String>| {
                 v.as_deref().filter(|v| !v.is_empty()).map(|v| {
                     personal.insert(col.to_string());

@@ -290,10 +290,10 @@ pub struct SuspectRow {
     pub last_run_id: i64,
 }
 
-const SUSPECT_COLUMNS: &str = "suspect_key, rule_id, entity_type, entity_id, period, unit_id, amount, confidence, \
+pub(super) const SUSPECT_COLUMNS: &str = "suspect_key, rule_id, entity_type, entity_id, period, unit_id, amount, confidence, \
      severity, score, evidence, status, assignee_unit, due_on, recovered, fp_reason, still_found, last_run_id";
 
-fn suspect_row(r: &duckdb::Row) -> duckdb::Result<SuspectRow> {
+pub(super) fn suspect_row(r: &duckdb::Row) -> duckdb::Result<SuspectRow> {
     Ok(SuspectRow {
         key: r.get(0)?,
         rule_id: r.get(1)?,

@@ -128,28 +128,22 @@ pub const OPEN_ON_SITE: [&str; 4] = ["new", "verifying", "confirmed", "rectifyin
 /// The suspects `unit` (its subtree; every unit when None) has to work on: those found in
 /// it or assigned to it, in a state that waits for someone on site, highest score first.
 pub fn assigned(p: &Project, unit: Option<&str>, limit: usize) -> duckdb::Result<Vec<SuspectRow>> {
-    let keys: Vec<String> = {
-        let mut stmt = p.conn().prepare(
-            "SELECT suspect_key FROM audit_suspects \
-             WHERE still_found AND list_contains(string_split(?, ','), status) \
-               AND (?::VARCHAR IS NULL \
-                    OR unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?) \
-                    OR assignee_unit IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)) \
-             ORDER BY score DESC, suspect_key LIMIT ?",
-        )?;
-        stmt.query_map(
-            duckdb::params![OPEN_ON_SITE.join(","), unit, unit, unit, limit as i64],
-            |r| r.get(0),
-        )?
-        .collect::<duckdb::Result<_>>()?
-    };
-    let mut out = Vec::with_capacity(keys.len());
-    for k in keys {
-        if let Some(s) = super::audit::suspect(p, &k)? {
-            out.push(s);
-        }
-    }
-    Ok(out)
+    // One statement for the whole list (a phone asks for it often).
+    let sql = format!(
+        "SELECT {} FROM audit_suspects \
+         WHERE still_found AND list_contains(string_split(?, ','), status) \
+           AND (?::VARCHAR IS NULL \
+                OR unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?) \
+                OR assignee_unit IN (SELECT unit_id FROM org_closure WHERE ancestor_id = ?)) \
+         ORDER BY score DESC, suspect_key LIMIT ?",
+        super::audit::SUSPECT_COLUMNS
+    );
+    let mut stmt = p.conn().prepare(&sql)?;
+    stmt.query_map(
+        duckdb::params![OPEN_ON_SITE.join(","), unit, unit, unit, limit as i64],
+        super::audit::suspect_row,
+    )?
+    .collect()
 }
 
 /// Whether a suspect is `unit`'s to work on: found in its subtree or assigned to it.
@@ -174,36 +168,30 @@ pub struct Visit {
     pub phone: Option<String>,
 }
 
-pub fn visit(p: &Project, entity_type: &str, entity_id: &str) -> duckdb::Result<Visit> {
-    let customer_id: Option<String> = match entity_type {
-        "customer" => Some(entity_id.to_string()),
-        "application" | "ticket" => {
-            let row = super::audit::entity_row(p, entity_type, entity_id)?;
-            row.into_iter()
-                .find(|(c, v)| c == "customer_id" && !v.is_empty())
-                .map(|(_, v)| v)
-        }
-        _ => None,
-    };
-    let Some(id) = customer_id else {
-        return Ok(Visit::default());
-    };
-    let mut stmt = p
-        .conn()
-        .prepare("SELECT name, address, phone FROM customers WHERE customer_id = ?")?;
-    let mut rows = stmt.query([&id])?;
-    Ok(match rows.next()? {
-        Some(r) => Visit {
-            customer_id: Some(id.clone()),
-            name: r.get(0)?,
-            address: r.get(1)?,
-            phone: r.get(2)?,
-        },
-        None => Visit {
-            customer_id: Some(id),
-            ..Default::default()
-        },
-    })
+/// Where to go for each of `keys` (one statement for a whole list), by suspect key.
+pub fn visits(p: &Project, keys: &[String]) -> duckdb::Result<std::collections::HashMap<String, Visit>> {
+    let mut stmt = p.conn().prepare(
+        "SELECT s.suspect_key, s.cid, c.name, c.address, c.phone FROM ( \
+           SELECT suspect_key, CASE entity_type \
+             WHEN 'customer' THEN entity_id \
+             WHEN 'application' THEN (SELECT any_value(a.customer_id) FROM applications a WHERE a.application_id = entity_id) \
+             WHEN 'ticket' THEN (SELECT any_value(t.customer_id) FROM tickets t WHERE t.ticket_id = entity_id) END AS cid \
+           FROM audit_suspects WHERE list_contains(string_split(?, chr(31)), suspect_key)) s \
+         LEFT JOIN customers c ON c.customer_id = s.cid",
+    )?;
+    let joined = keys.join("\u{1f}");
+    stmt.query_map([joined], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Visit {
+                customer_id: r.get::<_, Option<String>>(1)?.filter(|c| !c.is_empty()),
+                name: r.get(2)?,
+                address: r.get(3)?,
+                phone: r.get(4)?,
+            },
+        ))
+    })?
+    .collect()
 }
 
 /// When the workstation last imported data and last ran the audit (the phone shows that its
