@@ -88,7 +88,12 @@ pub struct Shared {
     pub(super) project_name: String,
     pub(super) served: AtomicU64,
     pub(super) refused: AtomicU64,
+    /// Answers kept by key with the data version they were made for (`api::cached`).
+    pub(super) answers: Mutex<std::collections::HashMap<String, Answer>>,
 }
+
+/// A kept answer: the data version, the JSON, the rows it hands over.
+pub(super) type Answer = (String, (axum::body::Bytes, usize));
 
 /// The read-only connections, lent one at a time.
 pub(super) struct Readers {
@@ -194,6 +199,7 @@ impl Server {
             project_name,
             served: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            answers: Mutex::default(),
         });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let fingerprint = tls.as_ref().map(|(f, _)| f.clone());
