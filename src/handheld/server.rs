@@ -90,6 +90,20 @@ pub struct Shared {
     pub(super) refused: AtomicU64,
     /// Answers kept by key with the data version they were made for (`api::cached`).
     pub(super) answers: Mutex<std::collections::HashMap<String, Answer>>,
+    /// The data version as last read and when (read again after `VERSION_FOR`, or at once
+    /// after a write of this server's own).
+    pub(super) version: Mutex<Option<(Instant, String)>>,
+}
+
+/// How long the data version read is taken as current: a change on the workstation reaches
+/// the phones' answers within this.
+pub(super) const VERSION_FOR: Duration = Duration::from_secs(1);
+
+impl Shared {
+    /// Forgets the version read (this server has just written).
+    pub(super) fn changed(&self) {
+        *self.version.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 /// A kept answer: the data version, the JSON, the rows it hands over.
@@ -200,6 +214,7 @@ impl Server {
             served: AtomicU64::new(0),
             refused: AtomicU64::new(0),
             answers: Mutex::default(),
+            version: Mutex::default(),
         });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let fingerprint = tls.as_ref().map(|(f, _)| f.clone());
