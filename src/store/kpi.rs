@@ -48,7 +48,9 @@ const PAYMENTS_REACH_KEY: &str = "payments_reach";
 pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
     let mut parts = Vec::with_capacity(FINGERPRINT_PARTS.len());
     for sql in FINGERPRINT_PARTS {
-        let part: Option<String> = project.conn().prepare_cached(sql)?.query_row([], |r| r.get(0))?;
+        // Not a cached statement: `connection_limit` is a macro a project's parameters
+        // redefine, and a statement prepared before keeps the old definition.
+        let part: Option<String> = project.conn().query_row(sql, [], |r| r.get(0))?;
         parts.extend(part);
     }
     Ok(parts.join("/"))
