@@ -946,8 +946,5 @@ fn refused(r: onsite::Refused) -> Failure {
 
 /// A plain 404 for anything else under /api/.
 pub(super) fn not_found() -> Response {
-    let mut r =
-        Failure::new(StatusCode::NOT_FOUND, crate::say!("no such page", "没有该页面")).into_response();
-    *r.body_mut() = Body::from(r#"{"error":"no such page","error_zh":"没有该页面"}"#);
-    r
+    Failure::new(StatusCode::NOT_FOUND, crate::say!("no such page", "没有该页面")).into_response()
 }

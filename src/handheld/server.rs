@@ -12,8 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use zeroize::Zeroizing;
-
 use super::pairing::Pairing;
 use super::writer::Writer;
 use crate::store::Project;
@@ -246,10 +244,10 @@ impl Server {
     pub fn show_code(&self, grant: Grant) -> anyhow::Result<ShownCode> {
         let mut pairing = self.shared.pairing.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        let code: Zeroizing<String> = pairing.0.issue(now)?;
+        pairing.0.issue(now)?;
         pairing.1 = Some(grant);
         drop(pairing);
-        Ok(self.shown().expect("the code just shown").with_code(&code))
+        Ok(self.shown().expect("the code just shown"))
     }
 
     /// The code on show, if one is still valid.
@@ -311,13 +309,6 @@ impl std::fmt::Debug for Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop_now();
-    }
-}
-
-impl ShownCode {
-    fn with_code(mut self, code: &str) -> ShownCode {
-        self.code = code.to_string();
-        self
     }
 }
 
