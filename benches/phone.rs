@@ -4,7 +4,11 @@
 //! Measured: each request's time (p50 / p95 / max, errors), and the app's frame times before
 //! and during the load (the server reads on its own connections and must not slow the window).
 //!
-//!   cargo bench --bench phone                      # 50 clients, 60 s
+//! The phones ask with no pause between answers (the worst case), or with `--pause-ms`
+//! between taps as people do; they take gzip, as browsers do.
+//!
+//!   cargo bench --bench phone                      # 50 clients, 60 s, no pause
+//!   cargo bench --bench phone -- --pause-ms 1000   # each phone taps once a second
 //!   cargo bench --bench phone -- --clients 20 --seconds 10
 
 use std::path::PathBuf;
@@ -33,6 +37,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let clients = arg(&args, "--clients", 50) as usize;
     let seconds = arg(&args, "--seconds", 60);
+    let pause = Duration::from_millis(arg(&args, "--pause-ms", 0));
     let path = std::env::temp_dir().join("mams-bench/phone-sample/project.duckdb");
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -141,6 +146,7 @@ fn main() {
                             let r = http
                                 .get(format!("{base}{}", routes[route]))
                                 .header("Authorization", format!("Bearer {token}"))
+                                .header("Accept-Encoding", "gzip")
                                 .send()
                                 .await;
                             match r {
@@ -158,6 +164,9 @@ fn main() {
                                         .push(format!("{} {}", routes[route], r.status()))
                                 }
                                 Err(e) => errors.lock().unwrap().push(format!("{} {e}", routes[route])),
+                            }
+                            if !pause.is_zero() {
+                                tokio::time::sleep(pause).await;
                             }
                         }
                     }));
@@ -180,7 +189,12 @@ fn main() {
 
     let times = times.lock().unwrap();
     let errors = errors.lock().unwrap();
-    println!("{} phones for {seconds} s on {}", clients, path.display());
+    println!(
+        "{} phones for {seconds} s, {} ms between taps, on {}",
+        clients,
+        pause.as_millis(),
+        path.display()
+    );
     println!("route                      requests   p50 ms   p95 ms   max ms");
     let routes = ["/api/cards", "/api/inspection", "/api/misses", "/api/me"];
     let mut all: Vec<f64> = times.iter().map(|(_, t)| *t).collect();

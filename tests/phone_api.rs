@@ -113,6 +113,35 @@ impl Phone {
         (s, v)
     }
 
+    /// A GET as a browser sends it (taking gzip): the answer's encoding and its JSON unpacked.
+    fn get_gzip(&self, path: &str, token: &str) -> (Option<String>, Value) {
+        self.rt.block_on(async {
+            let r = self
+                .client
+                .get(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {token}"))
+                .header("Accept-Encoding", "gzip, deflate, br")
+                .send()
+                .await
+                .unwrap();
+            let encoding = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            let bytes = r.bytes().await.unwrap();
+            let mut text = Vec::new();
+            if encoding.as_deref() == Some("gzip") {
+                use std::io::Read;
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_end(&mut text)
+                    .unwrap();
+            } else {
+                text = bytes.to_vec();
+            }
+            (encoding, serde_json::from_slice(&text).unwrap())
+        })
+    }
+
     fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
         let (s, v, _) = self.call("POST", path, Some(token), Some(body.to_string()));
         (s, v)
@@ -305,6 +334,10 @@ fn personal_data_is_masked_unless_the_workstation_allowed_the_phone() {
     let (s, list) = phone.get("/api/inspection?lang=en", &masked);
     assert_eq!(s, 200, "{list}");
     assert_eq!(list["masked"], true);
+    // A browser takes it gzipped; unpacked, it is the same answer.
+    let (encoding, unpacked) = phone.get_gzip("/api/inspection?lang=en", &masked);
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(unpacked, list);
     let suspects = list["suspects"].as_array().unwrap();
     assert!(!suspects.is_empty());
     let text = list.to_string();

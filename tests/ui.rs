@@ -2220,3 +2220,123 @@ fn a_project_is_encrypted_from_the_app_and_opens_again_only_with_its_passphrase(
     let log = mams::store::access_log::list(&p, 10).unwrap();
     assert_eq!(log[0].channel, "decrypt");
 }
+
+/// One HTTP request to the phone server on its own thread (the app keeps drawing meanwhile:
+/// a pairing is written by its worker between frames). Its status and body.
+fn phone_request(
+    url: String,
+    token: Option<String>,
+    body: Option<String>,
+) -> std::thread::JoinHandle<(u16, String)> {
+    // reqwest is built without a TLS provider of its own: ring's, as the app uses.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let http = reqwest::Client::new();
+            let mut req = match &body {
+                Some(b) => http
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body(b.clone()),
+                None => http.get(&url),
+            };
+            if let Some(t) = token {
+                req = req.header("Authorization", format!("Bearer {t}"));
+            }
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    })
+}
+
+fn finish_request(
+    h: &mut Harness<'static, MamsApp>,
+    r: std::thread::JoinHandle<(u16, String)>,
+) -> (u16, String) {
+    let start = Instant::now();
+    while !r.is_finished() && start.elapsed() < Duration::from_secs(30) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    r.join().unwrap()
+}
+
+#[test]
+fn phone_access_window_pairs_a_phone_with_the_code_it_shows_and_revokes_it() {
+    let project = small_project("ui-phone");
+    let mut h = harness(options_for(project));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Phone access…").click();
+    h.run_steps(2);
+    assert!(has_label(&h, "Not serving"));
+    // Started as the Start button does, but on the loopback and a free port (the button binds
+    // the network's 7443 with HTTPS, which a test machine may not have free).
+    h.state_mut()
+        .start_phone(mams::handheld::server::Options::loopback_plain());
+    step_until(&mut h, "phone access started", |h| {
+        h.state().phone.server.is_some()
+    });
+    let base = h.state().phone.server.as_ref().unwrap().url.clone();
+    assert!(has_label(&h, &base), "the address is shown");
+
+    // The code the window shows is the one that pairs; the QR code's link holds it.
+    h.get_by_label("Show a pairing code").click();
+    h.run_steps(2);
+    let shown = h
+        .state()
+        .phone
+        .server
+        .as_ref()
+        .unwrap()
+        .shown()
+        .expect("a code on show");
+    assert!(has_label(&h, &shown.code));
+    assert!(
+        shown.link.ends_with(&format!("#pair={}", shown.code)),
+        "{}",
+        shown.link
+    );
+    let body = serde_json::json!({"code": shown.code, "name": "Inspector Li's phone"}).to_string();
+    let (status, paired) = finish_request(&mut h, phone_request(format!("{base}api/pair"), None, Some(body)));
+    assert_eq!(status, 200, "{paired}");
+    let token = serde_json::from_str::<serde_json::Value>(&paired).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Used once, the code is gone from the window.
+    step_until(&mut h, "the code withdrawn", |h| {
+        has_label(h, "was used or has expired")
+    });
+    let (status, _) = finish_request(
+        &mut h,
+        phone_request(format!("{base}api/me"), Some(token.clone()), None),
+    );
+    assert_eq!(status, 200);
+
+    // The device is listed (the window reads the list every few seconds) and revoked from it;
+    // its next request is refused.
+    step_until(&mut h, "the device listed", |h| {
+        has_label(h, "Inspector Li's phone")
+    });
+    h.get_by_label("Revoke").click();
+    step_until(&mut h, "the device revoked", |h| {
+        h.query_all_by_label_contains("Revoked").next().is_some()
+    });
+    let (status, _) = finish_request(&mut h, phone_request(format!("{base}api/me"), Some(token), None));
+    assert_eq!(status, 401, "a revoked phone is refused");
+
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "phone access stopped", |h| {
+        h.state().phone.server.is_none()
+    });
+    assert!(has_label(&h, "Not serving"));
+}

@@ -91,6 +91,9 @@ pub struct Shared {
     /// The data version as last read and when (read again after `VERSION_FOR`, or at once
     /// after a write of this server's own).
     pub(super) version: Mutex<Option<(Instant, String)>>,
+    /// The devices let in, by their token's SHA-256, with the count of revocations they were
+    /// read under (`devices::revocations`): a request of a known phone needs no read.
+    pub(super) let_in: Mutex<std::collections::HashMap<String, (u64, crate::store::devices::Device)>>,
 }
 
 /// How long the data version read is taken as current: a change on the workstation reaches
@@ -104,8 +107,17 @@ impl Shared {
     }
 }
 
-/// A kept answer: the data version, the JSON, the rows it hands over.
-pub(super) type Answer = (String, (axum::body::Bytes, usize));
+/// A kept answer: the data version it was made for, and the answer.
+pub(super) type Answer = (String, Made);
+
+/// An answer made: its JSON, the same gzipped (for a phone that takes it), the rows it hands
+/// over.
+#[derive(Clone)]
+pub(super) struct Made {
+    pub json: axum::body::Bytes,
+    pub gzipped: Option<axum::body::Bytes>,
+    pub rows: usize,
+}
 
 /// The read-only connections, lent one at a time.
 pub(super) struct Readers {
@@ -213,6 +225,7 @@ impl Server {
             refused: AtomicU64::new(0),
             answers: Mutex::default(),
             version: Mutex::default(),
+            let_in: Mutex::default(),
         });
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let fingerprint = tls.as_ref().map(|(f, _)| f.clone());

@@ -2,6 +2,8 @@
 //! (`handheld_requests`). A device is known by the SHA-256 of its token (`handheld::token`);
 //! the token itself is handed to the device once and kept nowhere here.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::NaiveDateTime;
 
 use super::Project;
@@ -123,22 +125,40 @@ pub fn revoke(p: &Project, id: i64) -> duckdb::Result<bool> {
         "UPDATE handheld_devices SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL",
         duckdb::params![now(), id],
     )?;
+    // After the commit: a copy of the devices let in that was made before it is stale now.
+    REVOCATIONS.fetch_add(1, Ordering::SeqCst);
     Ok(n == 1)
+}
+
+/// Revocations made in this process. Only this process can write the project (DuckDB locks
+/// the file for its writer), so a server that keeps the devices it has let in (instead of a
+/// read per request) keeps them only while this count is unchanged: a revoked token is still
+/// refused at its next request.
+static REVOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// The count of revocations made in this process so far (see [`REVOCATIONS`]).
+pub fn revocations() -> u64 {
+    REVOCATIONS.load(Ordering::SeqCst)
 }
 
 /// Keeps requests, and the last use of the devices that made them, in one transaction.
 pub fn record(p: &Project, requests: &[Request]) -> anyhow::Result<()> {
     p.transaction(|p| {
-        let mut insert = p.conn().prepare(
-            "INSERT INTO handheld_requests (requested_at, device_id, remote, request, status, row_count) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+        // Appended, not inserted one statement a row: a busy minute is tens of thousands.
+        let mut rows = p.conn().appender_with_columns(
+            "handheld_requests",
+            &[
+                "requested_at",
+                "device_id",
+                "remote",
+                "request",
+                "status",
+                "row_count",
+            ],
         )?;
-        let mut touch = p.conn().prepare(
-            "UPDATE handheld_devices SET last_used_at = greatest(coalesce(last_used_at, ?), ?) \
-             WHERE device_id = ?",
-        )?;
+        let mut last_use = std::collections::BTreeMap::new();
         for r in requests {
-            insert.execute(duckdb::params![
+            rows.append_row(duckdb::params![
                 r.at,
                 r.device_id,
                 r.remote,
@@ -147,8 +167,19 @@ pub fn record(p: &Project, requests: &[Request]) -> anyhow::Result<()> {
                 r.rows as i64
             ])?;
             if let Some(id) = r.device_id {
-                touch.execute(duckdb::params![r.at, r.at, id])?;
+                let at = last_use.entry(id).or_insert(r.at);
+                *at = (*at).max(r.at);
             }
+        }
+        rows.flush()?;
+        drop(rows);
+        // One update a device (DuckDB's updates cost far more than its appends).
+        let mut touch = p.conn().prepare(
+            "UPDATE handheld_devices SET last_used_at = greatest(coalesce(last_used_at, ?), ?) \
+             WHERE device_id = ?",
+        )?;
+        for (id, at) in last_use {
+            touch.execute(duckdb::params![at, at, id])?;
         }
         Ok(())
     })

@@ -65,14 +65,21 @@ impl PhoneWindow {
         }
         ctx.request_repaint_after(Duration::from_secs(1));
         let mut open = self.open;
+        // Tall enough for the QR code and a few devices at once; never taller than the
+        // window (then it scrolls).
+        let room = ctx.content_rect().height() - 60.0;
         egui::Window::new(t(lang, "phone_title"))
             .open(&mut open)
             .default_width(560.0)
+            .default_height(room.min(820.0))
+            .max_height(room)
             .resizable(true)
             .show(ctx, |ui| {
-                egui::ScrollArea::vertical().max_height(760.0).show(ui, |ui| {
-                    self.body(ui, lang, org, &mut actions);
-                });
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        self.body(ui, lang, org, &mut actions);
+                    });
             });
         self.open = open;
         actions
@@ -122,7 +129,8 @@ impl PhoneWindow {
                 );
                 if let Some(f) = &server.fingerprint {
                     ui.label(t(lang, "phone_fingerprint"));
-                    ui.add(egui::Label::new(RichText::new(f).monospace().small()).wrap());
+                    // Read out loud or side by side with the phone's: full size, not small.
+                    ui.add(egui::Label::new(RichText::new(f).monospace()).wrap());
                 }
             }
         }
@@ -242,10 +250,15 @@ impl PhoneWindow {
                 .unwrap_or("–".into())
         };
         let zh = lang == Lang::Zh;
+        // No header row without devices; refused callers' requests are listed below even
+        // before any phone is paired.
         egui::Grid::new("phone_devices")
             .striped(true)
             .num_columns(6)
             .show(ui, |ui| {
+                if devices.is_empty() {
+                    return;
+                }
                 for h in [
                     "phone_device",
                     "phone_unit",
