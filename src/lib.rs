@@ -18,6 +18,7 @@ pub mod geo;
 pub mod geometry;
 pub mod handheld;
 pub mod import;
+pub mod lake;
 pub mod logs;
 pub mod manifest;
 pub mod metrics;

@@ -6,7 +6,7 @@ WITH as_of AS (SELECT max(paid_at)::DATE AS d FROM payments),
 candidates AS (
     SELECT b.* FROM bills b, as_of
     WHERE b.billing_month BETWEEN ${from} AND ${to} AND b.dunning_on IS NULL
-      AND as_of.d - b.due_on > ${days}
+      AND CAST(as_of.d - b.due_on AS INT) > ${days}
 ),
 paid AS (
     SELECT p.bill_id, sum(p.amount) AS paid FROM payments p, as_of
@@ -15,7 +15,7 @@ paid AS (
 SELECT 'customer' AS entity_type, b.customer_id AS entity_id, c.unit_id, b.billing_month AS period,
        round(b.amount - coalesce(p.paid, 0), 2) AS amount,
        0.9 AS confidence,
-       b.bill_id, b.due_on, (as_of.d - b.due_on) AS days_overdue, round(b.amount, 2) AS billed,
+       b.bill_id, b.due_on, CAST(as_of.d - b.due_on AS INT) AS days_overdue, round(b.amount, 2) AS billed,
        round(coalesce(p.paid, 0), 2) AS paid
 FROM candidates b
 CROSS JOIN as_of

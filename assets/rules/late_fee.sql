@@ -8,7 +8,7 @@ WITH audited AS (
     WHERE billing_month BETWEEN ${from} AND ${to} AND amount > 0
 ),
 late AS (
-    SELECT a.bill_id, p.paid_at::DATE AS paid_on, p.paid_at::DATE - a.due_on AS days_late,
+    SELECT a.bill_id, p.paid_at::DATE AS paid_on, CAST(p.paid_at::DATE - a.due_on AS INT) AS days_late,
            greatest(least(p.amount, a.amount), 0) AS part,
            coalesce(p.late_fee, 0) AS charged, coalesce(p.late_fee_waived, 0) AS waived,
            coalesce(p.late_fee_waived, 0) > 0 AND coalesce(p.waiver_approval, '') = '' AS unapproved,
@@ -20,8 +20,8 @@ per_bill AS (
     SELECT l.bill_id, max(l.days_late) AS days_late,
            sum(l.charged) AS charged, sum(l.waived) AS waived, bool_or(l.unapproved) AS unapproved,
            sum(CASE WHEN c.customer_class = 'residential' THEN l.part * 0.001 * l.days_late
-                    ELSE l.part * (0.002 * greatest(least(l.paid_on, l.year_end) - l.due_on, 0)
-                                   + 0.003 * greatest(l.paid_on - l.year_end, 0)) END) AS fee
+                    ELSE l.part * (0.002 * greatest(CAST(least(l.paid_on, l.year_end) - l.due_on AS INT), 0)
+                                   + 0.003 * greatest(CAST(l.paid_on - l.year_end AS INT), 0)) END) AS fee
     FROM late l
     JOIN audited a ON a.bill_id = l.bill_id
     JOIN customers c ON c.customer_id = a.customer_id

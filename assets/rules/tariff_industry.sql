@@ -35,4 +35,4 @@ WHERE c.status = 'normal'
       SELECT 1 FROM tariffs a
       WHERE a.customer_class = c.customer_class AND a.tariff_code = c.tariff_code
         AND (coalesce(a.industry_prefix, '') = ''
-             OR starts_with(coalesce(c.industry_code, a.industry_prefix), a.industry_prefix)))
+             OR left(coalesce(c.industry_code, a.industry_prefix), length(a.industry_prefix)) = a.industry_prefix))

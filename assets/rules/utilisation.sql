@@ -17,7 +17,7 @@ WITH u AS (
 ),
 per AS (
     SELECT customer_id, max(ratio) AS max_ratio, avg(ratio) AS avg_ratio, count(*) AS months,
-           arg_max(billing_month, ratio) AS worst_month,
+           max_by(billing_month, ratio) AS worst_month,
            avg(CASE WHEN ratio > ${max_ratio} THEN 1.0 ELSE 0.0 END) AS share_above,
            coalesce(max(step), 0) AS max_step
     FROM u GROUP BY 1

@@ -25,6 +25,7 @@ mod evaluate;
 mod import;
 mod info;
 mod kpi;
+mod lake;
 mod map;
 mod market;
 mod print;
@@ -210,6 +211,12 @@ pub enum Command {
         #[command(subcommand)]
         what: risk::RiskCommand,
     },
+    /// The province's lake: export the data tables as Parquet partitioned by month and city
+    /// (docs/province-scale.md).
+    Lake {
+        #[command(subcommand)]
+        what: lake::LakeCommand,
+    },
     /// Decks for the monthly meeting: list them, make a month's default deck, write one as
     /// a PDF of 1920 x 1080 pages (personal data masked unless --unmasked).
     Deck {
@@ -378,6 +385,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Bulletins { what } => bulletin::run_published(&what),
         Command::Cadence(args) => cadence::run(&args),
         Command::Deck { what } => deck::run(&what),
+        Command::Lake { what } => lake::run(&what),
         Command::Dq { what } => dq::run(&what),
         Command::Risk { what } => risk::run(&what),
         Command::Evaluate {

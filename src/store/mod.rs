@@ -15,6 +15,7 @@ pub mod encryption;
 pub mod evaluations;
 pub mod keys;
 pub mod kpi;
+pub mod lake;
 pub mod loading;
 pub mod map;
 pub mod market;

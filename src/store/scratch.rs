@@ -138,7 +138,8 @@ pub fn remove_left_files(dir: &Path) {
                 .is_some_and(|age| age > std::time::Duration::from_secs(86_400))
         };
         if gone {
-            let _ = std::fs::remove_file(e.path());
+            // A lake being written is a folder.
+            let _ = std::fs::remove_file(e.path()).or_else(|_| std::fs::remove_dir_all(e.path()));
         }
     }
 }
