@@ -104,7 +104,7 @@ fn every_portable_rule_finds_the_same_suspects_on_spark_and_on_duckdb() {
     }
     let path = small_project("spark-rules");
     let p = Project::open(&path).unwrap();
-    let work = tmp("spark-rules");
+    let work = tmp("spark-rules-work");
     let lake_dir = work.join("lake");
     let m = lake::export::export(&p, &lake_dir, Personal::Pseudonymised, &Progress::new()).unwrap();
     drop(p);
@@ -216,4 +216,35 @@ fn every_portable_rule_finds_the_same_suspects_on_spark_and_on_duckdb() {
         "too few rules found anything: {per_rule:?}"
     );
     println!("{total} suspects, the same on both engines: {per_rule:?}");
+
+    // Spark's suspects come into the project's closed loop as its own audit keeps them.
+    let p = Project::open(&path).unwrap();
+    let first = mams::lake::suspects::import(&p, &out).unwrap();
+    assert_eq!(first.outside, 0);
+    assert_eq!(
+        (first.counts.found, first.counts.new),
+        (total as u64, total as u64)
+    );
+    let kept = |p: &Project| -> i64 {
+        p.conn()
+            .query_row("SELECT count(*) FROM audit_suspects", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(kept(&p), total);
+    // Again: the same keys, nothing new, nothing twice.
+    let again = mams::lake::suspects::import(&p, &out).unwrap();
+    assert_eq!(
+        (again.counts.found, again.counts.new, again.counts.gone),
+        (total as u64, 0, 0)
+    );
+    assert_eq!(kept(&p), total);
+    // A folder of another rule version is refused with the version it found.
+    let ran_file = out.join("suspects.json");
+    let mut ran: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ran_file).unwrap()).unwrap();
+    ran["rules"][0]["version"] = "0123456789abcdef".into();
+    std::fs::write(&ran_file, ran.to_string()).unwrap();
+    let e = mams::lake::suspects::import(&p, &out).unwrap_err().to_string();
+    assert!(e.contains("version 0123456789abcdef"), "{e}");
+    assert_eq!(kept(&p), total, "nothing stored from a refused folder");
 }

@@ -66,11 +66,13 @@ def read_rules(folder, only):
         sql_path = os.path.join(folder, rid + ".sql")
         if not os.path.exists(sql_path):
             continue
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            meta = json.load(f)
-        with open(sql_path, encoding="utf-8") as f:
-            sql = f.read()
-        version = hashlib.sha256((json.dumps(meta, sort_keys=True) + "\n" + sql).encode()).hexdigest()[:16]
+        with open(os.path.join(folder, name), "rb") as f:
+            meta_bytes = f.read()
+        with open(sql_path, "rb") as f:
+            sql_bytes = f.read()
+        meta, sql = json.loads(meta_bytes.decode("utf-8")), sql_bytes.decode("utf-8")
+        # As MAMS computes it (audit::rules::version_of): the files' bytes, not their meaning.
+        version = hashlib.sha256(meta_bytes + b"\n" + sql_bytes).hexdigest()[:16]
         rules.append({"id": meta.get("id", rid), "meta": meta, "sql": sql, "version": version})
     if only:
         unknown = set(only) - {r["id"] for r in rules}

@@ -153,6 +153,11 @@ pub struct Rule {
     pub sql: String,
     #[serde(skip)]
     pub origin: Origin,
+    /// The version of the rule's files: the first 16 hexadecimal digits of the SHA-256 of the
+    /// metadata's bytes, a newline and the query's bytes. Suspects found elsewhere (the Spark
+    /// runner) carry it, so that those of another version are not taken for this one's.
+    #[serde(skip)]
+    pub version: String,
 }
 
 /// What is wrong with a rule's files, worded for the person who wrote them.
@@ -172,6 +177,7 @@ impl Rule {
             detail: e.to_string(),
         })?;
         rule.sql = sql.to_string();
+        rule.version = version_of(meta_json, sql);
         rule.validate()?;
         Ok(rule)
     }
@@ -413,6 +419,16 @@ pub const BUILTIN_FILES: &[(&str, &str, &str)] = builtin_rules!(
     "repeat_complaint",
     "ticket_overdue",
 );
+
+/// The version of a rule's files (see [`Rule::version`]).
+pub fn version_of(meta_json: &str, sql: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(meta_json.as_bytes());
+    h.update(b"\n");
+    h.update(sql.as_bytes());
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
 
 /// The built-in rules, parsed once. Their files are part of MAMS itself and a test parses
 /// every one, so a broken file cannot ship; should one fail anyway it is left out and logged.

@@ -17,7 +17,7 @@ pub struct AuditArgs {
     /// Project file (.duckdb).
     pub project: PathBuf,
     /// First month audited, YYYY-MM.
-    #[arg(long, value_parser = parse_month, required_unless_present = "list")]
+    #[arg(long, value_parser = parse_month, required_unless_present_any = ["list", "import"])]
     pub period: Option<NaiveDate>,
     /// Last month audited, YYYY-MM (default: the first).
     #[arg(long, value_parser = parse_month)]
@@ -43,12 +43,45 @@ pub struct AuditArgs {
     /// access log.
     #[arg(long)]
     pub unmasked: bool,
+    /// Import the suspects the Spark runner wrote into DIR (installer/spark/run_rules.py)
+    /// into the project's closed loop, as one audit run (docs/province-scale.md).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["period", "list"])]
+    pub import: Option<PathBuf>,
 }
 
 pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
     use crate::audit::{explain, rules::Category, run};
     use crate::store::audit as stored;
     use duckdb::types::Value;
+    if let Some(dir) = &a.import {
+        let p = Project::open(&a.project)?;
+        let done = crate::lake::suspects::import(&p, dir)?;
+        let c = done.counts;
+        println!(
+            "Run {}: {} suspects found on {} over {}..{}, {} new, {} no longer found{}.",
+            c.run_id,
+            c.found,
+            done.ran.engine,
+            done.ran.from,
+            done.ran.to,
+            c.new,
+            c.gone,
+            if done.outside > 0 {
+                format!("; {} of units outside this project left out", done.outside)
+            } else {
+                String::new()
+            }
+        );
+        for r in done.ran.rules.iter().filter(|r| r.error.is_some()) {
+            println!(
+                "  {} did not run on {}: {}",
+                r.rule_id,
+                done.ran.engine,
+                r.error.as_deref().unwrap_or("")
+            );
+        }
+        return Ok(());
+    }
     // Writable to keep the suspects; read-only (nothing kept) when the app has it open.
     let (p, writable) = match Project::open(&a.project) {
         Ok(p) => (p, true),

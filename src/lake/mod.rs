@@ -5,6 +5,7 @@
 //! `installer/spark/`) can refuse what it does not understand instead of reading it wrongly.
 
 pub mod export;
+pub mod suspects;
 
 use std::path::Path;
 

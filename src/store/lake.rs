@@ -104,3 +104,65 @@ pub fn export_table(
     }
     Ok(rows as u64)
 }
+
+/// A suspect as the Spark runner wrote it (`installer/spark/run_rules.py`).
+pub struct ForeignSuspect {
+    pub rule_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub unit_id: String,
+    pub period: Option<chrono::NaiveDate>,
+    pub amount: f64,
+    pub confidence: f64,
+    pub evidence: String,
+}
+
+/// The columns of a suspects file, in order.
+const SUSPECT_FILE_COLUMNS: &str = "rule_id::VARCHAR, entity_type::VARCHAR, entity_id::VARCHAR, \
+     unit_id::VARCHAR, period::DATE, amount::DOUBLE, confidence::DOUBLE, evidence::VARCHAR";
+
+/// Reads the suspects of Parquet `files` (linked into the project's private folder first, the
+/// only place its connection reads), with only the units of the project.
+pub fn read_suspects(
+    p: &Project,
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<(Vec<ForeignSuspect>, u64)> {
+    let mut aliases = Vec::new();
+    let result = (|| {
+        for f in files {
+            aliases.push(super::scratch::link_in(p.scratch_dir(), f)?);
+        }
+        let list: Vec<String> = aliases
+            .iter()
+            .map(|a| quote_literal(&a.to_string_lossy()))
+            .collect();
+        let from = format!("read_parquet([{}])", list.join(", "));
+        let outside: i64 = p.conn().query_row(
+            &format!("SELECT count(*) FROM {from} WHERE unit_id NOT IN (SELECT unit_id FROM org_units)"),
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = p.conn().prepare(&format!(
+            "SELECT {SUSPECT_FILE_COLUMNS} FROM {from} WHERE unit_id IN (SELECT unit_id FROM org_units)"
+        ))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ForeignSuspect {
+                    rule_id: r.get(0)?,
+                    entity_type: r.get(1)?,
+                    entity_id: r.get(2)?,
+                    unit_id: r.get(3)?,
+                    period: r.get(4)?,
+                    amount: r.get(5)?,
+                    confidence: r.get(6)?,
+                    evidence: r.get(7)?,
+                })
+            })?
+            .collect::<duckdb::Result<Vec<_>>>()?;
+        Ok((rows, outside as u64))
+    })();
+    for a in aliases {
+        let _ = std::fs::remove_file(a);
+    }
+    result
+}
