@@ -20,10 +20,62 @@ pub enum LakeCommand {
         #[arg(long)]
         personal_in_full: bool,
     },
+    /// Make PROJECT (new) read a slice of the lake in DIR in place, without importing it:
+    /// its data tables become views over the slice's Parquet files only (the other months'
+    /// and cities' partitions are never read). The pages and rules work as on imported data;
+    /// the prebuilt sums are built for the slice. Imports into it are refused.
+    Attach {
+        project: PathBuf,
+        dir: PathBuf,
+        /// The unit whose subtree is read (default: the whole org tree); a city reads one
+        /// city partition.
+        #[arg(long)]
+        unit: Option<String>,
+        /// First month read, YYYY-MM (default: the lake's first).
+        #[arg(long, value_parser = super::parse_month)]
+        from: Option<chrono::NaiveDate>,
+        /// Last month read, YYYY-MM (default: the lake's last).
+        #[arg(long, value_parser = super::parse_month)]
+        to: Option<chrono::NaiveDate>,
+    },
 }
 
 pub fn run(what: &LakeCommand) -> anyhow::Result<()> {
     match what {
+        LakeCommand::Attach {
+            project,
+            dir,
+            unit,
+            from,
+            to,
+        } => {
+            let started = std::time::Instant::now();
+            let slice = crate::lake::attach::Slice {
+                unit: unit.clone(),
+                from: *from,
+                to: *to,
+            };
+            let progress = super::terminal_progress();
+            let a = crate::lake::attach::attach(project, dir, &slice, &progress)?;
+            for (table, files, rows) in &a.tables {
+                println!("{table:<20} {rows:>12} rows  {files:>6} files");
+            }
+            println!(
+                "{} reads {} ({} units from {}), {} to {}, in place; attached in {:.1} s.",
+                project.display(),
+                dir.display(),
+                a.units,
+                a.root,
+                a.from,
+                a.to,
+                started.elapsed().as_secs_f64()
+            );
+            let p = Project::open(project)?;
+            if let Some(s) = crate::store::kpi::refresh_after_import(&p, &progress) {
+                println!("Indicator sums built for the slice in {s:.1} s.");
+            }
+            Ok(())
+        }
         LakeCommand::Export {
             project,
             dir,

@@ -494,6 +494,7 @@ pub fn import_files(
     opts: &FileOptions,
     progress: &Progress,
 ) -> anyhow::Result<FileReport> {
+    project.refuse_import_if_attached()?;
     let started = Instant::now();
     let started_at = chrono::Local::now().naive_local();
     let Some(table) = model::table(table_name) else {

@@ -119,6 +119,7 @@ impl Drop for Links {
 pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyhow::Result<FolderReport> {
     let started = Instant::now();
     let started_at = chrono::Local::now().naive_local();
+    project.refuse_import_if_attached()?;
     let m = Manifest::read(dir)?;
     progress.attach_interrupt(project.interrupt_handle());
     progress.set(Some(0.0), crate::say!("checking files", "正在检查文件"));

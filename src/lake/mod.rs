@@ -4,6 +4,7 @@
 //! holds and how each is partitioned, so that a reader (DuckDB, the Spark runner under
 //! `installer/spark/`) can refuse what it does not understand instead of reading it wrongly.
 
+pub mod attach;
 pub mod export;
 pub mod suspects;
 

@@ -8,8 +8,8 @@ use crate::lake::{ABOVE_CITIES, CITY, MONTH};
 use crate::model::{Table, UnitLink};
 
 /// Each unit's city: the unit itself or its ancestor at the city level; units above every
-/// city (the province) are `ABOVE_CITIES`.
-const CITY_OF_UNIT: &str = "SELECT u.unit_id, coalesce(max(c.ancestor_id), '{above}') AS city \
+/// city (the province) are `ABOVE_CITIES` (`crate::lake`).
+const CITY_OF_UNIT: &str = "SELECT u.unit_id, coalesce(max(c.ancestor_id), 'province') AS city \
      FROM org_units u \
      LEFT JOIN (SELECT oc.unit_id, oc.ancestor_id FROM org_closure oc \
                 JOIN org_units a ON a.unit_id = oc.ancestor_id AND a.level = 'city') c \
@@ -60,7 +60,7 @@ pub fn export_table(
         };
         from.push_str(&format!(
             " LEFT JOIN ({}) lake_unit ON lake_unit.unit_id = {unit}",
-            CITY_OF_UNIT.replace("{above}", ABOVE_CITIES)
+            CITY_OF_UNIT
         ));
         select.push_str(&format!(", coalesce(lake_unit.city, '{ABOVE_CITIES}') AS {CITY}"));
     }
@@ -105,6 +105,178 @@ pub fn export_table(
     Ok(rows as u64)
 }
 
+/// The columns of a Parquet file and their DuckDB types, in the file's order.
+pub fn file_columns(p: &Project, file: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut stmt = p.conn().prepare(&format!(
+        "DESCRIBE SELECT * FROM read_parquet({}, hive_partitioning = false)",
+        quote_literal(&file.to_string_lossy())
+    ))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Each file's schema in short (its columns' names and Parquet types, in order), read from
+/// the files' footers only: files of one schema share a signature.
+pub fn file_signatures(p: &Project, files: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
+    let list: Vec<String> = files
+        .iter()
+        .map(|f| quote_literal(&f.to_string_lossy()))
+        .collect();
+    let mut stmt = p.conn().prepare(&format!(
+        "SELECT file_name, string_agg(name || ':' || coalesce(type, '') || ':' \
+                || coalesce(converted_type, '') || ':' || coalesce(logical_type::VARCHAR, ''), ',' ORDER BY n) \
+         FROM (SELECT *, row_number() OVER () AS n FROM parquet_schema([{}])) \
+         GROUP BY file_name",
+        list.join(", ")
+    ))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// One unit of a lake's org tree.
+pub struct LakeUnit {
+    pub unit_id: String,
+    pub parent_id: Option<String>,
+    pub level: String,
+}
+
+/// The org tree of a lake's `org_units` file.
+pub fn read_org_tree(p: &Project, file: &Path) -> anyhow::Result<Vec<LakeUnit>> {
+    let mut stmt = p.conn().prepare(&format!(
+        "SELECT unit_id, parent_id, level FROM read_parquet({}, hive_partitioning = false)",
+        quote_literal(&file.to_string_lossy())
+    ))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(LakeUnit {
+                unit_id: r.get(0)?,
+                parent_id: r.get(1)?,
+                level: r.get(2)?,
+            })
+        })?
+        .collect::<duckdb::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Which rows of the chosen files an attached table keeps.
+pub enum RowsKept<'a> {
+    /// All of them: the files hold exactly the slice.
+    All,
+    /// The rows of these units (the slice is below the files' city).
+    OfUnits(&'a [String]),
+    /// The rows of the slice's customers (the `customers` view, already kept to the units).
+    OfCustomers,
+}
+
+/// Replaces the data table `table` by a view over Parquet `files` (hive partition columns
+/// left out); a column whose file type is not the model's is cast (`cast`: the columns to).
+pub fn attach_table(
+    p: &Project,
+    table: &Table,
+    files: &[std::path::PathBuf],
+    cast: &[&str],
+    union_by_name: bool,
+    kept: RowsKept,
+) -> anyhow::Result<()> {
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let name = quote_ident(c.name);
+            if cast.contains(&c.name) {
+                format!("CAST({name} AS {}) AS {name}", c.ty.sql())
+            } else {
+                name
+            }
+        })
+        .collect();
+    let list: Vec<String> = files
+        .iter()
+        .map(|f| quote_literal(&f.to_string_lossy()))
+        .collect();
+    let filter = match kept {
+        RowsKept::All => String::new(),
+        RowsKept::OfUnits(units) => format!(
+            " WHERE unit_id IN ({})",
+            units
+                .iter()
+                .map(|u| quote_literal(u))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        RowsKept::OfCustomers => " WHERE customer_id IN (SELECT customer_id FROM customers)".to_string(),
+    };
+    let name = quote_ident(table.name);
+    p.conn().execute_batch(&format!(
+        "DROP TABLE {name}; \
+         CREATE VIEW {name} AS SELECT {} FROM read_parquet([{}], hive_partitioning = false{}){filter};",
+        columns.join(", "),
+        list.join(", "),
+        if union_by_name {
+            ", union_by_name = true"
+        } else {
+            ""
+        }
+    ))?;
+    Ok(())
+}
+
+/// Fills `org_units` (kept a table: the map writes boundaries into it) with `units` of the
+/// lake's org file, `root` becoming the top of the tree; `org_closure` follows.
+pub fn fill_org_units(p: &Project, file: &Path, units: &[String], root: &str) -> anyhow::Result<()> {
+    let table = crate::model::table("org_units").expect("org_units is a table of the model");
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            let name = quote_ident(c.name);
+            if c.name == "parent_id" {
+                format!(
+                    "CASE WHEN unit_id = {} THEN NULL ELSE {name} END::{}",
+                    quote_literal(root),
+                    c.ty.sql()
+                )
+            } else {
+                format!("{name}::{}", c.ty.sql())
+            }
+        })
+        .collect();
+    p.conn().execute_batch(&format!(
+        "DELETE FROM org_units; \
+         INSERT INTO org_units ({}) SELECT {} FROM read_parquet({}, hive_partitioning = false) \
+         WHERE unit_id IN ({});",
+        table
+            .columns
+            .iter()
+            .map(|c| quote_ident(c.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        columns.join(", "),
+        quote_literal(&file.to_string_lossy()),
+        units
+            .iter()
+            .map(|u| quote_literal(u))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    super::loading::rebuild_org_closure(p)?;
+    Ok(())
+}
+
+/// The rows an attached table reads.
+pub fn count_rows(p: &Project, table: &Table) -> anyhow::Result<u64> {
+    let n: i64 = p.conn().query_row(
+        &format!("SELECT count(*) FROM {}", quote_ident(table.name)),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
 /// A suspect as the Spark runner wrote it (`installer/spark/run_rules.py`).
 pub struct ForeignSuspect {
     pub rule_id: String,
@@ -137,32 +309,47 @@ pub fn read_suspects(
             .map(|a| quote_literal(&a.to_string_lossy()))
             .collect();
         let from = format!("read_parquet([{}])", list.join(", "));
-        let outside: i64 = p.conn().query_row(
-            &format!("SELECT count(*) FROM {from} WHERE unit_id NOT IN (SELECT unit_id FROM org_units)"),
-            [],
-            |r| r.get(0),
-        )?;
         let mut stmt = p.conn().prepare(&format!(
-            "SELECT {SUSPECT_FILE_COLUMNS} FROM {from} WHERE unit_id IN (SELECT unit_id FROM org_units)"
+            "SELECT {SUSPECT_FILE_COLUMNS}, unit_id IN (SELECT unit_id FROM org_units) AS inside FROM {from}"
         ))?;
+        let mut outside = 0;
         let rows = stmt
             .query_map([], |r| {
-                Ok(ForeignSuspect {
-                    rule_id: r.get(0)?,
-                    entity_type: r.get(1)?,
-                    entity_id: r.get(2)?,
-                    unit_id: r.get(3)?,
-                    period: r.get(4)?,
-                    amount: r.get(5)?,
-                    confidence: r.get(6)?,
-                    evidence: r.get(7)?,
-                })
+                Ok((
+                    r.get::<_, bool>(8)?,
+                    ForeignSuspect {
+                        rule_id: r.get(0)?,
+                        entity_type: r.get(1)?,
+                        entity_id: r.get(2)?,
+                        unit_id: r.get(3)?,
+                        period: r.get(4)?,
+                        amount: r.get(5)?,
+                        confidence: r.get(6)?,
+                        evidence: r.get(7)?,
+                    },
+                ))
             })?
+            .filter_map(|row| match row {
+                Ok((true, s)) => Some(Ok(s)),
+                Ok((false, _)) => {
+                    outside += 1;
+                    None
+                }
+                Err(e) => Some(Err(e)),
+            })
             .collect::<duckdb::Result<Vec<_>>>()?;
-        Ok((rows, outside as u64))
+        Ok((rows, outside))
     })();
     for a in aliases {
         let _ = std::fs::remove_file(a);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_city_of_units_above_every_city_is_the_lake_s_name_for_them() {
+        assert!(super::CITY_OF_UNIT.contains(&format!("'{}'", super::ABOVE_CITIES)));
+    }
 }

@@ -317,8 +317,13 @@ fn budget(path: &Path, conn: &Connection) -> Result<memory::Budget, ProjectError
     Ok(budget)
 }
 
-/// Opens a project for writing, with file access confined to its private folder.
-fn connect_writer(path: &Path, key: Option<&keys::Key>) -> Result<(Link, PathBuf), ProjectError> {
+/// Opens a project for writing, with file access confined to its private folder (and to the
+/// lake it reads, if it is attached to one).
+fn connect_writer(
+    path: &Path,
+    key: Option<&keys::Key>,
+    lake: Option<&Path>,
+) -> Result<(Link, PathBuf), ProjectError> {
     let dir = scratch::folder_for(path);
     let unusable = |detail: String| ProjectError::Unreadable {
         path: path.to_path_buf(),
@@ -331,7 +336,10 @@ fn connect_writer(path: &Path, key: Option<&keys::Key>) -> Result<(Link, PathBuf
         ))
     })?;
     let link = link(path, key, false, true)?;
-    scratch::confine(&link.conn, &dir).map_err(|e| unusable(format!("cannot confine file access: {e}")))?;
+    let mut allowed = vec![dir.as_path()];
+    allowed.extend(lake);
+    scratch::confine(&link.conn, &allowed)
+        .map_err(|e| unusable(format!("cannot confine file access: {e}")))?;
     Ok((link, dir))
 }
 
@@ -341,9 +349,20 @@ pub fn scratch_database(path: &Path) -> duckdb::Result<Connection> {
     Connection::open_with_flags(path, offline_config(AccessMode::ReadWrite, true)?)
 }
 
-/// Reads the schema version of a project without changing anything, with its key if it is
-/// encrypted.
-fn inspect(path: &Path) -> Result<(i64, Option<keys::Key>), ProjectError> {
+/// What opening a project needs to know first.
+struct Inspected {
+    version: i64,
+    key: Option<keys::Key>,
+    /// The lake folder an attached project reads (`crate::lake::attach`).
+    lake: Option<PathBuf>,
+}
+
+/// Where an attached project keeps the lake folder it reads.
+pub(crate) const LAKE_FOLDER_KEY: &str = "lake_folder";
+
+/// Reads the schema version of a project (and the lake it reads, if any) without changing
+/// anything, with its key if it is encrypted.
+fn inspect(path: &Path) -> Result<Inspected, ProjectError> {
     if !path.exists() {
         return Err(ProjectError::NotFound(path.to_path_buf()));
     }
@@ -390,7 +409,21 @@ fn inspect(path: &Path) -> Result<(i64, Option<keys::Key>), ProjectError> {
             supported: SCHEMA_VERSION,
         });
     }
-    Ok((version, key))
+    let lake = meta(LAKE_FOLDER_KEY).map(PathBuf::from);
+    if let Some(lake) = &lake
+        && !lake.join(crate::lake::MANIFEST).is_file()
+    {
+        // Its data tables are that lake's files: without them every page would fail.
+        return Err(ProjectError::Unreadable {
+            path: path.to_path_buf(),
+            detail: format!(
+                "it reads the lake in {}, which is not there (moved, or on a disk not connected); \
+                 connect it, or attach the lake anew with mams lake attach",
+                lake.display()
+            ),
+        });
+    }
+    Ok(Inspected { version, key, lake })
 }
 
 impl Project {
@@ -399,8 +432,8 @@ impl Project {
     /// An encrypted one opens with the key this process knows for it, or with the
     /// passphrase its prompt gets (`keys`); else it is refused with `Encrypted`.
     pub fn open(path: &Path) -> Result<Project, ProjectError> {
-        let (version, key) = inspect(path)?;
-        let (link, scratch) = connect_writer(path, key.as_ref())?;
+        let Inspected { version, key, lake } = inspect(path)?;
+        let (link, scratch) = connect_writer(path, key.as_ref(), lake.as_deref())?;
         let project = Project {
             memory: budget(path, &link.conn)?,
             conn: link.conn,
@@ -436,12 +469,16 @@ impl Project {
     /// Opens a project so that nothing can be written: neither the project nor, through
     /// COPY or ATTACH, any other file. Used for `mams sql` and `mams info`.
     pub fn open_read_only(path: &Path) -> Result<Project, ProjectError> {
-        let (version, key) = inspect(path)?;
+        let Inspected { version, key, lake } = inspect(path)?;
         if version < SCHEMA_VERSION {
             // An older project must be opened once read-write to be upgraded.
             drop(Project::open(path)?);
         }
-        let link = link(path, key.as_ref(), true, false)?;
+        let link = link(path, key.as_ref(), true, lake.is_some())?;
+        if let Some(lake) = &lake {
+            // An attached project's data tables read the lake's files, and nothing else.
+            scratch::confine(&link.conn, &[lake]).map_err(|e| classify_open_error(path, e))?;
+        }
         Project {
             memory: budget(path, &link.conn)?,
             conn: link.conn,
@@ -477,7 +514,7 @@ impl Project {
                 detail: format!("cannot create folder {}: {e}", dir.display()),
             })?;
         }
-        let result = connect_writer(path, key).and_then(|(link, scratch)| {
+        let result = connect_writer(path, key, None).and_then(|(link, scratch)| {
             let project = Project {
                 memory: budget(path, &link.conn)?,
                 conn: link.conn,
@@ -502,7 +539,9 @@ impl Project {
     /// protection). The file must not be open, in this process either. An older project is
     /// upgraded first. See `encryption::reseal` for what a failure leaves.
     pub fn reseal(path: &Path, to: Option<keys::Key>) -> anyhow::Result<()> {
-        let (version, from) = inspect(path)?;
+        let Inspected {
+            version, key: from, ..
+        } = inspect(path)?;
         if version < SCHEMA_VERSION {
             drop(Project::open(path)?);
         }
@@ -527,6 +566,28 @@ impl Project {
         keys::forget(path);
         if let Some(k) = to {
             keys::remember(path, k);
+        }
+        Ok(())
+    }
+
+    /// The lake folder the project reads, if it is attached to one (`crate::lake::attach`).
+    pub fn lake_folder(&self) -> Option<PathBuf> {
+        self.meta(LAKE_FOLDER_KEY).ok().flatten().map(PathBuf::from)
+    }
+
+    /// Refuses an import into a project attached to a lake: its data tables are the lake's
+    /// files, read in place, and MAMS writes no lake.
+    pub fn refuse_import_if_attached(&self) -> anyhow::Result<()> {
+        if let Some(lake) = self.lake_folder() {
+            crate::bail_say!(
+                "nothing can be imported into {}: it reads the lake in {} (mams lake attach), whose \
+                 files are its data tables; import into the project the lake was exported from, \
+                 export it again and attach anew",
+                "无法向 {} 导入数据：它直接读取 {} 中的数据湖（mams lake attach），其数据表即该数据湖的文件；\
+                 请导入到导出该数据湖的项目，重新导出后再次挂接",
+                self.display_name(),
+                lake.display()
+            );
         }
         Ok(())
     }

@@ -56,16 +56,23 @@ pub fn prepare(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Limits the database of `conn` to files under `dir`. DuckDB keeps its own spill folder
+/// Limits the database of `conn` to files under `dirs` (a project's private folder, and the
+/// lake an attached project reads). DuckDB keeps its own spill folder
 /// allowed; the limit cannot be lifted again while the database is open.
-pub fn confine(conn: &Connection, dir: &Path) -> duckdb::Result<()> {
-    let mut allowed = dir.to_string_lossy().into_owned();
-    if !allowed.ends_with(std::path::MAIN_SEPARATOR) {
-        allowed.push(std::path::MAIN_SEPARATOR);
-    }
+pub fn confine(conn: &Connection, dirs: &[&Path]) -> duckdb::Result<()> {
+    let allowed: Vec<String> = dirs
+        .iter()
+        .map(|dir| {
+            let mut allowed = dir.to_string_lossy().into_owned();
+            if !allowed.ends_with(std::path::MAIN_SEPARATOR) {
+                allowed.push(std::path::MAIN_SEPARATOR);
+            }
+            super::quote_literal(&allowed)
+        })
+        .collect();
     conn.execute_batch(&format!(
         "SET allowed_directories = [{}]; SET enable_external_access = false;",
-        super::quote_literal(&allowed)
+        allowed.join(", ")
     ))
 }
 
