@@ -12,43 +12,11 @@
 mod support;
 use std::path::PathBuf;
 use std::time::Instant;
-use support::peak_rss_mb;
+use support::{peak_rss_mb, project_of_size};
 
 use mams::audit::run::{self, RunSpec};
 use mams::progress::Progress;
-use mams::sample::{self, SampleSpec};
 use mams::store::Project;
-
-fn project_of_size(customers: u64) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join("mams-bench")
-        .join(format!("audit-{customers}"));
-    let path = dir.join("project.duckdb");
-    if path.exists() {
-        return path;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let extracts = dir.join("extracts");
-    let spec = SampleSpec {
-        customers,
-        ..sample::COMMITTED
-    };
-    let t = Instant::now();
-    sample::generate(&spec, &extracts, &Progress::new()).unwrap();
-    println!(
-        "generated {customers} customers x {} months in {:.1} s",
-        spec.months,
-        t.elapsed().as_secs_f64()
-    );
-    let t = Instant::now();
-    let building = dir.join("building.duckdb");
-    mams::import::build_project(&building, &extracts, &Progress::new()).unwrap();
-    std::fs::rename(&building, &path).unwrap();
-    let _ = std::fs::remove_dir_all(&extracts);
-    println!("built the project in {:.1} s", t.elapsed().as_secs_f64());
-    path
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();

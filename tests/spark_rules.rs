@@ -27,9 +27,6 @@ const NOT_PORTABLE: &[(&str, &str)] = &[
         "expansion_overdue",
         "the connection_limit macro: the working-day calendar is not a table yet",
     ),
-    ("process_inversion", "epoch() of an interval; INTERVAL (n) HOUR"),
-    ("repeat_complaint", "epoch() of an interval; INTERVAL (n) DAY"),
-    ("ticket_overdue", "epoch() of an interval; INTERVAL (n) MINUTE"),
 ];
 
 fn spark_available() -> bool {
@@ -210,9 +207,12 @@ fn every_portable_rule_finds_the_same_suspects_on_spark_and_on_duckdb() {
         .collect();
     let total: i64 = per_rule.iter().map(|(_, n)| n).sum();
     assert!(total > 0, "the sample's lake gives suspects");
-    // Most rules find something in the sample: an agreement on nothing proves little.
+    // Most rules find something in the sample: an agreement on nothing proves little. (The
+    // small sample has no case of four of them, process_inversion among them; the hand-made
+    // fixtures of tests/rules_by_hand.rs judge those, and docs/province-scale.md gives their
+    // agreement on the sample province's lake.)
     assert!(
-        per_rule.len() + 3 >= ran.len() - NOT_PORTABLE.len(),
+        per_rule.len() + 4 >= ran.len() - NOT_PORTABLE.len(),
         "too few rules found anything: {per_rule:?}"
     );
     println!("{total} suspects, the same on both engines: {per_rule:?}");
@@ -247,4 +247,21 @@ fn every_portable_rule_finds_the_same_suspects_on_spark_and_on_duckdb() {
     let e = mams::lake::suspects::import(&p, &out).unwrap_err().to_string();
     assert!(e.contains("version 0123456789abcdef"), "{e}");
     assert_eq!(kept(&p), total, "nothing stored from a refused folder");
+}
+
+/// The check a project rule gets when it is saved (`audit::portable`) agrees with Spark, the
+/// judge: it finds nothing in the rules Spark runs and something in each rule it does not.
+/// Runs without Spark.
+#[test]
+fn the_portability_check_agrees_with_spark_on_the_built_in_rules() {
+    for rule in mams::audit::rules::builtin() {
+        let listed = NOT_PORTABLE.iter().any(|(id, _)| *id == rule.id);
+        assert_eq!(
+            !rule.not_portable.is_empty(),
+            listed,
+            "{}: {:?}",
+            rule.id,
+            rule.not_portable
+        );
+    }
 }

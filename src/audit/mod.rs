@@ -6,6 +6,7 @@ pub mod cases;
 pub mod chain;
 pub mod docs;
 pub mod explain;
+pub mod portable;
 pub mod rules;
 pub mod run;
 pub mod triage;

@@ -158,6 +158,10 @@ pub struct Rule {
     /// runner) carry it, so that those of another version are not taken for this one's.
     #[serde(skip)]
     pub version: String,
+    /// The constructs of its query outside the SQL that DuckDB and Spark share
+    /// (`super::portable`): empty for a rule that runs on both, else it runs on DuckDB only.
+    #[serde(skip)]
+    pub not_portable: Vec<super::portable::NotPortable>,
 }
 
 /// What is wrong with a rule's files, worded for the person who wrote them.
@@ -178,6 +182,7 @@ impl Rule {
         })?;
         rule.sql = sql.to_string();
         rule.version = version_of(meta_json, sql);
+        rule.not_portable = super::portable::check(sql);
         rule.validate()?;
         Ok(rule)
     }

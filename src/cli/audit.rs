@@ -113,6 +113,7 @@ pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
                     Value::Text(r.name_en.clone()),
                     Value::Text(r.name_zh.clone()),
                     Value::Text(params),
+                    Value::Text(engines(r)),
                 ]
             })
             .collect();
@@ -124,6 +125,7 @@ pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
                 "name",
                 "名称",
                 "parameters (* set in this project)",
+                "engines",
             ]
             .map(String::from)
             .to_vec(),
@@ -308,4 +310,13 @@ pub fn audit(a: AuditArgs) -> anyhow::Result<()> {
         bail!("{failed} of {} rules failed (see above)", report.outcomes.len());
     }
     Ok(())
+}
+
+/// Where a rule runs: on DuckDB and Spark, or on DuckDB only and why
+/// (docs/province-scale.md).
+fn engines(r: &crate::audit::rules::Rule) -> String {
+    match r.not_portable.first() {
+        None => "DuckDB, Spark".into(),
+        Some(f) => format!("DuckDB only: {} (line {})", f.construct, f.line),
+    }
 }

@@ -29,6 +29,8 @@ pub struct ProjectInfo {
     pub file_bytes: u64,
     /// Encrypted at rest (opened with its passphrase).
     pub encrypted: bool,
+    /// The lake an attached project reads in place, and its slice ("C03, 2025-01 to 2025-12").
+    pub lake: Option<(String, String)>,
     pub tables: Vec<TableStats>,
 }
 
@@ -162,6 +164,16 @@ pub fn project_info(project: &Project) -> duckdb::Result<ProjectInfo> {
         created_at: meta("created_at"),
         file_bytes: std::fs::metadata(project.path()).map(|m| m.len()).unwrap_or(0),
         encrypted: project.is_encrypted(),
+        lake: meta(super::LAKE_FOLDER_KEY).map(|folder| {
+            let slice: serde_json::Value = meta(crate::lake::attach::SLICE_KEY)
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            let text = |k: &str| slice[k].as_str().unwrap_or("?").to_string();
+            (
+                folder,
+                format!("{}, {} – {}", text("unit"), text("from"), text("to")),
+            )
+        }),
         tables,
     })
 }

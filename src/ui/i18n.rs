@@ -1182,6 +1182,22 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "项目文件已取消加密。",
     ),
     ("pass_encrypted_badge", "🔐 Encrypted", "🔐 已加密"),
+    ("lake_badge", "Lake slice:", "数据湖切片："),
+    (
+        "rules_portable",
+        "Runs on DuckDB and on Spark (the province's runner): its SQL is within the portable subset.",
+        "可在 DuckDB 与 Spark（省级运行程序）上运行：其 SQL 属于可移植子集。",
+    ),
+    (
+        "rules_duckdb_only",
+        "Runs in MAMS (DuckDB) only: the Spark runner cannot run these constructs.",
+        "仅可在 MAMS（DuckDB）中运行：Spark 运行程序无法执行以下写法。",
+    ),
+    (
+        "lake_help",
+        "This project reads a slice of a lake in place (mams lake attach); its data tables are the lake's files, so nothing can be imported into it. The lake's folder:",
+        "本项目直接读取数据湖的一个切片（mams lake attach）；其数据表即数据湖的文件，因此不能向其导入数据。数据湖所在文件夹：",
+    ),
     (
         "pass_encrypted_help",
         "The project file is encrypted at rest (AES-GCM); it opens only with its passphrase.",

@@ -55,6 +55,10 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
                 ui.label(RichText::new(t(lang, "pass_encrypted_badge")).small())
                     .on_hover_text(t(lang, "pass_encrypted_help"));
             }
+            if let Some((folder, slice)) = app.project.as_ref().and_then(|p| p.info.lake.as_ref()) {
+                ui.label(RichText::new(format!("{} {slice}", t(lang, "lake_badge"))).small())
+                    .on_hover_text(format!("{}\n{folder}", t(lang, "lake_help")));
+            }
             if let Some(p) = &app.project {
                 ui.label(
                     RichText::new(format!(

@@ -337,6 +337,23 @@ fn rule_detail(page: &mut RulesPage, cx: &mut Cx, ui: &mut egui::Ui, data: &Rule
         });
     }
     ui.add_space(6.0);
+    // Whether the Spark runner can run it too (docs/province-scale.md).
+    if r.not_portable.is_empty() {
+        ui.label(RichText::new(t(lang, "rules_portable")).weak());
+    } else {
+        ui.label(RichText::new(t(lang, "rules_duckdb_only")).color(ui.visuals().warn_fg_color));
+        for f in &r.not_portable {
+            ui.label(
+                RichText::new(if lang == Lang::Zh {
+                    format!("第 {} 行：{} — {}", f.line, f.construct, f.why_zh)
+                } else {
+                    format!("Line {}: {} — {}", f.line, f.construct, f.why_en)
+                })
+                .small(),
+            );
+        }
+    }
+    ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.strong(t(lang, "rules_query"));
         if r.origin == Origin::Project {
