@@ -447,6 +447,23 @@ fn an_attached_city_reads_its_partitions_in_place_with_the_project_s_figures_and
     assert!(stdout(&o).contains("in place"), "{}", stdout(&o));
     assert!(mams::store::kpi::sums_current(&Project::open_read_only(&cli).unwrap()).unwrap());
 
+    // A file of the slice rewritten under the project (a province's refresh): the prebuilt
+    // sums are stale and rebuilt at the next look.
+    let p = Project::open(&whole).unwrap();
+    mams::store::kpi::ensure_sums(&p).unwrap();
+    assert!(mams::store::kpi::sums_current(&p).unwrap());
+    let file = dir
+        .join("bills")
+        .join(format!("lake_month={}", months[0].format("%Y-%m")))
+        .join(format!("lake_city={city}"))
+        .join("data_0.parquet");
+    let copy = folder.join("copy.parquet");
+    std::fs::copy(&file, &copy).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::copy(&copy, &file).unwrap();
+    assert!(!mams::store::kpi::sums_current(&p).unwrap());
+    drop(p);
+
     // A lake moved away: the project says which folder it misses.
     let moved = folder.join("moved");
     std::fs::rename(&dir, &moved).unwrap();

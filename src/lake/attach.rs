@@ -449,6 +449,12 @@ fn fill(
             "to": to,
         });
         p.set_meta(SLICE_KEY, &slice_text.to_string())?;
+        let read: Vec<String> = plan
+            .iter()
+            .flat_map(|(_, files, ..)| files.iter().map(|f| f.path.to_string_lossy().into_owned()))
+            .chain([org_file.path.to_string_lossy().into_owned()])
+            .collect();
+        p.set_meta(sql::FILES_KEY, &serde_json::to_string(&read)?)?;
         Ok(Attached {
             root: reach.root.clone(),
             units: reach.units.len(),

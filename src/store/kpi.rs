@@ -47,7 +47,20 @@ const PAYMENTS_REACH_KEY: &str = "payments_reach";
 /// statements take about 15 ms, and every page and phone request checks it.
 pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
     let mut parts = Vec::with_capacity(FINGERPRINT_PARTS.len());
-    for sql in FINGERPRINT_PARTS {
+    // An attached project's data tables are a lake's files (imports refused): what those
+    // files are stands for the row counts (`lake::stamp`).
+    let lake = super::lake::stamp(project)?;
+    let counts = if lake.is_some() {
+        &[][..]
+    } else {
+        &FINGERPRINT_PARTS[1..9]
+    };
+    parts.extend(lake);
+    for sql in FINGERPRINT_PARTS[..1]
+        .iter()
+        .chain(counts)
+        .chain(&FINGERPRINT_PARTS[9..])
+    {
         // Not a cached statement: `connection_limit` is a macro a project's parameters
         // redefine, and a statement prepared before keeps the old definition.
         let part: Option<String> = project.conn().query_row(sql, [], |r| r.get(0))?;

@@ -277,6 +277,47 @@ pub fn count_rows(p: &Project, table: &Table) -> anyhow::Result<u64> {
     Ok(n as u64)
 }
 
+/// Where an attached project keeps the files its views read (JSON list of paths).
+pub const FILES_KEY: &str = "lake_files";
+
+/// What the files an attached project reads look like now (each one's size and time of
+/// change, hashed), or None for a project not attached. It stands for the data tables'
+/// row counts in the fingerprint of the prebuilt sums: counting rows over Parquet took
+/// about 350 ms a look on a city of a 1M-customer lake, a stat of its files under 1 ms,
+/// and a lake rewritten under the project still makes the sums stale.
+pub fn stamp(p: &Project) -> duckdb::Result<Option<String>> {
+    use sha2::{Digest, Sha256};
+    let Some(list) = p.meta(FILES_KEY)? else {
+        return Ok(None);
+    };
+    let files: Vec<String> = serde_json::from_str(&list).unwrap_or_default();
+    let mut h = Sha256::new();
+    for f in &files {
+        h.update(f.as_bytes());
+        match std::fs::metadata(f) {
+            Ok(m) => {
+                h.update(m.len().to_le_bytes());
+                let changed = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                h.update(changed.to_le_bytes());
+            }
+            Err(_) => h.update(b"missing"),
+        }
+    }
+    Ok(Some(format!(
+        "lake:{}:{}",
+        files.len(),
+        h.finalize()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )))
+}
+
 /// A suspect as the Spark runner wrote it (`installer/spark/run_rules.py`).
 pub struct ForeignSuspect {
     pub rule_id: String,

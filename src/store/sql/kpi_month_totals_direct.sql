@@ -36,22 +36,43 @@ collected AS (
       AND p.paid_at < b.billing_month + INTERVAL 3 MONTH
     GROUP BY 1
 ),
--- Arrears at the end of each month: what is still unpaid then of the bills due by then.
-due AS (
-    SELECT months.m, b.bill_id, b.amount, b.due_on
-    FROM months JOIN bills b ON b.due_on < months.next_m
-    JOIN cust USING (customer_id)
+-- Arrears at the end of each month: what is still unpaid then of the bills due by then,
+-- each bill's max(amount - paid by the month's end, 0). A bill's unpaid part changes only in
+-- the months it is paid in, so it is written as segments of months [from_m, to_m) with one
+-- unpaid part each, and a month sums the segments that cover it: one pass over the bills and
+-- payments instead of one per month (13 passes took 5 s on a city of a 1M-customer lake).
+due_bills AS MATERIALIZED (
+    SELECT b.bill_id, b.amount, date_trunc('month', b.due_on)::DATE AS due_m
+    FROM bills b JOIN cust USING (customer_id)
+    WHERE b.due_on < $3::DATE + INTERVAL 1 MONTH
 ),
-paid_by AS (
-    SELECT due.m, due.bill_id, sum(p.amount) AS paid
-    FROM due JOIN payments p ON p.bill_id = due.bill_id
-    JOIN months USING (m)
-    WHERE p.paid_at < months.next_m
-    GROUP BY 1, 2
+paid_by AS MATERIALIZED (
+    SELECT bill_id, pm,
+           sum(paid) OVER (PARTITION BY bill_id ORDER BY pm) AS paid,
+           lead(pm) OVER (PARTITION BY bill_id ORDER BY pm) AS next_pm,
+           row_number() OVER (PARTITION BY bill_id ORDER BY pm) = 1 AS first
+    FROM (
+        SELECT p.bill_id, date_trunc('month', p.paid_at)::DATE AS pm, sum(p.amount) AS paid
+        FROM payments p SEMI JOIN due_bills USING (bill_id)
+        WHERE p.paid_at < $3::DATE + INTERVAL 1 MONTH
+        GROUP BY 1, 2
+    )
+),
+unpaid AS (
+    -- Before its first payment, the whole amount.
+    SELECT d.due_m AS from_m, coalesce(p.pm, DATE '9999-12-01') AS to_m, d.amount AS unpaid
+    FROM due_bills d LEFT JOIN paid_by p ON p.bill_id = d.bill_id AND p.first
+    UNION ALL
+    -- From each month it is paid in, the amount less what was paid by then.
+    SELECT greatest(p.pm, d.due_m), coalesce(p.next_pm, DATE '9999-12-01'), greatest(d.amount - p.paid, 0)
+    FROM due_bills d JOIN paid_by p USING (bill_id)
 ),
 arrears AS (
-    SELECT due.m, sum(greatest(due.amount - coalesce(paid_by.paid, 0), 0)) AS arrears
-    FROM due LEFT JOIN paid_by USING (m, bill_id)
+    SELECT months.m, coalesce(sum(u.unpaid), 0) AS arrears
+    FROM months
+    LEFT JOIN (SELECT * FROM unpaid WHERE unpaid > 0 AND from_m < to_m) u
+      ON u.from_m <= months.m AND months.m < u.to_m
+    WHERE months.m >= (SELECT min(due_m) FROM due_bills)
     GROUP BY 1
 ),
 loss AS (
