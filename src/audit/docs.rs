@@ -101,8 +101,20 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) ->
          again and never their triage state; a suspect of the same rules and scope that is not found again is \
          marked *no longer found* (kept, with its history).\n\
          - Each rule skips the legitimate causes it knows (capacity change, suspension, meter exchange), and \
-         leaves to another rule a problem that rule reports better; the query's opening comment says which.\n"
+         leaves to another rule a problem that rule reports better; the query's opening comment says which.\n\
+         - **Two engines.** A rule written in the SQL that DuckDB and Spark SQL both run with the same meaning \
+         runs in MAMS and, unchanged, on Spark over a province's lake (`installer/spark/run_rules.py`). \
+         [docs/province-scale.md](province-scale.md#one-rule-file-two-engines) gives the subset: the portable \
+         forms, the silent differences, and why each construct is in or out. The constructs below are known to \
+         be outside it; MAMS looks for them in every rule, tells an auditor which one when a project rule is \
+         saved (it still runs in MAMS, on DuckDB only), and each rule below says where it runs. \
+         `tests/spark_rules.rs` is the judge: it runs every rule on both engines.\n"
     );
+    let _ = writeln!(md, "| not portable | why |\n|---|---|");
+    for (construct, why) in super::portable::known() {
+        let _ = writeln!(md, "| `{construct}` | {why} |");
+    }
+    let _ = writeln!(md);
     let _ = writeln!(md, "## Quality on the sample project\n");
     let _ = writeln!(
         md,
@@ -161,6 +173,18 @@ pub fn rules_markdown(rules: &[Rule], quality: &[Quality], noisy: &[Quality]) ->
                 r.name_en, r.name_zh, r.severity, r.entity, r.id, r.id
             );
             let _ = writeln!(md, "{}\n\n{}\n", r.description_en, r.description_zh);
+            match r.not_portable.as_slice() {
+                [] => {
+                    let _ = writeln!(md, "Runs on DuckDB and on Spark.\n");
+                }
+                found => {
+                    let what: Vec<String> = found
+                        .iter()
+                        .map(|f| format!("`{}` (line {})", f.construct, f.line))
+                        .collect();
+                    let _ = writeln!(md, "Runs on DuckDB only: {}.\n", what.join(", "));
+                }
+            }
             if !r.params.is_empty() {
                 let _ = writeln!(md, "| parameter | default | unit | range | meaning |");
                 let _ = writeln!(md, "|---|---:|---|---|---|");

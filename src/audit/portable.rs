@@ -151,6 +151,23 @@ const FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Every construct this check finds, and why it is outside the subset (for docs/rules.md).
+pub fn known() -> Vec<(String, &'static str)> {
+    let mut out = vec![
+        (
+            "INTERVAL (…)".to_string(),
+            "Spark does not parse an interval of an expression: write ${n} * INTERVAL 1 DAY",
+        ),
+        ("lambda".to_string(), "lambdas are DuckDB's"),
+        (
+            "regexp_replace(…, flags)".to_string(),
+            "the flags are DuckDB's (Spark replaces every match without them): leave the fourth argument out and write the pattern for every match",
+        ),
+    ];
+    out.extend(FUNCTIONS.iter().map(|(name, en, _)| (format!("{name}("), *en)));
+    out
+}
+
 /// The constructs of `sql` outside the portable subset, in the order they appear.
 pub fn check(sql: &str) -> Vec<NotPortable> {
     let toks = tokens(sql);

@@ -76,6 +76,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("col_sha", "SHA-256", "SHA-256"),
     ("kind_folder", "Folder", "文件夹"),
     ("kind_file", "File", "文件"),
+    ("kind_lake", "Lake (read in place)", "数据湖（直接读取）"),
     (
         "no_imports",
         "Nothing has been imported yet: use File > Import extract folder.",

@@ -372,10 +372,11 @@ fn imports(lang: Lang, ui: &mut egui::Ui, records: &[crate::store::queries::Impo
             ui.end_row();
             for r in records {
                 ui.label(&r.finished_at);
-                let kind = if r.kind == "folder" {
-                    t(lang, "kind_folder")
-                } else {
-                    t(lang, "kind_file")
+                let kind = match r.kind.as_str() {
+                    "folder" => t(lang, "kind_folder"),
+                    // Read in place from a lake (`mams lake attach`).
+                    "lake" => t(lang, "kind_lake"),
+                    _ => t(lang, "kind_file"),
                 };
                 ui.label(kind).on_hover_text(&r.source);
                 let label = model::table(&r.table_name)
