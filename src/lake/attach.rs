@@ -370,6 +370,8 @@ fn fill(
     let reach = reach(dir, &tree, slice.unit.as_deref())?;
 
     // Every file is checked before anything is replaced.
+    let ym = |d: NaiveDate| d.format("%Y-%m").to_string();
+    let (asked_from, asked_to) = (slice.from.map(ym), slice.to.map(ym));
     let mut plan = Vec::new();
     for (i, t) in TABLES.iter().enumerate().filter(|(_, t)| t.name != "org_units") {
         progress.check()?;
@@ -386,10 +388,8 @@ fn fill(
                 dir.join(t.name).display()
             );
         }
-        // No rows of the slice (a city without orderly plans): the empty table stays.
-        let ym = |d: NaiveDate| d.format("%Y-%m").to_string();
-        let (asked_from, asked_to) = (slice.from.map(ym), slice.to.map(ym));
         let files = chosen(t, all, &reach, asked_from.as_deref(), asked_to.as_deref());
+        // No rows of the slice (a city without orderly plans): the empty table stays.
         let (cast, mixed) = if files.is_empty() {
             (Vec::new(), false)
         } else {

@@ -20,9 +20,10 @@ const REBUILD_SQL: &str = include_str!("sql/kpi_rebuild.sql");
 
 /// What the data tables hold, in short, and the connection time limits the sums count
 /// with: the sums are current while this is unchanged. (Every change of data is an import,
-/// which adds a record and changes row counts.)
-const FINGERPRINT_PARTS: [&str; 13] = [
-    "SELECT max(import_id)::VARCHAR FROM imports",
+/// which adds a record and changes row counts.) In this order: the last import, the row
+/// counts, the limits.
+const FINGERPRINT_LAST_IMPORT: &str = "SELECT max(import_id)::VARCHAR FROM imports";
+const FINGERPRINT_ROW_COUNTS: [&str; 8] = [
     "SELECT count(*)::VARCHAR FROM customers",
     "SELECT count(*)::VARCHAR FROM bills",
     "SELECT count(*)::VARCHAR FROM payments",
@@ -31,6 +32,8 @@ const FINGERPRINT_PARTS: [&str; 13] = [
     "SELECT count(*)::VARCHAR FROM tickets",
     "SELECT count(*)::VARCHAR FROM outages",
     "SELECT count(*)::VARCHAR FROM org_units",
+];
+const FINGERPRINT_LIMITS: [&str; 4] = [
     "SELECT connection_limit('residential', NULL, false)::VARCHAR",
     "SELECT connection_limit(NULL, '220V', false)::VARCHAR",
     "SELECT connection_limit(NULL, '10kV', true)::VARCHAR",
@@ -46,20 +49,20 @@ const PAYMENTS_REACH_KEY: &str = "payments_reach";
 /// scalar subqueries took DuckDB about 100 ms to plan and run on the sample; thirteen small
 /// statements take about 15 ms, and every page and phone request checks it.
 pub(super) fn fingerprint(project: &Project) -> duckdb::Result<String> {
-    let mut parts = Vec::with_capacity(FINGERPRINT_PARTS.len());
+    let mut parts = Vec::new();
     // An attached project's data tables are a lake's files (imports refused): what those
     // files are stands for the row counts (`lake::stamp`).
     let lake = super::lake::stamp(project)?;
-    let counts = if lake.is_some() {
-        &[][..]
+    let counts: &[&str] = if lake.is_some() {
+        &[]
     } else {
-        &FINGERPRINT_PARTS[1..9]
+        &FINGERPRINT_ROW_COUNTS
     };
     parts.extend(lake);
-    for sql in FINGERPRINT_PARTS[..1]
+    for sql in [FINGERPRINT_LAST_IMPORT]
         .iter()
         .chain(counts)
-        .chain(&FINGERPRINT_PARTS[9..])
+        .chain(&FINGERPRINT_LIMITS)
     {
         // Not a cached statement: `connection_limit` is a macro a project's parameters
         // redefine, and a statement prepared before keeps the old definition.
