@@ -357,14 +357,17 @@ fn pf_standard_applies_from_the_threshold_with_the_standard_of_the_class() {
 #[test]
 fn expansion_overdue_counts_working_days_less_the_customers_pauses() {
     // By hand: X02 (6 working days for a household), X04 (26 on a single 10 kV supply), X06
-    // (still open, 9 days when the data ends). Not: X01 (5, the limit), X03 (9 less 3 days
-    // paused: 6), X05 (26 on a dual supply, limit 32), X07 (accepted the last day).
+    // (still open, 9 days when the data ends), X09 (6 over the National Day calendar, with a
+    // Saturday worked). Not: X01 (5, the limit), X03 (9 less 3 days paused: 6), X05 (26 on a
+    // dual supply, limit 32), X07 (accepted the last day), X08 (10 days Monday to Friday but 5
+    // working days across the National Day holidays).
     assert_eq!(
         found_money("expansion_overdue"),
         months_of(&[
             ("X02", Some((2025, 3))),
             ("X04", Some((2025, 6))),
             ("X06", Some((2025, 12))),
+            ("X09", Some((2025, 10))),
         ])
     );
 }

@@ -123,8 +123,8 @@ const FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "list",
-        "lists are DuckDB's: group the rows instead, or join them with string_agg",
-        "列表为 DuckDB 特有：请改为分组，或用 string_agg 连接",
+        "lists are DuckDB's: group the rows instead, or write CAST(array_sort(array_agg(DISTINCT x)) AS STRING), which both engines write as [a, b]",
+        "列表为 DuckDB 特有：请改为分组，或写 CAST(array_sort(array_agg(DISTINCT x)) AS STRING)，两种引擎都写作 [a, b]",
     ),
     (
         "list_filter",

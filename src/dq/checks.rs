@@ -319,6 +319,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "unit_resources",
         include_str!("../../assets/dq/unit_resources.json"),
     ),
+    (
+        "work_calendar",
+        include_str!("../../assets/dq/work_calendar.json"),
+    ),
 ];
 
 /// The built-in checks, read and validated once (a broken file is a bug caught by a test).

@@ -620,6 +620,9 @@ pub fn import_files(
         if table.name == "org_units" {
             loading::rebuild_org_closure(p)?;
         }
+        if matches!(table.name, "work_calendar" | "applications") {
+            loading::fill_work_calendar(p)?;
+        }
         sums_scope::chain(p, true)?;
         Ok(report)
     });

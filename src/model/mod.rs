@@ -797,6 +797,28 @@ pub const UNIT_RESOURCES: Table = Table {
     unit_link: UnitLink::Direct,
 };
 
+pub const WORK_CALENDAR: Table = Table {
+    name: "work_calendar",
+    label_en: "Working-day calendar",
+    label_zh: "工作日历",
+    description: "Whether each day is a working day: the calendar the connection time limits are counted in. A project starts with Monday to Friday from 2000 to 2040; an imported calendar (public holidays, weekend days worked in exchange) replaces the days it lists, and days it leaves out stay Monday to Friday.",
+    columns: &[
+        col("day", Date, "The day.").req().zh(&["日期", "日历日期"]),
+        col("working", Bool, "A working day.")
+            .req()
+            .zh(&["是否工作日", "工作日"]),
+        col(
+            "note",
+            Text,
+            "Why the day differs from Monday to Friday (a holiday's name, a weekend day worked); empty for an ordinary day.",
+        )
+        .zh(&["备注", "节假日名称"]),
+    ],
+    key: &["day"],
+    period_column: None,
+    unit_link: UnitLink::Global,
+};
+
 /// Every extract table, in load order (parents before children).
 pub const TABLES: &[Table] = &[
     ORG_UNITS,
@@ -813,6 +835,7 @@ pub const TABLES: &[Table] = &[
     LINE_LOSS,
     TARIFFS,
     UNIT_RESOURCES,
+    WORK_CALENDAR,
 ];
 
 pub fn table(name: &str) -> Option<&'static Table> {

@@ -150,6 +150,21 @@ fn generate_into(
             ])?;
         }
     }
+    {
+        // The working days the generator's connections are handled in (Monday to Friday),
+        // over the sample's months and a year after them: a project fills the rest.
+        let mut rows = conn.appender("work_calendar")?;
+        let mut day = spec.first_month;
+        let end = calendar::add_months(spec.first_month, spec.months as i32 + 12);
+        while day < end {
+            rows.append_row(duckdb::params![
+                day,
+                calendar::is_working_day(day),
+                None::<String>
+            ])?;
+            day += chrono::Duration::days(1);
+        }
+    }
 
     progress.set(Some(0.0), crate::say!("drawing the province", "正在绘制省份地图"));
     let geo = geography::generate(spec.seed);

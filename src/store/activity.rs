@@ -39,11 +39,11 @@ const OPEN_LATE_APPLICATIONS: &str = "WITH open AS (
     WHERE a.accepted_at < $2 AND (a.energised_at IS NULL OR a.energised_at >= $2)
       AND a.unit_id IN SUBTREE)
 SELECT o.application_id, o.unit_id, o.customer_class, o.accepted_at,
-       greatest(w.days - coalesce(o.pause_days, 0), 0)::DOUBLE AS days_so_far, o.limit_days::DOUBLE
-FROM open o,
-     LATERAL (SELECT count(*) AS days FROM range(o.accepted_at::DATE, $2::DATE, INTERVAL 1 DAY) t(d)
-              WHERE isodow(d) <= 5) w
-WHERE greatest(w.days - coalesce(o.pause_days, 0), 0) > o.limit_days
+       greatest(greatest(wb.before - wa.before, 0) - coalesce(o.pause_days, 0), 0)::DOUBLE AS days_so_far, o.limit_days::DOUBLE
+FROM open o
+     JOIN working_days_before wa ON wa.day = o.accepted_at::DATE
+     JOIN working_days_before wb ON wb.day = $2::DATE
+WHERE greatest(greatest(wb.before - wa.before, 0) - coalesce(o.pause_days, 0), 0) > o.limit_days
 ORDER BY days_so_far - limit_days DESC, application_id";
 
 /// Power cuts in progress at the span's end (started before it, not ended by it).

@@ -10,7 +10,7 @@
 use crate::model::Table;
 
 /// The schema version this build of MAMS writes and understands.
-pub const SCHEMA_VERSION: i64 = 22;
+pub const SCHEMA_VERSION: i64 = 23;
 
 /// The value of `mams_meta.app` that marks a DuckDB file as a MAMS project.
 pub const APP_MARKER: &str = "MAMS";
@@ -72,6 +72,8 @@ const PRIVACY_V20: &str = include_str!("sql/privacy_v20.sql");
 const HANDHELD_V21: &str = include_str!("sql/handheld_v21.sql");
 /// Version 22 keeps the on-site records sent from phones, with their photos.
 const HANDHELD_RECORDS_V22: &str = include_str!("sql/handheld_records_v22.sql");
+/// Version 23 adds the working-day calendar, a canonical table filled with Monday to Friday.
+const WORK_CALENDAR_V23: &str = include_str!("sql/work_calendar_v23.sql");
 
 /// DDL of one canonical table as the model has it today (for scratch databases; a new
 /// table's migration is written from it once, then frozen). Keys are enforced by the importers, not by an index:
@@ -113,6 +115,7 @@ pub fn migration(from: i64) -> String {
         19 => PRIVACY_V20.to_string(),
         20 => HANDHELD_V21.to_string(),
         21 => HANDHELD_RECORDS_V22.to_string(),
+        22 => WORK_CALENDAR_V23.to_string(),
         _ => unreachable!("no migration from schema version {from}"),
     }
 }

@@ -690,9 +690,10 @@ pub fn validate(project: &Project, table: &Table, mapping: &Mapping, batch: &Bat
             )?;
         }
         // Dates that belong in the future: deadlines, validity ends, the due date of this
-        // month's bill.
+        // month's bill, and the calendar's days (holidays are published ahead).
         if matches!(c.ty, ColType::Date | ColType::Timestamp)
             && !matches!(c.name, "meter_due_on" | "valid_to" | "deadline_at" | "due_on")
+            && table.name != "work_calendar"
         {
             check(
                 &format!("{present} AND {name} >= DATE '{tomorrow}'"),

@@ -64,6 +64,8 @@ fn scope_sql(table: &str, relation: &str) -> Option<String> {
             month("start_at")
         ),
         "line_loss" => format!("SELECT unit_id, min(month) FROM ({relation}) r GROUP BY 1"),
+        // A changed day counts in the handling time of every connection energised after it.
+        "work_calendar" => format!("SELECT NULL, min({}) FROM ({relation}) r", month("day")),
         // Who is served where, and the tree itself: every sum.
         "customers" | "org_units" => "SELECT NULL, NULL".to_string(),
         _ => return None,

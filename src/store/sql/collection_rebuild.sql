@@ -23,12 +23,11 @@ QUALIFY row_number() OVER (PARTITION BY unit_id, m ORDER BY kwh DESC NULLS LAST,
 
 INSERT INTO handling_apps
 SELECT a.unit_id, date_trunc('month', a.energised_at)::DATE, a.customer_class,
-       greatest(w.days - coalesce(a.pause_days, 0), 0),
+       greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0),
        connection_limit(a.customer_class, a.voltage, a.dual_supply)
-FROM applications a,
-     LATERAL (SELECT count(*) AS days
-              FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
-              WHERE isodow(d) <= 5) w
+FROM applications a
+     JOIN working_days_before wa ON wa.day = a.accepted_at::DATE
+     JOIN working_days_before wb ON wb.day = a.energised_at::DATE
 WHERE a.energised_at IS NOT NULL AND a.accepted_at IS NOT NULL
   AND a.energised_at >= rebuild_from() AND in_scope(a.unit_id);
 

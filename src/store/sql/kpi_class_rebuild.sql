@@ -36,13 +36,12 @@ arrears AS (
 conn AS (
     SELECT a.unit_id, date_trunc('month', a.energised_at)::DATE AS m, a.customer_class AS cls,
            count(*) AS connections,
-           sum(greatest(w.days - coalesce(a.pause_days, 0), 0)) AS connection_days,
-           count(*) FILTER (WHERE greatest(w.days - coalesce(a.pause_days, 0), 0) >
+           sum(greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0)) AS connection_days,
+           count(*) FILTER (WHERE greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0) >
                connection_limit(a.customer_class, a.voltage, a.dual_supply)) AS connections_over_limit
-    FROM applications a,
-         LATERAL (SELECT count(*) AS days
-                  FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
-                  WHERE isodow(d) <= 5) w
+    FROM applications a
+         JOIN working_days_before wa ON wa.day = a.accepted_at::DATE
+         JOIN working_days_before wb ON wb.day = a.energised_at::DATE
     WHERE a.energised_at IS NOT NULL AND a.accepted_at IS NOT NULL
       AND a.energised_at >= rebuild_from() AND in_scope(a.unit_id)
     GROUP BY 1, 2, 3

@@ -81,19 +81,18 @@ loss AS (
       AND month BETWEEN $2::DATE AND $3::DATE
     GROUP BY 1
 ),
--- New connections energised in the month: working days (Monday to Friday) from the day of
+-- New connections energised in the month: working days (the project's calendar) from the day of
 -- acceptance to the day of energising, less the customer's pauses, against the time limit
 -- of its kind.
 conn AS (
     SELECT date_trunc('month', a.energised_at)::DATE AS m,
            count(*) AS connections,
-           sum(greatest(w.days - coalesce(a.pause_days, 0), 0)) AS connection_days,
-           count(*) FILTER (WHERE greatest(w.days - coalesce(a.pause_days, 0), 0) >
+           sum(greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0)) AS connection_days,
+           count(*) FILTER (WHERE greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0) >
                connection_limit(a.customer_class, a.voltage, a.dual_supply)) AS connections_over_limit
-    FROM applications a,
-         LATERAL (SELECT count(*) AS days
-                  FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
-                  WHERE isodow(d) <= 5) w
+    FROM applications a
+         JOIN working_days_before wa ON wa.day = a.accepted_at::DATE
+         JOIN working_days_before wb ON wb.day = a.energised_at::DATE
     WHERE a.unit_id IN (SELECT unit_id FROM scope)
       AND a.energised_at >= $2::DATE AND a.energised_at < $3::DATE + INTERVAL 1 MONTH
       AND a.accepted_at IS NOT NULL

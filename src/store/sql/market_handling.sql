@@ -3,12 +3,11 @@
 -- the time limit of each (`connection_limit`: the commitments kept with rule expansion_overdue,
 -- see store/commitments.rs). $1: unit, $2: month.
 SELECT a.customer_class,
-       greatest(w.days - coalesce(a.pause_days, 0), 0) AS handling_days,
+       greatest(greatest(wb.before - wa.before, 0) - coalesce(a.pause_days, 0), 0) AS handling_days,
        connection_limit(a.customer_class, a.voltage, a.dual_supply) AS limit_days
-FROM applications a,
-     LATERAL (SELECT count(*) AS days
-              FROM range(a.accepted_at::DATE, a.energised_at::DATE, INTERVAL 1 DAY) t(d)
-              WHERE isodow(d) <= 5) w
+FROM applications a
+     JOIN working_days_before wa ON wa.day = a.accepted_at::DATE
+     JOIN working_days_before wb ON wb.day = a.energised_at::DATE
 WHERE a.energised_at >= $2::DATE - INTERVAL 11 MONTH AND a.energised_at < $2::DATE + INTERVAL 1 MONTH
   AND a.accepted_at IS NOT NULL
   AND a.unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = $1)

@@ -9,9 +9,9 @@ WITH open AS (
       AND a.unit_id IN (SELECT unit_id FROM org_closure WHERE ancestor_id = $1)
 )
 SELECT o.application_id, o.customer_id, o.unit_id, o.customer_class, o.accepted_at,
-       greatest(w.days - coalesce(o.pause_days, 0), 0) AS days_so_far, o.limit_days
-FROM open o,
-     LATERAL (SELECT count(*) AS days FROM range(o.accepted_at::DATE, o.as_of + 1, INTERVAL 1 DAY) t(d)
-              WHERE isodow(d) <= 5) w
-WHERE greatest(w.days - coalesce(o.pause_days, 0), 0) > o.limit_days
+       greatest(greatest(wb.before - wa.before, 0) - coalesce(o.pause_days, 0), 0) AS days_so_far, o.limit_days
+FROM open o
+     JOIN working_days_before wa ON wa.day = o.accepted_at::DATE
+     JOIN working_days_before wb ON wb.day = o.as_of + 1
+WHERE greatest(greatest(wb.before - wa.before, 0) - coalesce(o.pause_days, 0), 0) > o.limit_days
 ORDER BY days_so_far - limit_days DESC
