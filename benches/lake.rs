@@ -47,9 +47,11 @@ fn time_page(p: &Project, scopes: &[(String, NaiveDate)]) -> (f64, f64, f64) {
     for (unit, month) in scopes {
         let t = Instant::now();
         let below = queries::units_below(&tree, unit);
-        kpi::cards(p, *month, unit, None).unwrap();
-        kpi::slices(p, *month, unit, &below).unwrap();
+        kpi::cards_and_slices(p, *month, unit, &below).unwrap();
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        if std::env::var_os("MAMS_BENCH_VERBOSE").is_some() {
+            println!("  {unit} {month}: {:.0} ms", ms.last().unwrap());
+        }
     }
     ms.sort_by(f64::total_cmp);
     (percentile(&ms, 0.5), percentile(&ms, 0.95), *ms.last().unwrap())

@@ -60,8 +60,7 @@ fn main() {
         (
             "Views for Leaders",
             Box::new(|u: &str, m| {
-                kpi::cards(&p, m, u, None).unwrap();
-                kpi::slices(&p, m, u, &below(u)).unwrap();
+                kpi::cards_and_slices(&p, m, u, &below(u)).unwrap();
             }),
         ),
         (

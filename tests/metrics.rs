@@ -72,7 +72,9 @@ fn cards_of(path: &Path, unit: &str) -> Vec<Card> {
     assert!(store_kpi::ensure_sums(&p).unwrap());
     let cards = kpi::cards(&p, JUNE, unit, Some(&ids)).unwrap();
     let from = cards[0].history[0].0;
-    let direct = store_kpi::month_totals_direct(&p, unit, from, JUNE).unwrap();
+    let direct = store_kpi::month_totals_direct(&p, &[unit], from, JUNE)
+        .unwrap()
+        .remove(0);
     for card in &cards {
         let ind = card.indicator();
         for ((m, summed), totals) in card.history.iter().zip(&direct) {
@@ -249,6 +251,14 @@ fn mams_kpi_prints_the_numbers_the_cards_show() {
     assert!(stderr(&out).contains("not a month"), "{}", stderr(&out));
 }
 
+/// Two sums equal up to the order their doubles were added in (or both missing).
+fn same_sum(x: Option<f64>, y: Option<f64>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+        (x, y) => x == y,
+    }
+}
+
 #[test]
 fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month() {
     let path = small_project("kpi-sample");
@@ -261,7 +271,9 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
     assert!(store_kpi::ensure_sums(&p).unwrap());
     for unit in [&top.unit_id, &city.unit_id] {
         let summed = store_kpi::month_totals(&p, unit, first, last).unwrap();
-        let direct = store_kpi::month_totals_direct(&p, unit, first, last).unwrap();
+        let direct = store_kpi::month_totals_direct(&p, &[unit], first, last)
+            .unwrap()
+            .remove(0);
         assert_eq!(summed.len(), months.len());
         for (s, d) in summed.iter().zip(&direct) {
             for ind in INDICATORS {
@@ -277,13 +289,90 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
         let last_month = summed.last().unwrap();
         assert!(last_month.arrears.unwrap() > 0.0 && last_month.interruptions.unwrap() > 0.0);
     }
+    // The leaders' page asks the unit and the units below it in one query: the same cards and
+    // slices as asked apart, from the sums and from the data tables (a project open read-only
+    // without current sums).
+    let children: Vec<String> = tree
+        .iter()
+        .filter(|u| u.parent_id.as_deref() == Some(top.unit_id.as_str()))
+        .map(|u| u.unit_id.clone())
+        .collect();
+    let page = |p: &Project| {
+        let (cards, slices) = mams::metrics::kpi::cards_and_slices(p, last, &top.unit_id, &children).unwrap();
+        let apart = mams::metrics::kpi::cards(p, last, &top.unit_id, None).unwrap();
+        let apart_slices = mams::metrics::kpi::slices(p, last, &top.unit_id, &children).unwrap();
+        // The same up to the order in which doubles were added.
+        assert_eq!(cards.len(), apart.len());
+        for (a, b) in cards.iter().zip(&apart) {
+            for (x, y) in [
+                (a.value, b.value),
+                (a.previous_month, b.previous_month),
+                (a.previous_year, b.previous_year),
+            ] {
+                assert!(same_sum(x, y), "{}: {x:?} vs {y:?}", a.indicator);
+            }
+        }
+        assert_eq!(slices.below.len(), children.len());
+        for ((u, a), (v, b)) in slices.below.iter().zip(&apart_slices.below) {
+            assert_eq!((u, a.len()), (v, b.len()));
+            for (a, b) in a.iter().zip(b) {
+                for ind in INDICATORS {
+                    let (x, y) = ((ind.value)(a), (ind.value)(b));
+                    assert!(same_sum(x, y), "{} of {u}: {x:?} vs {y:?}", ind.id);
+                }
+            }
+        }
+        cards
+    };
+    let from_sums = page(&p);
+    // The sums made stale by hand: they were built for other data.
+    p.conn()
+        .execute_batch("UPDATE mams_meta SET value = 'other data' WHERE key = 'kpi_fingerprint'")
+        .unwrap();
+    drop(p);
+    let ro = Project::open_read_only(&path).unwrap();
+    assert!(
+        !store_kpi::sums_current(&ro).unwrap(),
+        "the sums must be stale here"
+    );
+    let from_data = page(&ro);
+    for (a, b) in from_sums.iter().zip(&from_data) {
+        assert!(
+            same_sum(a.value, b.value),
+            "{}: sums {:?} vs data {:?}",
+            a.indicator,
+            a.value,
+            b.value
+        );
+    }
+    drop(ro);
+    let p = Project::open(&path).unwrap();
     // Every unit at once (one query) gives what each unit alone gives, in the order asked.
     let mut ids: Vec<&str> = tree.iter().map(|u| u.unit_id.as_str()).collect();
     ids.reverse();
     let together = store_kpi::month_totals_of_units(&p, &ids, first, last).unwrap();
+    // And from the data tables, every unit at once too (each unit's rows counted for every
+    // unit above it that is asked).
+    let direct_together = store_kpi::month_totals_direct(&p, &ids, first, last).unwrap();
     assert_eq!(together.len(), ids.len());
-    for (unit, got) in ids.iter().zip(&together) {
+    assert_eq!(direct_together.len(), ids.len());
+    for ((unit, got), direct) in ids.iter().zip(&together).zip(&direct_together) {
         let alone = store_kpi::month_totals(&p, unit, first, last).unwrap();
+        assert_eq!(direct.len(), alone.len(), "{unit}");
+        for (d, b) in direct.iter().zip(&alone) {
+            for ind in INDICATORS {
+                let (x, y) = ((ind.value)(d), (ind.value)(b));
+                let same = match (x, y) {
+                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                    (x, y) => x == y,
+                };
+                assert!(
+                    same,
+                    "{} of {unit} in {:?}, direct: {x:?} vs {y:?}",
+                    ind.id, d.month
+                );
+            }
+        }
         assert_eq!(got.len(), alone.len(), "{unit}");
         for (a, b) in got.iter().zip(&alone) {
             assert_eq!(

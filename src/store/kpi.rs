@@ -271,8 +271,9 @@ pub fn month_totals(
     Ok(all.pop().unwrap_or_default())
 }
 
-/// The totals of each of `units`, in order; whether the sums are current is checked once,
-/// and from current sums every unit comes in one query.
+/// The totals of each of `units`, in order, in one query: from the prebuilt sums when they
+/// are current (checked once), else from the data tables, where the units' rows are read once
+/// for all of them (a unit and the units below it share their rows).
 pub fn month_totals_of_units(
     project: &Project,
     units: &[&str],
@@ -286,14 +287,36 @@ pub fn month_totals_of_units(
             false
         }
     };
-    if !current {
-        return units
-            .iter()
-            .map(|u| query_totals(project, MONTH_TOTALS_DIRECT_SQL, u, from, to))
-            .collect();
-    }
+    let sql = if current {
+        MONTH_TOTALS_SQL
+    } else {
+        MONTH_TOTALS_DIRECT_SQL
+    };
+    query_totals(project, sql, units, from, to)
+}
+
+/// The same, always computed from the data tables (to check the sums against).
+pub fn month_totals_direct(
+    project: &Project,
+    units: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<Vec<MonthTotals>>> {
+    query_totals(project, MONTH_TOTALS_DIRECT_SQL, units, from, to)
+}
+
+/// Runs `sql` (kpi_month_totals.sql or kpi_month_totals_direct.sql: the units' ids joined by
+/// 0x1F, the first and last month; a row per unit and month, the unit first) and returns the
+/// totals of each of `units`, in order.
+fn query_totals(
+    project: &Project,
+    sql: &str,
+    units: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> duckdb::Result<Vec<Vec<MonthTotals>>> {
     let ids = units.join("\u{1f}");
-    let mut stmt = project.conn().prepare_cached(MONTH_TOTALS_SQL)?;
+    let mut stmt = project.conn().prepare_cached(sql)?;
     let rows = stmt.query_map(duckdb::params![ids, from, to], |r| {
         Ok((r.get::<_, String>(0)?, totals_of_row(r, 1)?))
     })?;
@@ -306,28 +329,6 @@ pub fn month_totals_of_units(
         .iter()
         .map(|u| by_unit.get(*u).cloned().unwrap_or_default())
         .collect())
-}
-
-/// The same, always computed from the data tables (to check the sums against).
-pub fn month_totals_direct(
-    project: &Project,
-    unit: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> duckdb::Result<Vec<MonthTotals>> {
-    query_totals(project, MONTH_TOTALS_DIRECT_SQL, unit, from, to)
-}
-
-fn query_totals(
-    project: &Project,
-    sql: &str,
-    unit: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> duckdb::Result<Vec<MonthTotals>> {
-    let mut stmt = project.conn().prepare_cached(sql)?;
-    let rows = stmt.query_map(duckdb::params![unit, from, to], |r| totals_of_row(r, 0))?;
-    rows.collect()
 }
 
 /// The totals in the columns of kpi_month_totals_direct.sql, starting at column `at`.

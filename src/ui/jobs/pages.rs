@@ -31,9 +31,7 @@ pub fn leader_data(
     use crate::metrics::kpi;
     move |state, progress| {
         let r = page_read(state, progress, &scope, |p, period| {
-            let cards = kpi::cards(p, period, &scope.unit_id, None)?;
-            progress.check()?;
-            let slices = kpi::slices(p, period, &scope.unit_id, &units_below)?;
+            let (cards, slices) = kpi::cards_and_slices(p, period, &scope.unit_id, &units_below)?;
             Ok(LeaderData { cards, slices })
         });
         finish(r, |r| Msg::Leaders(scope, r))
