@@ -535,6 +535,24 @@ fn an_attach_refuses_months_units_and_partitions_it_cannot_read_and_leaves_no_pr
     }
     std::fs::remove_file(&odd).unwrap();
 
+    // A lake exported by an older MAMS, before the working-day calendar was a table: refused,
+    // with the version it was exported from and what to do.
+    let manifest_file = dir.join(lake::MANIFEST);
+    let kept = std::fs::read_to_string(&manifest_file).unwrap();
+    let mut older: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    older["schema_version"] = 22.into();
+    older["tables"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|t| t["name"] != "work_calendar");
+    std::fs::write(&manifest_file, older.to_string()).unwrap();
+    let e = refused(&Slice::default());
+    assert!(
+        e.contains("work_calendar") && e.contains("schema version 22") && e.contains("export it again"),
+        "{e}"
+    );
+    std::fs::write(&manifest_file, kept).unwrap();
+
     // A table missing from the lake.
     std::fs::remove_dir_all(dir.join("tickets")).unwrap();
     let e = refused(&Slice::default());

@@ -94,6 +94,17 @@ pub fn attach(path: &Path, dir: &Path, slice: &Slice, progress: &Progress) -> an
 fn check_tables(dir: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     for t in TABLES {
         let Some(lt) = manifest.tables.iter().find(|lt| lt.name == t.name) else {
+            if manifest.schema_version < crate::store::SCHEMA_VERSION {
+                // A lake written by an older MAMS, before the table was in the model.
+                crate::bail_say!(
+                    "{}: the lake has no table {}: it was exported from a project of schema version {}, before the table existed; export it again with this version of MAMS (schema version {})",
+                    "{}：数据湖缺少表 {}：它导出自架构版本 {} 的项目，当时还没有该表；请用本版 MAMS（架构版本 {}）重新导出",
+                    dir.join(super::MANIFEST).display(),
+                    t.name,
+                    manifest.schema_version,
+                    crate::store::SCHEMA_VERSION
+                );
+            }
             crate::bail_say!(
                 "{}: the lake has no table {} (its manifest does not list it)",
                 "{}：数据湖缺少表 {}（清单中没有）",
