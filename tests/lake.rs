@@ -553,6 +553,24 @@ fn an_attach_refuses_months_units_and_partitions_it_cannot_read_and_leaves_no_pr
     );
     std::fs::write(&manifest_file, kept).unwrap();
 
+    // A calendar without the days of 2024 (as a platform's calendar might start later): the
+    // applications' days would find nothing, so the attach is refused, naming the first.
+    let calendar = dir.join("work_calendar/data_0.parquet");
+    let whole = calendar.with_extension("whole");
+    std::fs::rename(&calendar, &whole).unwrap();
+    conn.execute_batch(&format!(
+        "COPY (SELECT * FROM read_parquet('{}') WHERE year(day) <> 2024) TO '{}' (FORMAT parquet)",
+        whole.display(),
+        calendar.display()
+    ))
+    .unwrap();
+    let e = refused(&Slice::default());
+    assert!(
+        e.contains("work_calendar") && e.contains("lacks") && e.contains("2024-"),
+        "{e}"
+    );
+    std::fs::rename(&whole, &calendar).unwrap();
+
     // A table missing from the lake.
     std::fs::remove_dir_all(dir.join("tickets")).unwrap();
     let e = refused(&Slice::default());

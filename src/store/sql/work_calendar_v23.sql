@@ -11,6 +11,13 @@ CREATE TABLE work_calendar (
 INSERT INTO work_calendar
 SELECT d::DATE, isodow(d) <= 5, NULL
 FROM range(DATE '2000-01-01', DATE '2041-01-01', INTERVAL 1 DAY) t(d);
+-- And any day of the applications already stored outside those years.
+INSERT INTO work_calendar
+SELECT d::DATE, isodow(d) <= 5, NULL
+FROM (SELECT min(accepted_at)::DATE AS first_day,
+             max(greatest(accepted_at, energised_at))::DATE AS last_day FROM applications) span,
+     range(span.first_day, span.last_day + 1, INTERVAL 1 DAY) t(d)
+WHERE d::DATE < DATE '2000-01-01' OR d::DATE > DATE '2040-12-31';
 -- For each day, the working days before it since the calendar starts: the working days from
 -- a (included) to b (excluded) are before(b) - before(a), two lookups instead of a walk over
 -- the days. The audit rule expansion_overdue writes the same in its own query, in SQL that
