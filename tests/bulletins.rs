@@ -513,3 +513,39 @@ fn a_published_bulletin_keeps_its_numbers_and_says_when_the_data_changed() {
         "{printed}"
     );
 }
+
+#[test]
+fn the_cadence_falls_due_by_the_projects_working_day_calendar() {
+    use chrono::NaiveDate;
+    use mams::bulletins::agenda;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let path = tmp("cadence-calendar").join("p.duckdb");
+    let p = Project::create(&path).unwrap();
+    // By hand: March 2027 starts on a Monday. The shipped cadence (holidays to 2026) holds the
+    // monthly meeting on its 5th working day, Friday 5 March. With Monday 1 March off and
+    // Saturday 6 March worked in the project's calendar, the 5th working day is Saturday 6.
+    let meeting = |c: &mams::bulletins::cadence::Cadence| {
+        c.between(day("2027-03-01"), day("2027-03-31"))
+            .into_iter()
+            .find(|o| o.item == "monthly_meeting")
+            .map(|o| o.due)
+    };
+    assert_eq!(
+        meeting(&agenda::cadence_in_force(&p).unwrap()),
+        Some(day("2027-03-05"))
+    );
+    p.conn()
+        .execute_batch(
+            "UPDATE work_calendar SET working = false, note = 'holiday' WHERE day = DATE '2027-03-01'; \
+             UPDATE work_calendar SET working = true, note = 'worked' WHERE day = DATE '2027-03-06';",
+        )
+        .unwrap();
+    let in_force = agenda::cadence_in_force(&p).unwrap();
+    assert!(!in_force.is_working_day(day("2027-03-01")));
+    assert!(in_force.is_working_day(day("2027-03-06")));
+    assert_eq!(meeting(&in_force), Some(day("2027-03-06")));
+    // The cadence as kept (what the editor saves) is not changed by the calendar.
+    let own = agenda::cadence(&p).unwrap();
+    assert!(own.is_working_day(day("2027-03-01")));
+    assert_eq!(meeting(&own), Some(day("2027-03-05")));
+}

@@ -193,7 +193,14 @@ fn import_info_and_sql_work_on_a_generated_project() {
             .iter()
             .find(|t| t["table"] == f.table.as_str())
             .unwrap();
-        assert_eq!(t["rows"].as_u64().unwrap(), f.rows, "{}", f.table);
+        let want = if f.table == "work_calendar" {
+            // The sample's days, and every other day from 2000 to 2040 filled in as Monday to
+            // Friday: 41 years of 365 days and 11 leap days (2000, 2004, ..., 2040).
+            41 * 365 + 11
+        } else {
+            f.rows
+        };
+        assert_eq!(t["rows"].as_u64().unwrap(), want, "{}", f.table);
     }
     let bills = info["tables"]
         .as_array()

@@ -32,12 +32,27 @@ pub struct Agenda {
     pub overdue: Vec<Line>,
 }
 
-/// The project's cadence: its own when it has one, else the one MAMS ships.
+/// The project's cadence as kept: its own when it has one, else the one MAMS ships (what the
+/// cadence editor shows and saves).
 pub fn cadence(project: &Project) -> anyhow::Result<Cadence> {
     match stored::cadence(project)? {
         Some(json) => Cadence::parse(&json),
         None => Ok(Cadence::builtin()),
     }
+}
+
+/// The cadence the project's items fall due by: its cadence, with the days the project's
+/// working-day calendar (`work_calendar`) departs from Monday to Friday added to its holidays
+/// and weekend days worked, so that a calendar imported once serves the connection time
+/// limits and the cadence. Where the two disagree on a day, the calendar wins.
+pub fn cadence_in_force(project: &Project) -> anyhow::Result<Cadence> {
+    let mut c = cadence(project)?;
+    let calendar = crate::store::calendar::departures(project)?;
+    c.holidays.retain(|d| !calendar.days_worked.contains(d));
+    c.workdays.retain(|d| !calendar.days_off.contains(d));
+    c.holidays.extend(calendar.days_off);
+    c.workdays.extend(calendar.days_worked);
+    Ok(c)
 }
 
 /// The top org unit: what an item without a unit of its own is for.

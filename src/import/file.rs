@@ -621,7 +621,7 @@ pub fn import_files(
             loading::rebuild_org_closure(p)?;
         }
         if matches!(table.name, "work_calendar" | "applications") {
-            loading::fill_work_calendar(p)?;
+            crate::store::calendar::fill(p)?;
         }
         sums_scope::chain(p, true)?;
         Ok(report)

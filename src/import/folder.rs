@@ -223,7 +223,7 @@ pub fn import_folder(project: &Project, dir: &Path, progress: &Progress) -> anyh
             );
         }
         loading::rebuild_org_closure(p)?;
-        loading::fill_work_calendar(p)?;
+        crate::store::calendar::fill(p)?;
         // A folder may carry its own basemap (the sample does).
         let basemap = dir.join(crate::store::map::BASEMAP_FILE);
         if basemap.exists() {

@@ -801,7 +801,7 @@ pub const WORK_CALENDAR: Table = Table {
     name: "work_calendar",
     label_en: "Working-day calendar",
     label_zh: "工作日历",
-    description: "Whether each day is a working day: the calendar the connection time limits are counted in. A project starts with Monday to Friday from 2000 to 2040; an imported calendar (public holidays, weekend days worked in exchange) replaces the days it lists, and days it leaves out stay Monday to Friday.",
+    description: "Whether each day is a working day: the calendar the connection time limits are counted in, and the cadence of bulletins falls due by. A project starts with Monday to Friday from 2000 to 2040; an imported calendar (public holidays, weekend days worked in exchange) replaces the days it lists, and days it leaves out stay Monday to Friday.",
     columns: &[
         col("day", Date, "The day.").req().zh(&["日期", "日历日期"]),
         col("working", Bool, "A working day.")

@@ -58,15 +58,6 @@ pub fn rebuild_org_closure(project: &Project) -> duckdb::Result<()> {
     project.conn().execute_batch(REBUILD_ORG_CLOSURE)
 }
 
-const FILL_WORK_CALENDAR: &str = include_str!("sql/work_calendar_fill.sql");
-
-/// Fills the days the working-day calendar lacks with Monday to Friday (an imported calendar
-/// of a few years, or applications outside 2000 to 2040), so that every count of working
-/// days finds its days: call at the end of every import.
-pub fn fill_work_calendar(project: &Project) -> duckdb::Result<()> {
-    project.conn().execute_batch(FILL_WORK_CALENDAR)
-}
-
 /// One row of the import history.
 #[derive(Debug, Clone)]
 pub struct ImportEntry<'a> {

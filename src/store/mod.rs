@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod activity;
 pub mod audit;
 pub mod bulletins;
+pub mod calendar;
 pub mod cases;
 pub mod commitments;
 pub mod decks;

@@ -18,7 +18,10 @@ use crate::worker::WorkerState;
 /// What the Cadence page shows around a day.
 #[derive(Debug, Clone)]
 pub struct CadenceData {
+    /// The cadence items fall due by: the project's, with its working-day calendar.
     pub cadence: Cadence,
+    /// The project's cadence as kept, which the editor shows and saves.
+    pub own: Cadence,
     pub agenda: Agenda,
     /// Every item due in the day's month, with its state.
     pub month: Vec<(Occurrence, State)>,
@@ -31,7 +34,8 @@ pub fn cadence(date: NaiveDate) -> impl FnOnce(&mut WorkerState, &Progress) -> M
     move |state, _| {
         let r = (|| {
             let p = open_project_in(state)?;
-            let cadence = agenda::cadence(p)?;
+            let own = agenda::cadence(p)?;
+            let cadence = agenda::cadence_in_force(p)?;
             let ag = agenda::agenda(p, &cadence, date)?;
             let first = date.with_day(1).expect("day 1");
             let last = (first + Months::new(1)) - Days::new(1);
@@ -54,6 +58,7 @@ pub fn cadence(date: NaiveDate) -> impl FnOnce(&mut WorkerState, &Progress) -> M
                 .max();
             Ok(CadenceData {
                 cadence,
+                own,
                 agenda: ag,
                 month,
                 published: crate::store::bulletins::list(p)?,

@@ -208,7 +208,7 @@ fn show(page: &mut CadencePage, ui: &mut egui::Ui, cx: &mut Cx) {
             .clicked()
             && let Some(d) = page.data.ok()
         {
-            page.editing = Some((serde_json::to_string_pretty(&d.cadence).unwrap_or_default(), None));
+            page.editing = Some((serde_json::to_string_pretty(&d.own).unwrap_or_default(), None));
         }
         if let Some(end) = page.data.ok().and_then(|d| d.data_end)
             && (today - end).num_days() > 31
