@@ -531,7 +531,7 @@ fn the_cadence_falls_due_by_the_projects_working_day_calendar() {
             .map(|o| o.due)
     };
     assert_eq!(
-        meeting(&agenda::cadence_in_force(&p).unwrap()),
+        meeting(&agenda::in_force(&p, agenda::cadence(&p).unwrap()).unwrap()),
         Some(day("2027-03-05"))
     );
     p.conn()
@@ -540,7 +540,7 @@ fn the_cadence_falls_due_by_the_projects_working_day_calendar() {
              UPDATE work_calendar SET working = true, note = 'worked' WHERE day = DATE '2027-03-06';",
         )
         .unwrap();
-    let in_force = agenda::cadence_in_force(&p).unwrap();
+    let in_force = agenda::in_force(&p, agenda::cadence(&p).unwrap()).unwrap();
     assert!(!in_force.is_working_day(day("2027-03-01")));
     assert!(in_force.is_working_day(day("2027-03-06")));
     assert_eq!(meeting(&in_force), Some(day("2027-03-06")));

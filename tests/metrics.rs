@@ -278,10 +278,7 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
         for (s, d) in summed.iter().zip(&direct) {
             for ind in INDICATORS {
                 let (x, y) = ((ind.value)(s), (ind.value)(d));
-                let same = match (x, y) {
-                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
-                    (x, y) => x == y,
-                };
+                let same = same_sum(x, y);
                 assert!(same, "{} of {unit} in {:?}: {x:?} vs {y:?}", ind.id, s.month);
             }
         }
@@ -362,10 +359,7 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
         for (d, b) in direct.iter().zip(&alone) {
             for ind in INDICATORS {
                 let (x, y) = ((ind.value)(d), (ind.value)(b));
-                let same = match (x, y) {
-                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
-                    (x, y) => x == y,
-                };
+                let same = same_sum(x, y);
                 assert!(
                     same,
                     "{} of {unit} in {:?}, direct: {x:?} vs {y:?}",
@@ -382,10 +376,7 @@ fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month()
             );
             for ind in INDICATORS {
                 let (x, y) = ((ind.value)(a), (ind.value)(b));
-                let same = match (x, y) {
-                    (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
-                    (x, y) => x == y,
-                };
+                let same = same_sum(x, y);
                 assert!(same, "{} of {unit} in {:?}: {x:?} vs {y:?}", ind.id, a.month);
             }
         }

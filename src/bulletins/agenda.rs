@@ -41,12 +41,12 @@ pub fn cadence(project: &Project) -> anyhow::Result<Cadence> {
     }
 }
 
-/// The cadence the project's items fall due by: its cadence, with the days the project's
-/// working-day calendar (`work_calendar`) departs from Monday to Friday added to its holidays
-/// and weekend days worked, so that a calendar imported once serves the connection time
-/// limits and the cadence. Where the two disagree on a day, the calendar wins.
-pub fn cadence_in_force(project: &Project) -> anyhow::Result<Cadence> {
-    let mut c = cadence(project)?;
+/// The cadence the project's items fall due by: its cadence `c` (as `cadence` reads it), with
+/// the days the project's working-day calendar (`work_calendar`) departs from Monday to
+/// Friday added to its holidays and weekend days worked, so that a calendar imported once
+/// serves the connection time limits and the cadence. Where the two disagree on a day, the
+/// calendar wins.
+pub fn in_force(project: &Project, mut c: Cadence) -> anyhow::Result<Cadence> {
     let calendar = crate::store::calendar::departures(project)?;
     c.holidays.retain(|d| !calendar.days_worked.contains(d));
     c.workdays.retain(|d| !calendar.days_off.contains(d));

@@ -65,7 +65,7 @@ pub fn run(a: &CadenceArgs) -> anyhow::Result<()> {
     } else {
         Project::open(&a.project).or_else(|_| Project::open_read_only(&a.project))?
     };
-    let cadence = agenda::cadence_in_force(&p)?;
+    let cadence = agenda::in_force(&p, agenda::cadence(&p)?)?;
     let date = a.date.unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut ag = agenda::agenda(&p, &cadence, date)?;
     if a.prepare {

@@ -455,7 +455,7 @@ fn fill(
             tables.push((t.name.to_string(), files.len(), rows));
         }
         // The lake's calendar must hold every day the connection counts look up.
-        if let (gaps @ 1.., Some(first)) = sql::calendar_gaps(p)? {
+        if let (gaps @ 1.., Some(first)) = crate::store::calendar::gaps(p)? {
             crate::bail_say!(
                 "{}: the working-day calendar lacks {} day(s) of the slice's connection applications, the first {}; export the lake again from a project (MAMS fills its calendar)",
                 "{}：工作日历缺少本切片业扩申请所需的 {} 天，最早为 {}；请从项目重新导出数据湖（MAMS 会补全日历）",

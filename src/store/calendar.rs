@@ -1,7 +1,7 @@
 //! The working-day calendar (`work_calendar`, a table of the data model): kept whole after
-//! every import, and its departures from Monday to Friday, which the cadence of bulletins
-//! follows as well, so that one imported calendar serves the connection time limits and
-//! the department's rhythm.
+//! every import, checked for the days a lake's applications need, and its departures from
+//! Monday to Friday, which the cadence of bulletins follows as well, so that one imported
+//! calendar serves the connection time limits and the department's rhythm.
 
 use std::collections::BTreeSet;
 
@@ -43,4 +43,16 @@ pub fn departures(project: &Project) -> duckdb::Result<Departures> {
         }
     }
     Ok(out)
+}
+
+/// The days of the applications (accepted, energised) that the working-day calendar lacks:
+/// how many, and the first. A count of working days finds nothing for such a day, so the
+/// application would drop out of the handling time.
+const GAPS: &str = "WITH needed AS (
+    SELECT accepted_at::DATE AS day FROM applications WHERE accepted_at IS NOT NULL
+    UNION SELECT energised_at::DATE FROM applications WHERE energised_at IS NOT NULL)
+SELECT count(*), min(day) FROM needed WHERE day NOT IN (SELECT day FROM work_calendar)";
+
+pub fn gaps(project: &Project) -> duckdb::Result<(i64, Option<NaiveDate>)> {
+    project.conn().query_row(GAPS, [], |r| Ok((r.get(0)?, r.get(1)?)))
 }

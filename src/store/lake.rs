@@ -277,19 +277,6 @@ pub fn count_rows(p: &Project, table: &Table) -> anyhow::Result<u64> {
     Ok(n as u64)
 }
 
-/// The days of the applications (accepted, energised) that the working-day calendar lacks:
-/// how many, and the first. A count of working days finds nothing for such a day, so the
-/// application would drop out of the handling time.
-const CALENDAR_GAPS: &str = "WITH needed AS (
-    SELECT accepted_at::DATE AS day FROM applications WHERE accepted_at IS NOT NULL
-    UNION SELECT energised_at::DATE FROM applications WHERE energised_at IS NOT NULL)
-SELECT count(*), min(day) FROM needed WHERE day NOT IN (SELECT day FROM work_calendar)";
-
-pub fn calendar_gaps(p: &Project) -> anyhow::Result<(i64, Option<chrono::NaiveDate>)> {
-    Ok(p.conn()
-        .query_row(CALENDAR_GAPS, [], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
 /// Where an attached project keeps the files its views read (JSON list of paths).
 pub const FILES_KEY: &str = "lake_files";
 

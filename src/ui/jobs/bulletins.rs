@@ -35,7 +35,7 @@ pub fn cadence(date: NaiveDate) -> impl FnOnce(&mut WorkerState, &Progress) -> M
         let r = (|| {
             let p = open_project_in(state)?;
             let own = agenda::cadence(p)?;
-            let cadence = agenda::cadence_in_force(p)?;
+            let cadence = agenda::in_force(p, own.clone())?;
             let ag = agenda::agenda(p, &cadence, date)?;
             let first = date.with_day(1).expect("day 1");
             let last = (first + Months::new(1)) - Days::new(1);
