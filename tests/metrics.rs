@@ -260,6 +260,84 @@ fn same_sum(x: Option<f64>, y: Option<f64>) -> bool {
 }
 
 #[test]
+fn without_current_sums_what_is_computed_is_kept_for_the_session_and_follows_the_data() {
+    let path = tiny_province("kpi-kept");
+    let may = NaiveDate::from_ymd_opt(2025, 5, 1).unwrap();
+    let april = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap();
+    let units = ["P", "C1", "C2", "C3"];
+    // The reference: the prebuilt sums (kpi_rebuild.sql, written apart from the direct query).
+    let p = Project::open(&path).unwrap();
+    assert!(store_kpi::ensure_sums(&p).unwrap());
+    let reference: Vec<_> = units
+        .iter()
+        .map(|u| store_kpi::month_totals(&p, u, may, JUNE).unwrap())
+        .collect();
+    p.conn()
+        .execute_batch("UPDATE mams_meta SET value = 'other data' WHERE key = 'kpi_fingerprint'")
+        .unwrap();
+    drop(p);
+    let agree = |got: &[store_kpi::MonthTotals], want: &[store_kpi::MonthTotals], what: &str| {
+        assert_eq!(got.len(), want.len(), "{what}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!((g.month, g.customers), (w.month, w.customers), "{what}");
+            for ind in INDICATORS {
+                let (x, y) = ((ind.value)(g), (ind.value)(w));
+                assert!(
+                    same_sum(x, y),
+                    "{} of {what} in {:?}: {x:?} vs {y:?}",
+                    ind.id,
+                    g.month
+                );
+            }
+        }
+    };
+    // Read-only with stale sums: the asks of a user moving about, each overlapping what was
+    // computed before, in an order that leaves parts of the store filled.
+    let ro = Project::open_read_only(&path).unwrap();
+    let june_c1 = store_kpi::month_totals_of_units(&ro, &["C1"], JUNE, JUNE).unwrap();
+    agree(&june_c1[0], &reference[1][1..], "C1 in June");
+    let all = store_kpi::month_totals_of_units(&ro, &["P"], may, JUNE).unwrap();
+    agree(&all[0], &reference[0], "P");
+    let cities = store_kpi::month_totals_of_units(&ro, &["C2", "C3", "C1"], may, JUNE).unwrap();
+    agree(&cities[0], &reference[2], "C2");
+    agree(&cities[1], &reference[3], "C3");
+    agree(&cities[2], &reference[1], "C1");
+    // One month earlier: April has no bills anywhere (no data, not zero).
+    let longer = store_kpi::month_totals_of_units(&ro, &["P"], april, JUNE).unwrap();
+    assert_eq!(longer[0][0].month, Some(april));
+    assert_eq!(longer[0][0].kwh, None);
+    agree(&longer[0][1..], &reference[0], "P from April");
+    // Kept: every unit's own rows for the three months were computed once.
+    let done: i64 = ro
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM (SELECT DISTINCT unit_id, month FROM kpi_direct_done)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(done, 4 * 3);
+    drop(ro);
+    // A change of the data empties the store: June's bills of C1 are A1's 60 and A2's 240
+    // (receivable 300, 400 kWh), and a bill added for A1 counts at once.
+    let p = Project::open(&path).unwrap();
+    let c1 = |p: &Project| {
+        store_kpi::month_totals_direct(p, &["C1"], JUNE, JUNE)
+            .unwrap()
+            .remove(0)
+            .remove(0)
+    };
+    assert_eq!((c1(&p).receivable, c1(&p).kwh), (Some(300.0), Some(400.0)));
+    p.conn()
+        .execute_batch(
+            "INSERT INTO bills (bill_id, customer_id, billing_month, kwh, amount, due_on) \
+             VALUES ('A1-06b', 'A1', DATE '2025-06-01', 50, 25, DATE '2025-07-25')",
+        )
+        .unwrap();
+    assert_eq!((c1(&p).receivable, c1(&p).kwh), (Some(325.0), Some(450.0)));
+}
+
+#[test]
 fn on_the_generated_sample_the_sums_agree_with_the_data_tables_for_every_month() {
     let path = small_project("kpi-sample");
     let p = Project::open(&path).unwrap();

@@ -4,7 +4,7 @@
 //! when the indicators are first asked for after the data changed, so that switching the
 //! unit or the period sums a few hundred rows instead of scanning millions of bills. A
 //! project opened read-only with stale sums is answered from the data tables directly
-//! (the same definitions, slower).
+//! (the same definitions, slower; what is computed is kept for the session: `kpi_direct`).
 
 use chrono::NaiveDate;
 
@@ -12,7 +12,6 @@ use super::{Project, sums_scope};
 
 /// The sums of several units at once, from the prebuilt sums.
 const MONTH_TOTALS_SQL: &str = include_str!("sql/kpi_month_totals.sql");
-const MONTH_TOTALS_DIRECT_SQL: &str = include_str!("sql/kpi_month_totals_direct.sql");
 const MONTHS_SQL: &str = include_str!("sql/sums_months.sql");
 const COLLECTION_REBUILD_SQL: &str = include_str!("sql/collection_rebuild.sql");
 const CLASS_REBUILD_SQL: &str = include_str!("sql/kpi_class_rebuild.sql");
@@ -287,28 +286,28 @@ pub fn month_totals_of_units(
             false
         }
     };
-    let sql = if current {
-        MONTH_TOTALS_SQL
+    if current {
+        query_totals(project, MONTH_TOTALS_SQL, units, from, to)
     } else {
-        MONTH_TOTALS_DIRECT_SQL
-    };
-    query_totals(project, sql, units, from, to)
+        super::kpi_direct::month_totals(project, units, from, to)
+    }
 }
 
-/// The same, always computed from the data tables (to check the sums against).
+/// The same, always computed from the data tables (to check the sums against): what the
+/// session computed for the data as it is now is kept (`kpi_direct`).
 pub fn month_totals_direct(
     project: &Project,
     units: &[&str],
     from: NaiveDate,
     to: NaiveDate,
 ) -> duckdb::Result<Vec<Vec<MonthTotals>>> {
-    query_totals(project, MONTH_TOTALS_DIRECT_SQL, units, from, to)
+    super::kpi_direct::month_totals(project, units, from, to)
 }
 
 /// Runs `sql` (kpi_month_totals.sql or kpi_month_totals_direct.sql: the units' ids joined by
 /// 0x1F, the first and last month; a row per unit and month, the unit first) and returns the
 /// totals of each of `units`, in order.
-fn query_totals(
+pub(super) fn query_totals(
     project: &Project,
     sql: &str,
     units: &[&str],

@@ -16,6 +16,7 @@ pub mod encryption;
 pub mod evaluations;
 pub mod keys;
 pub mod kpi;
+mod kpi_direct;
 pub mod lake;
 pub mod loading;
 pub mod map;

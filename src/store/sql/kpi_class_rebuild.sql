@@ -1,4 +1,4 @@
--- Rebuilds kpi_class_month: the sums of kpi_month_totals_direct.sql that split by customer
+-- Rebuilds kpi_class_month: the sums of kpi_unit_month_direct.sql that split by customer
 -- class, per org unit (its own rows), month and class. Same definitions; see
 -- docs/metrics.md. Needs rebuild_months (sums_months.sql) and arrears_open
 -- (collection_rebuild.sql). Inside, a missing class is '' so that the joins match it.

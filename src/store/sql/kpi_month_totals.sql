@@ -1,8 +1,8 @@
 -- The sums behind the indicators of several org units (each with every unit below it), from
 -- the prebuilt kpi_unit_month (kpi_rebuild.sql), in one query: $1 holds the units' ids
 -- separated by the character 0x1F; one row per unit and month from $2 to $3, the unit's id
--- first, then the columns of kpi_month_totals_direct.sql, which computes the same from the
--- data tables for one unit.
+-- first, then the columns of kpi_month_totals_direct.sql, which adds up the same sums
+-- computed from the data tables (kpi_unit_month_direct.sql).
 WITH wanted AS (
     SELECT DISTINCT unnest(string_split($1, chr(31))) AS owner
 ),

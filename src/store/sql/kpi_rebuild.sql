@@ -1,4 +1,4 @@
--- Rebuilds kpi_unit_month: the sums of kpi_month_totals_direct.sql for every org unit
+-- Rebuilds kpi_unit_month: the sums of kpi_unit_month_direct.sql for every org unit
 -- (its own rows) and every month the data covers. Same definitions; see docs/metrics.md.
 -- The parts that split by customer class are kpi_class_month summed over the classes
 -- (kpi_class_rebuild.sql runs first); line loss and outages belong to areas, not classes.
