@@ -294,29 +294,33 @@ fn without_current_sums_what_is_computed_is_kept_for_the_session_and_follows_the
     // Read-only with stale sums: the asks of a user moving about, each overlapping what was
     // computed before, in an order that leaves parts of the store filled.
     let ro = Project::open_read_only(&path).unwrap();
+    let done = || -> i64 {
+        ro.conn()
+            .query_row(
+                "SELECT count(*) FROM (SELECT DISTINCT unit_id, month FROM kpi_direct_done)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
     let june_c1 = store_kpi::month_totals_of_units(&ro, &["C1"], JUNE, JUNE).unwrap();
     agree(&june_c1[0], &reference[1][1..], "C1 in June");
+    // C1's own rows, for June and the 12 months before it (computed with it).
+    assert_eq!(done(), 13);
     let all = store_kpi::month_totals_of_units(&ro, &["P"], may, JUNE).unwrap();
     agree(&all[0], &reference[0], "P");
+    // Only what was lacking: P, C2 and C3 from May (and the 12 months before) to June.
+    assert_eq!(done(), 13 + 3 * 14);
     let cities = store_kpi::month_totals_of_units(&ro, &["C2", "C3", "C1"], may, JUNE).unwrap();
     agree(&cities[0], &reference[2], "C2");
     agree(&cities[1], &reference[3], "C3");
     agree(&cities[2], &reference[1], "C1");
-    // One month earlier: April has no bills anywhere (no data, not zero).
+    // One month earlier, already computed: April has no bills anywhere (no data, not zero).
     let longer = store_kpi::month_totals_of_units(&ro, &["P"], april, JUNE).unwrap();
     assert_eq!(longer[0][0].month, Some(april));
     assert_eq!(longer[0][0].kwh, None);
     agree(&longer[0][1..], &reference[0], "P from April");
-    // Kept: every unit's own rows for the three months were computed once.
-    let done: i64 = ro
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM (SELECT DISTINCT unit_id, month FROM kpi_direct_done)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(done, 4 * 3);
+    assert_eq!(done(), 13 + 3 * 14);
     drop(ro);
     // A change of the data empties the store: June's bills of C1 are A1's 60 and A2's 240
     // (receivable 300, 400 kWh), and a bill added for A1 counts at once.
