@@ -129,6 +129,33 @@ fn a_lake_holds_every_row_partitioned_by_month_and_city_and_refuses_bad_folders(
     };
     assert_eq!(groups(p.conn(), "customers"), groups(&lake, &customers));
 
+    // What the app's window offers to attach: the lake's months and every unit, each after
+    // the unit above it and one level deeper (checked against the project's own tree).
+    let outline = lake::attach::outline(&dir).unwrap();
+    let tree = mams::store::queries::org_tree(&p).unwrap();
+    assert_eq!(outline.units.len(), tree.len());
+    for (i, u) in outline.units.iter().enumerate() {
+        let parent = tree
+            .iter()
+            .find(|t| t.unit_id == u.unit_id)
+            .unwrap()
+            .parent_id
+            .clone();
+        match parent {
+            None => assert_eq!(u.depth, 0, "{}", u.unit_id),
+            Some(parent) => {
+                let at = outline.units.iter().position(|o| o.unit_id == parent).unwrap();
+                assert!(at < i, "{} listed before {parent}", u.unit_id);
+                assert_eq!(u.depth, outline.units[at].depth + 1, "{}", u.unit_id);
+            }
+        }
+    }
+    let customers: u64 = p
+        .conn()
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outline.customers, customers);
+
     // A folder that is not empty is refused, and what is in it is left alone.
     let busy = tmp("lake-busy").join("busy");
     std::fs::create_dir_all(&busy).unwrap();
@@ -140,6 +167,8 @@ fn a_lake_holds_every_row_partitioned_by_month_and_city_and_refuses_bad_folders(
     // A lake missing a table, or from a newer MAMS, is refused with the path and the reason.
     std::fs::remove_dir_all(dir.join("tickets")).unwrap();
     let e = lake::read_manifest(&dir).unwrap_err().to_string();
+    assert!(e.contains("tickets") && e.contains("missing"), "{e}");
+    let e = lake::attach::outline(&dir).unwrap_err().to_string();
     assert!(e.contains("tickets") && e.contains("missing"), "{e}");
     let newer = tmp("lake-newer").join("newer");
     std::fs::create_dir_all(&newer).unwrap();

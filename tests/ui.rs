@@ -2340,3 +2340,147 @@ fn phone_access_window_pairs_a_phone_with_the_code_it_shows_and_revokes_it() {
     });
     assert!(has_label(&h, "Not serving"));
 }
+
+#[test]
+fn a_lake_slice_is_chosen_and_attached_from_the_file_menu() {
+    use chrono::Months;
+    use mams::lake::{Personal, export::export};
+    use mams::progress::Progress;
+    use mams::ui::dialogs::Purpose;
+    let project = small_project("ui-lake");
+    let out = tmp("ui-lake-out");
+    let dir = out.join("lake");
+    // What the project holds, read before the app opens it: the lake must say the same.
+    let (first, last, units) = {
+        let p = mams::store::Project::open(&project).unwrap();
+        export(&p, &dir, Personal::Pseudonymised, &Progress::new()).unwrap();
+        let months = mams::store::queries::months(&p).unwrap();
+        let tree = mams::store::queries::org_tree(&p).unwrap();
+        (months[0], *months.last().unwrap(), tree)
+    };
+    let mut h = harness(options_for(project.clone()));
+    step_until(&mut h, "project opened", |h| {
+        h.state().project.is_some() && idle(h)
+    });
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    h.run_steps(2);
+    assert!(has_label(&h, "Attach a lake slice…"));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+
+    // Bad input: a folder that is not a lake is refused with its path, and no window opens.
+    let not_lake = out.join("not-a-lake");
+    std::fs::create_dir_all(&not_lake).unwrap();
+    h.state_mut().answer(Purpose::AttachLake, vec![not_lake.clone()]);
+    step_until(&mut h, "refusal", |h| h.state().error.is_some() && idle(h));
+    let error = h.state_mut().error.take().unwrap();
+    assert!(error.contains("is not a MAMS lake"), "{error}");
+    assert!(error.contains(&not_lake.display().to_string()), "{error}");
+    assert!(h.state().lake_attach.is_none());
+    h.run_steps(2);
+
+    // The lake: its months and its whole org tree, the top first.
+    h.state_mut().answer(Purpose::AttachLake, vec![dir.clone()]);
+    step_until(&mut h, "lake read", |h| {
+        h.state().lake_attach.is_some() && idle(h)
+    });
+    let outline = h.state().lake_attach.as_ref().unwrap().outline.clone();
+    assert_eq!(outline.months, (first, last));
+    assert_eq!(outline.units.len(), units.len());
+    let top = units.iter().find(|u| u.parent_id.is_none()).unwrap();
+    assert_eq!(
+        (outline.units[0].unit_id.as_str(), outline.units[0].depth),
+        (top.unit_id.as_str(), 0)
+    );
+    assert!(h.query_all_by_label("Attach a lake slice").next().is_some());
+    // By default the whole tree over the last 12 months.
+    {
+        let d = h.state().lake_attach.as_ref().unwrap();
+        assert_eq!(
+            (d.unit.clone(), d.from, d.to),
+            (None, last - Months::new(11), last)
+        );
+    }
+    // A city chosen in the list (indented below the province).
+    let city = outline.units.iter().find(|u| u.level == "city").unwrap().clone();
+    assert_eq!(city.depth, 1);
+    h.query_all_by_role(egui::accesskit::Role::ComboBox)
+        .find(|n| n.accesskit_node().value().as_deref() == Some("The whole org tree"))
+        .expect("the list of units")
+        .click();
+    h.run_steps(2);
+    let name = city.name_en.clone().unwrap_or(city.name_zh.clone());
+    h.get_by_label(&format!("    {name} ({})", city.unit_id)).click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().lake_attach.as_ref().unwrap().unit.as_deref(),
+        Some(city.unit_id.as_str())
+    );
+    // The months the wrong way round: said, and nothing to attach.
+    let attach_button = |h: &Harness<'static, MamsApp>| {
+        h.query_all_by_label("Attach…")
+            .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+            .expect("the Attach button")
+            .accesskit_node()
+            .is_disabled()
+    };
+    assert!(!attach_button(&h));
+    {
+        let d = h.state_mut().lake_attach.as_mut().unwrap();
+        (d.from, d.to) = (last, last - Months::new(1));
+    }
+    h.run_steps(2);
+    assert!(has_label(&h, "The first month is after the last."));
+    assert!(attach_button(&h), "disabled");
+    let (from, to) = (last - Months::new(5), last);
+    {
+        let d = h.state_mut().lake_attach.as_mut().unwrap();
+        (d.from, d.to) = (from, to);
+    }
+    h.hover_at(egui::pos2(1390.0, 890.0));
+    h.run_steps(2);
+    if let Ok(img) = h.render() {
+        let _ = img.save(out.join("lake-attach.png"));
+    }
+    let suggested = h.state().lake_attach.as_ref().unwrap().suggested_name();
+    assert_eq!(
+        suggested,
+        format!(
+            "{}-{}-{}.duckdb",
+            city.unit_id,
+            from.format("%Y-%m"),
+            to.format("%Y-%m")
+        )
+    );
+
+    // Where to save it answered: the new project opens on the slice, read in place.
+    let slice = out.join(&suggested);
+    h.state_mut()
+        .answer(Purpose::AttachLakeProject(suggested), vec![slice.clone()]);
+    step_until(&mut h, "slice attached", |h| {
+        idle(h) && h.state().project.as_ref().is_some_and(|p| p.path == slice)
+    });
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    assert!(h.state().lake_attach.is_none());
+    let view = h.state().project.clone().unwrap();
+    assert!(view.info.lake.is_some());
+    // Its org tree is the city's subtree, the city its top; its months reach the slice's.
+    let roots: Vec<&str> = view
+        .org
+        .iter()
+        .filter(|u| u.parent_id.is_none())
+        .map(|u| u.unit_id.as_str())
+        .collect();
+    assert_eq!(roots, [city.unit_id.as_str()]);
+    assert!(
+        view.months.contains(&from) && view.months.contains(&to),
+        "{:?}",
+        view.months
+    );
+    h.run_steps(3);
+    assert!(has_label(&h, "Lake slice:"));
+    if let Ok(img) = h.render() {
+        let _ = img.save(out.join("lake-attached.png"));
+    }
+}

@@ -62,15 +62,7 @@ pub fn attach(path: &Path, dir: &Path, slice: &Slice, progress: &Progress) -> an
             path.display()
         );
     }
-    let dir = std::fs::canonicalize(dir).map_err(|e| {
-        crate::said!(
-            "{}: cannot read the lake ({e})",
-            "{}：无法读取数据湖（{e}）",
-            dir.display()
-        )
-    })?;
-    let manifest = super::read_manifest(&dir)?;
-    check_tables(&dir, &manifest)?;
+    let (dir, manifest) = open_lake(dir)?;
     let (from, to) = months(&dir, &manifest, slice)?;
     progress.set(Some(0.0), crate::say!("Reading the lake", "正在读取数据湖"));
 
@@ -88,6 +80,111 @@ pub fn attach(path: &Path, dir: &Path, slice: &Slice, progress: &Progress) -> an
         crate::store::remove_project_files(path);
     }
     result
+}
+
+/// What a lake holds, for choosing the slice to attach (the app's dialog): read from its
+/// manifest and its org tree, checked as an attach checks them first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    /// The lake's folder.
+    pub dir: PathBuf,
+    /// The first and last months with data (first days).
+    pub months: (NaiveDate, NaiveDate),
+    /// The org tree, each unit before the units below it (those in the order of their ids).
+    pub units: Vec<OutlineUnit>,
+    pub customers: u64,
+    pub bills: u64,
+    pub exported_at: chrono::NaiveDateTime,
+}
+
+/// A unit of a lake's org tree, with its depth below the top (0 for the top).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineUnit {
+    pub unit_id: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub level: String,
+    pub depth: usize,
+}
+
+/// Reads what the lake in `dir` holds; a folder that is not a lake MAMS can attach is
+/// refused with the path and the reason, as the attach itself would refuse it.
+pub fn outline(dir: &Path) -> anyhow::Result<Outline> {
+    let (dir, manifest) = open_lake(dir)?;
+    let (first, last) = months(&dir, &manifest, &Slice::default())?;
+    let month = |m: &str| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d");
+    let org_files = files_of(&dir.join("org_units"))?;
+    let tree = sql::read_org_tree_alone(&the_org_file(dir.as_path(), &org_files)?.path)?;
+    let known: BTreeSet<&str> = tree.iter().map(|u| u.unit_id.as_str()).collect();
+    let mut children: BTreeMap<Option<&str>, Vec<&sql::LakeUnit>> = BTreeMap::new();
+    for u in &tree {
+        // A unit whose parent is not in the tree is a top.
+        let parent = u.parent_id.as_deref().filter(|p| known.contains(p));
+        children.entry(parent).or_default().push(u);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
+    }
+    let mut units = Vec::new();
+    let mut stack: Vec<(&sql::LakeUnit, usize)> = children
+        .get(&None)
+        .map(|tops| tops.iter().rev().map(|u| (*u, 0)).collect())
+        .unwrap_or_default();
+    while let Some((u, depth)) = stack.pop() {
+        units.push(OutlineUnit {
+            unit_id: u.unit_id.clone(),
+            name_zh: u.name_zh.clone(),
+            name_en: u.name_en.clone(),
+            level: u.level.clone(),
+            depth,
+        });
+        if let Some(below) = children.get(&Some(u.unit_id.as_str())) {
+            stack.extend(below.iter().rev().map(|c| (*c, depth + 1)));
+        }
+    }
+    let rows = |table: &str| {
+        manifest
+            .tables
+            .iter()
+            .find(|t| t.name == table)
+            .map_or(0, |t| t.rows)
+    };
+    Ok(Outline {
+        months: (month(&first)?, month(&last)?),
+        units,
+        customers: rows("customers"),
+        bills: rows("bills"),
+        exported_at: manifest.exported_at,
+        dir,
+    })
+}
+
+/// The lake in `dir`, its folder made absolute: its manifest read and checked for every
+/// table of the data model.
+fn open_lake(dir: &Path) -> anyhow::Result<(PathBuf, Manifest)> {
+    let dir = std::fs::canonicalize(dir).map_err(|e| {
+        crate::said!(
+            "{}: cannot read the lake ({e})",
+            "{}：无法读取数据湖（{e}）",
+            dir.display()
+        )
+    })?;
+    let manifest = super::read_manifest(&dir)?;
+    check_tables(&dir, &manifest)?;
+    Ok((dir, manifest))
+}
+
+/// The one file of the lake's org tree among `files` (those of its folder).
+fn the_org_file<'f>(dir: &Path, files: &'f [LakeFile]) -> anyhow::Result<&'f LakeFile> {
+    match files {
+        [file] => Ok(file),
+        _ => crate::bail_say!(
+            "{}: the org tree should be one file, not {}",
+            "{}：组织树应为一个文件，而不是 {} 个",
+            dir.join("org_units").display(),
+            files.len()
+        ),
+    }
 }
 
 /// Every table of the data model is in the lake, with every column.
@@ -364,14 +461,7 @@ fn fill(
     progress: &Progress,
 ) -> anyhow::Result<Attached> {
     let org_files = files_of(&dir.join("org_units"))?;
-    let [org_file] = org_files.as_slice() else {
-        crate::bail_say!(
-            "{}: the org tree should be one file, not {}",
-            "{}：组织树应为一个文件，而不是 {} 个",
-            dir.join("org_units").display(),
-            org_files.len()
-        );
-    };
+    let org_file = the_org_file(dir, &org_files)?;
     check_schemas(
         p,
         crate::model::table("org_units").expect("a table of the model"),
@@ -438,7 +528,10 @@ fn fill(
                     kind: "lake",
                     source: &dir.to_string_lossy(),
                     table: t.name,
-                    file_name: &format!("{} Parquet files", files.len()),
+                    file_name: &match files.len() {
+                        1 => "1 Parquet file".to_string(),
+                        n => format!("{n} Parquet files"),
+                    },
                     file_size: files
                         .iter()
                         .filter_map(|f| std::fs::metadata(&f.path).ok())

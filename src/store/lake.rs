@@ -142,12 +142,29 @@ pub struct LakeUnit {
     pub unit_id: String,
     pub parent_id: Option<String>,
     pub level: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
 }
 
 /// The org tree of a lake's `org_units` file.
 pub fn read_org_tree(p: &Project, file: &Path) -> anyhow::Result<Vec<LakeUnit>> {
-    let mut stmt = p.conn().prepare(&format!(
-        "SELECT unit_id, parent_id, level FROM read_parquet({}, hive_partitioning = false)",
+    org_tree_of(p.conn(), file)
+}
+
+/// The same without a project (to choose the slice a project will read): through a
+/// connection of its own, in memory, with the settings of every connection.
+pub fn read_org_tree_alone(file: &Path) -> anyhow::Result<Vec<LakeUnit>> {
+    let conn = duckdb::Connection::open_in_memory_with_flags(super::offline_config(
+        duckdb::AccessMode::ReadWrite,
+        true,
+    )?)?;
+    org_tree_of(&conn, file)
+}
+
+fn org_tree_of(conn: &duckdb::Connection, file: &Path) -> anyhow::Result<Vec<LakeUnit>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT unit_id, parent_id, level, name_zh, name_en \
+         FROM read_parquet({}, hive_partitioning = false)",
         quote_literal(&file.to_string_lossy())
     ))?;
     let rows = stmt
@@ -156,6 +173,8 @@ pub fn read_org_tree(p: &Project, file: &Path) -> anyhow::Result<Vec<LakeUnit>> 
                 unit_id: r.get(0)?,
                 parent_id: r.get(1)?,
                 level: r.get(2)?,
+                name_zh: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                name_en: r.get(4)?,
             })
         })?
         .collect::<duckdb::Result<Vec<_>>>()?;

@@ -81,6 +81,8 @@ pub struct MamsApp {
     pub passphrase: Option<super::passphrase::Dialog>,
     /// File > Phone access: the window and the server when it runs.
     pub phone: super::phone::PhoneWindow,
+    /// File > Attach a lake slice: the slice being chosen, once the lake was read.
+    pub lake_attach: Option<super::lake_attach::LakeAttach>,
 }
 
 impl MamsApp {
@@ -136,6 +138,7 @@ impl MamsApp {
             about_open: false,
             passphrase: None,
             phone: Default::default(),
+            lake_attach: None,
         }
     }
 
@@ -441,6 +444,23 @@ impl MamsApp {
         }
     }
 
+    /// The window that chooses the lake slice to attach; Attach asks where the new project
+    /// goes (the window stays while that dialog is open, and after a Cancel there).
+    fn lake_attach_window(&mut self, ctx: &egui::Context) {
+        let busy = self.is_busy();
+        let Some(d) = self.lake_attach.as_mut() else {
+            return;
+        };
+        match d.show(ctx, self.state.lang, busy) {
+            super::lake_attach::Action::Attach => {
+                let name = d.suggested_name();
+                self.ask(Purpose::AttachLakeProject(name), None);
+            }
+            super::lake_attach::Action::Cancel => self.lake_attach = None,
+            super::lake_attach::Action::None => {}
+        }
+    }
+
     /// Tells every page that something the project holds changed.
     fn changed(&mut self, what: Changed) {
         for p in &mut self.pages {
@@ -462,6 +482,15 @@ impl MamsApp {
             Purpose::NewProject => self.new_project(first),
             Purpose::NewEncryptedProject => self.ask_passphrase(super::passphrase::Purpose::New(first)),
             Purpose::ImportFolder => self.import_folder(first),
+            Purpose::AttachLake => {
+                self.spawn("job_lake_outline", jobs::lake_outline(first));
+            }
+            Purpose::AttachLakeProject(_) => {
+                if let Some(d) = self.lake_attach.take() {
+                    let job = jobs::attach_lake(first, d.outline.dir.clone(), d.slice());
+                    self.spawn("job_lake_attach", job);
+                }
+            }
             Purpose::SaveChart => {
                 if let Some(image) = self.chart_png.take() {
                     self.spawn("job_chart_png", jobs::save_chart(image, first));
@@ -546,7 +575,10 @@ impl MamsApp {
                 self.scoped = None;
                 self.show_project(view);
             }
-            Msg::Opened(Err(e)) | Msg::Imported(Err(e)) => self.error = Some(e),
+            Msg::Opened(Err(e)) | Msg::Imported(Err(e)) | Msg::LakeOutline(Err(e)) => self.error = Some(e),
+            Msg::LakeOutline(Ok(outline)) => {
+                self.lake_attach = Some(super::lake_attach::LakeAttach::new(*outline));
+            }
             Msg::NeedsPassphrase { path, wrong } => {
                 self.ask_passphrase(super::passphrase::Purpose::Open { path, wrong });
             }
@@ -733,6 +765,7 @@ impl MamsApp {
         if self.about_open {
             super::about::show(&ctx, self.state.lang, &mut self.about_open);
         }
+        self.lake_attach_window(&ctx);
         self.phone_window(&ctx);
         if let Some(answer) = self
             .passphrase

@@ -44,6 +44,10 @@ pub enum Purpose {
     ExportDeck(String),
     /// Where to write a unit's data quality worklist as XLSX (the name suggested).
     SaveWorklist(String),
+    /// A lake's folder to attach a slice of.
+    AttachLake,
+    /// Where to create the project that reads the lake slice (the name suggested).
+    AttachLakeProject(String),
 }
 
 impl Purpose {
@@ -69,6 +73,7 @@ impl Purpose {
             Purpose::ExportBulletin(_) | Purpose::ExportPublished(..) => "cadence_export_title",
             Purpose::ExportDeck(_) => "presenter_export_title",
             Purpose::SaveWorklist(_) => "quality_export_worklist",
+            Purpose::AttachLake | Purpose::AttachLakeProject(_) => "lake_attach_title",
         }
     }
 }
@@ -100,11 +105,10 @@ impl Dialogs {
         let title = title.to_string();
         std::thread::spawn(move || {
             let project_filter = |d: rfd::FileDialog| d.add_filter("MAMS project (DuckDB)", &["duckdb"]);
-            let dialog = rfd::FileDialog::new().set_title(&title);
-            let answer: Vec<PathBuf> = match purpose {
-                Purpose::OpenProject => project_filter(dialog).pick_file().into_iter().collect(),
-                Purpose::NewProject | Purpose::NewEncryptedProject => project_filter(dialog)
-                    .set_file_name("project.duckdb")
+            // Where a new project goes: `.duckdb` added to a name without an extension.
+            let new_project = |d: rfd::FileDialog, name: &str| -> Vec<PathBuf> {
+                project_filter(d)
+                    .set_file_name(name)
                     .save_file()
                     .map(|p| {
                         if p.extension().is_none() {
@@ -114,8 +118,14 @@ impl Dialogs {
                         }
                     })
                     .into_iter()
-                    .collect(),
-                Purpose::ImportFolder => dialog.pick_folder().into_iter().collect(),
+                    .collect()
+            };
+            let dialog = rfd::FileDialog::new().set_title(&title);
+            let answer: Vec<PathBuf> = match purpose {
+                Purpose::OpenProject => project_filter(dialog).pick_file().into_iter().collect(),
+                Purpose::NewProject | Purpose::NewEncryptedProject => new_project(dialog, "project.duckdb"),
+                Purpose::AttachLakeProject(ref name) => new_project(dialog, name),
+                Purpose::ImportFolder | Purpose::AttachLake => dialog.pick_folder().into_iter().collect(),
                 Purpose::ImportFiles => dialog
                     .add_filter(
                         "Extracts (CSV, Excel, Parquet)",

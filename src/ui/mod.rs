@@ -7,6 +7,7 @@ pub mod chart_export;
 pub mod dialogs;
 pub mod i18n;
 pub mod jobs;
+pub mod lake_attach;
 pub mod org;
 pub mod page;
 pub mod pages;

@@ -59,6 +59,9 @@ pub fn show(app: &mut MamsApp, ui: &mut egui::Ui) {
             {
                 app.ask(Purpose::ImportFolder, None);
             }
+            if ui.button(t(lang, "lake_attach_menu")).clicked() {
+                app.ask(Purpose::AttachLake, None);
+            }
             ui.separator();
             if ui.button(t(lang, "quit")).clicked() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

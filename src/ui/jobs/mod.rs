@@ -66,6 +66,8 @@ pub struct Scope {
 pub enum Msg {
     /// A project was opened, created or built: the view of it, or why not.
     Opened(Result<ProjectView, String>),
+    /// What a lake holds, to choose the slice to attach (or why it cannot be attached).
+    LakeOutline(Result<Box<crate::lake::attach::Outline>, String>),
     /// The project to open is encrypted and this process has no key for it, or a wrong one.
     NeedsPassphrase {
         path: PathBuf,

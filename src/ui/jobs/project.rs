@@ -63,6 +63,34 @@ pub fn new_project(
     }
 }
 
+/// Reads what the lake in `dir` holds, for the window that chooses the slice to attach.
+pub fn lake_outline(dir: PathBuf) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |_, progress| {
+        progress.set(None, crate::say!("{}", "{}", dir.display()));
+        finish(crate::lake::attach::outline(&dir).map(Box::new), Msg::LakeOutline)
+    }
+}
+
+/// Makes the project `path` read a slice of the lake in `dir` in place (as `mams lake
+/// attach`), builds its sums and opens it. A failure leaves no project behind and the one
+/// open stays open.
+pub fn attach_lake(
+    path: PathBuf,
+    dir: PathBuf,
+    slice: crate::lake::attach::Slice,
+) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
+    move |state, progress| {
+        let r = switch_project(state, &path, || {
+            crate::lake::attach::attach(&path, &dir, &slice, progress)?;
+            let p = Project::open(&path)?;
+            // A Cancel or a failure here leaves the sums to be built at the first look.
+            crate::store::kpi::refresh_after_import(&p, progress);
+            Ok(p)
+        });
+        finish(r, Msg::Opened)
+    }
+}
+
 /// Encrypts the open project (`to` given, `current` None), changes its passphrase (both
 /// given) or removes its encryption (`to` None): the project is closed, resealed and opened
 /// again. The current passphrase is confirmed first. On failure the project opens as it was.
