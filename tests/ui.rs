@@ -2454,6 +2454,24 @@ fn a_lake_slice_is_chosen_and_attached_from_the_file_menu() {
         )
     );
 
+    // A file that exists (here the open project) is refused and nothing changes: the
+    // project stays open, and so does the window with the slice chosen.
+    h.state_mut().answer(
+        Purpose::AttachLakeProject(suggested.clone()),
+        vec![project.clone()],
+    );
+    step_until(&mut h, "existing file refused", |h| {
+        h.state().error.is_some() && idle(h)
+    });
+    let error = h.state_mut().error.take().unwrap();
+    assert!(error.contains("already exists"), "{error}");
+    assert_eq!(h.state().project.as_ref().unwrap().path, project);
+    assert_eq!(
+        h.state().lake_attach.as_ref().unwrap().unit.as_deref(),
+        Some(city.unit_id.as_str())
+    );
+    h.run_steps(2);
+
     // Where to save it answered: the new project opens on the slice, read in place.
     let slice = out.join(&suggested);
     h.state_mut()

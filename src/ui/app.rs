@@ -445,7 +445,7 @@ impl MamsApp {
     }
 
     /// The window that chooses the lake slice to attach; Attach asks where the new project
-    /// goes (the window stays while that dialog is open, and after a Cancel there).
+    /// goes (the window stays until a project opens: after a Cancel there or a failure).
     fn lake_attach_window(&mut self, ctx: &egui::Context) {
         let busy = self.is_busy();
         let Some(d) = self.lake_attach.as_mut() else {
@@ -485,8 +485,9 @@ impl MamsApp {
             Purpose::AttachLake => {
                 self.spawn("job_lake_outline", jobs::lake_outline(first));
             }
+            // The window stays until a project opens: after a failure the slice is still there.
             Purpose::AttachLakeProject(_) => {
-                if let Some(d) = self.lake_attach.take() {
+                if let Some(d) = &self.lake_attach {
                     let job = jobs::attach_lake(first, d.outline.dir.clone(), d.slice());
                     self.spawn("job_lake_attach", job);
                 }
@@ -553,6 +554,7 @@ impl MamsApp {
     fn apply(&mut self, msg: Msg) {
         match msg {
             Msg::Opened(Ok(view)) => {
+                self.lake_attach = None;
                 self.state.last_project = Some(view.path.clone());
                 self.scoped = None;
                 self.notice = None;

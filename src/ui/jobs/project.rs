@@ -80,12 +80,14 @@ pub fn attach_lake(
     slice: crate::lake::attach::Slice,
 ) -> impl FnOnce(&mut WorkerState, &Progress) -> Msg + Send {
     move |state, progress| {
-        let r = switch_project(state, &path, || {
-            crate::lake::attach::attach(&path, &dir, &slice, progress)?;
-            let p = Project::open(&path)?;
-            // A Cancel or a failure here leaves the sums to be built at the first look.
-            crate::store::kpi::refresh_after_import(&p, progress);
-            Ok(p)
+        // Made first: a file that exists (the open project's included) is refused.
+        let r = crate::lake::attach::attach(&path, &dir, &slice, progress).and_then(|_| {
+            switch_project(state, &path, || {
+                let p = Project::open(&path)?;
+                // A Cancel or a failure here leaves the sums to be built at the first look.
+                crate::store::kpi::refresh_after_import(&p, progress);
+                Ok(p)
+            })
         });
         finish(r, Msg::Opened)
     }
