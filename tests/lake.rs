@@ -134,7 +134,9 @@ fn a_lake_holds_every_row_partitioned_by_month_and_city_and_refuses_bad_folders(
     let outline = lake::attach::outline(&dir).unwrap();
     let tree = mams::store::queries::org_tree(&p).unwrap();
     assert_eq!(outline.units.len(), tree.len());
-    for (i, u) in outline.units.iter().enumerate() {
+    let listed = mams::ui::org::depth_first(&outline.units);
+    assert_eq!(listed.len(), tree.len());
+    for (i, (u, depth)) in listed.iter().enumerate() {
         let parent = tree
             .iter()
             .find(|t| t.unit_id == u.unit_id)
@@ -142,11 +144,11 @@ fn a_lake_holds_every_row_partitioned_by_month_and_city_and_refuses_bad_folders(
             .parent_id
             .clone();
         match parent {
-            None => assert_eq!(u.depth, 0, "{}", u.unit_id),
+            None => assert_eq!(*depth, 0, "{}", u.unit_id),
             Some(parent) => {
-                let at = outline.units.iter().position(|o| o.unit_id == parent).unwrap();
+                let at = listed.iter().position(|(o, _)| o.unit_id == parent).unwrap();
                 assert!(at < i, "{} listed before {parent}", u.unit_id);
-                assert_eq!(u.depth, outline.units[at].depth + 1, "{}", u.unit_id);
+                assert_eq!(*depth, listed[at].1 + 1, "{}", u.unit_id);
             }
         }
     }

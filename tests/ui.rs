@@ -2388,9 +2388,10 @@ fn a_lake_slice_is_chosen_and_attached_from_the_file_menu() {
     let outline = h.state().lake_attach.as_ref().unwrap().outline.clone();
     assert_eq!(outline.months, (first, last));
     assert_eq!(outline.units.len(), units.len());
+    let listed = mams::ui::org::depth_first(&outline.units);
     let top = units.iter().find(|u| u.parent_id.is_none()).unwrap();
     assert_eq!(
-        (outline.units[0].unit_id.as_str(), outline.units[0].depth),
+        (listed[0].0.unit_id.as_str(), listed[0].1),
         (top.unit_id.as_str(), 0)
     );
     assert!(h.query_all_by_label("Attach a lake slice").next().is_some());
@@ -2403,14 +2404,15 @@ fn a_lake_slice_is_chosen_and_attached_from_the_file_menu() {
         );
     }
     // A city chosen in the list (indented below the province).
-    let city = outline.units.iter().find(|u| u.level == "city").unwrap().clone();
-    assert_eq!(city.depth, 1);
+    let (city, depth) = listed.iter().find(|(u, _)| u.level == "city").unwrap();
+    let city = (*city).clone();
+    assert_eq!(*depth, 1);
     h.query_all_by_role(egui::accesskit::Role::ComboBox)
         .find(|n| n.accesskit_node().value().as_deref() == Some("The whole org tree"))
         .expect("the list of units")
         .click();
     h.run_steps(2);
-    let name = city.name_en.clone().unwrap_or(city.name_zh.clone());
+    let name = city.name_en.clone();
     h.get_by_label(&format!("    {name} ({})", city.unit_id)).click();
     h.run_steps(2);
     assert_eq!(

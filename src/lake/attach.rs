@@ -90,21 +90,11 @@ pub struct Outline {
     pub dir: PathBuf,
     /// The first and last months with data (first days).
     pub months: (NaiveDate, NaiveDate),
-    /// The org tree, each unit before the units below it (those in the order of their ids).
-    pub units: Vec<OutlineUnit>,
+    /// The org tree, in the order of the units' ids (their customers are not counted: 0).
+    pub units: Vec<crate::store::queries::OrgUnit>,
     pub customers: u64,
     pub bills: u64,
     pub exported_at: chrono::NaiveDateTime,
-}
-
-/// A unit of a lake's org tree, with its depth below the top (0 for the top).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutlineUnit {
-    pub unit_id: String,
-    pub name_zh: String,
-    pub name_en: Option<String>,
-    pub level: String,
-    pub depth: usize,
 }
 
 /// Reads what the lake in `dir` holds; a folder that is not a lake MAMS can attach is
@@ -115,33 +105,18 @@ pub fn outline(dir: &Path) -> anyhow::Result<Outline> {
     let month = |m: &str| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d");
     let org_files = files_of(&dir.join("org_units"))?;
     let tree = sql::read_org_tree_alone(&the_org_file(dir.as_path(), &org_files)?.path)?;
-    let known: BTreeSet<&str> = tree.iter().map(|u| u.unit_id.as_str()).collect();
-    let mut children: BTreeMap<Option<&str>, Vec<&sql::LakeUnit>> = BTreeMap::new();
-    for u in &tree {
-        // A unit whose parent is not in the tree is a top.
-        let parent = u.parent_id.as_deref().filter(|p| known.contains(p));
-        children.entry(parent).or_default().push(u);
-    }
-    for list in children.values_mut() {
-        list.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
-    }
-    let mut units = Vec::new();
-    let mut stack: Vec<(&sql::LakeUnit, usize)> = children
-        .get(&None)
-        .map(|tops| tops.iter().rev().map(|u| (*u, 0)).collect())
-        .unwrap_or_default();
-    while let Some((u, depth)) = stack.pop() {
-        units.push(OutlineUnit {
-            unit_id: u.unit_id.clone(),
-            name_zh: u.name_zh.clone(),
-            name_en: u.name_en.clone(),
-            level: u.level.clone(),
-            depth,
-        });
-        if let Some(below) = children.get(&Some(u.unit_id.as_str())) {
-            stack.extend(below.iter().rev().map(|c| (*c, depth + 1)));
-        }
-    }
+    let mut units: Vec<_> = tree
+        .into_iter()
+        .map(|u| crate::store::queries::OrgUnit {
+            unit_id: u.unit_id,
+            parent_id: u.parent_id,
+            level: u.level,
+            name_zh: u.name_zh,
+            name_en: u.name_en.unwrap_or_default(),
+            customers: 0,
+        })
+        .collect();
+    units.sort_by(|a, b| a.unit_id.cmp(&b.unit_id));
     let rows = |table: &str| {
         manifest
             .tables

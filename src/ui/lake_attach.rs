@@ -8,6 +8,7 @@ use egui::RichText;
 use super::i18n::{Lang, t};
 use crate::lake::attach::{Outline, Slice};
 use crate::metrics::format::group_digits;
+use crate::store::queries::OrgUnit;
 
 /// The window's state: the lake and the slice chosen so far.
 pub struct LakeAttach {
@@ -98,12 +99,8 @@ impl LakeAttach {
                             .height(420.0)
                             .show_ui(ui, |ui| {
                                 ui.selectable_value(unit, None, t(lang, "lake_attach_whole"));
-                                for u in &o.units {
-                                    let label = format!(
-                                        "{}{}",
-                                        "    ".repeat(u.depth),
-                                        unit_label(o, lang, Some(&u.unit_id))
-                                    );
+                                for (u, depth) in super::org::depth_first(&o.units) {
+                                    let label = format!("{}{}", "    ".repeat(depth), named(u, lang));
                                     ui.selectable_value(unit, Some(u.unit_id.clone()), label);
                                 }
                             });
@@ -152,23 +149,22 @@ impl LakeAttach {
     }
 }
 
-/// A unit as the list shows it: its name in the app's language and its id.
+/// The unit chosen as the list shows it (None: the whole tree).
 fn unit_label(o: &Outline, lang: Lang, id: Option<&str>) -> String {
-    let Some(id) = id else {
-        return t(lang, "lake_attach_whole").to_string();
-    };
-    match o.units.iter().find(|u| u.unit_id == id) {
-        Some(u) => {
-            let name = match lang {
-                Lang::En => u
-                    .name_en
-                    .as_deref()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or(&u.name_zh),
-                Lang::Zh => &u.name_zh,
-            };
-            format!("{name} ({id})")
-        }
-        None => id.to_string(),
+    match id {
+        None => t(lang, "lake_attach_whole").to_string(),
+        Some(id) => match o.units.iter().find(|u| u.unit_id == id) {
+            Some(u) => named(u, lang),
+            None => id.to_string(),
+        },
     }
+}
+
+/// A unit's name in the app's language, and its id.
+fn named(u: &OrgUnit, lang: Lang) -> String {
+    let name = match lang {
+        Lang::En if !u.name_en.is_empty() => &u.name_en,
+        _ => &u.name_zh,
+    };
+    format!("{name} ({})", u.unit_id)
 }
